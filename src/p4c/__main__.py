@@ -1,0 +1,3 @@
+from p4c.cli import main
+
+main()

@@ -1,0 +1,326 @@
+"""The project configuration (`config/criteria.yaml`) as pydantic models, and the project folder.
+
+A bad file is one `P4CError` that names the key and what is accepted, so a coordinator can fix it
+without reading Python.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from p4c.errors import P4CError
+from p4c.models import (
+    CODE_ALIASES,
+    ISO_3166_ALPHA2,
+    NUMERIC_SERVICE_COLUMNS,
+    SERVICE_COLUMNS,
+    Provider,
+    Status,
+)
+from p4c.values import norm
+
+DEFAULT_CONFIG_NAME = "default_criteria.yaml"
+LANGUAGES = ("en", "fr", "de")
+NonNegative = Annotated[float, Field(ge=0)]
+PositiveInt = Annotated[int, Field(ge=1)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Scale(_Model):
+    min: float = 1
+    max: float = 5
+    step: Annotated[float, Field(ge=0)] = 0.5
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Scale:
+        if self.max <= self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+
+class Criterion(_Model):
+    id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+    label: dict[str, str]
+    description: str = ""
+    weight: NonNegative
+    direction: Literal["benefit", "cost"]
+    source: Literal["score", "field", "ratio", "pertinence"]
+    column: str | None = None
+    numerator: str | None = None
+    denominator: str | None = None
+    normalization: Literal["scale", "minmax"] | None = None
+    bounds: tuple[float, float] | None = None
+
+    @field_validator("label")
+    @classmethod
+    def _has_english(cls, label: dict[str, str]) -> dict[str, str]:
+        if "en" not in label:
+            raise ValueError("needs at least an English label: label: {en: ...}")
+        return label
+
+    @model_validator(mode="after")
+    def _source_columns(self) -> Criterion:
+        accepted = ", ".join(NUMERIC_SERVICE_COLUMNS)
+        needed = {"field": ("column",), "ratio": ("numerator", "denominator")}.get(self.source, ())
+        for key in ("column", "numerator", "denominator"):
+            value = getattr(self, key)
+            if key in needed and value is None:
+                raise ValueError(f"source {self.source} needs `{key}` (one of: {accepted})")
+            if key not in needed and value is not None:
+                raise ValueError(f"`{key}` only goes with source "
+                                 f"{'field' if key == 'column' else 'ratio'}")
+            if value is not None and value not in NUMERIC_SERVICE_COLUMNS:
+                other = [f.name for f in SERVICE_COLUMNS]
+                kind = "a non-numeric column" if value in other else "an unknown column"
+                raise ValueError(f"{key} `{value}` is {kind}; accepted: {accepted}")
+        if self.effective_normalization == "scale" and self.source in ("field", "ratio") \
+                and self.bounds is None:
+            raise ValueError("normalization scale on a field or ratio needs `bounds: [low, high]`")
+        if self.bounds is not None and self.bounds[1] <= self.bounds[0]:
+            raise ValueError("bounds must be [low, high] with high > low")
+        return self
+
+    @property
+    def effective_normalization(self) -> Literal["scale", "minmax"]:
+        if self.normalization is not None:
+            return self.normalization
+        return "scale" if self.source in ("score", "pertinence") else "minmax"
+
+    def text(self, lang: str = "en") -> str:
+        return self.label.get(lang, self.label["en"])
+
+
+class Category(_Model):
+    code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
+    label: dict[str, str]
+    aliases: list[str] = []
+
+    @field_validator("label")
+    @classmethod
+    def _has_english(cls, label: dict[str, str]) -> dict[str, str]:
+        if "en" not in label:
+            raise ValueError("needs at least an English label: label: {en: ...}")
+        return label
+
+    def text(self, lang: str = "en") -> str:
+        return self.label.get(lang, self.label["en"])
+
+
+class GoodPractice(_Model):
+    statuses: list[Status] = [Status.ONGOING, Status.COMPLETED]
+    min_months_running: Annotated[int, Field(ge=0)] = 12
+    require_evidence: bool = True
+    excluded_providers: list[Provider] = [Provider.EXTERNAL]
+    min_score: Annotated[float, Field(ge=0, le=1)] = 0.6
+    min_criteria: dict[str, float] = {"relevance": 3, "impact": 3, "transferability": 3}
+    min_pertinence: Annotated[float, Field(ge=0, le=1)] = 0.5
+
+
+class ShortlistRules(_Model):
+    size: PositiveInt = 15
+    max_per_partner: PositiveInt = 3
+    min_categories: Annotated[int, Field(ge=0)] = 5
+
+
+class ModeRule(_Model):
+    min_need: float = 4
+    criterion: str = "transferability"
+    min_value: float = 4
+
+
+class FieldTests(_Model):
+    tests_per_partner: Annotated[int, Field(ge=0)] = 2
+    max_partners_per_practice: PositiveInt = 3
+    default_need: Annotated[float, Field(ge=1, le=5)] = 3
+    mode: ModeRule = ModeRule()
+
+
+class Stability(_Model):
+    concentration: Annotated[float, Field(gt=0)] = 100
+    seed: int = 42
+
+
+class Limits(_Model):
+    max_rows: PositiveInt = 200_000
+    max_file_mb: Annotated[float, Field(gt=0)] = 100
+    max_uncompressed_mb: Annotated[float, Field(gt=0)] = 500
+
+
+class PartnerInfo(_Model):
+    organisation: str
+    region: str
+    cluster_initiatives: PositiveInt
+    contact: str | None = None
+
+
+class Config(_Model):
+    version: Literal[1] = 1
+    scale: Scale = Scale()
+    missing: Literal["rescale", "worst"] = "rescale"
+    criteria: list[Criterion]
+    categories: list[Category]
+    good_practice: GoodPractice = GoodPractice()
+    shortlist: ShortlistRules = ShortlistRules()
+    field_tests: FieldTests = FieldTests()
+    stability: Stability = Stability()
+    limits: Limits = Limits()
+    partners: dict[str, PartnerInfo] = {}
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Config:
+        ids = [c.id for c in self.criteria]
+        if not ids:
+            raise ValueError("criteria: at least one criterion is needed")
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"criteria: duplicate id {', '.join(dupes)}; each id must be unique")
+        columns = {f.name for f in SERVICE_COLUMNS}
+        clash = [c.id for c in self.criteria if c.source == "score" and c.id in columns]
+        if clash:
+            raise ValueError(f"criteria: score criterion id {clash[0]} is a service column name")
+        codes = [c.code for c in self.categories]
+        if not codes:
+            raise ValueError("categories: at least one category is needed")
+        dupes = sorted({c for c in codes if codes.count(c) > 1})
+        if dupes:
+            raise ValueError(f"categories: duplicate code {', '.join(dupes)}")
+        for key in self.good_practice.min_criteria:
+            if key not in ids:
+                raise ValueError(f"good_practice.min_criteria: unknown criterion `{key}`"
+                                 f"{suggest(key, ids)}")
+        mode_id = self.field_tests.mode.criterion
+        if mode_id not in ids:
+            raise ValueError(f"field_tests.mode.criterion: unknown criterion `{mode_id}`"
+                             f"{suggest(mode_id, ids)}")
+        for code in self.partners:
+            if code not in ISO_3166_ALPHA2 and code not in CODE_ALIASES:
+                raise ValueError(f"partners: `{code}` is not an ISO 3166 alpha-2 country code")
+        self._check_aliases()
+        return self
+
+    def _check_aliases(self) -> None:
+        seen: dict[str, str] = {}
+        for cat in self.categories:
+            for word in (cat.code, *cat.label.values(), *cat.aliases):
+                key = norm(word)
+                if seen.setdefault(key, cat.code) != cat.code:
+                    raise ValueError(f"categories: `{word}` names both {seen[key]} and {cat.code}")
+        headers: dict[str, str] = {}
+        for field in SERVICE_COLUMNS:
+            for word in (field.name, *field.aliases):
+                headers[norm(word)] = field.name
+        for crit in self.score_criteria:
+            for word in (crit.id, f"score {crit.id}", *crit.label.values()):
+                key = norm(word)
+                if headers.setdefault(key, crit.id) != crit.id:
+                    raise ValueError(f"criteria: label `{word}` of {crit.id} also names the "
+                                     f"column {headers[key]}")
+
+    @cached_property
+    def score_criteria(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.source == "score"]
+
+    @cached_property
+    def category_lookup(self) -> dict[str, str]:
+        """Normalized code, label or alias -> category code."""
+        return {norm(word): cat.code for cat in self.categories
+                for word in (cat.code, *cat.label.values(), *cat.aliases)}
+
+    def criterion(self, criterion_id: str) -> Criterion:
+        for crit in self.criteria:
+            if crit.id == criterion_id:
+                return crit
+        raise KeyError(criterion_id)
+
+
+def suggest(word: str, known: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.5)
+    return f" (did you mean {' or '.join(close)}?)" if close else f" (known: {', '.join(known)})"
+
+
+def default_config_text() -> str:
+    return resources.files("p4c").joinpath(DEFAULT_CONFIG_NAME).read_text(encoding="utf-8")
+
+
+def parse_config(text: str, source: str = "config") -> Config:
+    """A Config from YAML text; every problem is one P4CError naming the key."""
+    try:
+        data: Any = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise P4CError(f"{source}: YAML syntax error{where}: {problem}",
+                       hint="Check the indentation and the colons on that line.") from None
+    if not isinstance(data, dict):
+        raise P4CError(f"{source}: expected a mapping of keys (criteria:, categories:, ...)")
+    try:
+        return Config.model_validate(data)
+    except ValidationError as exc:
+        raise P4CError(f"{source}: {_describe(exc, data)}") from None
+
+
+def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
+    lines = []
+    for err in exc.errors():
+        loc = list(err["loc"])
+        path = ""
+        node: Any = data
+        for part in loc:
+            if isinstance(part, int):
+                item = node[part] if isinstance(node, list) and part < len(node) else None
+                name = item.get("id") or item.get("code") if isinstance(item, dict) else None
+                path += f"[{part}]" + (f" ({name})" if name else "")
+            else:
+                path += ("." if path else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else (
+                node[part] if isinstance(node, list) and isinstance(part, int)
+                and part < len(node) else None)
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+        found = f" (found {err['input']!r})" if err["type"] not in (
+            "value_error", "extra_forbidden", "missing") and not isinstance(
+            err.get("input"), dict | list) else ""
+        lines.append(f"{path or 'top level'}: {msg}{found}")
+    return "; ".join(lines)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project folder: config/criteria.yaml, data/raw/ (never written) and data/processed/."""
+
+    root: Path
+
+    @property
+    def config_path(self) -> Path:
+        return self.root / "config" / "criteria.yaml"
+
+    @property
+    def raw_dir(self) -> Path:
+        return self.root / "data" / "raw"
+
+    @property
+    def processed_dir(self) -> Path:
+        return self.root / "data" / "processed"
+
+    def load_config(self) -> Config:
+        if not self.root.is_dir():
+            raise P4CError(f"project folder {self.root} does not exist",
+                           hint="Create one with `p4c init DIR`, or pass --project DIR.")
+        if self.config_path.is_file():
+            text = self.config_path.read_text(encoding="utf-8")
+            return parse_config(text, str(self.config_path))
+        raise P4CError(f"no config file at {self.config_path}",
+                       hint="Run `p4c init .` to create the default one, or pass --project DIR.")

@@ -1,0 +1,288 @@
+"""Reading spreadsheets safely and writing outputs atomically, Excel-friendly and injection-safe.
+
+Every output goes to a temporary file in the target folder and is renamed over the old one, so a
+killed command leaves the previous state intact. Text that a spreadsheet would run as a formula is
+neutralised (OWASP CSV injection).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from p4c.errors import P4CError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+SPREADSHEET_TYPES = (".xlsx", ".xlsm", ".ods", ".xls")
+ACCEPTED_TYPES = (*SPREADSHEET_TYPES, ".csv")
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+@dataclass
+class Book:
+    """A file's sheets as rows of raw cell values (str, float, int, bool, date, datetime or None)."""
+
+    path: Path
+    sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
+    is_csv: bool = False
+
+
+def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed_mb: float) -> Book:
+    """All sheets of a spreadsheet or CSV; anything unreadable is one P4CError naming the file."""
+    name = path.name
+    if not path.is_file():
+        raise P4CError(f"{path}: no such file")
+    suffix = path.suffix.lower()
+    if suffix not in ACCEPTED_TYPES:
+        raise P4CError(f"{name}: not a spreadsheet ({suffix or 'no extension'}); accepted: "
+                       f"{', '.join(ACCEPTED_TYPES)}")
+    size = path.stat().st_size
+    if size == 0:
+        raise P4CError(f"{name}: the file is empty")
+    if size > max_file_mb * 1024 * 1024:
+        raise P4CError(f"{name}: the file is {size / 1048576:.1f} MB; the limit is "
+                       f"{max_file_mb:g} MB (config limits.max_file_mb)")
+    if suffix == ".csv":
+        rows = read_csv_rows(path)
+        _check_rows(name, "the CSV file", len(rows), max_rows)
+        return Book(path, {"Services": rows}, is_csv=True)
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if suffix in (".xlsx", ".xlsm", ".ods"):
+        if head.startswith(_OLE_MAGIC):
+            raise P4CError(f"{name}: the workbook is password-protected (encrypted); save it "
+                           f"without a password and send it again")
+        if not head.startswith(_ZIP_MAGIC):
+            raise P4CError(f"{name}: not a valid {suffix} file (it may be corrupt or renamed)")
+        _check_zip(path, max_uncompressed_mb)
+    elif not head.startswith(_OLE_MAGIC):
+        raise P4CError(f"{name}: not a valid .xls file (it may be corrupt or renamed)")
+    return _read_calamine(path, max_rows)
+
+
+def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+            names = set(zf.namelist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise P4CError(f"{path.name}: the file is corrupt and cannot be opened ({exc})") from None
+    if total > max_uncompressed_mb * 1024 * 1024:
+        raise P4CError(f"{path.name}: the workbook unpacks to {total / 1048576:.0f} MB, over the "
+                       f"limit of {max_uncompressed_mb:g} MB (config limits.max_uncompressed_mb); "
+                       f"it may be a zip bomb")
+    if "EncryptedPackage" in names or "EncryptionInfo" in names:
+        raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)")
+
+
+def _read_calamine(path: Path, max_rows: int) -> Book:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+        book = Book(path)
+        for sheet_name in workbook.sheet_names:
+            sheet = workbook.get_sheet_by_name(sheet_name)
+            _check_rows(path.name, f"sheet {sheet_name}", sheet.total_height, max_rows)
+            book.sheets[sheet_name] = sheet.to_python(skip_empty_area=False)
+    except P4CError:
+        raise
+    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+        text = str(exc) or type(exc).__name__
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)") from None
+        raise P4CError(f"{path.name}: the file is corrupt or not a {path.suffix} workbook "
+                       f"({text})") from None
+    if not book.sheets or all(not rows for rows in book.sheets.values()):
+        raise P4CError(f"{path.name}: the workbook has no data")
+    return book
+
+
+def _check_rows(name: str, what: str, rows: int, max_rows: int) -> None:
+    if rows > max_rows + 50:  # room for title rows and the header
+        raise P4CError(f"{name}: {what} has {rows:,} rows; the limit is {max_rows:,} "
+                       f"(config limits.max_rows)")
+
+
+def read_csv_rows(path: Path) -> list[list[Any]]:
+    """Rows of a CSV: UTF-8 with or without BOM, else cp1252; separator `,` or `;`, detected."""
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise P4CError(f"{path.name}: the CSV is neither UTF-8 nor Windows-1252 text") from None
+    if "\x00" in text:
+        raise P4CError(f"{path.name}: not a text CSV file (it holds binary data)")
+    sample = text[:65536]
+    first = next((line for line in sample.splitlines() if line.strip()), "")
+    if not first:
+        raise P4CError(f"{path.name}: the CSV file has no rows")
+    delimiter = ";" if _count_outside_quotes(first, ";") > _count_outside_quotes(first, ",") else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [[cell if cell != "" else None for cell in row] for row in reader]
+
+
+def _count_outside_quotes(line: str, char: str) -> int:
+    count, quoted = 0, False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif ch == char and not quoted:
+            count += 1
+    return count
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """A temporary path beside `target`, renamed over it only when the block succeeds."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        tmp.replace(target)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    write_bytes(target, text.encode("utf-8"))
+
+
+def neutralise(value: object) -> object:
+    """Text a spreadsheet would evaluate as a formula, prefixed with `'` so it stays text."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy whose text cells cannot run as formulas in Excel or LibreOffice."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object or str(out[column].dtype).startswith("string"):
+            out[column] = out[column].map(neutralise)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    """CSV that Excel opens cleanly: UTF-8 with BOM, `\\n` line ends, no formulas."""
+    with atomic_path(target) as tmp:
+        safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+
+
+def write_parquet(frame: pd.DataFrame, target: Path) -> None:
+    with atomic_path(target) as tmp:
+        frame.to_parquet(tmp, index=False)
+
+
+@dataclass
+class SheetSpec:
+    """One sheet of a formatted xlsx: the frame and how to show it."""
+
+    name: str
+    frame: pd.DataFrame
+    number_formats: dict[str, str] = field(default_factory=dict)
+    color_scale: Sequence[str] = ()
+    widths: dict[str, float] = field(default_factory=dict)
+    after: Callable[[Any, Any, SheetSpec], None] | None = None  # (workbook, worksheet, spec)
+
+
+def write_xlsx(sheets: Sequence[SheetSpec], target: Path) -> None:
+    """A formatted workbook: frozen header, autofilter, number formats, colour scales, widths.
+
+    Strings are always written as text (never formulas), so partner text cannot run in Excel.
+    """
+    import xlsxwriter
+
+    with atomic_path(target) as tmp:
+        workbook = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
+                       "strings_to_numbers": False, "nan_inf_to_errors": True})
+        header = workbook.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                                      "text_wrap": True, "valign": "top", "border": 1})
+        formats: dict[str, Any] = {}
+        for spec in sheets:
+            sheet = workbook.add_worksheet(spec.name[:31])
+            _fill_sheet(workbook, sheet, spec, header, formats)
+            if spec.after is not None:
+                spec.after(workbook, sheet, spec)
+        workbook.close()
+
+
+def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any,
+                formats: dict[str, Any]) -> None:
+    import math
+
+    import pandas as pd
+
+    frame = spec.frame
+    columns = [str(c) for c in frame.columns]
+    for col, name in enumerate(columns):
+        sheet.write_string(0, col, name, header)
+    date_format = formats.setdefault("yyyy-mm-dd", workbook.add_format({"num_format": "yyyy-mm-dd"}))
+    for col, name in enumerate(columns):
+        number_format = spec.number_formats.get(name)
+        cell_format = None
+        if number_format:
+            cell_format = formats.setdefault(number_format,
+                                             workbook.add_format({"num_format": number_format}))
+        values = frame.iloc[:, col].tolist()
+        for row, value in enumerate(values, start=1):
+            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
+                    or value is pd.NaT:
+                continue
+            if isinstance(value, str):
+                sheet.write_string(row, col, value)
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, col, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(row, col, value, cell_format)
+            elif hasattr(value, "year"):
+                sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(),
+                                     cell_format or date_format)
+            else:
+                sheet.write_string(row, col, str(value))
+        width = spec.widths.get(name) or _width(name, values)
+        sheet.set_column(col, col, width)
+    last_row = max(len(frame), 1)
+    sheet.freeze_panes(1, 0)
+    if columns:
+        sheet.autofilter(0, 0, last_row, len(columns) - 1)
+    for name in spec.color_scale:
+        if name in columns and len(frame):
+            col = columns.index(name)
+            sheet.conditional_format(1, col, len(frame), col, {
+                "type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84",
+                "max_color": "#63BE7B"})
+
+
+def _width(name: str, values: list[Any]) -> float:
+    sample = values[:500]
+    longest = max([len(str(v)) for v in sample if v is not None] + [len(name), 6])
+    return float(min(longest + 2, 60))

@@ -1,0 +1,219 @@
+"""Parsers for the values partners type: names, numbers in any European style, dates and scores.
+
+Each parser takes one cell value (as the reader returns it) and returns the typed value or raises
+`ValueError` with a message that says what is accepted; ingest turns that into a cell error.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from functools import lru_cache
+
+from p4c.models import DOT_DECIMAL_COUNTRIES
+
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+@lru_cache(maxsize=65536)
+def norm(text: str) -> str:
+    """The form names are compared in: casefolded, no accents, no (parenthesised) text, single spaces."""
+    folded = unicodedata.normalize("NFKD", str(text).casefold())
+    stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
+    stripped = stripped.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe")
+    return _NON_ALNUM.sub(" ", _PARENS.sub(" ", stripped)).strip()
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+def show(value: object) -> str:
+    """A cell value as the user typed it, for error messages."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ").removesuffix(" 00:00:00")
+    return str(value)
+
+
+# --- numbers ---------------------------------------------------------------------------------------
+
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\u200a\u2008\u2006\u2005\u2004\u205f\u3000'’]")
+_CURRENCY = re.compile(r"€|\beur\b|\beuro?s?\b", re.IGNORECASE)
+_MULTIPLIER = re.compile(
+    r"^[+-]?[\d.,]+\s*(k|m|mio|mn|bn|md|mrd|million|millions|thousand|tsd|mille)\b",
+    re.IGNORECASE)
+_NUMBER_SHAPE = re.compile(r"^[+-]?(\d[\d.,]*)$")
+NUMBER_FORMS = "a number such as 1234.5, 1 234,5, 1.234,50 or 12 345,50 €"
+
+
+def parse_number(value: object, country: str | None = None) -> float:
+    """A number from a numeric cell or text in any European style (see the contract's Values)."""
+    if isinstance(value, bool):
+        raise ValueError(f"expected {NUMBER_FORMS}")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"expected {NUMBER_FORMS}")
+        return float(value)
+    if not isinstance(value, str):
+        raise ValueError(f"expected {NUMBER_FORMS}, found a {type(value).__name__}")
+    return _parse_number_text(value, country)
+
+
+@lru_cache(maxsize=65536)
+def _parse_number_text(text: str, country: str | None) -> float:
+    raw = text.strip().replace("\u2212", "-")
+    if _MULTIPLIER.match(raw.replace("€", "").strip()) or re.search(r"k€|m€|keur|meur", raw, re.I):
+        raise ValueError("multipliers such as k€ or M are not accepted: write the full amount, "
+                         "e.g. 12500 rather than 12,5 k€")
+    compact = _SPACES.sub("", _CURRENCY.sub("", raw))
+    match = _NUMBER_SHAPE.match(compact)
+    if not match:
+        raise ValueError(f"expected {NUMBER_FORMS}")
+    sign = -1.0 if compact.startswith("-") else 1.0
+    body = match.group(1)
+    dots, commas = body.count("."), body.count(",")
+    if dots and commas:
+        decimal = "." if body.rfind(".") > body.rfind(",") else ","
+        group = "," if decimal == "." else "."
+        if body.count(decimal) > 1 or body.rfind(group) > body.rfind(decimal):
+            raise ValueError(f"expected {NUMBER_FORMS}")
+        whole, frac = body.split(decimal)
+        return sign * float(_ungroup(whole, group) + "." + frac)
+    if dots + commas == 0:
+        return sign * float(body)
+    mark = "." if dots else ","
+    if dots + commas > 1:
+        return sign * float(_ungroup(body, mark))
+    whole, frac = body.split(mark)
+    if len(frac) != 3 or not whole or whole.lstrip("0") == "":
+        # `1.5`, `3,5`, `12,50`, and `0,500` (no thousands group starts with 0).
+        if not frac:
+            raise ValueError(f"expected {NUMBER_FORMS}")
+        return sign * float((whole or "0") + "." + frac)
+    dot_decimal = (country or "").upper() in DOT_DECIMAL_COUNTRIES
+    if (mark == ".") == dot_decimal:
+        return sign * float(whole + "." + frac)
+    return sign * float(whole + frac)
+
+
+def _ungroup(text: str, group: str) -> str:
+    parts = text.split(group)
+    if not parts[0] or len(parts[0]) > 3 or any(len(p) != 3 for p in parts[1:]):
+        raise ValueError(f"expected {NUMBER_FORMS}: thousands come in groups of three digits")
+    return "".join(parts)
+
+
+def parse_int(value: object, country: str | None = None) -> int:
+    number = parse_number(value, country)
+    if not number.is_integer():
+        raise ValueError("expected a whole number")
+    return int(number)
+
+
+# --- scores ----------------------------------------------------------------------------------------
+
+_FRACTION = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
+
+
+def parse_score(value: object, lo: float, hi: float, step: float, country: str | None = None) -> float:
+    """A score on the criteria scale: a number, or `N/M` where M is the scale maximum."""
+    forms = f"a number from {fmt(lo)} to {fmt(hi)}"
+    if step < 1:
+        forms += f" in steps of {fmt(step)} (e.g. 3.5)"
+    forms += f", or N/{fmt(hi)} such as 4/{fmt(hi)}"
+    if isinstance(value, str) and "/" in value:
+        match = _FRACTION.match(value)
+        try:
+            if not match:
+                raise ValueError
+            num, den = parse_number(match.group(1), country), parse_number(match.group(2), country)
+        except ValueError:
+            raise ValueError(f"expected {forms}") from None
+        if den != hi:
+            raise ValueError(f"a fraction must be out of {fmt(hi)}; expected {forms}")
+        score = num
+    else:
+        try:
+            score = parse_number(value, country)
+        except ValueError:
+            raise ValueError(f"expected {forms}") from None
+    if not lo <= score <= hi:
+        raise ValueError(f"score {fmt(score)} is outside {fmt(lo)}-{fmt(hi)}; expected {forms}")
+    if step > 0 and not math.isclose(round(score / step) * step, score, abs_tol=1e-9):
+        raise ValueError(f"score {fmt(score)} is not a step of {fmt(step)}; expected {forms}")
+    return score
+
+
+def fmt(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+# --- dates -----------------------------------------------------------------------------------------
+
+DATE_FORMS = ("a date: a date cell, 2011-03-07, 07/03/2011, 07.03.2011, 7. 3. 2011, "
+              "a year alone (2011), or an Excel date number")
+_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
+_DAY_FIRST = re.compile(r"^(\d{1,2})\s*[/.]\s*(\d{1,2})\s*[/.]\s*(\d{4})$")
+_YEAR = re.compile(r"^(\d{4})$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+YEAR_RANGE = (1900, 2100)
+# Excel date numbers from 1927 to 9999; smaller numbers are not plausible start dates.
+EXCEL_SERIAL_RANGE = (10000, 2958465)
+
+
+def parse_date(value: object) -> dt.date:
+    """A start date; a year alone means 1 January of that year."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise ValueError(f"expected {DATE_FORMS}")
+    if isinstance(value, int | float):
+        return _date_from_number(float(value))
+    if not isinstance(value, str):
+        raise ValueError(f"expected {DATE_FORMS}")
+    return _parse_date_text(value.strip())
+
+
+@lru_cache(maxsize=65536)
+def _parse_date_text(text: str) -> dt.date:
+    if match := _ISO.match(text):
+        year, month, day = (int(g) for g in match.groups())
+    elif match := _DAY_FIRST.match(text):
+        day, month, year = (int(g) for g in match.groups())
+    elif match := _YEAR.match(text):
+        return _date_from_number(float(match.group(1)))
+    else:
+        try:
+            number = float(text)
+        except ValueError:
+            raise ValueError(f"expected {DATE_FORMS}") from None
+        return _date_from_number(number)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"{text} is not a real date (day {day}, month {month}, year {year}); "
+                         f"expected {DATE_FORMS}") from None
+
+
+def _date_from_number(number: float) -> dt.date:
+    if not number.is_integer():
+        raise ValueError(f"expected {DATE_FORMS}")
+    whole = int(number)
+    if YEAR_RANGE[0] <= whole <= YEAR_RANGE[1]:
+        return dt.date(whole, 1, 1)
+    if EXCEL_SERIAL_RANGE[0] <= whole <= EXCEL_SERIAL_RANGE[1]:
+        return _EXCEL_EPOCH + dt.timedelta(days=whole)
+    raise ValueError(f"expected {DATE_FORMS}")
