@@ -73,5 +73,22 @@ def main_options(
     State.project = Project(project.resolve())
 
 
+# --- init ---
+
+# --- template ---
+
+# --- ingest ---
+
+# --- status ---
+
+# --- rank ---
+
+# --- shortlist ---
+
+# --- report ---
+
+# --- run ---
+
+
 def main() -> None:
     app()
