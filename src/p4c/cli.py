@@ -7,16 +7,23 @@ No pandas here, and heavy libraries are imported inside the commands that use th
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from p4c import __version__
 from p4c.config import Project
 from p4c.errors import P4CError
+
+if TYPE_CHECKING:
+    from p4c.ingest import IngestReport
+
+Language = Literal["en", "fr", "de"]
 
 app = typer.Typer(
     name="p4c",
@@ -75,11 +82,181 @@ def main_options(
 
 # --- init ---
 
+COORDINATOR_README = """# p4c project
+
+This folder is a p4c project.
+
+- `config/criteria.yaml`: the criteria, weights, categories and good-practice rules (commented).
+- `data/raw/`: put the partners' workbooks here, as they were sent. p4c never changes them.
+- `data/processed/`: everything p4c computes; safe to delete, `p4c run` makes it again.
+
+Send each partner a template: `p4c template --partner BE --lang fr -o BE_template.xlsx`.
+Then run the whole job: `p4c --project . run`.
+"""
+
+
+@app.command()
+@handles_errors
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.",
+                                              file_okay=False)],
+) -> None:
+    """Create a project folder: the default config (with comments), data folders, a README."""
+    from p4c.config import default_config_text
+    from p4c.io import write_text
+
+    project = Project(directory)
+    if project.config_path.exists():
+        raise P4CError(f"{project.config_path} already exists: {directory} is already a project",
+                       hint="Edit that file, or choose another folder.")
+    write_text(project.config_path, default_config_text())
+    project.raw_dir.mkdir(parents=True, exist_ok=True)
+    project.processed_dir.mkdir(parents=True, exist_ok=True)
+    readme = directory / "README.md"
+    if not readme.exists():
+        write_text(readme, COORDINATOR_README)
+    out.print(f"Created project [bold]{directory}[/]: config/criteria.yaml, data/raw/, "
+              f"data/processed/. Put partner workbooks in data/raw/ and run `p4c --project "
+              f"{directory} run`.")
+
 # --- template ---
+
+@app.command()
+@handles_errors
+def template(
+    partner: Annotated[str | None, typer.Option(help="Partner code to prefill (e.g. BE).")] = None,
+    lang: Annotated[Language, typer.Option(help="Language of sheet names, headers and words.")] = "en",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Where to write the .xlsx.",
+                                                dir_okay=False)] = None,
+) -> None:
+    """Write a partner workbook with dropdowns and instructions, ready to fill in."""
+    from p4c import template as tpl
+    from p4c.ingest import canonical_code
+
+    config = State.project.load_config()
+    code = None
+    if partner is not None:
+        code = canonical_code(partner)
+        if code is None:
+            raise P4CError(f"--partner {partner}: not an ISO 3166 alpha-2 country code")
+    target = output or Path(f"{code or 'partner'}_template_{lang}.xlsx")
+    if target.suffix.lower() != ".xlsx":
+        raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
+    tpl.template(config, target, lang=lang, partner=code)
+    out.print(f"Wrote [bold]{target}[/] ({lang}): sheets Instructions, Partner, Services, Needs.")
 
 # --- ingest ---
 
+@app.command()
+@handles_errors
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(
+        help="Workbooks (.xlsx .xlsm .ods .xls .csv) or folders holding them.")],
+    partner: Annotated[str | None, typer.Option(
+        help="Partner code, for a CSV or one-sheet workbook whose name does not start with it.")
+    ] = None,
+    accept_valid: Annotated[bool, typer.Option(
+        "--accept-valid", help="Write the valid rows of a workbook with errors; keep the rejected "
+                               "rows with their reasons in rejected.parquet.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")] = False,
+) -> None:
+    """Validate partner workbooks and store them in data/processed/ (all or nothing per workbook)."""
+    from p4c import ingest as stage
+    from p4c.io import ACCEPTED_TYPES
+
+    config = State.project.load_config()
+    files = _expand(paths, ACCEPTED_TYPES)
+    if len(files) > 1 and not as_json:
+        from rich.progress import Progress
+
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("Validating workbooks", total=len(files))
+            result = stage.ingest(files, State.project, config, partner=partner,
+                                  accept_valid=accept_valid,
+                                  progress=lambda _path: progress.advance(task))
+    else:
+        result = stage.ingest(files, State.project, config, partner=partner,
+                              accept_valid=accept_valid)
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_ingest(result)
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def _expand(paths: list[Path], accepted: tuple[str, ...]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in accepted
+                           and not p.name.startswith((".", "~$")))
+            if not found:
+                raise P4CError(f"{path}: no workbook in this folder (accepted: "
+                               f"{', '.join(accepted)})")
+            files.extend(found)
+        else:
+            files.append(path)
+    return files
+
+
+def _print_ingest(result: IngestReport) -> None:
+    from rich.table import Table
+
+    issues = [(f, i, "error") for f in result.files for i in f.errors] + \
+             [(f, i, "warning") for f in result.files for i in f.warnings]
+    if issues:
+        table = Table(title="Problems found", expand=True)
+        for name, ratio in (("file", 2), ("cell", 2), ("column", 2), ("value found", 2),
+                            ("what is accepted", 7)):
+            table.add_column(name, overflow="fold", ratio=ratio)
+        for f, issue, kind in issues:
+            style = "red" if kind == "error" else "yellow"
+            table.add_row(f.file.name, issue.cell or "", issue.column or "", issue.value,
+                          f"[{style}]{kind}:[/] {escape(issue.message)}")
+        out.print(table)
+    for f in result.files:
+        warn = f", {len(f.warnings)} warning(s)" if f.warnings else ""
+        name = escape(f.file.name)
+        if f.written:
+            extra = f", {f.rejected_rows} row(s) rejected and kept in rejected.parquet" \
+                if f.rejected_rows else ""
+            out.print(f"[green]✓[/] {name}: {f.partner} - {f.accepted} service(s) written{extra}{warn}")
+        elif f.fatal:
+            out.print(f"[red]✗[/] {name}: not written - {len(f.errors)} error(s){warn}")
+        else:
+            out.print(f"[red]✗[/] {name}: {f.partner} - not written: {f.rejected_rows} row(s) with "
+                      f"{len(f.errors)} error(s), {f.accepted} valid{warn}. Fix the cells above, or "
+                      f"use --accept-valid to write the valid rows.")
+
 # --- status ---
+
+@app.command()
+@handles_errors
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """What is ingested: partner, organisation, services, source file and sha256, when."""
+    from rich.table import Table
+
+    from p4c import ingest as stage
+
+    frame = stage.status(State.project)
+    records = json.loads(frame.to_json(orient="records", force_ascii=False))
+    if as_json:
+        typer.echo(json.dumps({"partners": records}, ensure_ascii=False, indent=2))
+        return
+    if not records:
+        out.print("Nothing ingested yet: run `p4c ingest data/raw` or `p4c run`.")
+        return
+    table = Table(title=f"Ingested in {State.project.processed_dir}")
+    for name in frame.columns:
+        table.add_column(name, justify="right" if name in ("services", "rejected") else "left")
+    for record in records:
+        sha = str(record.get("sha256") or "")
+        record["sha256"] = sha[:12] + "…" if sha else ""
+        table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
+    out.print(table)
 
 # --- rank ---
 

@@ -35,6 +35,7 @@ from p4c.models import (
     Field,
 )
 from p4c.values import (
+    fmt,
     is_blank,
     norm,
     parse_date,
@@ -722,10 +723,16 @@ def _read_needs(sheet: tuple[str, list[list[Any]]], config: Config,
         if all(is_blank(c) for c in row):
             continue
         record: dict[str, Any] = {"partner": result.partner}
-        row_errors = []
+        row_errors: list[Issue] = []
         for key, c in mapping.items():
             value = row[c] if c < len(row) else None
             cell = f"{name}!{col_letter(c)}{r}"
+            if is_blank(value) and key == "importance" and not row_errors and "category" in record:
+                result.warnings.append(Issue(name, cell, r, key, "",
+                                             f"no importance for {record['category']}: the default "
+                                             f"need ({fmt(config.field_tests.default_need)}) is used"))
+                record["_skip"] = True
+                continue
             if is_blank(value):
                 row_errors.append(Issue(name, cell, r, key, "",
                                         f"{key} is required: {_describe(specs[key], config)}"
@@ -746,7 +753,7 @@ def _read_needs(sheet: tuple[str, list[list[Any]]], config: Config,
                 first_row[category] = r
         if row_errors:
             errors.extend(row_errors)
-        else:
+        elif not record.pop("_skip", False):
             records.append(record)
     result.errors.extend(errors)
     frame = pd.DataFrame(records, columns=["partner", "category", "importance"])

@@ -1,0 +1,292 @@
+"""`p4c template`: a workbook a partner can fill in without reading a manual.
+
+It follows the contract exactly (sheet names, keys and headers in the chosen language, one score
+column per scored criterion of the project's config), so a filled-in template always ingests.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from p4c.config import Config
+from p4c.models import Provider, Status
+from p4c.values import fmt
+
+Language = Literal["en", "fr", "de"]
+DATA_ROWS = 300  # rows prepared with dropdowns
+
+
+@dataclass(frozen=True)
+class Words:
+    sheets: dict[str, str]
+    keys: dict[str, str]
+    columns: dict[str, str]
+    providers: dict[Provider, str]
+    statuses: dict[Status, str]
+    needs: tuple[str, str]
+    instructions: tuple[str, ...]
+    score_help: str
+    category_help: str
+
+
+WORDS: dict[str, Words] = {
+    "en": Words(
+        sheets={"Partner": "Partner", "Services": "Services", "Needs": "Needs"},
+        keys={"partner_code": "Partner code", "organisation": "Organisation", "region": "Region",
+              "cluster_initiatives": "Cluster initiatives", "contact": "Contact"},
+        columns={"service_id": "Service ID", "title": "Title", "description": "Description",
+                 "category": "Category", "provider": "Provider", "status": "Status",
+                 "start_date": "Start date", "annual_budget_eur": "Annual budget (EUR)",
+                 "staff_fte": "Staff (FTE)", "cis_served": "CIs served",
+                 "smes_reached": "SMEs per year", "evidence": "Evidence of success"},
+        providers={Provider.DA: "DA", Provider.CI: "CI", Provider.JOINT: "JOINT",
+                   Provider.EXTERNAL: "EXTERNAL"},
+        statuses={Status.ONGOING: "ONGOING", Status.COMPLETED: "COMPLETED", Status.PILOT: "PILOT",
+                  Status.PLANNED: "PLANNED"},
+        needs=("Category", "Importance"),
+        instructions=(
+            "How to fill in this workbook",
+            "1. Partner sheet: fill in column B. Cluster initiatives = how many cluster "
+            "initiatives (CIs) your agency works with in the region.",
+            "2. Services sheet: one row per service your agency (DA) or its CIs provide to the "
+            "CIs. Pick category, provider, status and scores from the dropdowns.",
+            "3. Service ID: any short code, unique in this workbook (e.g. BE-01). Title: at most "
+            "200 characters.",
+            "4. Numbers: plain numbers (12500 or 12 500,50). No k€ or M: write the full amount. "
+            "Dates: 07/03/2011, 2011-03-07 or a year alone (2011).",
+            "5. Scores: {scale}; blank if you cannot say (the service is then ranked on the other "
+            "criteria and flagged).",
+            "6. Evidence of success: measured results (figures, surveys). A good practice needs it.",
+            "7. Needs sheet: how much your region's CIs need each category, from 1 (not at all) "
+            "to 5 (top priority). It decides which practices you will field-test.",
+            "Do not rename the sheets or the column headers. Extra columns are ignored.",
+            "Criteria:",
+        ),
+        score_help="Score {lo}-{hi}, half points allowed",
+        category_help="Pick the category that fits the service best",
+    ),
+    "fr": Words(
+        sheets={"Partner": "Partenaire", "Services": "Prestations", "Needs": "Besoins"},
+        keys={"partner_code": "Code partenaire", "organisation": "Organisme", "region": "Région",
+              "cluster_initiatives": "Initiatives clusters", "contact": "E-mail"},
+        columns={"service_id": "Identifiant", "title": "Intitulé du service",
+                 "description": "Description", "category": "Catégorie",
+                 "provider": "Prestataire", "status": "Statut", "start_date": "Date de début",
+                 "annual_budget_eur": "Budget annuel (€)", "staff_fte": "Personnel (ETP)",
+                 "cis_served": "Initiatives clusters servies", "smes_reached": "PME touchées",
+                 "evidence": "Résultats"},
+        providers={Provider.DA: "agence", Provider.CI: "cluster", Provider.JOINT: "conjoint",
+                   Provider.EXTERNAL: "externe"},
+        statuses={Status.ONGOING: "en cours", Status.COMPLETED: "terminé", Status.PILOT: "pilote",
+                  Status.PLANNED: "prévu"},
+        needs=("Catégorie", "Importance"),
+        instructions=(
+            "Comment remplir ce classeur",
+            "1. Feuille Partenaire : remplissez la colonne B. Initiatives clusters = nombre "
+            "d'initiatives clusters suivies par votre agence dans la région.",
+            "2. Feuille Prestations : une ligne par service rendu aux clusters par l'agence ou "
+            "les clusters. Choisissez catégorie, prestataire, statut et notes dans les listes.",
+            "3. Identifiant : un code court, unique dans ce classeur (ex. BE-01). Intitulé : 200 "
+            "caractères au plus.",
+            "4. Nombres : 12500 ou 12 500,50. Pas de k€ ni de M : le montant complet. Dates : "
+            "07/03/2011, 2011-03-07 ou une année seule (2011).",
+            "5. Notes : {scale} ; vide si vous ne savez pas (le service est alors classé sur les "
+            "autres critères et signalé).",
+            "6. Résultats : des résultats mesurés (chiffres, enquêtes). Une bonne pratique en a "
+            "besoin.",
+            "7. Feuille Besoins : importance de chaque catégorie pour les clusters de votre "
+            "région, de 1 (aucune) à 5 (priorité). Elle décide des pratiques que vous testerez.",
+            "Ne renommez ni les feuilles ni les en-têtes. Les colonnes en plus sont ignorées.",
+            "Critères :",
+        ),
+        score_help="Note de {lo} à {hi}, demi-points permis",
+        category_help="Choisissez la catégorie qui décrit le mieux le service",
+    ),
+    "de": Words(
+        sheets={"Partner": "Partner", "Services": "Leistungen", "Needs": "Bedarf"},
+        keys={"partner_code": "Partnerland", "organisation": "Organisation", "region": "Region",
+              "cluster_initiatives": "Anzahl Clusterinitiativen", "contact": "Kontakt"},
+        columns={"service_id": "Kennung", "title": "Titel", "description": "Beschreibung",
+                 "category": "Kategorie", "provider": "Anbieter", "status": "Status",
+                 "start_date": "Startdatum", "annual_budget_eur": "Jahresbudget (EUR)",
+                 "staff_fte": "Personal (VZÄ)", "cis_served": "Betreute Clusterinitiativen",
+                 "smes_reached": "Erreichte KMU", "evidence": "Nachweis"},
+        providers={Provider.DA: "Agentur", Provider.CI: "Cluster", Provider.JOINT: "gemeinsam",
+                   Provider.EXTERNAL: "extern"},
+        statuses={Status.ONGOING: "laufend", Status.COMPLETED: "abgeschlossen",
+                  Status.PILOT: "Pilot", Status.PLANNED: "geplant"},
+        needs=("Kategorie", "Bedarf"),
+        instructions=(
+            "So füllen Sie diese Arbeitsmappe aus",
+            "1. Blatt Partner: Spalte B ausfüllen. Anzahl Clusterinitiativen = Zahl der "
+            "Clusterinitiativen, mit denen Ihre Agentur in der Region arbeitet.",
+            "2. Blatt Leistungen: eine Zeile je Leistung der Agentur oder der Cluster für die "
+            "Cluster. Kategorie, Anbieter, Status und Bewertungen aus den Listen wählen.",
+            "3. Kennung: ein kurzer, in dieser Datei eindeutiger Code (z. B. DE-01). Titel: "
+            "höchstens 200 Zeichen.",
+            "4. Zahlen: 12500 oder 12.500,50. Kein Tsd. oder Mio.: den vollen Betrag. Datum: "
+            "07.03.2011, 2011-03-07 oder nur das Jahr (2011).",
+            "5. Bewertungen: {scale}; leer lassen, wenn unbekannt (die Leistung wird dann nach den "
+            "übrigen Kriterien gereiht und markiert).",
+            "6. Nachweis: gemessene Ergebnisse (Zahlen, Umfragen). Eine gute Praxis braucht ihn.",
+            "7. Blatt Bedarf: wie sehr die Cluster Ihrer Region jede Kategorie brauchen, von 1 "
+            "(gar nicht) bis 5 (höchste Priorität). Es bestimmt, welche Praktiken Sie testen.",
+            "Blätter und Spaltenköpfe nicht umbenennen. Zusätzliche Spalten werden ignoriert.",
+            "Kriterien:",
+        ),
+        score_help="Bewertung {lo}-{hi}, halbe Punkte erlaubt",
+        category_help="Die Kategorie wählen, die am besten passt",
+    ),
+}
+
+
+def score_values(config: Config) -> list[float]:
+    scale = config.scale
+    step = scale.step or 1.0
+    count = round((scale.max - scale.min) / step)
+    return [scale.min + i * step for i in range(count + 1)]
+
+
+def template(config: Config, path: Path, *, lang: Language = "en", partner: str | None = None) -> Path:
+    """Write the partner workbook to `path` (atomically) and return it."""
+    import xlsxwriter
+
+    from p4c.io import atomic_path
+
+    words = WORDS[lang]
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
+                                              "strings_to_formulas": False})
+        fmt_ = _formats(book)
+        lists = _lists_sheet(book, config, words, lang)
+        _instructions(book, config, words, lang, fmt_)
+        _partner_sheet(book, words, partner, fmt_)
+        _services_sheet(book, config, words, lang=lang, lists=lists, f=fmt_)
+        _needs_sheet(book, config, words, lang=lang, lists=lists, f=fmt_)
+        book.set_properties({"title": "p4c partner workbook", "comments": f"language {lang}"})
+        book.close()
+    return path
+
+
+def _formats(book: Any) -> dict[str, Any]:
+    return {
+        "header": book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
+                                   "text_wrap": True, "valign": "top", "border": 1}),
+        "key": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "input": book.add_format({"bg_color": "#FFF2CC", "border": 1}),
+    }
+
+
+def _lists_sheet(book: Any, config: Config, words: Words, lang: str) -> dict[str, str]:
+    """A hidden sheet holding the dropdown values (inline lists are capped at 255 characters)."""
+    sheet = book.add_worksheet("Lists")
+    columns: dict[str, list[Any]] = {
+        "category": [c.text(lang) for c in config.categories],
+        "provider": list(words.providers.values()),
+        "status": list(words.statuses.values()),
+        "score": score_values(config),
+        "importance": [1, 2, 3, 4, 5],
+    }
+    ranges = {}
+    for c, (name, values) in enumerate(columns.items()):
+        sheet.write_string(0, c, name)
+        for r, value in enumerate(values, start=1):
+            if isinstance(value, str):
+                sheet.write_string(r, c, value)
+            else:
+                sheet.write_number(r, c, value)
+        letter = chr(65 + c)
+        ranges[name] = f"=Lists!${letter}$2:${letter}${len(values) + 1}"
+    sheet.hide()
+    return ranges
+
+
+def _instructions(book: Any, config: Config, words: Words, lang: str, f: dict[str, Any]) -> None:
+    sheet = book.add_worksheet("Instructions")
+    scale = config.scale
+    scale_text = f"{fmt(scale.min)}-{fmt(scale.max)}"
+    sheet.set_column(0, 0, 110, f["wrap"])
+    sheet.write_string(0, 0, words.instructions[0], f["title"])
+    row = 2
+    for line in words.instructions[1:]:
+        sheet.write_string(row, 0, line.replace("{scale}", scale_text))
+        row += 1
+    for crit in config.score_criteria:
+        sheet.write_string(row, 0, f"• {crit.text(lang)}: {crit.description}")
+        row += 1
+    sheet.activate()
+
+
+def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, Any]) -> None:
+    sheet = book.add_worksheet(words.sheets["Partner"])
+    sheet.set_column(0, 0, 30)
+    sheet.set_column(1, 1, 45)
+    for r, (key, label) in enumerate(words.keys.items()):
+        sheet.write_string(r, 0, label, f["key"])
+        if key == "partner_code" and partner:
+            sheet.write_string(r, 1, partner.upper(), f["input"])
+        else:
+            sheet.write_blank(r, 1, None, f["input"])
+        if key == "cluster_initiatives":
+            sheet.data_validation(r, 1, r, 1, {
+                "validate": "integer", "criteria": ">=", "value": 1,
+                "input_title": label[:32], "input_message": "Whole number >= 1"})
+        if key == "partner_code":
+            sheet.data_validation(r, 1, r, 1, {
+                "validate": "length", "criteria": "==", "value": 2,
+                "input_title": label[:32], "input_message": "ISO country code, e.g. BE, DE, MT"})
+
+
+def _services_sheet(book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str],
+                    f: dict[str, Any]) -> None:
+    sheet = book.add_worksheet(words.sheets["Services"])
+    headers = list(words.columns.items()) + [(c.id, c.text(lang)) for c in config.score_criteria]
+    widths = {"service_id": 12, "title": 40, "description": 50, "category": 36, "provider": 14,
+              "status": 14, "start_date": 13, "annual_budget_eur": 16, "staff_fte": 11,
+              "cis_served": 14, "smes_reached": 14, "evidence": 45}
+    last = DATA_ROWS
+    scale = config.scale
+    for c, (key, label) in enumerate(headers):
+        sheet.write_string(0, c, label, f["header"])
+        sheet.set_column(c, c, widths.get(key, 16))
+        options: dict[str, Any] | None = None
+        if key in ("category", "provider", "status"):
+            options = {"validate": "list", "source": lists[key],
+                       "input_title": label[:32],
+                       "input_message": words.category_help if key == "category" else
+                       " / ".join(getattr(words, key + "s").values() if key != "category" else [])}
+        elif key in ("annual_budget_eur", "staff_fte"):
+            options = {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
+                       "input_title": label[:32], "input_message": ">= 0"}
+        elif key in ("cis_served", "smes_reached"):
+            options = {"validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning",
+                       "input_title": label[:32], "input_message": "Whole number >= 0"}
+        elif key not in words.columns:  # a score criterion
+            options = {"validate": "list", "source": lists["score"], "input_title": label[:32],
+                       "input_message": words.score_help.format(lo=fmt(scale.min),
+                                                                hi=fmt(scale.max))[:255]}
+        if options is not None:
+            sheet.data_validation(1, c, last, c, options)
+    sheet.set_row(0, 45)
+    sheet.freeze_panes(1, 2)
+    sheet.autofilter(0, 0, last, len(headers) - 1)
+
+
+def _needs_sheet(book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str],
+                 f: dict[str, Any]) -> None:
+    sheet = book.add_worksheet(words.sheets["Needs"])
+    sheet.write_string(0, 0, words.needs[0], f["header"])
+    sheet.write_string(0, 1, words.needs[1], f["header"])
+    sheet.set_column(0, 0, 50)
+    sheet.set_column(1, 1, 14)
+    for r, cat in enumerate(config.categories, start=1):
+        sheet.write_string(r, 0, cat.text(lang))
+        sheet.write_blank(r, 1, None, f["input"])
+    sheet.data_validation(1, 1, len(config.categories), 1, {
+        "validate": "list", "source": lists["importance"], "input_title": words.needs[1],
+        "input_message": "1-5"})
+    sheet.freeze_panes(1, 0)
