@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -177,6 +177,30 @@ class Config(_Model):
     limits: Limits = Limits()
     partners: dict[str, PartnerInfo] = {}
 
+    @field_validator("partners", mode="before")
+    @classmethod
+    def _yaml_booleans(cls, partners: Any) -> Any:
+        if isinstance(partners, dict) and any(isinstance(code, bool) for code in partners):
+            raise ValueError("a partner code was read as yes/no by YAML (NO, ON, YES...): "
+                             "quote it, e.g. 'NO':")
+        return partners
+
+    @field_validator("partners")
+    @classmethod
+    def _partner_codes(cls, partners: dict[str, PartnerInfo]) -> dict[str, PartnerInfo]:
+        """Keys as the partner codes ingest uses: upper-cased, EL read as GR and UK as GB."""
+        canonical: dict[str, PartnerInfo] = {}
+        for code, info in partners.items():
+            key = code.strip().upper()
+            key = CODE_ALIASES.get(key, key)
+            if key not in ISO_3166_ALPHA2:
+                raise ValueError(f"`{code}` is not an ISO 3166 alpha-2 country code; accepted: two "
+                                 "letters such as BE, DE, MT (EL and UK are read as GR and GB)")
+            if key in canonical:
+                raise ValueError(f"`{code}` names partner {key} a second time")
+            canonical[key] = info
+        return canonical
+
     @model_validator(mode="after")
     def _consistent(self) -> Config:
         ids = [c.id for c in self.criteria]
@@ -203,9 +227,6 @@ class Config(_Model):
         if mode_id not in ids:
             raise ValueError(f"field_tests.mode.criterion: unknown criterion `{mode_id}`"
                              f"{suggest(mode_id, ids)}")
-        for code in self.partners:
-            if code not in ISO_3166_ALPHA2 and code not in CODE_ALIASES:
-                raise ValueError(f"partners: `{code}` is not an ISO 3166 alpha-2 country code")
         self._check_aliases()
         return self
 
@@ -215,7 +236,8 @@ class Config(_Model):
             for word in (cat.code, *cat.label.values(), *cat.aliases):
                 key = norm(word)
                 if seen.setdefault(key, cat.code) != cat.code:
-                    raise ValueError(f"categories: `{word}` names both {seen[key]} and {cat.code}")
+                    raise ValueError(f"categories: `{word}` names both {seen[key]} and {cat.code}; "
+                                     "each code, label and alias must name one category")
         headers: dict[str, str] = {}
         for field in SERVICE_COLUMNS:
             for word in (field.name, *field.aliases):
@@ -225,7 +247,8 @@ class Config(_Model):
                 key = norm(word)
                 if headers.setdefault(key, crit.id) != crit.id:
                     raise ValueError(f"criteria: label `{word}` of {crit.id} also names the "
-                                     f"column {headers[key]}")
+                                     f"Services column {headers[key]}; choose a label that is "
+                                     "not a column name or alias")
 
     @cached_property
     def score_criteria(self) -> list[Criterion]:
@@ -271,6 +294,12 @@ def parse_config(text: str, source: str = "config") -> Config:
         raise P4CError(f"{source}: {_describe(exc, data)}") from None
 
 
+_PATTERN_HELP = {
+    "id": "an id is lower-case letters, digits and _, starting with a letter (e.g. cost_per_sme)",
+    "code": "a category code is upper-case letters, digits and _, starting with a letter (e.g. NET)",
+}
+
+
 def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
     lines = []
     for err in exc.errors():
@@ -289,12 +318,42 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
                 and part < len(node) else None)
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
-            msg = "unknown key"
+            known = _keys_at(loc[:-1])
+            close = difflib.get_close_matches(str(loc[-1]), list(known), n=3, cutoff=0.5)
+            msg = "unknown key" + (f" (did you mean {' or '.join(close)}?)" if close else "")
+            if known:
+                msg += f"; accepted keys: {', '.join(known)}"
+        elif err["type"] == "string_pattern_mismatch" and loc and loc[-1] in _PATTERN_HELP:
+            msg = _PATTERN_HELP[str(loc[-1])]
+        elif err["type"] == "missing":
+            msg = "required key is missing"
         found = f" (found {err['input']!r})" if err["type"] not in (
             "value_error", "extra_forbidden", "missing") and not isinstance(
             err.get("input"), dict | list) else ""
-        lines.append(f"{path or 'top level'}: {msg}{found}")
+        if not path and err["type"] == "value_error":
+            lines.append(msg)  # a check across sections: the message names its keys
+        else:
+            lines.append(f"{path or 'top level'}: {msg}{found}")
     return "; ".join(lines)
+
+
+def _keys_at(loc: list[int | str]) -> tuple[str, ...]:
+    """The keys accepted at a location of the config (empty when it is not a section)."""
+    node: Any = Config
+    for part in loc:
+        if isinstance(node, type) and issubclass(node, BaseModel):
+            field = node.model_fields.get(str(part))
+            if field is None:
+                return ()
+            node = field.annotation
+        else:  # an item of a list or a value of a mapping
+            args = [arg for arg in get_args(node) if arg is not type(None)]
+            if not args:
+                return ()
+            node = args[-1]
+    if isinstance(node, type) and issubclass(node, BaseModel):
+        return tuple(node.model_fields)
+    return ()
 
 
 @dataclass(frozen=True)
@@ -320,7 +379,14 @@ class Project:
             raise P4CError(f"project folder {self.root} does not exist",
                            hint="Create one with `p4c init DIR`, or pass --project DIR.")
         if self.config_path.is_file():
-            text = self.config_path.read_text(encoding="utf-8")
+            try:
+                text = self.config_path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise P4CError(f"{self.config_path}: not UTF-8 text (byte {exc.start})",
+                               hint="Save the file as UTF-8 in your editor.") from None
+            except OSError as exc:
+                raise P4CError(f"cannot read {self.config_path}: {exc.strerror}",
+                               hint="Check that the file exists and that you may read it.") from None
             return parse_config(text, str(self.config_path))
         raise P4CError(f"no config file at {self.config_path}",
                        hint="Run `p4c init .` to create the default one, or pass --project DIR.")

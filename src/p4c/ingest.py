@@ -175,10 +175,10 @@ def validate_file(path: Path, config: Config, partner: str | None = None) -> Wor
 
     result = WorkbookResult(file=path)
     try:
-        result.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
         book = read_book(path, max_rows=config.limits.max_rows,
                          max_file_mb=config.limits.max_file_mb,
                          max_uncompressed_mb=config.limits.max_uncompressed_mb)
+        result.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
     except (P4CError, OSError) as exc:
         message = exc.message if isinstance(exc, P4CError) else f"{path.name}: {exc.strerror}"
         result.errors.append(Issue(None, None, None, None, "", message))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 import unicodedata
 from functools import lru_cache
@@ -15,15 +16,20 @@ from functools import lru_cache
 from p4c.models import DOT_DECIMAL_COUNTRIES
 
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+# Letters and digits of any script (Greek partners write Greek); `_` is not a letter.
+_NON_ALNUM = re.compile(r"[\W_]+")
+# Letters that NFKD does not split into a base letter and an accent.
+_UNSPLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i",
+                          "ð": "d", "þ": "th"})
 
 
 @lru_cache(maxsize=65536)
 def norm(text: str) -> str:
     """The form names are compared in: casefolded, no accents, no (parenthesised) text, single spaces."""
-    folded = unicodedata.normalize("NFKD", str(text).casefold())
+    # Casefold after NFKD too: compatibility forms can decompose to capitals (`𝕬` -> `A`).
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", str(text)).casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    stripped = stripped.replace("ß", "ss").replace("æ", "ae").replace("ø", "o").replace("œ", "oe")
+    stripped = stripped.translate(_UNSPLIT)
     return _NON_ALNUM.sub(" ", _PARENS.sub(" ", stripped)).strip()
 
 
@@ -49,10 +55,15 @@ def show(value: object) -> str:
 # --- numbers ---------------------------------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\u200a\u2008\u2006\u2005\u2004\u205f\u3000'’]")
-_CURRENCY = re.compile(r"€|\beur\b|\beuro?s?\b", re.IGNORECASE)
+# `EUR`, `euro`, `euros` also when glued to the digits (`12EUR`), not inside a word (`keur`).
+_CURRENCY = re.compile(r"€|(?<![a-z])eur(?:os?)?(?![a-z])", re.IGNORECASE)
+# Checked on the text without currency and spaces, so `1 200k`, `EUR 12k` and `12 Mio.` are caught.
 _MULTIPLIER = re.compile(
-    r"^[+-]?[\d.,]+\s*(k|m|mio|mn|bn|md|mrd|million|millions|thousand|tsd|mille)\b",
+    r"^[+-]?[\d.,]*\d[\d.,]*(k|m|mio|mn|bn|md|mrd|million|millions|thousand|tsd|mille)\.?$",
     re.IGNORECASE)
+# k€, M€, keur, TEUR (German: thousand euros), Mio. €, Tsd. EUR.
+_MULTIPLIER_CURRENCY = re.compile(r"(?<![a-z])(?:k|m|t|mio|mn|mrd|tsd)\.?\s*(?:€|eur)", re.IGNORECASE)
+# A digit first: `.5` is refused, so that an abbreviation (`Eur. 12`) can never shift the mark.
 _NUMBER_SHAPE = re.compile(r"^[+-]?(\d[\d.,]*)$")
 NUMBER_FORMS = "a number such as 1234.5, 1 234,5, 1.234,50 or 12 345,50 €"
 
@@ -61,10 +72,11 @@ def parse_number(value: object, country: str | None = None) -> float:
     """A number from a numeric cell or text in any European style (see the contract's Values)."""
     if isinstance(value, bool):
         raise ValueError(f"expected {NUMBER_FORMS}")
-    if isinstance(value, int | float):
-        if isinstance(value, float) and not math.isfinite(value):
+    if isinstance(value, numbers.Real):  # int, float, and numpy's numbers from data frames
+        number = float(value)
+        if not math.isfinite(number):
             raise ValueError(f"expected {NUMBER_FORMS}")
-        return float(value)
+        return number
     if not isinstance(value, str):
         raise ValueError(f"expected {NUMBER_FORMS}, found a {type(value).__name__}")
     return _parse_number_text(value, country)
@@ -73,10 +85,10 @@ def parse_number(value: object, country: str | None = None) -> float:
 @lru_cache(maxsize=65536)
 def _parse_number_text(text: str, country: str | None) -> float:
     raw = text.strip().replace("\u2212", "-")
-    if _MULTIPLIER.match(raw.replace("€", "").strip()) or re.search(r"k€|m€|keur|meur", raw, re.I):
-        raise ValueError("multipliers such as k€ or M are not accepted: write the full amount, "
-                         "e.g. 12500 rather than 12,5 k€")
     compact = _SPACES.sub("", _CURRENCY.sub("", raw))
+    if _MULTIPLIER.match(compact) or _MULTIPLIER_CURRENCY.search(raw):
+        raise ValueError("multipliers such as k€ or M are not accepted: write the full amount, "
+                         f"e.g. 12500 rather than 12,5 k€; expected {NUMBER_FORMS}")
     match = _NUMBER_SHAPE.match(compact)
     if not match:
         raise ValueError(f"expected {NUMBER_FORMS}")
@@ -109,7 +121,8 @@ def _parse_number_text(text: str, country: str | None) -> float:
 
 def _ungroup(text: str, group: str) -> str:
     parts = text.split(group)
-    if not parts[0] or len(parts[0]) > 3 or any(len(p) != 3 for p in parts[1:]):
+    # A first group of 1-3 digits that does not start with 0 (as `0,500`: no group follows a lone 0).
+    if not 1 <= len(parts[0]) <= 3 or parts[0].startswith("0") or any(len(p) != 3 for p in parts[1:]):
         raise ValueError(f"expected {NUMBER_FORMS}: thousands come in groups of three digits")
     return "".join(parts)
 
@@ -117,7 +130,7 @@ def _ungroup(text: str, group: str) -> str:
 def parse_int(value: object, country: str | None = None) -> int:
     number = parse_number(value, country)
     if not number.is_integer():
-        raise ValueError("expected a whole number")
+        raise ValueError(f"expected a whole number such as 12 or 1 200, found {fmt(number)}")
     return int(number)
 
 
