@@ -6,6 +6,7 @@ No pandas here, and heavy libraries are imported inside the commands that use th
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 from collections.abc import Callable
@@ -265,6 +266,62 @@ def status(
 # --- report ---
 
 # --- run ---
+
+@app.command()
+@handles_errors
+def run(
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", help="Reference date YYYY-MM-DD for months running and the report (default: "
+                        "today).")] = None,
+    samples: Annotated[int, typer.Option(min=0, help="Monte Carlo weight draws for rank "
+                                                     "stability.")] = 1000,
+    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the config's).")
+                    ] = None,
+) -> None:
+    """The whole job on data/raw/: ingest, rank, shortlist, report; then a summary."""
+    from rich.progress import Progress
+    from rich.table import Table
+
+    from p4c import pipeline
+
+    config = State.project.load_config()
+    files = pipeline.raw_files(State.project)
+    options = pipeline.RunOptions(as_of=_date_option(as_of), samples=samples, seed=seed)
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task("Ingesting workbooks", total=len(files))
+        result = pipeline.run(State.project, config, options,
+                              progress=lambda _path: progress.advance(task))
+    _print_ingest(result.ingest)
+    shortlisted = result.shortlist.shortlist
+    tests = result.shortlist.field_tests
+    table = Table(title="p4c run", show_header=False)
+    table.add_column("what")
+    table.add_column("how many", justify="right")
+    table.add_row("partners", str(result.ranking.table["partner"].nunique()))
+    table.add_row("services ranked", str(len(result.ranking.table)))
+    table.add_row("good-practice candidates", str(int(result.shortlist.candidates["eligible"].sum())))
+    table.add_row("shortlisted practices", str(len(shortlisted)))
+    table.add_row("field tests planned", str(len(tests)))
+    out.print(table)
+    for note in result.shortlist.notes:
+        out.print(f"• {escape(note)}")
+    out.print("Outputs:")
+    for path in result.outputs:
+        out.print(f"  {escape(str(path))}")
+    if not result.ok:
+        failed = ", ".join(f.file.name for f in result.ingest.files if not f.written)
+        err.print(f"[bold red]error:[/] not every workbook could be ingested ({escape(failed)}); "
+                  f"the results use the data ingested before for those partners, if any.")
+        raise typer.Exit(1)
+
+
+def _date_option(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise P4CError(f"--as-of {text}: expected a date as YYYY-MM-DD, e.g. 2026-11-01") from None
 
 
 def main() -> None:

@@ -1,0 +1,85 @@
+"""`p4c run`: the whole job on a project folder, each stage's outputs saved as it goes.
+
+Ingest every workbook of data/raw/ (a broken one is reported and skipped), rank with Monte Carlo
+and weight stability, shortlist and plan the field tests, then write the reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from p4c.errors import P4CError
+
+if TYPE_CHECKING:
+    from p4c.config import Config, Project
+    from p4c.ingest import IngestReport
+    from p4c.rank import RankResult
+    from p4c.shortlist import ShortlistResult
+
+DEFAULT_SAMPLES = 1000
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    as_of: dt.date | None = None
+    samples: int = DEFAULT_SAMPLES
+    seed: int | None = None
+
+
+@dataclass
+class RunResult:
+    """What each stage produced, for the closing summary."""
+
+    ingest: IngestReport
+    ranking: RankResult
+    shortlist: ShortlistResult
+    outputs: list[Path] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.ingest.ok
+
+
+def raw_files(project: Project) -> list[Path]:
+    from p4c.io import ACCEPTED_TYPES
+
+    folder = project.raw_dir
+    if not folder.is_dir():
+        raise P4CError(f"no data/raw/ folder in {project.root}",
+                       hint="Put the partners' workbooks in data/raw/ (or run `p4c init DIR`).")
+    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ACCEPTED_TYPES
+                   and not p.name.startswith((".", "~$")))
+    if not files:
+        raise P4CError(f"no workbook in {folder} (accepted: {', '.join(ACCEPTED_TYPES)})",
+                       hint="Send partners a template (`p4c template`) and put their files there.")
+    return files
+
+
+def run(project: Project, config: Config, options: RunOptions = RunOptions(),
+        progress: Callable[[Path], None] | None = None) -> RunResult:
+    """Every stage in order; a stage that cannot go on raises P4CError saying why."""
+    from p4c import rank as rank_stage
+    from p4c import report as report_stage
+    from p4c import shortlist as shortlist_stage
+    from p4c.ingest import ingest, load_processed
+
+    ingested = ingest(raw_files(project), project, config, progress=progress)
+    processed = load_processed(project, config)
+    folder = project.processed_dir
+    ranking = rank_stage.rank(processed.services, processed.partners, config,
+                              rank_stage.RankOptions(samples=options.samples, seed=options.seed,
+                                                     stability=True))
+    outputs = rank_stage.write_ranking(ranking, folder / "ranking.csv")
+    outputs += rank_stage.write_ranking(ranking, folder / "ranking.xlsx")
+    chosen = shortlist_stage.shortlist(ranking.table, processed.services, processed.partners,
+                                       processed.needs, config,
+                                       shortlist_stage.ShortlistOptions(as_of=options.as_of))
+    outputs += shortlist_stage.write_shortlist(chosen, folder)
+    config_text = project.config_path.read_text(encoding="utf-8")
+    outputs += report_stage.report(folder, folder, config, config_text,
+                                   report_stage.ReportOptions(as_of=options.as_of))
+    return RunResult(ingested, ranking, chosen, sorted(set(outputs)))
