@@ -255,10 +255,10 @@ def _services_sheet(book: Any, config: Config, words: Words, *, lang: str, lists
         sheet.set_column(c, c, widths.get(key, 16))
         options: dict[str, Any] | None = None
         if key in ("category", "provider", "status"):
-            options = {"validate": "list", "source": lists[key],
-                       "input_title": label[:32],
-                       "input_message": words.category_help if key == "category" else
-                       " / ".join(getattr(words, key + "s").values() if key != "category" else [])}
+            choices = {"provider": words.providers, "status": words.statuses}.get(key)
+            message = " / ".join(choices.values()) if choices else words.category_help
+            options = {"validate": "list", "source": lists[key], "input_title": label[:32],
+                       "input_message": message}
         elif key in ("annual_budget_eur", "staff_fte"):
             options = {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
                        "input_title": label[:32], "input_message": ">= 0"}
