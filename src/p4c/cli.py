@@ -37,7 +37,7 @@ app = typer.Typer(
     rich_markup_mode="rich",
 )
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -208,9 +208,11 @@ def _print_ingest(result: IngestReport) -> None:
              [(f, i, "warning") for f in result.files for i in f.warnings]
     if issues:
         table = Table(title="Problems found", expand=True)
-        for name, ratio in (("file", 2), ("cell", 2), ("column", 2), ("value found", 2),
-                            ("what is accepted", 7)):
-            table.add_column(name, overflow="fold", ratio=ratio)
+        table.add_column("file", overflow="fold", ratio=2)
+        table.add_column("cell", no_wrap=True)
+        table.add_column("column", no_wrap=True)
+        table.add_column("value found", overflow="fold", ratio=2)
+        table.add_column("what is accepted", overflow="fold", ratio=6)
         for f, issue, kind in issues:
             style = "red" if kind == "error" else "yellow"
             table.add_row(f.file.name, issue.cell or "", issue.column or "", issue.value,
@@ -262,6 +264,79 @@ def status(
 # --- rank ---
 
 # --- shortlist ---
+
+@app.command()
+@handles_errors
+def shortlist(
+    *,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", help="Reference date (YYYY-MM-DD) for months running; "
+                                        "default today. Fix it to reproduce a result.")] = None,
+    size: Annotated[int | None, typer.Option(
+        min=1, help="Practices in the shortlist (default: config shortlist.size).")] = None,
+    max_per_partner: Annotated[int | None, typer.Option(
+        min=1, help="At most this many practices from one partner (default: config "
+                    "shortlist.max_per_partner).")] = None,
+    tests_per_partner: Annotated[int | None, typer.Option(
+        min=0, help="Practices each partner field-tests (default: config "
+                    "field_tests.tests_per_partner).")] = None,
+    method: Annotated[Literal["wsm", "topsis", "wpm"], typer.Option(
+        help="Scoring method, as for `p4c rank`.")] = "wsm",
+    weight: Annotated[list[str] | None, typer.Option(
+        "--weight", metavar="ID=W", help="Override a criterion's weight (repeatable), as for "
+                                         "`p4c rank`.")] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", file_okay=False, help="Folder to write to (default: data/processed/).")
+    ] = None,
+) -> None:
+    """Pick the good practices and the shortlist, and solve the optimal field-test plan."""
+    import datetime as dt
+
+    from p4c import rank as ranking
+    from p4c import shortlist as stage
+    from p4c.ingest import load_processed
+
+    reference = None
+    if as_of is not None:
+        try:
+            reference = dt.date.fromisoformat(as_of.strip())
+        except ValueError:
+            raise typer.BadParameter(f"{as_of!r} is not a date; write it as YYYY-MM-DD, e.g. "
+                                     f"2025-06-30", param_hint="--as-of") from None
+    config = State.project.load_config()
+    data = load_processed(State.project, config)
+    ranked = ranking.rank(data.services, data.partners, config, ranking.RankOptions(
+        method=method, weights=ranking.parse_weights(weight or [], config)))
+    options = stage.ShortlistOptions(as_of=reference, size=size, max_per_partner=max_per_partner,
+                                     tests_per_partner=tests_per_partner)
+    result = stage.shortlist(ranked.table, data.services, data.partners, data.needs, config, options)
+    folder = output or State.project.processed_dir
+    paths = stage.write_shortlist(result, folder)
+    _print_shortlist(result, ranked.method, ranked.weights)
+    out.print(f"Wrote {', '.join(p.name for p in paths)} in [bold]{escape(str(folder))}[/]")
+
+
+def _print_shortlist(result: Any, method: str, weights: dict[str, float]) -> None:
+    from rich.table import Table
+
+    from p4c import shortlist as stage
+
+    out.print(f"Ranked with {method}: " + ", ".join(f"{k} {v:.2f}" for k, v in weights.items()))
+    table = Table(title=f"Shortlist: {len(result.shortlist)} good practices")
+    for name in ("rank", "partner", "service", "title", "category", "score"):
+        table.add_column(name, justify="right" if name in ("rank", "score") else "left",
+                         overflow="fold")
+    for row in stage.shortlist_rows(result):
+        table.add_row(*(escape(cell) for cell in row))
+    out.print(table)
+    plan = stage.plan_lines(result)
+    if plan:
+        out.print("[bold]Field tests[/] (practice: mode)")
+        for partner, lines in plan.items():
+            out.print(f"  [bold]{partner}[/]: " + "; ".join(escape(line) for line in lines))
+    out.print("[bold]What bound the choice[/]")
+    for note in result.notes:
+        out.print(f"  - {escape(note)}")
 
 # --- report ---
 

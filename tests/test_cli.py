@@ -1,0 +1,137 @@
+"""The command line through CliRunner: exit codes, JSON shapes, messages on stderr, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from p4c import __version__
+from p4c.cli import app
+from p4c.config import Project
+from tests.books import service_row, workbook, write
+
+runner = CliRunner()
+FILE_KEYS = {"file", "partner", "accepted", "rejected", "written", "errors", "warnings"}
+ISSUE_KEYS = {"sheet", "cell", "row", "column", "value", "message"}
+
+
+def invoke(project: Project, *args: str) -> object:
+    return runner.invoke(app, ["--project", str(project.root), *args])
+
+
+def test_version() -> None:
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and __version__ in result.stdout
+
+
+def test_usage_error_exits_2(project: Project) -> None:
+    result = invoke(project, "ingest", "--no-such-option")
+    assert result.exit_code == 2
+
+
+def test_init_creates_a_project(tmp_path: Path) -> None:
+    target = tmp_path / "new"
+    result = runner.invoke(app, ["init", str(target)])
+    assert result.exit_code == 0, result.output
+    assert (target / "config" / "criteria.yaml").read_text(encoding="utf-8").startswith("# p4c")
+    assert (target / "data" / "raw").is_dir() and (target / "data" / "processed").is_dir()
+    assert "p4c" in (target / "README.md").read_text(encoding="utf-8")
+    again = runner.invoke(app, ["init", str(target)])
+    assert again.exit_code == 1 and "already a project" in again.stderr
+
+
+def test_template_command(project: Project, tmp_path: Path) -> None:
+    target = tmp_path / "BE.xlsx"
+    result = invoke(project, "template", "--partner", "be", "--lang", "fr", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.is_file()
+    bad = invoke(project, "template", "--partner", "Belgium", "-o", str(target))
+    assert bad.exit_code == 1 and "ISO 3166" in bad.stderr
+    wrong = invoke(project, "template", "-o", str(tmp_path / "x.csv"))
+    assert wrong.exit_code == 1 and ".xlsx" in wrong.stderr
+    assert invoke(project, "template", "--lang", "it").exit_code == 2
+
+
+def test_ingest_ok_and_json_shape(project: Project, tmp_path: Path) -> None:
+    good = write(tmp_path / "BE.xlsx", workbook())
+    result = invoke(project, "ingest", str(good), "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    (entry,) = doc["files"]
+    assert set(entry) == FILE_KEYS
+    assert (entry["partner"], entry["accepted"], entry["rejected"], entry["written"]) == ("BE", 2, 0, True)
+
+
+def test_ingest_errors_exit_1_with_cells(project: Project, examples: Path) -> None:
+    result = invoke(project, "ingest", str(examples / "ee_with_errors.xlsx"), "--json")
+    assert result.exit_code == 1
+    (entry,) = json.loads(result.stdout)["files"]
+    assert entry["written"] is False
+    assert {e["cell"] for e in entry["errors"]} == {"Services!N3", "Services!E4", "Services!G5",
+                                                    "Services!K6"}
+    assert all(set(e) == ISSUE_KEYS for e in entry["errors"])
+    table = invoke(project, "ingest", str(examples / "ee_with_errors.xlsx"))
+    assert table.exit_code == 1
+    assert "Services!N3" in table.stdout and "not written" in table.stdout
+    assert "Traceback" not in table.output
+
+
+def test_ingest_a_folder_with_several_files(project: Project, examples: Path) -> None:
+    folder = project.raw_dir
+    for name in ("be_french_headers.xlsx", "de_german_headers.xlsx"):
+        shutil.copy(examples / name, folder / name)
+    result = invoke(project, "ingest", str(folder))
+    assert result.exit_code == 0, result.output
+    assert "BE - 12 service(s) written" in result.stdout
+    status = invoke(project, "status", "--json")
+    assert status.exit_code == 0
+    partners = json.loads(status.stdout)["partners"]
+    assert [(p["partner"], p["services"]) for p in partners] == [("BE", 12), ("DE", 10)]
+    assert all(len(p["sha256"]) == 64 for p in partners)
+    table = invoke(project, "status")
+    assert "BE" in table.stdout and "DE" in table.stdout
+
+
+def test_ingest_accept_valid(project: Project, tmp_path: Path) -> None:
+    path = write(tmp_path / "BE.xlsx", workbook([service_row(1), service_row(2, impact=9)]))
+    result = invoke(project, "ingest", str(path), "--accept-valid")
+    assert result.exit_code == 0, result.output
+    assert "1 row(s) rejected" in result.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["ingest", "missing.xlsx"], "no such file"),
+    (["rank"], "no processed data"),
+])
+def test_clear_errors_never_tracebacks(project: Project, args: list[str], words: str) -> None:
+    result = invoke(project, *args)
+    assert result.exit_code == 1
+    assert words in result.output
+    assert "Traceback" not in result.output
+
+
+def test_ingest_empty_folder(project: Project) -> None:
+    result = invoke(project, "ingest", str(project.raw_dir))
+    assert result.exit_code == 1 and "no workbook in this folder" in result.stderr
+
+
+def test_bad_config_is_one_clear_error(project: Project, tmp_path: Path) -> None:
+    project.config_path.write_text("criteria: [\n", encoding="utf-8")
+    result = invoke(project, "status")
+    assert result.exit_code == 0  # status reads no config
+    result = invoke(project, "ingest", str(write(tmp_path / "BE.xlsx", workbook())))
+    assert result.exit_code == 1 and "YAML syntax error" in result.stderr
+
+
+def test_missing_project_folder(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--project", str(tmp_path / "nope"), "ingest", "x.xlsx"])
+    assert result.exit_code == 1 and "does not exist" in result.stderr
+
+
+def test_status_empty(project: Project) -> None:
+    result = invoke(project, "status")
+    assert result.exit_code == 0 and "Nothing ingested yet" in result.stdout
