@@ -134,7 +134,7 @@ class ShortlistRules(_Model):
 
 
 class ModeRule(_Model):
-    min_need: float = 4
+    min_need: Annotated[float, Field(ge=1, le=5)] = 4  # on the Needs importance scale
     criterion: str = "transferability"
     min_value: float = 4
 
@@ -227,8 +227,26 @@ class Config(_Model):
         if mode_id not in ids:
             raise ValueError(f"field_tests.mode.criterion: unknown criterion `{mode_id}`"
                              f"{suggest(mode_id, ids)}")
+        self._check_thresholds()
         self._check_aliases()
         return self
+
+    def _check_thresholds(self) -> None:
+        """Good-practice and mode thresholds a score can reach, and a coverage categories allow."""
+        low, high = self.scale.min, self.scale.max
+        scored = {c.id for c in self.score_criteria}
+        limits = [(f"good_practice.min_criteria.{key}", key, value)
+                  for key, value in self.good_practice.min_criteria.items()]
+        limits.append(("field_tests.mode.min_value", self.field_tests.mode.criterion,
+                       self.field_tests.mode.min_value))
+        for where, crit_id, value in limits:
+            if crit_id in scored and not low <= value <= high:
+                raise ValueError(f"{where}: {value:g} is outside the scale {low:g}-{high:g} of "
+                                 f"the score {crit_id}")
+        wanted, defined = self.shortlist.min_categories, len(self.categories)
+        if wanted > defined:
+            raise ValueError(f"shortlist.min_categories: {wanted} is more than the {defined} "
+                             f"categories defined")
 
     def _check_aliases(self) -> None:
         seen: dict[str, str] = {}

@@ -160,9 +160,17 @@ def atomic_path(target: Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def _default_mode() -> int:
+    """What a plain open() would give (mkstemp makes files owner-only)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_bytes(target: Path, data: bytes) -> None:
@@ -183,10 +191,13 @@ def neutralise(value: object) -> object:
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy whose text cells cannot run as formulas in Excel or LibreOffice."""
+    from pandas.api.types import is_object_dtype, is_string_dtype
+
     out = frame.copy()
     for column in out.columns:
-        if out[column].dtype == object or str(out[column].dtype).startswith("string"):
-            out[column] = out[column].map(neutralise)
+        dtype = out[column].dtype
+        if is_object_dtype(dtype) or is_string_dtype(dtype):
+            out[column] = out[column].astype(object).map(neutralise)
     return out
 
 

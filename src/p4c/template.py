@@ -255,8 +255,9 @@ def _services_sheet(book: Any, config: Config, words: Words, *, lang: str, lists
         sheet.set_column(c, c, widths.get(key, 16))
         options: dict[str, Any] | None = None
         if key in ("category", "provider", "status"):
-            choices = {"provider": words.providers, "status": words.statuses}.get(key)
-            message = " / ".join(choices.values()) if choices else words.category_help
+            choices: dict[str, dict[Any, str]] = {"provider": dict(words.providers),
+                                                  "status": dict(words.statuses)}
+            message = " / ".join(choices[key].values()) if key in choices else words.category_help
             options = {"validate": "list", "source": lists[key], "input_title": label[:32],
                        "input_message": message}
         elif key in ("annual_budget_eur", "staff_fte"):

@@ -1,0 +1,535 @@
+"""`p4c shortlist`: good practices, the shortlist and the field-test plan (spec: ranking.md).
+
+Three pure steps, each callable on its own (the report stage and `p4c run` use them):
+
+1. `good_practice` marks every service eligible or not, with each rule that kept it out in words.
+2. `select_shortlist` applies the selection rule, lexicographic by rank. Candidates are taken in
+   rank order (ties: partner code, then service id); one is passed over only when the shortlist is
+   full, when its partner already has `max_per_partner` practices in it, or when taking it would
+   make the category-coverage target unreachable with the places left. Reachability is an exact
+   max-flow check (uncovered categories -> partners with their remaining places, at most the places
+   left), so the shortlist always covers min(min_categories, the most any shortlist within the size
+   and caps could cover) and never drops a better-ranked candidate that coverage did not require.
+   Why this rule: the spec asks for the *best-ranked* candidates, which a score-sum MILP does not
+   guarantee; swap heuristics can miss a coverage target the candidates allow; and here every
+   non-pick has exactly one cause that the reasons text can state.
+3. `plan_field_tests` solves the assignment exactly with scipy's `milp` (HiGHS), then breaks ties
+   between equally good plans lexicographically (see `_solve_plan`), so the plan is reproducible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from p4c.errors import P4CError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from p4c.config import Config
+
+KEYS = ["partner", "service_id"]
+SHORTLIST_COLUMNS = ["partner", "service_id", "title", "category", "score", "rank"]
+CANDIDATE_COLUMNS = [*SHORTLIST_COLUMNS, "eligible", "shortlisted", "reasons"]
+FIELD_TEST_COLUMNS = ["partner", "practice_partner", "service_id", "title", "mode", "need", "match"]
+IMPLEMENTATION = "IMPLEMENTATION"
+WORKSHOP = "WORKSHOP"
+TOLERANCE = 1e-9  # float noise forgiven when a value meets a threshold (rank.py ties scores so too)
+FILES = ("candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx")
+ELIGIBLE_TEXT = "good practice (meets every rule)"
+
+
+@dataclass(frozen=True)
+class ShortlistOptions:
+    """Command-line overrides; None means the config value (as_of None means today)."""
+
+    as_of: dt.date | None = None
+    size: int | None = None
+    max_per_partner: int | None = None
+    tests_per_partner: int | None = None
+
+
+@dataclass(frozen=True)
+class ShortlistResult:
+    candidates: pd.DataFrame   # CANDIDATE_COLUMNS, every service, in rank order
+    shortlist: pd.DataFrame    # SHORTLIST_COLUMNS, in rank order
+    field_tests: pd.DataFrame  # FIELD_TEST_COLUMNS, by testing partner then practice rank
+    notes: list[str] = field(default_factory=list)  # what bound the choice, in plain words
+
+
+# --- good practice ---------------------------------------------------------------------------------
+
+def full_months(start: dt.date, as_of: dt.date) -> int:
+    """Whole months from `start` to `as_of` (negative when `start` is later)."""
+    months = (as_of.year - start.year) * 12 + as_of.month - start.month
+    return months - (as_of.day < start.day)
+
+
+def criterion_values(services: pd.DataFrame, partners: pd.DataFrame, config: Config) -> pd.DataFrame:
+    """`partner, service_id` and the raw value of every criterion (NaN = missing), rows as `services`."""
+    from p4c.rank import criterion_matrix
+
+    values = criterion_matrix(services, partners, config)
+    keys = services[KEYS].reset_index(drop=True)
+    return pd.concat([keys, values.reset_index(drop=True)], axis=1)
+
+
+def pertinence_values(services: pd.DataFrame, partners: pd.DataFrame, config: Config,
+                      values: pd.DataFrame) -> pd.Series:
+    """Share of the region's CIs served, capped at 1: the pertinence criterion's column of `values`
+    (criterion_values), else computed the same way, since the rule holds without the criterion."""
+    from p4c.config import Criterion
+    from p4c.rank import criterion_matrix
+
+    crit = next((c for c in config.criteria if c.source == "pertinence"), None)
+    if crit is not None:
+        return values[crit.id]
+    crit = Criterion(id="pertinence", label={"en": "Pertinence"}, weight=1, direction="benefit",
+                     source="pertinence")
+    alone = config.model_copy(update={"criteria": [crit]})
+    return criterion_matrix(services, partners, alone)[crit.id].reset_index(drop=True)
+
+
+def good_practice(ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.DataFrame,
+                  config: Config, as_of: dt.date) -> pd.DataFrame:
+    """Every service with `eligible` and `reasons` ("; "-joined failed rules), in rank order.
+
+    Also a `failed` column: the failed rule names, for the notes of what bound the choice.
+    """
+    rules = config.good_practice
+    base = services.reset_index(drop=True)
+    values = criterion_values(base, partners, config)
+    pertinence = pertinence_values(base, partners, config, values)
+    frame = base[[*KEYS, "title", "category"]].merge(
+        ranking[[*KEYS, "score", "rank"]].assign(_position=np.arange(len(ranking))), on=KEYS,
+        how="left")
+    starts = pd.to_datetime(base["start_date"], errors="coerce")
+    scores = frame["score"].astype(float).to_numpy()
+    minimums = {crit_id: (minimum, values[crit_id].astype(float).to_numpy())
+                for crit_id, minimum in rules.min_criteria.items()}
+    shares = pertinence.astype(float).to_numpy()
+    statuses = [str(s) for s in rules.statuses]
+    excluded = {str(p) for p in rules.excluded_providers}
+    failures: list[list[tuple[str, str]]] = []
+    for i, row in enumerate(base[["status", "provider", "evidence"]].to_dict("records")):
+        fails: list[tuple[str, str]] = []
+        if str(row["status"]) not in statuses:
+            fails.append(("status", f"status {row['status']} (needs {' or '.join(statuses)})"))
+        if rules.min_months_running > 0:
+            start = starts.iloc[i]
+            if pd.isna(start):
+                fails.append(("months running", "start date missing"))
+            elif start.date() > as_of:
+                fails.append(("months running", f"starts {start.date()}, after the reference date "
+                              f"{as_of}"))
+            elif (months := full_months(start.date(), as_of)) < rules.min_months_running:
+                fails.append(("months running", f"running {months} months < "
+                              f"{rules.min_months_running} (started {start.date()}, as of {as_of})"))
+        evidence = row["evidence"]
+        if rules.require_evidence and (not isinstance(evidence, str) or not evidence.strip()):
+            fails.append(("evidence", "no evidence of success"))
+        if str(row["provider"]) in excluded:
+            fails.append(("provider", f"provider {row['provider']} is excluded"))
+        score = float(scores[i])
+        if math.isnan(score):
+            fails.append(("score", "no score (not ranked)"))
+        elif score < rules.min_score - TOLERANCE:
+            fails.append(("score", f"score {show(score, rules.min_score)} < {show(rules.min_score)}"))
+        for crit_id, (minimum, column) in minimums.items():
+            value = float(column[i])
+            if math.isnan(value):
+                fails.append((crit_id, f"{crit_id} missing"))
+            elif value < minimum - TOLERANCE:
+                fails.append((crit_id, f"{crit_id} {show(value, minimum)} < {show(minimum)}"))
+        share = float(shares[i])
+        if math.isnan(share):
+            fails.append(("pertinence", "pertinence missing (no cis_served or no cluster_initiatives)"))
+        elif share <= rules.min_pertinence + TOLERANCE:
+            fails.append(("pertinence", f"pertinence {show(share, rules.min_pertinence)} <= "
+                          f"{show(rules.min_pertinence)}"))
+        failures.append(fails)
+    frame["eligible"] = [not fails for fails in failures]
+    frame["reasons"] = ["not a good practice: " + "; ".join(text for _, text in fails) if fails
+                        else ELIGIBLE_TEXT for fails in failures]
+    frame["failed"] = [", ".join(rule for rule, _ in fails) for fails in failures]
+    frame["rank"] = frame["rank"].astype("Int64")
+    order = frame.sort_values(["_position", "partner", "service_id"], kind="stable",
+                              na_position="last").index  # the ranking's own order, then unranked
+    return frame.loc[order].drop(columns="_position").reset_index(drop=True)
+
+
+def show(value: float, threshold: float | None = None) -> str:
+    """A number in few digits, but enough that it never prints equal to the threshold it missed."""
+    for digits in (2, 3, 4, 6, 9):
+        text = f"{value:.{digits}f}".rstrip("0").rstrip(".")
+        if threshold is None or float(text) != threshold:
+            return text
+    return repr(float(value))
+
+
+# --- shortlist ---------------------------------------------------------------------------------------
+
+def coverable(rest: Sequence[tuple[str, str]], covered: set[str], taken: Counter[str], slots: int,
+              cap: int) -> int:
+    """How many categories outside `covered` up to `slots` more picks from `rest` can add.
+
+    `rest` holds (partner, category) of the candidates still available; `taken` counts each
+    partner's picks against `cap`. Exact: a max flow from the uncovered categories to the partners
+    that offer them, each partner limited to its remaining places.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import maximum_flow
+
+    pairs = sorted({(cat, partner) for partner, cat in rest
+                    if cat not in covered and taken[partner] < cap})
+    if slots <= 0 or not pairs:
+        return 0
+    cats = sorted({cat for cat, _ in pairs})
+    parts = sorted({partner for _, partner in pairs})
+    node = {name: i for i, name in enumerate(
+        [("c", cat) for cat in cats] + [("p", partner) for partner in parts], start=1)}
+    sink = len(node) + 1
+    rows = [0] * len(cats) + [node["c", cat] for cat, _ in pairs] + [node["p", p] for p in parts]
+    cols = [node["c", cat] for cat in cats] + [node["p", p] for _, p in pairs] + [sink] * len(parts)
+    caps = [1] * (len(cats) + len(pairs)) + [cap - taken[p] for p in parts]
+    graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
+    return min(slots, int(maximum_flow(graph, 0, sink).flow_value))
+
+
+def select_shortlist(candidates: pd.DataFrame, size: int, max_per_partner: int,
+                     min_categories: int) -> tuple[pd.DataFrame, list[str]]:
+    """The shortlist by the module's rule: `candidates` (from good_practice) with `shortlisted` and
+    every eligible service's reasons rewritten to say why it is in or out; plus the notes.
+    """
+    out = candidates.copy()
+    out["shortlisted"] = False
+    pool = out[out["eligible"]]
+    items = list(zip(pool.index, pool["partner"].astype(str), pool["category"].astype(str),
+                     pool["rank"].astype(int), strict=True))
+    all_cats = {cat for _, _, cat, _ in items}
+    best = coverable([(p, c) for _, p, c, _ in items], set(), Counter(), size, max_per_partner)
+    target = min(min_categories, best)
+    taken: Counter[str] = Counter()
+    covered: set[str] = set()
+    picked: list[int] = []
+    skipped: Counter[str] = Counter()
+    capped: Counter[str] = Counter()
+    for pos, (idx, partner, cat, rank) in enumerate(items):
+        rest = [(p, c) for _, p, c, _ in items[pos + 1:]]
+        slots = size - len(picked)
+        if slots == 0:
+            out.at[idx, "reasons"] = f"good practice, not shortlisted: shortlist full ({size} " \
+                                     f"better-ranked practices)"
+            skipped["size"] += 1
+            continue
+        if taken[partner] >= max_per_partner:
+            out.at[idx, "reasons"] = f"good practice, not shortlisted: partner cap " \
+                                     f"({max_per_partner}) reached by higher-ranked {partner} practices"
+            capped[partner] += 1
+            continue
+        needed = target - len(covered | {cat})
+        after = taken + Counter({partner: 1})
+        if needed > 0 and coverable(rest, covered | {cat}, after, slots - 1, max_per_partner) < needed:
+            skipped["coverage"] += 1
+            if coverable(rest, covered | {cat}, taken, slots - 1, max_per_partner) >= needed:
+                why = f"{partner}'s remaining places (cap {max_per_partner}) are needed for " \
+                      f"categories only {partner} can still bring"
+            else:
+                left = f"the {slots} places left are" if slots > 1 else "the last place is"
+                why = f"category {cat} is already covered and {left} needed"
+            out.at[idx, "reasons"] = f"good practice, not shortlisted: {why}, to reach {target} " \
+                                     f"categories"
+            continue
+        new = cat not in covered
+        picked.append(idx)
+        taken[partner] += 1
+        covered.add(cat)
+        out.at[idx, "shortlisted"] = True
+        out.at[idx, "reasons"] = f"shortlisted: good practice, rank {rank}" + (
+            f", adds category {cat}" if new else "")
+    notes = _selection_notes(out, size=size, cap=max_per_partner, min_categories=min_categories,
+                             target=target, best=best, all_cats=all_cats, skipped=skipped,
+                             capped=capped)
+    return out, notes
+
+
+def _selection_notes(out: pd.DataFrame, *, size: int, cap: int, min_categories: int, target: int,
+                     best: int, all_cats: set[str], skipped: Counter[str],
+                     capped: Counter[str]) -> list[str]:
+    eligible = out[out["eligible"]]
+    chosen = out[out["shortlisted"]]
+    notes = [f"{len(out)} services, {len(eligible)} good-practice candidates from "
+             f"{eligible['partner'].nunique()} partners in {len(all_cats)} categories"]
+    failed = Counter(rule for text in out.loc[~out["eligible"], "failed"] for rule in text.split(", ")
+                     if rule)
+    if failed:
+        notes.append("kept out by (services failing each rule): " + ", ".join(
+            f"{rule} {count}" for rule, count in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))))
+    if len(chosen) < size:
+        notes.append(f"shortlist: {len(chosen)} practices for {size} places: only {len(eligible)} "
+                     f"candidates" + (", the rest kept out by the partner cap" if capped else ""))
+    else:
+        notes.append(f"shortlist: {size} practices (size {size} bit: {skipped['size']} candidates "
+                     f"left out)" if skipped["size"] else f"shortlist: {size} practices")
+    if capped:
+        notes.append(f"partner cap ({cap}) bit: " + ", ".join(
+            f"{partner} ({count} left out)" for partner, count in sorted(capped.items())))
+    n_cats = chosen["category"].nunique()
+    cover = f"categories: {n_cats} covered (at least {min_categories} asked)"
+    if target < min_categories:
+        if len(all_cats) < min_categories:
+            why = f"the candidates come from only {len(all_cats)} categories"
+        elif size < min_categories:
+            why = f"the shortlist size ({size}) is smaller"
+        else:
+            why = f"the size and the partner cap allow at most {best}"
+        cover += f"; fewer than asked because {why}"
+    if skipped["coverage"]:
+        cover += f"; {skipped['coverage']} better-ranked candidates passed over to reach {target}"
+    notes.append(cover)
+    return notes
+
+
+# --- field tests -----------------------------------------------------------------------------------
+
+def plan_field_tests(  # noqa: PLR0917 - the positional API `p4c run` and the report call
+        shortlist: pd.DataFrame, partners: pd.DataFrame, needs: pd.DataFrame, values: pd.DataFrame,
+        config: Config, tests_per_partner: int | None = None) -> pd.DataFrame:
+    """The optimal field-test plan: each partner (all of `partners`) tests exactly T shortlisted
+    practices, never its own, each practice tested by at most M partners, maximising
+    sum score x need / 5. A P4CError says which constraint fails, and by how much, when none exists.
+
+    need: the testing partner's Needs importance for the practice's category (the highest when a
+    category is given twice), else field_tests.default_need. `values`: `partner, service_id` and
+    criterion columns (criterion_values), for the mode rule.
+    """
+    rules = config.field_tests
+    tests = rules.tests_per_partner if tests_per_partner is None else tests_per_partner
+    limit = rules.max_partners_per_practice
+    testers = sorted(partners["partner"].astype(str).unique())
+    practices = shortlist.reset_index(drop=True)
+    owners = practices["partner"].astype(str).tolist()
+    if tests == 0 or not testers:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in FIELD_TEST_COLUMNS})
+    check_plan_counts(testers, owners, tests, limit)
+    need_of = {(str(p), str(c)): float(v) for p, c, v in needs.groupby(
+        ["partner", "category"], as_index=False)["importance"].max().itertuples(index=False)}
+    pairs = [(t, j) for t in range(len(testers)) for j in range(len(practices))
+             if owners[j] != testers[t]]
+    need = np.array([need_of.get((testers[t], str(practices.at[j, "category"])), rules.default_need)
+                     for t, j in pairs])
+    gain = practices["score"].astype(float).to_numpy()[[j for _, j in pairs]] * need / 5
+    chosen = _solve_plan(gain, pairs, tests=tests, limit=limit)
+    mode = rules.mode
+    crit = practices[KEYS].merge(values, on=KEYS, how="left")
+    crit_value = crit[mode.criterion].astype(float) if mode.criterion in crit else pd.Series(
+        np.nan, index=practices.index)
+    rows = []
+    for k in np.flatnonzero(chosen):
+        t, j = pairs[k]
+        implement = need[k] >= mode.min_need - TOLERANCE and bool(
+            crit_value.iloc[j] >= mode.min_value - TOLERANCE)
+        rows.append({"partner": testers[t], "practice_partner": owners[j],
+                     "service_id": practices.at[j, "service_id"], "title": practices.at[j, "title"],
+                     "mode": IMPLEMENTATION if implement else WORKSHOP, "need": float(need[k]),
+                     "match": float(gain[k])})
+    return pd.DataFrame(rows, columns=FIELD_TEST_COLUMNS)
+
+
+def check_plan_counts(testers: Sequence[str], owners: Sequence[str], tests: int, limit: int) -> None:
+    """The counting conditions of a feasible plan, each failure named with its shortfall.
+
+    They are also sufficient (max-flow min-cut on partners -> practices): a set A of partners
+    needs T x |A| places; when |A| > M every practice offers M of them, the total check; when
+    |A| <= M it offers |A| minus A's own, which the per-partner check bounds, summed over A.
+    """
+    problems = []
+    for partner in testers:
+        own = sum(owner == partner for owner in owners)
+        available = len(owners) - own
+        if available < tests:
+            what = (f"all {own} shortlisted practices are its own" if available == 0 and own
+                    else f"only {available} shortlisted practices are not its own")
+            problems.append(f"partner {partner} must test {tests} practices but {what}: "
+                            f"{tests - available} short")
+    places = len(owners) * limit
+    demand = len(testers) * tests
+    if demand > places:
+        problems.append(f"{len(testers)} partners x {tests} tests = {demand} tests but "
+                        f"{len(owners)} practices x at most {limit} partners = {places} places: "
+                        f"{demand - places} short")
+    if problems:
+        raise P4CError("no field-test plan is possible: " + "; ".join(problems),
+                       hint="Shortlist more practices (--size, --max-per-partner, good_practice "
+                            "thresholds), lower field_tests.tests_per_partner (--tests-per-partner) "
+                            "or raise field_tests.max_partners_per_practice.")
+
+
+def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: int,
+                limit: int) -> np.ndarray:
+    """0/1 choice per (tester, practice) pair: the best total gain, then lexicographic tie-break.
+
+    Pairs come sorted by tester code, then practice rank. Among plans within 1e-9 (relative) of the
+    best total, the one chosen gives the first tester its best-ranked practices first, then the
+    next tester, ...: each pair in turn is fixed to 1 if an optimal plan still allows it, else to 0
+    (a fresh solve only when the current optimal plan does not already contain it).
+    """
+    from scipy.optimize import Bounds, LinearConstraint, milp
+
+    n = len(gain)
+    tester = np.array([t for t, _ in pairs], dtype=int)
+    practice = np.array([j for _, j in pairs], dtype=int)
+    by_tester = np.zeros((tester.max() + 1, n))
+    by_tester[tester, np.arange(n)] = 1
+    by_practice = np.zeros((practice.max() + 1, n))
+    by_practice[practice, np.arange(n)] = 1
+    base = [LinearConstraint(by_tester, tests, tests), LinearConstraint(by_practice, 0, limit)]
+
+    def solve(lower: np.ndarray, upper: np.ndarray, extra: list[Any]) -> np.ndarray | None:
+        res = milp(-gain, integrality=np.ones(n), bounds=Bounds(lower, upper),
+                   constraints=[*base, *extra], options={"mip_rel_gap": 0})
+        if res.status == 2:  # infeasible
+            return None
+        if res.status != 0 or res.x is None:
+            raise P4CError(f"the field-test solver stopped without a plan: {res.message}")
+        return np.round(np.asarray(res.x, dtype=float))
+
+    lower, upper = np.zeros(n), np.ones(n)
+    current = solve(lower, upper, [])
+    if current is None:
+        raise P4CError("no field-test plan meets every constraint (each partner exactly "
+                       f"{tests} tests, never its own, at most {limit} partners per practice): "
+                       "the solver found the constraints infeasible")
+    best = float(gain @ current)
+    tol = TOLERANCE * max(1.0, abs(best))
+    floor = [LinearConstraint(gain[None, :], best - tol, np.inf)]
+    for k in range(n):
+        if current[k] == 1:
+            lower[k] = 1
+            continue
+        full = (lower[tester == tester[k]].sum() >= tests
+                or lower[practice == practice[k]].sum() >= limit)
+        if not full:
+            lower[k] = 1
+            trial = solve(lower, upper, floor)
+            if trial is not None and float(gain @ trial) >= best - tol:
+                current = trial
+                continue
+            lower[k] = 0
+        upper[k] = 0
+    return current.astype(int)
+
+
+# --- the whole step ------------------------------------------------------------------------------
+
+def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
+        ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.DataFrame, needs: pd.DataFrame,
+        config: Config, options: ShortlistOptions = ShortlistOptions()) -> ShortlistResult:
+    """Good practices, the shortlist and the field-test plan from a ranking table; no I/O."""
+    as_of = options.as_of or dt.date.today()
+    size = config.shortlist.size if options.size is None else options.size
+    cap = config.shortlist.max_per_partner if options.max_per_partner is None \
+        else options.max_per_partner
+    tests = config.field_tests.tests_per_partner if options.tests_per_partner is None \
+        else options.tests_per_partner
+    for name, value, low in (("size", size, 1), ("max per partner", cap, 1),
+                             ("tests per partner", tests, 0)):
+        if value < low:
+            raise P4CError(f"{name} must be at least {low} (found {value})")
+    candidates = good_practice(ranking, services, partners, config, as_of)
+    candidates, notes = select_shortlist(candidates, size, cap, config.shortlist.min_categories)
+    notes.insert(0, f"reference date {as_of}")
+    chosen = candidates.loc[candidates["shortlisted"], SHORTLIST_COLUMNS].reset_index(drop=True)
+    values = criterion_values(services, partners, config)
+    try:
+        plan = plan_field_tests(chosen, partners, needs, values, config, tests)
+    except P4CError as exc:
+        hint = "\n".join(["What bound the shortlist:", *(f"  - {note}" for note in notes),
+                          *([exc.hint] if exc.hint else [])])
+        raise P4CError(exc.message, hint=hint) from None
+    notes.append(_plan_note(plan, chosen, partners, tests, config.field_tests.max_partners_per_practice))
+    return ShortlistResult(candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes)
+
+
+def _plan_note(plan: pd.DataFrame, chosen: pd.DataFrame, partners: pd.DataFrame, tests: int,
+               limit: int) -> str:
+    if plan.empty:
+        return "field tests: none planned (tests per partner is 0)"
+    modes = plan["mode"].value_counts()
+    per_practice = Counter(zip(plan["practice_partner"], plan["service_id"], strict=True))
+    full = [practice_label(p, s) for (p, s), n in sorted(per_practice.items()) if n >= limit]
+    text = (f"field tests: {partners['partner'].nunique()} partners x {tests} = {len(plan)} tests on "
+            f"{len(per_practice)} of {len(chosen)} practices, total match {plan['match'].sum():.3f} "
+            f"(optimal); {modes.get(IMPLEMENTATION, 0)} IMPLEMENTATION, "
+            f"{modes.get(WORKSHOP, 0)} WORKSHOP")
+    if full:
+        text += f"; at the cap of {limit} partners: {', '.join(full)}"
+    return text
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+def practice_label(partner: object, service_id: object) -> str:
+    return f"{partner} {service_id}"
+
+
+def plan_matrix(result: ShortlistResult) -> pd.DataFrame:
+    """Testing partner x shortlisted practice, the mode in the cells ("own" on a partner's own)."""
+    plan = result.field_tests
+    practices = [(str(p), str(s)) for p, s in result.shortlist[KEYS].itertuples(index=False)]
+    cells = {(str(r.partner), str(r.practice_partner), str(r.service_id)): str(r.mode)
+             for r in plan.itertuples(index=False)}
+    rows = []
+    for tester in sorted(plan["partner"].astype(str).unique()):
+        row: dict[str, str | None] = {"partner": tester}
+        for owner, sid in practices:
+            row[practice_label(owner, sid)] = "own" if owner == tester else cells.get(
+                (tester, owner, sid))
+        rows.append(row)
+    return pd.DataFrame(rows, columns=["partner", *(practice_label(p, s) for p, s in practices)])
+
+
+def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
+    """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe)."""
+    from p4c.io import SheetSpec, write_csv, write_xlsx
+
+    paths = [folder / name for name in FILES]
+    write_csv(result.candidates, paths[0])
+    write_csv(result.shortlist, paths[1])
+    write_csv(result.field_tests, paths[2])
+    three = {"score": "0.000", "match": "0.000", "need": "0.0"}
+    write_xlsx([
+        SheetSpec("Shortlist", result.shortlist, three, color_scale=["score"]),
+        SheetSpec("Field tests", result.field_tests, three, color_scale=["match"]),
+        SheetSpec("Plan", plan_matrix(result)),
+        SheetSpec("Candidates", result.candidates, three, color_scale=["score"],
+                  widths={"reasons": 80}),
+        SheetSpec("Notes", pd.DataFrame({"note": result.notes}), widths={"note": 110}),
+    ], paths[3])
+    return paths
+
+
+def shortlist_rows(result: ShortlistResult) -> list[list[str]]:
+    """The shortlist as text cells for the terminal: rank, partner, service, title, category, score."""
+    return [[str(r["rank"]), str(r["partner"]), str(r["service_id"]), str(r["title"]),
+             str(r["category"]), f"{r['score']:.3f}"] for r in result.shortlist.to_dict("records")]
+
+
+def plan_rows(result: ShortlistResult) -> list[list[str]]:
+    """The plan as text cells for the terminal: partner (once), practice, title, mode, need, match."""
+    rows, previous = [], None
+    for r in result.field_tests.to_dict("records"):
+        partner = str(r["partner"])
+        rows.append(["" if partner == previous else partner,
+                     practice_label(r["practice_partner"], r["service_id"]), str(r["title"]),
+                     str(r["mode"]), f"{r['need']:g}", f"{r['match']:.3f}"])
+        previous = partner
+    return rows
