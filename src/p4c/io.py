@@ -202,9 +202,13 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """CSV that Excel opens cleanly: UTF-8 with BOM, `\\n` line ends, no formulas."""
+    """CSV that Excel opens cleanly: UTF-8 with BOM, CRLF line ends (RFC 4180), no formulas.
+
+    CRLF matters beyond Excel: with `\\n` alone, a field holding a lone CR is left unquoted and
+    splits the row when read back.
+    """
     with atomic_path(target) as tmp:
-        safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\n")
+        safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
