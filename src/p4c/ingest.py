@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -439,10 +440,13 @@ def _read_services(sheet: tuple[str, list[list[Any]]], config: Config, result: W
     if frame.empty:
         frame = pd.DataFrame(columns=range(len(rows[header_idx])), dtype=object)
     frame.index = pd.RangeIndex(header_row + 1, header_row + 1 + len(frame))
-    blank = _blank_frame(frame)
+    blank, factors = _blank_frame(frame)
     row_blank = blank.all(axis=1)
     # Cells outside the mapped columns still count: a note in an unknown column is not a blank row.
-    frame, blank = frame[~row_blank], blank[~row_blank]
+    if row_blank.any():
+        kept = ~row_blank.to_numpy(dtype=bool)
+        frame, blank = frame[kept], blank[kept]
+        factors = {c: (codes[kept], uniques, blank_u) for c, (codes, uniques, blank_u) in factors.items()}
     country = result.partner
     parsed: dict[str, Any] = {}
     errors: list[Issue] = []
@@ -451,10 +455,11 @@ def _read_services(sheet: tuple[str, list[list[Any]]], config: Config, result: W
                                                                 dtype=object)
         col_blank = blank[c] if c in blank.columns else pd.Series(True, index=frame.index)
         col_spec = specs.get(col_name)
+        factor = factors.get(c)
         if col_spec is None:
-            column = _parse_scores(series, col_blank, config, country)
+            column = _parse_scores(series, col_blank, config, country, factor=factor)
         else:
-            column = _parse_column(col_spec, series, col_blank, config, country)
+            column = _parse_column(col_spec, series, col_blank, config, country, factor=factor)
         parsed[col_name] = column.values
         letter = col_letter(c)
         for pos, message in column.errors.items():
@@ -473,23 +478,36 @@ def _read_services(sheet: tuple[str, list[list[Any]]], config: Config, result: W
     return out[keep].reset_index(drop=True), rejected
 
 
-def _blank_frame(frame: pd.DataFrame) -> pd.DataFrame:
+# A column factorized once: (code of each row, -1 for NA; distinct values; which of them are blank).
+_Factor = tuple["np.ndarray[Any, Any]", Any, "np.ndarray[Any, Any]"]
+
+
+def _blank_frame(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[Any, _Factor]]:
+    """Which cells are blank (NA, "" or only spaces), and each column factorized for the parsers.
+
+    Blankness is decided once per distinct value, not per cell, so it costs one factorize a column.
+    """
+    import numpy as np
     import pandas as pd
 
-    blank = frame.isna() | frame.isin([""])
+    if frame.empty:
+        return pd.DataFrame(dtype=bool), {}
+    columns: dict[Any, np.ndarray[Any, Any]] = {}
+    factors: dict[Any, _Factor] = {}
     for c in frame.columns:
-        col = frame[c]
-        is_str = col.map(_is_str).astype(bool) & ~blank[c]
-        if is_str.any():
-            stripped = col[is_str].str.strip().eq("")
-            blank.loc[stripped.index[stripped], c] = True
-    return blank.astype(bool) if not blank.empty else pd.DataFrame(dtype=bool)
+        codes, uniques = pd.factorize(frame[c], sort=False)
+        # Inline (no call per value): "" or only spaces, as `isna | isin([""]) | str.strip() == ""`.
+        blank_u = np.array([(type(u) is str and not u.strip()) or (isinstance(u, str) and u == "")
+                            for u in uniques], dtype=bool)
+        columns[c] = (codes < 0) | blank_u[codes] if len(uniques) else codes < 0
+        factors[c] = (codes, uniques, blank_u)
+    return pd.DataFrame(columns, index=frame.index), factors
 
 
 def _parse_column(spec: Field, series: pd.Series, blank: pd.Series, config: Config,
-                  country: str | None) -> _Column:
+                  country: str | None, *, factor: _Factor | None = None) -> _Column:
     parser = _parser(spec, config, country)
-    column = _parse_distinct(series, blank, parser)
+    column = _parse_distinct(series, blank, parser, factor)
     if spec.required:
         for pos in _positions(blank):
             column.errors.setdefault(pos, f"{spec.name} is required: {_describe(spec, config)}")
@@ -501,7 +519,7 @@ def _parser(spec: Field, config: Config, country: str | None) -> Callable[[Any],
         limit = TITLE_MAX if spec.name == "title" else None
 
         def text(value: Any) -> str:
-            out = show(value).strip()
+            out = (value if type(value) is str else show(value)).strip()  # show(str) is the str
             if limit and len(out) > limit:
                 raise ValueError(f"{spec.name} has {len(out)} characters; at most {limit} are "
                                  f"accepted")
@@ -533,15 +551,18 @@ def _parser(spec: Field, config: Config, country: str | None) -> Callable[[Any],
         return enum
     if spec.type == "date":
         return parse_date
+    # Fast paths for a numeric cell (a Python float): exactly what parse_int / parse_number return
+    # for it, without their checks for bool, text and other types; anything else goes to them.
     if spec.type == "int":
         def integer(value: Any) -> int:
-            number = parse_int(value, country)
+            number = int(value) if type(value) is float and value.is_integer() \
+                else parse_int(value, country)
             _check_range(spec, number)
             return number
         return integer
 
     def number(value: Any) -> float:
-        out = parse_number(value, country)
+        out = value if type(value) is float and math.isfinite(value) else parse_number(value, country)
         _check_range(spec, out)
         return out
     return number
@@ -554,16 +575,22 @@ def _check_range(spec: Field, value: float) -> None:
         raise ValueError(f"{spec.name} must be <= {spec.maximum:g}")
 
 
-def _parse_scores(series: pd.Series, blank: pd.Series, config: Config, country: str | None) -> _Column:
+def _parse_scores(series: pd.Series, blank: pd.Series, config: Config, country: str | None, *,
+                  factor: _Factor | None = None) -> _Column:
     scale = config.scale
 
     def score(value: Any) -> float:
         return parse_score(value, scale.min, scale.max, scale.step, country)
-    return _parse_distinct(series, blank, score)
+    return _parse_distinct(series, blank, score, factor)
 
 
-def _parse_distinct(series: pd.Series, blank: pd.Series, parser: Callable[[Any], Any]) -> _Column:
-    """Parse each distinct non-blank value once; map results and errors back to every row."""
+def _parse_distinct(series: pd.Series, blank: pd.Series, parser: Callable[[Any], Any],
+                    factor: _Factor | None = None) -> _Column:
+    """Parse each distinct non-blank value once; map results and errors back to every row.
+
+    `factor` is the column already factorized by `_blank_frame` (its blank values are skipped);
+    without it the non-blank cells are factorized here.
+    """
     import numpy as np
     import pandas as pd
 
@@ -572,11 +599,18 @@ def _parse_distinct(series: pd.Series, blank: pd.Series, parser: Callable[[Any],
     present = ~blank.to_numpy()
     if not present.any():
         return _Column(values, errors)
-    subset = series[present]
-    codes, uniques = pd.factorize(subset, sort=False)
+    if factor is None:
+        codes, uniques = pd.factorize(series[present], sort=False)
+        skip = np.zeros(len(uniques), dtype=bool)
+    else:
+        all_codes, uniques, skip = factor
+        codes = all_codes[present]
     parsed: list[Any] = []
     failed: dict[int, str] = {}
-    for u, value in enumerate(uniques):
+    for u, (value, blank_value) in enumerate(zip(uniques, skip.tolist(), strict=True)):
+        if blank_value:  # a blank value: no present cell has it
+            parsed.append(None)
+            continue
         try:
             parsed.append(parser(value))
         except ValueError as exc:
@@ -590,19 +624,23 @@ def _parse_distinct(series: pd.Series, blank: pd.Series, parser: Callable[[Any],
         bad = np.isin(codes, list(failed))
         for pos, code in zip(positions[bad], codes[bad], strict=True):
             errors[int(pos)] = failed[int(code)]
-    bools = subset.map(_is_bool).to_numpy(dtype=bool)
-    for pos in positions[bools]:  # True == 1 for factorize: booleans are parsed on their own
+    # True == 1 for factorize: booleans are parsed on their own. A boolean can only hide behind a
+    # distinct value equal to 0 or 1, so only the cells of those values are looked at.
+    distinct = np.asarray(uniques, dtype=object)
+    suspects = np.flatnonzero(((distinct == 0) | (distinct == 1)) & ~skip)
+    if not len(suspects):
+        return _Column(values, errors)
+    cells = series.to_numpy(dtype=object)
+    for pos in positions[np.isin(codes, suspects)]:
+        if not _is_bool(cells[pos]):
+            continue
         try:
-            values[pos] = parser(series.iloc[pos])
+            values[pos] = parser(cells[pos])
             errors.pop(int(pos), None)
         except ValueError as exc:
             values[pos] = None
             errors[int(pos)] = str(exc)
     return _Column(values, errors)
-
-
-def _is_str(value: object) -> bool:
-    return type(value) is str
 
 
 def _is_bool(value: object) -> bool:
