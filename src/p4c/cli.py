@@ -70,6 +70,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def parse_as_of(text: str | None) -> dt.date | None:
+    """The reference date of --as-of; a usage error (exit 2) when it is not YYYY-MM-DD."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise typer.BadParameter(f"{text!r} is not a date; write it as YYYY-MM-DD, e.g. 2026-11-01",
+                                 param_hint="--as-of") from None
+
+
 @app.callback()
 def main_options(
     project: Annotated[Path, typer.Option(
@@ -263,6 +274,134 @@ def status(
 
 # --- rank ---
 
+@app.command("rank")
+@handles_errors
+def rank_command(
+    *,
+    method: Annotated[Literal["wsm", "topsis", "wpm"], typer.Option(
+        "--method", "-m", help="wsm (weighted sum), topsis, or wpm (weighted product).")] = "wsm",
+    weight: Annotated[list[str] | None, typer.Option(
+        "--weight", "-w", metavar="ID=W", help="Override a criterion's weight (repeatable); weights "
+                                               "are rescaled to sum to 1.")] = None,
+    by: Annotated[Literal["partner", "category"] | None, typer.Option(
+        help="Also rank within each partner or category (adds group_rank).")] = None,
+    top: Annotated[int, typer.Option(
+        "--top", "-n", min=0, help="Rows shown in the terminal (the files hold every service).")] = 20,
+    samples: Annotated[int, typer.Option(
+        min=0, help="Monte Carlo weight draws: p_top and rank percentiles (0 = none).")] = 0,
+    seed: Annotated[int | None, typer.Option(
+        help="Seed of the draws (default: the config's stability.seed).")] = None,
+    stability: Annotated[bool, typer.Option(
+        "--stability", help="Exact weight interval per criterion keeping the top k (wsm); "
+                            "writes weight_stability.csv beside the output.")] = False,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", dir_okay=False, help="Write here (.csv, .xlsx or .parquet) instead of "
+                                               "data/processed/ranking.csv and ranking.xlsx.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the ranking as JSON only.")] = False,
+) -> None:
+    """Score and rank every ingested service on the weighted criteria."""
+    from p4c import rank as ranking
+    from p4c.ingest import load_processed
+
+    config = State.project.load_config()
+    options = ranking.RankOptions(method=method, weights=ranking.parse_weights(weight or [], config),
+                                  by=by, samples=samples, seed=seed, stability=stability)
+    if output is not None and output.suffix.lower() not in ranking.OUTPUT_TYPES:
+        raise P4CError(f"-o {output}: accepted file types are {', '.join(ranking.OUTPUT_TYPES)}")
+    data = load_processed(State.project, config)
+    result = ranking.rank(data.services, data.partners, config, options)
+    targets, note = ([output], None) if output is not None else \
+        ranking.default_outputs(State.project, len(result.table))
+    written: list[Path] = []
+    for target in targets:
+        written += [p for p in ranking.write_ranking(result, target) if p not in written]
+    if as_json:
+        typer.echo(ranking.ranking_json(result, written))
+        return
+    _print_ranking(result, top)
+    if note:
+        out.print(f"[yellow]note:[/] {escape(note)}")
+    out.print("Wrote " + ", ".join(f"[bold]{escape(str(p))}[/]" for p in written), soft_wrap=True)
+
+
+_SPARKS = "▁▂▃▄▅▆▇█"
+
+
+def _sparks(values: list[float | None], full: float) -> str:
+    """One vertical bar per criterion, so eight criteria fit in eight characters (blank = 0)."""
+    import math
+
+    marks = []
+    for value in values:
+        if value is None:
+            marks.append("[dim]·[/]")
+        else:
+            level = math.ceil(max(0.0, min(value / full, 1.0)) * 8) if full > 0 else 0
+            marks.append(f"[cyan]{_SPARKS[level - 1]}[/]" if level else " ")
+    return "".join(marks)
+
+
+def _print_ranking(result: Any, top: int) -> None:
+    from rich import box
+    from rich.table import Table
+
+    from p4c import rank as ranking
+
+    weights: dict[str, float] = result.weights
+    out.print(f"Ranked [bold]{len(result.table)}[/] services with [bold]{result.method}[/] "
+              f"(k = {result.k}). Weights used, rescaled to sum to 1:")
+    out.print("  " + " · ".join(f"{escape(k)} {v:.3f}" for k, v in weights.items()))
+    records = ranking.top_records(result, top)
+    if records:
+        full = max([*weights.values(), *(r[k] or 0.0 for r in records for k in weights)])
+        table = Table(title=f"Top {len(records)} of {len(result.table)}", box=box.SIMPLE_HEAD,
+                      collapse_padding=True, pad_edge=False)
+        table.add_column("#", justify="right", no_wrap=True)
+        table.add_column("partner", no_wrap=True)
+        table.add_column("service", overflow="fold", min_width=7, max_width=12)
+        table.add_column("title", overflow="fold", min_width=10, ratio=1)
+        table.add_column("cat.", overflow="fold", min_width=5, max_width=8)
+        table.add_column("score", justify="right", no_wrap=True, min_width=6)
+        table.add_column("criteria", no_wrap=True, min_width=len(weights))
+        extra = [c for c in ("p_top", "group_rank") if c in records[0]]
+        if "p_top" in extra:
+            table.add_column("p_top", justify="right", no_wrap=True, min_width=5)
+            table.add_column("p5-p95", justify="right", no_wrap=True, min_width=6)
+        if "group_rank" in extra:
+            table.add_column("grp", justify="right", no_wrap=True, min_width=3)
+        for r in records:
+            mark = "" if r["complete"] else "[yellow]![/]"
+            row = [str(r["rank"]), escape(str(r["partner"])), escape(str(r["service_id"])),
+                   escape(str(r["title"])), escape(str(r["category"])), f"{r['score']:.3f}{mark}",
+                   _sparks([r[k] for k in weights], full)]
+            if "p_top" in extra:
+                row += [f"{r['p_top']:.0%}", f"{r['rank_p05']}-{r['rank_p95']}"]
+            if "group_rank" in extra:
+                row.append(str(r["group_rank"]))
+            table.add_row(*row)
+        out.print(table)
+        out.print(f"[dim]criteria: one bar per criterion's contribution, in the order above (full "
+                  f"bar = {full:.3f}, · = missing). ! = incomplete: scored on the criteria it has.[/]")
+    rows = ranking.stability_rows(result)
+    if rows:
+        table = Table(title=f"Weight stability: the top {result.k} holds while a weight stays in "
+                            f"{escape('[lo, hi]')} (the others rescaled in proportion)", box=box.SIMPLE_HEAD)
+        for name in ("criterion", "weight", "lo", "hi"):
+            table.add_column(name, justify="left" if name == "criterion" else "right")
+        for crit_id, w, lo, hi in rows:
+            table.add_row(escape(crit_id), f"{w:.3f}", f"{lo:.3f}", f"{hi:.3f}")
+        out.print(table)
+        fragile = ranking.most_fragile(result)
+        if fragile is None:
+            out.print(f"No single weight change alters the top {result.k}.")
+        else:
+            sides = ([f"below {fragile.lo:.3f}"] if fragile.lo > 0 else []) + \
+                ([f"above {fragile.hi:.3f}"] if fragile.hi < 1 else [])
+            out.print(f"Most fragile criterion: [bold]{escape(fragile.criterion)}[/] (weight "
+                      f"{fragile.weight:.3f}): the top {result.k} changes if it goes "
+                      f"{' or '.join(sides)}, a {fragile.change:.1%} change of its weight (the "
+                      f"smallest relative change over all criteria).")
+
 # --- shortlist ---
 
 @app.command()
@@ -281,28 +420,20 @@ def shortlist(
         min=0, help="Practices each partner field-tests (default: config "
                     "field_tests.tests_per_partner).")] = None,
     method: Annotated[Literal["wsm", "topsis", "wpm"], typer.Option(
-        help="Scoring method, as for `p4c rank`.")] = "wsm",
+        "--method", "-m", help="Scoring method, as for `p4c rank`.")] = "wsm",
     weight: Annotated[list[str] | None, typer.Option(
-        "--weight", metavar="ID=W", help="Override a criterion's weight (repeatable), as for "
-                                         "`p4c rank`.")] = None,
+        "--weight", "-w", metavar="ID=W",
+        help="Override a criterion's weight (repeatable), as for `p4c rank`.")] = None,
     output: Annotated[Path | None, typer.Option(
         "--output", "-o", file_okay=False, help="Folder to write to (default: data/processed/).")
     ] = None,
 ) -> None:
     """Pick the good practices and the shortlist, and solve the optimal field-test plan."""
-    import datetime as dt
-
     from p4c import rank as ranking
     from p4c import shortlist as stage
     from p4c.ingest import load_processed
 
-    reference = None
-    if as_of is not None:
-        try:
-            reference = dt.date.fromisoformat(as_of.strip())
-        except ValueError:
-            raise typer.BadParameter(f"{as_of!r} is not a date; write it as YYYY-MM-DD, e.g. "
-                                     f"2025-06-30", param_hint="--as-of") from None
+    reference = parse_as_of(as_of)
     config = State.project.load_config()
     data = load_processed(State.project, config)
     ranked = ranking.rank(data.services, data.partners, config, ranking.RankOptions(
@@ -329,16 +460,46 @@ def _print_shortlist(result: Any, method: str, weights: dict[str, float]) -> Non
     for row in stage.shortlist_rows(result):
         table.add_row(*(escape(cell) for cell in row))
     out.print(table)
-    plan = stage.plan_lines(result)
+    plan = stage.plan_rows(result)
     if plan:
-        out.print("[bold]Field tests[/] (practice: mode)")
-        for partner, lines in plan.items():
-            out.print(f"  [bold]{partner}[/]: " + "; ".join(escape(line) for line in lines))
+        table = Table(title="Field tests: who tests which practice, and how")
+        for name in ("partner", "practice", "title", "mode", "need", "match"):
+            table.add_column(name, justify="right" if name in ("need", "match") else "left",
+                             overflow="fold")
+        for row in plan:
+            table.add_row(*(escape(cell) for cell in row))
+        out.print(table)
     out.print("[bold]What bound the choice[/]")
     for note in result.notes:
         out.print(f"  - {escape(note)}")
 
 # --- report ---
+
+@app.command("report")
+@handles_errors
+def report_command(
+    *,
+    as_of: Annotated[str | None, typer.Option(
+        "--as-of", metavar="DATE", help="Date printed on the report (YYYY-MM-DD); default today.")
+    ] = None,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", file_okay=False,
+        help="Folder to write report.html and report.xlsx to (default: data/processed/).")] = None,
+) -> None:
+    """Write report.html (one self-contained, printable page) and report.xlsx from the results."""
+    import time
+
+    from p4c import report as stage
+
+    reference = parse_as_of(as_of)
+    project = State.project
+    config = project.load_config()
+    config_text = project.config_path.read_text(encoding="utf-8")
+    started = time.perf_counter()
+    paths = stage.report(project.processed_dir, output or project.processed_dir, config, config_text,
+                         stage.ReportOptions(as_of=reference))
+    out.print(f"Wrote {', '.join(f'[bold]{escape(str(p))}[/]' for p in paths)} "
+              f"in {time.perf_counter() - started:.1f} s")
 
 # --- run ---
 
@@ -361,7 +522,7 @@ def run(
 
     config = State.project.load_config()
     files = pipeline.raw_files(State.project)
-    options = pipeline.RunOptions(as_of=_date_option(as_of), samples=samples, seed=seed)
+    options = pipeline.RunOptions(as_of=parse_as_of(as_of), samples=samples, seed=seed)
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("Ingesting workbooks", total=len(files))
         result = pipeline.run(State.project, config, options,
@@ -388,15 +549,6 @@ def run(
         err.print(f"[bold red]error:[/] not every workbook could be ingested ({escape(failed)}); "
                   f"the results use the data ingested before for those partners, if any.")
         raise typer.Exit(1)
-
-
-def _date_option(text: str | None) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise P4CError(f"--as-of {text}: expected a date as YYYY-MM-DD, e.g. 2026-11-01") from None
 
 
 def main() -> None:

@@ -1,0 +1,100 @@
+"""`p4c run` end to end: on the shipped sample data, and on a folder where one workbook is broken."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from p4c.cli import app
+from tests.books import service_row, workbook, write
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+AS_OF = "2026-11-01"
+OUTPUTS = ["candidates.csv", "field_tests.csv", "ranking.csv", "ranking.xlsx", "report.html",
+           "report.xlsx", "shortlist.csv", "shortlist.xlsx", "weight_stability.csv"]
+
+
+@pytest.fixture
+def sample_project(tmp_path: Path) -> Path:
+    """A copy of the repository's project: its config and the shipped sample workbooks."""
+    root = tmp_path / "sample"
+    shutil.copytree(ROOT / "config", root / "config")
+    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
+    (root / "data" / "processed").mkdir()
+    return root
+
+
+def run(root: Path, *args: str) -> object:
+    return runner.invoke(app, ["--project", str(root), "run", "--as-of", AS_OF, "--samples", "200",
+                               *args])
+
+
+def test_run_on_the_sample_data(sample_project: Path) -> None:
+    raw_before = {p.name: p.read_bytes() for p in (sample_project / "data" / "raw").iterdir()}
+    result = run(sample_project)
+    assert result.exit_code == 0, result.output
+    processed = sample_project / "data" / "processed"
+    for name in OUTPUTS:
+        assert (processed / name).is_file(), name
+    services = pd.read_parquet(processed / "services.parquet")
+    assert sorted(services["partner"].unique()) == ["BE", "DE", "EE", "FR", "GR", "MT", "SI"]
+    ranking = pd.read_csv(processed / "ranking.csv", encoding="utf-8-sig")
+    assert len(ranking) == len(services)
+    shortlist = pd.read_csv(processed / "shortlist.csv", encoding="utf-8-sig")
+    assert len(shortlist) == 15
+    assert shortlist.groupby("partner").size().max() <= 3
+    assert shortlist["category"].nunique() >= 5
+    tests = pd.read_csv(processed / "field_tests.csv", encoding="utf-8-sig")
+    assert tests.groupby("partner").size().to_dict() == dict.fromkeys(services["partner"].unique(), 2)
+    assert (tests["partner"] != tests["practice_partner"]).all()
+    assert tests.groupby(["practice_partner", "service_id"]).size().max() <= 3
+    assert set(tests["mode"]) <= {"IMPLEMENTATION", "WORKSHOP"}
+    html = (processed / "report.html").read_text(encoding="utf-8")
+    assert all(title in html for title in shortlist["title"].map(str).str.replace("&", "&amp;"))
+    assert openpyxl.load_workbook(processed / "report.xlsx").sheetnames
+    for line in ("partners", "services ranked", "good-practice candidates", "shortlisted practices",
+                 "field tests planned"):
+        assert line in result.stdout
+    assert "report.html" in result.stdout
+    assert {p.name: p.read_bytes() for p in (sample_project / "data" / "raw").iterdir()} == raw_before
+
+
+def test_run_is_reproducible(sample_project: Path) -> None:
+    assert run(sample_project, "--seed", "7").exit_code == 0
+    processed = sample_project / "data" / "processed"
+    first = {n: (processed / n).read_bytes() for n in ("ranking.csv", "candidates.csv",
+                                                        "shortlist.csv", "field_tests.csv")}
+    assert run(sample_project, "--seed", "7").exit_code == 0
+    assert {n: (processed / n).read_bytes() for n in first} == first
+
+
+def test_run_with_a_broken_workbook(sample_project: Path, tmp_path: Path) -> None:
+    raw = sample_project / "data" / "raw"
+    (raw / "ZZ_notes.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    write(raw / "IE_services.xlsx", workbook([service_row(1, impact=9)], code="IE"))
+    result = run(sample_project)
+    assert result.exit_code == 1
+    assert "ZZ_notes.xlsx" in result.output and "IE_services.xlsx" in result.output
+    assert "not every workbook could be ingested" in result.stderr
+    processed = sample_project / "data" / "processed"
+    services = pd.read_parquet(processed / "services.parquet")
+    assert "IE" not in set(services["partner"])
+    assert (processed / "report.html").is_file()  # the others went on to the end
+
+
+def test_run_without_workbooks(tmp_path: Path) -> None:
+    root = tmp_path / "empty"
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    result = runner.invoke(app, ["--project", str(root), "run"])
+    assert result.exit_code == 1 and "no workbook in" in result.stderr
+
+
+def test_run_bad_as_of(sample_project: Path) -> None:
+    result = runner.invoke(app, ["--project", str(sample_project), "run", "--as-of", "01/11/2026"])
+    assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
