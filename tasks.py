@@ -53,7 +53,7 @@ def main(argv: list[str]) -> None:
         ensure_venv()
         run([str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts", "tasks.py"])
         run([str(BIN / "mypy")])
-        run([str(python()), "-m", "pytest", "-n", "2", *argv[1:]])
+        run([str(python()), "-m", "pytest", "-q", "-n", "2", *argv[1:]])
     else:
         print(__doc__)
         sys.exit(0 if task == "help" else 2)
