@@ -49,7 +49,23 @@ class Scale(_Model):
         return self
 
 
-class Criterion(_Model):
+class _Labelled(_Model):
+    """Something shown to people in English, French or German; English is the fallback."""
+
+    label: dict[str, str]
+
+    @field_validator("label")
+    @classmethod
+    def _has_english(cls, label: dict[str, str]) -> dict[str, str]:
+        if "en" not in label:
+            raise ValueError("needs at least an English label: label: {en: ...}")
+        return label
+
+    def text(self, lang: str = "en") -> str:
+        return self.label.get(lang, self.label["en"])
+
+
+class Criterion(_Labelled):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: dict[str, str]
     description: str = ""
@@ -61,13 +77,6 @@ class Criterion(_Model):
     denominator: str | None = None
     normalization: Literal["scale", "minmax"] | None = None
     bounds: tuple[float, float] | None = None
-
-    @field_validator("label")
-    @classmethod
-    def _has_english(cls, label: dict[str, str]) -> dict[str, str]:
-        if "en" not in label:
-            raise ValueError("needs at least an English label: label: {en: ...}")
-        return label
 
     @model_validator(mode="after")
     def _source_columns(self) -> Criterion:
@@ -97,24 +106,13 @@ class Criterion(_Model):
             return self.normalization
         return "scale" if self.source in ("score", "pertinence") else "minmax"
 
-    def text(self, lang: str = "en") -> str:
-        return self.label.get(lang, self.label["en"])
 
 
-class Category(_Model):
+class Category(_Labelled):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
     label: dict[str, str]
     aliases: list[str] = []
 
-    @field_validator("label")
-    @classmethod
-    def _has_english(cls, label: dict[str, str]) -> dict[str, str]:
-        if "en" not in label:
-            raise ValueError("needs at least an English label: label: {en: ...}")
-        return label
-
-    def text(self, lang: str = "en") -> str:
-        return self.label.get(lang, self.label["en"])
 
 
 class GoodPractice(_Model):
