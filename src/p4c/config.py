@@ -14,7 +14,15 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from p4c.errors import P4CError
 from p4c.models import (
@@ -49,25 +57,25 @@ class Scale(_Model):
         return self
 
 
+def _needs_english(label: dict[str, str]) -> dict[str, str]:
+    if "en" not in label:
+        raise ValueError("needs at least an English label: label: {en: ...}")
+    return label
+
+
+# Shown to people in English, French or German; English is required and is the fallback.
+Labels = Annotated[dict[str, str], AfterValidator(_needs_english)]
+
+
 class _Labelled(_Model):
-    """Something shown to people in English, French or German; English is the fallback."""
-
-    label: dict[str, str]
-
-    @field_validator("label")
-    @classmethod
-    def _has_english(cls, label: dict[str, str]) -> dict[str, str]:
-        if "en" not in label:
-            raise ValueError("needs at least an English label: label: {en: ...}")
-        return label
-
     def text(self, lang: str = "en") -> str:
-        return self.label.get(lang, self.label["en"])
+        label: dict[str, str] = getattr(self, "label")  # noqa: B009 - declared by each subclass
+        return label.get(lang, label["en"])
 
 
 class Criterion(_Labelled):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
-    label: dict[str, str]
+    label: Labels
     description: str = ""
     weight: NonNegative
     direction: Literal["benefit", "cost"]
@@ -110,7 +118,7 @@ class Criterion(_Labelled):
 
 class Category(_Labelled):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
-    label: dict[str, str]
+    label: Labels
     aliases: list[str] = []
 
 
