@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from p4c import __version__
-from p4c.config import Project
 from p4c.errors import P4CError
+from p4c.project import Project
 
 if TYPE_CHECKING:
     from p4c.ingest import IngestReport

@@ -7,10 +7,8 @@ without reading Python.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
-from pathlib import Path
 from typing import Annotated, Any, Literal, get_args
 
 import yaml
@@ -380,37 +378,7 @@ def _keys_at(loc: list[int | str]) -> tuple[str, ...]:
     return ()
 
 
-@dataclass(frozen=True)
-class Project:
-    """A project folder: config/criteria.yaml, data/raw/ (never written) and data/processed/."""
+# Re-exported: the project folder lives in a light module so that `p4c --help` stays fast.
+from p4c.project import Project  # noqa: E402
 
-    root: Path
-
-    @property
-    def config_path(self) -> Path:
-        return self.root / "config" / "criteria.yaml"
-
-    @property
-    def raw_dir(self) -> Path:
-        return self.root / "data" / "raw"
-
-    @property
-    def processed_dir(self) -> Path:
-        return self.root / "data" / "processed"
-
-    def load_config(self) -> Config:
-        if not self.root.is_dir():
-            raise P4CError(f"project folder {self.root} does not exist",
-                           hint="Create one with `p4c init DIR`, or pass --project DIR.")
-        if self.config_path.is_file():
-            try:
-                text = self.config_path.read_text(encoding="utf-8")
-            except UnicodeDecodeError as exc:
-                raise P4CError(f"{self.config_path}: not UTF-8 text (byte {exc.start})",
-                               hint="Save the file as UTF-8 in your editor.") from None
-            except OSError as exc:
-                raise P4CError(f"cannot read {self.config_path}: {exc.strerror}",
-                               hint="Check that the file exists and that you may read it.") from None
-            return parse_config(text, str(self.config_path))
-        raise P4CError(f"no config file at {self.config_path}",
-                       hint="Run `p4c init .` to create the default one, or pass --project DIR.")
+__all__ = ["Config", "Criterion", "Project", "default_config_text", "parse_config"]
