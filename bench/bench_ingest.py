@@ -8,7 +8,8 @@ Run: `.venv/bin/python bench/bench_ingest.py [--rows 100000] [--repeat 3] [--kee
    (`12 345,50 €`, `3,5`, `4/5`), dates as date cells and some as text `07/03/2011` or a year,
    category/provider/status words in English, French and German, blanks in optional columns.
 2. Times p4c in-process (`p4c.ingest.ingest`: read + validate + parquet + log) and as the CLI in a
-   subprocess (start-up included), each in a fresh project folder; best of --repeat.
+   subprocess (start-up included), each in a fresh project folder; best of --repeat. Also times
+   the in-process phases one by one (read + hash, validate, freeing the cells read, store).
 3. Times the baseline: `pandas.read_excel(engine="openpyxl")` of all sheets, then one pydantic v2
    `model_validate` per Services row in a Python loop.
 
@@ -238,6 +239,31 @@ def run_p4c(path: Path, root: Path) -> tuple[float, Any]:
     return time.perf_counter() - start, report
 
 
+def run_phases(path: Path, root: Path) -> dict[str, float]:
+    """One in-process ingest, timed phase by phase as `ingest` runs them (collector off)."""
+    from p4c import ingest as stage
+    from p4c.config import Project
+
+    clear_caches()
+    project = Project(root)
+    config = project.load_config()
+    times: dict[str, float] = {}
+    start = time.perf_counter()
+    with stage._no_gc():
+        book, sha256 = stage._read_and_hash(path, config)
+        times["read + hash (+ imports in parallel)"] = time.perf_counter() - start
+        start = time.perf_counter()
+        result = stage.validate_book(book, config, None, stage.WorkbookResult(path, sha256))
+        times["validate"] = time.perf_counter() - start
+        start = time.perf_counter()
+        del book
+        times["free the cells read"] = time.perf_counter() - start
+    start = time.perf_counter()
+    stage.store(project, [result], [result])
+    times["store (parquet + log)"] = time.perf_counter() - start
+    return times
+
+
 def check_report(report: Any, root: Path, rows: int) -> None:
     """Exit 1 unless p4c wrote exactly `rows` services with no error: the generator must be valid."""
     import pandas as pd
@@ -435,6 +461,9 @@ def main(argv: list[str] | None = None) -> int:
             check_report(report, root, args.rows)
             in_runs.append(elapsed)
         p4c_s = best("in-process", in_runs)
+        phases = [run_phases(path, new_project(work)) for _ in range(args.repeat)]
+        print("  phases (best of each): " + ", ".join(
+            f"{name} {min(p[name] for p in phases):.3f} s" for name in phases[0]))
         print("p4c CLI (subprocess `p4c --project ROOT ingest FILE`, start-up included):")
         cli_s = best("CLI", repeat(args.repeat, lambda: run_cli(path, new_project(work))))
         if args.profile:

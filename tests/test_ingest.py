@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
+import random
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -13,17 +15,22 @@ import pytest
 
 from p4c.config import Config, Project, default_config_text, parse_config
 from p4c.ingest import (
+    MAX_WHOLE,
     PARTNERS_FILE,
     REJECTED_FILE,
     SERVICES_FILE,
     SUBMISSIONS_FILE,
+    _parser,
     col_letter,
     ingest,
     load_processed,
     partner_from_filename,
+    validate_book,
     validate_file,
 )
+from p4c.io import Book
 from p4c.models import PARTNER_KEYS, PROVIDER_WORDS, SERVICE_COLUMNS, STATUS_WORDS
+from p4c.values import NUMBER_FORMS, parse_score, show
 from tests.books import SERVICE_HEADER, partner_rows, service_row, workbook, write
 
 
@@ -419,9 +426,106 @@ def test_several_errors_reported_at_once(tmp_path: Path, config: Config) -> None
                              f"Services!{col('start_date')}4"}
 
 
+@pytest.mark.parametrize("column", ["cis_served", "smes_reached"])
+def test_whole_number_too_large_for_64_bits_is_a_cell_error(tmp_path: Path, project: Project,
+                                                             config: Config, column: str) -> None:
+    """A numeric cell 1e20 used to crash the typed Int64 column; it is one error at its cell."""
+    rows = [service_row(1, **{column: MAX_WHOLE}), service_row(2, **{column: 1e20}),
+            service_row(3, **{column: "1 000 000 000 001"})]
+    path = write(tmp_path / "BE.xlsx", workbook(rows, cis=MAX_WHOLE))
+    report = ingest([path], project, config, accept_valid=True)
+    (result,) = report.files
+    assert [(e.cell, e.row, e.column, e.value, e.message) for e in result.errors] == [
+        (f"Services!{col(column)}3", 3, column, "100000000000000000000",
+         f"{column} 100000000000000000000 is too large: expected a whole number from 0 to "
+         f"1000000000000"),
+        (f"Services!{col(column)}4", 4, column, "1 000 000 000 001",
+         f"{column} 1000000000001 is too large: expected a whole number from 0 to 1000000000000"),
+    ]
+    assert result.written and result.accepted == 1
+    services = pd.read_parquet(project.processed_dir / SERVICES_FILE)
+    assert str(services[column].dtype) == "Int64" and services[column].tolist() == [MAX_WHOLE]
+
+
+# Cells a numeric column may hold: floats in and out of range or off a step, Python ints and bools
+# (.xls and .ods give ints; True == 1 == 1.0 for pandas), text in European forms, blanks, others.
+NUMERIC_CELLS: list[Any] = [
+    None, "", "  ", 0.0, -0.0, 0.5, 1.0, 2.5, 3.0, 3.25, 3.4999999999, 4.5, 5.0, 6.0, -1.0, 12.5,
+    1e12, 1e20, math.nan, math.inf, -math.inf, 0, 1, 3, 7, -2, True, False, "3,5", "4/5", "14/20",
+    "1 200", "12.500", "12,500", "590\u00a0776,56 €", "12k€", "abc", "−1", dt.date(2011, 1, 1),
+]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_numeric_columns_give_what_each_cell_parser_gives(config: Config, seed: int) -> None:
+    """The numeric columns are checked in bulk (numpy); every cell must come out exactly as the
+    parser of its column makes it, value or error message, blanks skipped."""
+    rng = random.Random(seed)
+    numeric = [f for f in SERVICE_COLUMNS if f.type in ("number", "amount", "int")]
+    scores = [c.id for c in config.score_criteria]
+    rows = [service_row(i, **{name: rng.choice(NUMERIC_CELLS) for name in
+                              [f.name for f in numeric] + scores}) for i in range(1, 301)]
+    book = Book(Path("BE.xlsx"), workbook(rows, cis=MAX_WHOLE))
+    result = validate_book(book, config)
+    scale = config.scale
+    parsers = {f.name: _parser(f, config, "BE") for f in numeric}
+    parsers.update({c: lambda v: parse_score(v, scale.min, scale.max, scale.step, "BE")
+                    for c in scores})
+    expected_errors = set()
+    expected_values: dict[int, dict[str, Any]] = {}
+    for r, row in enumerate(rows, start=2):
+        values: dict[str, Any] = {}
+        for name, parse in parsers.items():
+            cell = row[SERVICE_HEADER.index(name)]
+            if cell is None or (isinstance(cell, str) and not cell.strip()) or (
+                    isinstance(cell, float) and math.isnan(cell)):
+                continue
+            try:
+                values[name] = parse(cell)
+            except ValueError as exc:
+                expected_errors.add((f"Services!{col(name)}{r}", show(cell), str(exc)))
+        expected_values[r] = values
+    assert {(e.cell, e.value, e.message) for e in result.errors} == expected_errors
+    rejected = {e.row for e in result.errors}
+    services = result.services.set_index("source_row")
+    assert sorted(services.index) == [r for r in expected_values if r not in rejected]
+    for r in services.index:
+        got = {name: services.at[r, name] for name in parsers if not pd.isna(services.at[r, name])}
+        assert got == expected_values[r], r
+
+
+def test_boolean_and_equal_number_in_one_column_are_parsed_apart(config: Config) -> None:
+    """True == 1 for pandas: a 1 after a TRUE cell is still 1, and TRUE is still an error."""
+    rows = [service_row(1, smes_reached=True, title=True), service_row(2, smes_reached=1, title=1)]
+    result = validate_book(Book(Path("BE.xlsx"), workbook(rows)), config)
+    assert [(e.cell, e.message) for e in result.errors] == [
+        (f"Services!{col('smes_reached')}2", f"expected {NUMBER_FORMS}")]
+    assert result.services["smes_reached"].tolist() == [1]
+    assert result.services["title"].tolist() == ["1"]
+
+
+def test_only_contract_sheets_are_read(tmp_path: Path) -> None:
+    """Instructions or Lists sheets are never read: a long one cannot hit the row limit."""
+    config = parse_config(default_config_text().replace("max_rows: 200000", "max_rows: 10"))
+    sheets = workbook()
+    sheets["Instructions"] = [[f"line {i}"] for i in range(100)]
+    result = one(tmp_path, config, sheets)
+    assert result.errors == [] and result.accepted == 2
+
+
+def test_data_only_in_other_sheets_is_not_an_empty_workbook(tmp_path: Path, config: Config) -> None:
+    sheets = {"Instructions": [["read me"]], "Services": [[None]]}
+    result = one(tmp_path, config, sheets)
+    assert result.fatal and "no Partner sheet" in result.errors[0].message
+    result = one(tmp_path, config, {"Instructions": [["read me"]], "Lists": [["NET"]]}, "x.xlsx")
+    assert result.fatal and "sheets found: Instructions, Lists" in result.errors[0].message
+
+
 @pytest.mark.parametrize(("key", "value", "words"), [
     ("partner_code", "Belgium", "ISO 3166"), ("cluster_initiatives", 0, ">= 1"),
     ("cluster_initiatives", "many", "expected a number"), ("organisation", None, "required"),
+    ("cluster_initiatives", 1e20, "cluster_initiatives 100000000000000000000 is too large: "
+                                  "expected a whole number from 1 to 1000000000000"),
 ])
 def test_partner_sheet_errors(tmp_path: Path, config: Config, key: str, value: Any,
                               words: str) -> None:

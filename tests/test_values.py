@@ -276,6 +276,21 @@ def test_parse_number_errors_name_the_accepted_forms(value: str) -> None:
             parse_number(value, country)
 
 
+WHITE_SPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+
+
+@pytest.mark.parametrize("space", [*WHITE_SPACE, "'", "’"], ids=lambda c: f"U+{ord(c):04X}")
+def test_parse_number_ignores_every_kind_of_space(space: str) -> None:
+    assert parse_number(f"1{space}234{space},5{space}€", "BE") == 1234.5
+    assert parse_number(f"{space}12{space}500{space}", "MT") == 12500.0
+
+
+@pytest.mark.parametrize("text", ["1\u200b234", "1_234", "1\u00ad234"])
+def test_parse_number_other_invisible_characters_are_errors(text: str) -> None:
+    with pytest.raises(ValueError, match=re.escape(NUMBER_FORMS)):
+        parse_number(text, "BE")
+
+
 @pytest.mark.parametrize("value", ["k€", "12,5 k€", "1.2M", "12 TEUR"])
 def test_parse_number_multiplier_message_says_write_the_full_amount(value: str) -> None:
     with pytest.raises(ValueError, match="multipliers such as k€ or M are not accepted") as info:

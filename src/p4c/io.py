@@ -34,11 +34,21 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 @dataclass
 class Book:
-    """A file's sheets as rows of raw cell values (str, float, int, bool, date, datetime or None)."""
+    """A file's sheets as rows of raw cell values (str, float, int, bool, date, datetime or None).
+
+    `sheets` holds the sheets that were read; `names` every sheet of the file, in order (empty:
+    the same as `sheets`). Sheets whose names are no contract role (Instructions, Lists) are not
+    read, unless the workbook has only one sheet.
+    """
 
     path: Path
     sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     is_csv: bool = False
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return self.names or list(self.sheets)
 
 
 def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed_mb: float) -> Book:
@@ -92,13 +102,20 @@ def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
 def _read_calamine(path: Path, max_rows: int) -> Book:
     from python_calamine import CalamineWorkbook
 
+    from p4c.models import SHEET_NAMES
+    from p4c.values import norm
+
+    roles = {norm(alias) for aliases in SHEET_NAMES.values() for alias in aliases}
     try:
         workbook = CalamineWorkbook.from_path(str(path))
-        book = Book(path)
-        for sheet_name in workbook.sheet_names:
-            sheet = workbook.get_sheet_by_name(sheet_name)
-            _check_rows(path.name, f"sheet {sheet_name}", sheet.total_height, max_rows)
-            book.sheets[sheet_name] = sheet.to_python(skip_empty_area=False)
+        names = list(workbook.sheet_names)
+        book = Book(path, names=names)
+        wanted = names if len(names) == 1 else [n for n in names if norm(n) in roles]
+        _read_sheets(workbook, path.name, wanted, max_rows, book)
+        if all(not rows for rows in book.sheets.values()):
+            # Only the other sheets can tell "no data at all" from "no Services sheet".
+            others = [n for n in names if n not in book.sheets]
+            _read_sheets(workbook, path.name, others, max_rows, book)
     except P4CError:
         raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
@@ -110,6 +127,13 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
     if not book.sheets or all(not rows for rows in book.sheets.values()):
         raise P4CError(f"{path.name}: the workbook has no data")
     return book
+
+
+def _read_sheets(workbook: Any, name: str, sheets: list[str], max_rows: int, book: Book) -> None:
+    for sheet_name in sheets:
+        sheet = workbook.get_sheet_by_name(sheet_name)  # parses the sheet, without the GIL
+        _check_rows(name, f"sheet {sheet_name}", sheet.total_height, max_rows)
+        book.sheets[sheet_name] = sheet.to_python(skip_empty_area=False)
 
 
 def _check_rows(name: str, what: str, rows: int, max_rows: int) -> None:

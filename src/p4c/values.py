@@ -54,7 +54,10 @@ def show(value: object) -> str:
 
 # --- numbers ---------------------------------------------------------------------------------------
 
-_SPACES = re.compile(r"[\s\u00a0\u202f\u2007\u2009\u200a\u2008\u2006\u2005\u2004\u205f\u3000'’]")
+# Spaces of any kind are ignored in a text number: every character `str.split()` splits on (all
+# Unicode white space: U+00A0 no-break, U+202F narrow no-break, U+2007 figure, U+2009 thin, ...),
+# and the apostrophes `'` and `’` (Swiss thousands).
+_APOSTROPHES = ("'", "’")
 # `EUR`, `euro`, `euros` also when glued to the digits (`12EUR`), not inside a word (`keur`).
 _CURRENCY = re.compile(r"€|(?<![a-z])eur(?:os?)?(?![a-z])", re.IGNORECASE)
 # Checked on the text without currency and spaces, so `1 200k`, `EUR 12k` and `12 Mio.` are caught.
@@ -70,6 +73,12 @@ NUMBER_FORMS = "a number such as 1234.5, 1 234,5, 1.234,50 or 12 345,50 €"
 
 def parse_number(value: object, country: str | None = None) -> float:
     """A number from a numeric cell or text in any European style (see the contract's Values)."""
+    if type(value) is str:  # the common case first: text numbers are parsed (and cached) below
+        return _parse_number_text(value, country)
+    if type(value) is float:
+        if not math.isfinite(value):
+            raise ValueError(f"expected {NUMBER_FORMS}")
+        return value
     if isinstance(value, bool):
         raise ValueError(f"expected {NUMBER_FORMS}")
     if isinstance(value, numbers.Real):  # int, float, and numpy's numbers from data frames
@@ -84,13 +93,25 @@ def parse_number(value: object, country: str | None = None) -> float:
 
 @lru_cache(maxsize=65536)
 def _parse_number_text(text: str, country: str | None) -> float:
-    raw = text.strip().replace("\u2212", "-")
-    compact = _SPACES.sub("", _CURRENCY.sub("", raw))
-    if _MULTIPLIER.match(compact) or _MULTIPLIER_CURRENCY.search(raw):
-        raise ValueError("multipliers such as k€ or M are not accepted: write the full amount, "
-                         f"e.g. 12500 rather than 12,5 k€; expected {NUMBER_FORMS}")
+    raw = text.strip()
+    if raw.isascii() and raw.isdigit():  # plain digits (`1200`): what the general path gives
+        return float(raw)
+    if "\u2212" in raw:
+        raw = raw.replace("\u2212", "-")
+    # Without an `e`, the only currency `_CURRENCY` can find is `€`; removing it first cannot
+    # change what the regex would remove (its look-behind only matters before `eur`).
+    no_currency = _CURRENCY.sub("", raw) if "e" in raw or "E" in raw else raw.replace("€", "")
+    compact = "".join(no_currency.split())  # no white space of any kind
+    for mark in _APOSTROPHES:
+        if mark in compact:
+            compact = compact.replace(mark, "")
     match = _NUMBER_SHAPE.match(compact)
     if not match:
+        # A text of the number shape holds no letter, so it can never be a multiplier: they are
+        # looked for only here, to say why the text is refused.
+        if _MULTIPLIER.match(compact) or _MULTIPLIER_CURRENCY.search(raw):
+            raise ValueError("multipliers such as k€ or M are not accepted: write the full amount, "
+                             f"e.g. 12500 rather than 12,5 k€; expected {NUMBER_FORMS}")
         raise ValueError(f"expected {NUMBER_FORMS}")
     sign = -1.0 if compact.startswith("-") else 1.0
     body = match.group(1)
