@@ -40,9 +40,10 @@ Decisions the spec leaves open, in one place:
 
 from __future__ import annotations
 
+import functools
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
@@ -80,6 +81,9 @@ XLSX_MAX_ROWS = 1_048_575
 MAX_SAMPLE_CELLS = 125_000_000  # ranks kept for the percentiles: services x draws (2 or 4 bytes each)
 _CHUNK_CELLS = 2_000_000  # scores computed at once in Monte Carlo and stability (16 MB of floats)
 _STABILITY_SEEDS = 64  # strongest outsiders (now, at t = 0, at t = 1) giving the first interval
+_TEXT_TABLE_ROWS = 100_000  # a float column this long takes its CSV text from _decimal_texts
+_CSV_BLOCK_ROWS = 65_536  # CSV lines assembled at once (about 9 MB of text for a ranking)
+_CSV_THREADS = 4  # at most this many threads format blocks of lines (never more than the cores)
 
 
 @dataclass(frozen=True)
@@ -155,6 +159,22 @@ def resolve_weights(config: Config, overrides: Mapping[str, float]) -> dict[str,
 
 # --- criterion values ----------------------------------------------------------------------------
 
+def input_columns(config: Config) -> list[str]:
+    """The services columns `rank` reads, for `load_processed(..., columns=)`: the ids and labels of
+    the ranking and each criterion's source columns (a missing one is a missing value)."""
+    columns = ["partner", "service_id", "title", "category"]
+    for crit in config.criteria:
+        if crit.source == "score":
+            columns.append(crit.id)
+        elif crit.source == "field":
+            columns.append(str(crit.column))
+        elif crit.source == "ratio":
+            columns += [str(crit.numerator), str(crit.denominator)]
+        else:
+            columns.append("cis_served")
+    return list(dict.fromkeys(columns))
+
+
 def criterion_matrix(services: pd.DataFrame, partners: pd.DataFrame, config: Config) -> pd.DataFrame:
     """The raw value of every criterion for every service (NaN = missing), before normalization.
 
@@ -181,7 +201,11 @@ def _numeric(services: pd.DataFrame, column: str) -> FloatArray:
     import numpy as np
     import pandas as pd
 
-    values = pd.to_numeric(services[column], errors="coerce")
+    values = services[column]
+    if values.dtype == np.float64:  # the usual case: no conversion, no copy
+        return np.asarray(values.to_numpy(), dtype=np.float64)
+    if not pd.api.types.is_numeric_dtype(values.dtype):
+        values = pd.to_numeric(values, errors="coerce")
     return np.asarray(values.to_numpy(dtype=float, na_value=np.nan), dtype=np.float64)
 
 
@@ -309,10 +333,10 @@ def _scorer(method: str, raw: FloatArray, values: FloatArray, present: BoolArray
     rescale = config.missing == "rescale"
     complete = bool(present.all())
     presence = None if complete or not rescale else present.astype(np.float64)
-    if method == "wsm":
-        return _Scorer("wsm", np.where(present, values, 0.0), presence)
-    if method == "wpm":
-        filled = np.where(present, values, 0.0)
+    if method in ("wsm", "wpm"):
+        filled = values if complete else np.where(present, values, 0.0)  # complete: no NaN, no copy
+        if method == "wsm":
+            return _Scorer("wsm", filled, presence)
         with np.errstate(divide="ignore"):
             logs = np.where(filled > 0, np.log(np.where(filled > 0, filled, 1.0)), 0.0)
         zero_mask = (filled <= 0) & (present | (not rescale))
@@ -393,19 +417,25 @@ def _tie_order(services: pd.DataFrame) -> IntArray:
     return np.asarray(order.to_numpy(), dtype=np.int64)
 
 
-def _missing_text(missing: BoolArray, ids: list[str]) -> NDArray[np.object_]:
-    """Comma-separated missing ids per row, built once per distinct pattern (there are few)."""
+def _missing_text(missing: BoolArray, ids: list[str], order: IntArray) -> pd.api.extensions.ExtensionArray:
+    """Comma-separated missing ids per row, in `order`: each distinct pattern (there are few) is
+    joined once and Arrow takes its text for every row (no Python string per row)."""
     import numpy as np
+    import pandas as pd
+    import pyarrow as pa
 
-    m, n = missing.shape
+    m = missing.shape[0]
     if not missing.any():
-        return np.full(n, "", dtype=object)
-    packed = np.ascontiguousarray(np.packbits(missing, axis=0).T)
-    keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
-    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-    words = np.array([",".join(ids[j] for j in range(m) if missing[j, row]) for row in first],
-                     dtype=object)
-    return np.asarray(words[inverse.ravel()], dtype=object)
+        words, codes = [""], np.zeros(len(order), dtype=np.int64)
+    else:
+        packed = np.ascontiguousarray(np.packbits(missing, axis=0).T)
+        keys = packed.view(np.dtype((np.void, packed.shape[1]))).ravel()
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        words = [",".join(ids[j] for j in range(m) if missing[j, row]) for row in first]
+        codes = inverse.ravel()[order]
+    text: pd.api.extensions.ExtensionArray = pd.array(pa.array(words, type=pa.large_string()).take(codes),
+                                                      dtype="str")
+    return text
 
 
 # --- the ranking ---------------------------------------------------------------------------------
@@ -450,7 +480,7 @@ def rank(services: pd.DataFrame, partners: pd.DataFrame, config: Config,
         "category": services["category"].array.take(order),
         "score": score[order],
         "complete": np.logical_not(np.asarray(missing.any(axis=0)))[order],
-        "missing": pd.array(_missing_text(missing, ids)[order], dtype="str"),
+        "missing": _missing_text(missing, ids, order),
     }
     parts = [pd.DataFrame(columns), pd.DataFrame(contributions.T, columns=ids, copy=False)]
     if options.samples:
@@ -760,49 +790,194 @@ def write_ranking(result: RankResult, path: Path) -> list[Path]:
     return written
 
 
-# RE2 (Arrow) and Python agree on \xhh escapes: text starting with any of these runs as a formula
-_FORMULA = "^[" + "".join(f"\\x{ord(p):02x}" for p in FORMULA_PREFIXES) + "]"
+@functools.cache
+def _formula_bytes() -> BoolArray:
+    """A table over the first byte of a text: True where the text would run as a formula."""
+    import numpy as np
+
+    table = np.zeros(256, dtype=bool)
+    assert all(len(p) == 1 and ord(p) < 128 for p in FORMULA_PREFIXES)
+    table[[ord(p) for p in FORMULA_PREFIXES]] = True
+    return table
 
 
-def _csv_column(series: pd.Series[Any]) -> pa.Array:
-    """One column ready for Arrow's CSV writer: floats rounded, text neutralised."""
+def _utf8(text: pa.Array) -> tuple[IntArray, NDArray[np.uint8]]:
+    """The offsets (one more than the values) and the bytes of a large_string array, no copy."""
+    import numpy as np
+
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int64, count=len(text) + 1,
+                            offset=text.offset * 8)
+    data = text.buffers()[2]
+    return offsets, np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+
+
+def _csv_text(series: pd.Series[Any]) -> pa.Array:
+    """A text column as Arrow large_string: formula text neutralised, quotes doubled (for quoting)."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    text = _arrow_text(series.astype("str").array if pd.api.types.is_object_dtype(series.dtype)
+                       else series.array)
+    if isinstance(text, pa.ChunkedArray):
+        text = text.chunk(0) if text.num_chunks == 1 else text.combine_chunks()
+    # a look at each first byte and one scan of the bytes, rather than a regex over every value
+    offsets, utf8 = _utf8(text)
+    starts = offsets[:-1]
+    filled = offsets[1:] > starts
+    first = np.zeros(len(text), dtype=np.uint8)
+    first[filled] = utf8[starts[filled]]
+    flagged = _formula_bytes()[first] & filled  # ASCII prefixes: the first byte is the character
+    if flagged.any():
+        quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
+        text = pc.if_else(pa.array(flagged), pc.binary_join_element_wise(quote, text, empty), text)
+        offsets, utf8 = _utf8(text)
+    if np.any(utf8[offsets[0]:offsets[-1]] == ord('"')):
+        text = pc.replace_substring(text, '"', '""')
+    return text
+
+
+_Fields = Callable[[int, int], "pa.Array"]  # (start, count) -> the fields' text, no nulls
+
+
+def _csv_fields(series: pd.Series[Any]) -> tuple[_Fields, bool]:
+    """How one column is written: its fields' text by rows, and whether it goes between quotes.
+
+    Text is quoted, quotes doubled, and starts with an apostrophe where it would run as a formula;
+    floats are rounded to FLOAT_DECIMALS decimals (the shortest text of the rounded value, never
+    -0); a null (NaN) is an empty field, never quoted. Everything else is Arrow's text (true/false).
+    """
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    empty = pa.scalar("", pa.large_string())
+
+    def no_nulls(text: pa.Array) -> pa.Array:
+        return pc.fill_null(text, empty) if text.null_count else text
+
     dtype = series.dtype
-    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
-        return pa.array(series, from_pandas=True)
     if pd.api.types.is_float_dtype(dtype):
-        values = series.to_numpy(dtype=float, na_value=np.nan)
-        # a fixed rule: FLOAT_DECIMALS decimals, shortest text, no -0
-        return pa.array(np.round(values, FLOAT_DECIMALS) + 0.0, from_pandas=True)
-    text = _arrow_text(series.astype("str").array if pd.api.types.is_object_dtype(dtype) else series.array)
-    flagged = pc.match_substring_regex(text, _FORMULA)
-    if not pc.any(flagged).as_py():
-        return text
-    quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
-    return pc.if_else(flagged, pc.binary_join_element_wise(quote, text, empty), text)
+        return _float_fields(series.to_numpy(dtype=float, na_value=np.nan), no_nulls), False
+    if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
+        values = pa.array(series, from_pandas=True)
+        return (lambda start, count: no_nulls(pc.cast(values.slice(start, count), pa.large_string()))), False
+    text = _csv_text(series)
+    if text.null_count == 0:  # the quotes are written around it, as literal text
+        return text.slice, True
+    quote = pa.scalar('"', pa.large_string())
+    return (lambda start, count: no_nulls(
+        pc.binary_join_element_wise(quote, text.slice(start, count), quote, empty))), False
+
+
+def _float_fields(values: FloatArray, no_nulls: Callable[[pa.Array], pa.Array]) -> _Fields:
+    """Arrow's text of `np.round(values, FLOAT_DECIMALS) + 0.0` by rows (NaN -> empty).
+
+    np.round computes rint(x * 10**d) / 10**d, so a value rounded into [0, 1] is k / 10**d for an
+    integer k: a long column in that range (scores, contributions, p_top) takes its text from a
+    table of every k, built once, rather than formatting every double.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    scale = 10.0 ** FLOAT_DECIMALS
+    scaled = np.multiply(values, scale)
+    np.rint(scaled, out=scaled)
+    if len(scaled) >= _TEXT_TABLE_ROWS and np.fmin.reduce(scaled) >= 0 and np.fmax.reduce(scaled) <= scale:
+        nan = np.isnan(scaled)
+        some_nan = bool(nan.any())
+        if some_nan:
+            scaled[nan] = 0.0
+        index = pa.array(scaled.astype(np.int64), mask=nan if some_nan else None)
+        texts = _decimal_texts()
+        return lambda start, count: no_nulls(texts.take(index.slice(start, count)))
+    scaled /= scale
+    scaled += 0.0  # no -0
+    rounded = pa.array(scaled, from_pandas=True)
+    return lambda start, count: no_nulls(pc.cast(rounded.slice(start, count), pa.large_string()))
+
+
+@functools.cache
+def _decimal_texts() -> pa.Array:
+    """Arrow's text of k / 10**FLOAT_DECIMALS for every k from 0 to 10**FLOAT_DECIMALS."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    scale = 10 ** FLOAT_DECIMALS
+    return pc.cast(pa.array(np.arange(scale + 1) / float(scale)), pa.large_string())
 
 
 def write_fast_csv(frame: pd.DataFrame, target: Path) -> None:
     """`io.write_csv`'s conventions (UTF-8 BOM, CRLF, formula text neutralised, atomic), in C++.
 
-    pandas `to_csv` takes seconds on a million rows; Arrow's writer takes a fraction of that. It
-    quotes every text field, writes booleans as true/false, and floats as the shortest text of the
-    value rounded to FLOAT_DECIMALS decimals (never an exponent, never -0): the bytes depend only
-    on the values.
+    The bytes are those `pyarrow.csv.write_csv` (CRLF) writes for the columns of `_csv_fields`
+    (tests/test_rank.py compares them): text quoted, quotes doubled; booleans true/false; floats
+    as Arrow's shortest text of the value rounded to FLOAT_DECIMALS decimals (plain decimals below
+    1e10, never -0): the bytes depend only on the values. pandas `to_csv` takes seconds on a
+    million rows, Arrow's writer most of a second (formatting every double). Here the lines of a
+    block of rows are one `binary_join_element_wise` over the fields, the quotes and commas passed
+    as scalars, on a few threads (Arrow releases the GIL), written in order.
     """
     import pyarrow as pa
-    import pyarrow.csv as pcsv
+    import pyarrow.compute as pc
 
     from p4c.io import atomic_path
 
-    table = pa.table({str(name): _csv_column(frame[name]) for name in frame.columns})
-    with atomic_path(target) as tmp, pa.OSFile(str(tmp), "wb") as sink:
-        sink.write(b"\xef\xbb\xbf")
-        pcsv.write_csv(table, sink, pcsv.WriteOptions(eol="\r\n"))
+    def scalar(text: str) -> pa.Scalar:
+        return pa.scalar(text, pa.large_string())
+
+    pieces: list[str | _Fields] = []  # fields and literal text, concatenated with no separator
+    literal = ""
+    for i, name in enumerate(frame.columns):
+        fields, quoted = _csv_fields(frame[name])
+        pieces += [literal + ("," if i else "") + ('"' if quoted else ""), fields]
+        literal = '"' if quoted else ""
+    pieces.append(literal + "\r\n")
+    args = [scalar(p) if isinstance(p, str) else p for p in pieces if p != ""]
+    empty = scalar("")
+
+    def lines(start: int) -> memoryview:
+        block = [p if isinstance(p, pa.Scalar) else p(start, _CSV_BLOCK_ROWS) for p in args]
+        text = pc.binary_join_element_wise(*block, empty)
+        offsets, utf8 = _utf8(text)
+        return utf8[offsets[0]:offsets[-1]].data
+
+    header = ",".join('"' + str(name).replace('"', '""') + '"' for name in frame.columns) + "\r\n"
+    starts = range(0, len(frame), _CSV_BLOCK_ROWS) if len(frame.columns) else range(0)
+    with atomic_path(target) as tmp, tmp.open("wb") as sink:
+        sink.write(b"\xef\xbb\xbf" + header.encode("utf-8"))
+        for text in _in_order(lines, starts):
+            sink.write(text)
+
+
+def _in_order(work: Callable[[int], memoryview], items: Sequence[int]) -> Iterator[memoryview]:
+    """`work(item)` for each item, in order, on up to _CSV_THREADS threads (a few blocks ahead)."""
+    from collections import deque
+    from concurrent.futures import Future, ThreadPoolExecutor
+
+    workers = min(_csv_threads(), len(items))
+    if workers <= 1:
+        yield from map(work, items)
+        return
+    with ThreadPoolExecutor(workers, thread_name_prefix="p4c-csv") as pool:
+        pending: deque[Future[memoryview]] = deque()
+        for item in items:
+            pending.append(pool.submit(work, item))
+            if len(pending) > 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+
+def _csv_threads() -> int:
+    import os
+
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, _CSV_THREADS))
 
 
 def _write_ranking_xlsx(result: RankResult, path: Path) -> None:
