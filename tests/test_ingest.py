@@ -639,3 +639,19 @@ def test_lock_timeout_is_a_clear_error(tmp_path: Path, project: Project, config:
     with FileLock(str(project.processed_dir / stage.LOCK_FILE)), \
             pytest.raises(P4CError, match="another p4c command"):
         ingest([path], project, config)
+
+
+def test_load_processed_selected_columns(tmp_path: Path, project: Project, config: Config) -> None:
+    header = [h for h in SERVICE_HEADER if h != "synergy"]
+    rows = [[v for h, v in zip(SERVICE_HEADER, service_row(1), strict=True) if h != "synergy"]]
+    assert ingest([write(tmp_path / "BE.xlsx", workbook(rows, header=header))], project, config).ok
+    data = load_processed(project, config, columns=["partner", "impact", "start_date", "synergy"])
+    assert data.services.columns.tolist() == ["service_id", "partner", "impact", "start_date",
+                                              "synergy"]
+    assert data.services["synergy"].isna().all()  # a score column the workbook lacked
+    everything = load_processed(project, config).services
+    assert {"relevance", "evidence", "source_row"} <= set(everything.columns)
+    config_plus = parse_config(default_config_text().replace(
+        "  - id: synergy", "  - id: reach\n    label: {en: Reach}\n    weight: 0.05\n"
+        "    direction: benefit\n    source: score\n  - id: synergy"))
+    assert load_processed(project, config_plus).services["reach"].isna().all()

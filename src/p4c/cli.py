@@ -309,7 +309,7 @@ def rank_command(
                                   by=by, samples=samples, seed=seed, stability=stability)
     if output is not None and output.suffix.lower() not in ranking.OUTPUT_TYPES:
         raise P4CError(f"-o {output}: accepted file types are {', '.join(ranking.OUTPUT_TYPES)}")
-    data = load_processed(State.project, config)
+    data = load_processed(State.project, config, columns=ranking.input_columns(config))
     result = ranking.rank(data.services, data.partners, config, options)
     targets, note = ([output], None) if output is not None else \
         ranking.default_outputs(State.project, len(result.table))

@@ -1222,8 +1222,13 @@ def _write_log(path: Path, tmp: Path, results: Sequence[WorkbookResult], now: dt
 
 # --- reading back ------------------------------------------------------------------------------------
 
-def load_processed(project: Project, config: Config) -> Processed:
-    """The processed data, or a P4CError that says to run `p4c ingest` first."""
+def load_processed(project: Project, config: Config,
+                   columns: Sequence[str] | None = None) -> Processed:
+    """The processed data, or a P4CError that says to run `p4c ingest` first.
+
+    `columns`: read only these services columns (those the file holds, and service_id), such as
+    `rank.input_columns(config)`: a fraction of the time and memory on a million services.
+    """
     import pandas as pd
 
     folder = project.processed_dir
@@ -1231,7 +1236,14 @@ def load_processed(project: Project, config: Config) -> Processed:
     if not path.is_file():
         raise P4CError(f"no processed data in {folder}",
                        hint="Run `p4c ingest data/raw/*` (or `p4c run`) first.")
-    services = pd.read_parquet(path)
+    if columns is None:
+        services = pd.read_parquet(path)
+    else:
+        import pyarrow.parquet as pq
+
+        held = set(pq.read_schema(path).names)
+        wanted = [c for c in dict.fromkeys(["service_id", *columns]) if c in held]
+        services = pd.read_parquet(path, columns=wanted)
     if services.empty or "service_id" not in services.columns:
         raise P4CError(f"{path} holds no services", hint="Ingest partner workbooks first.")
     partners = pd.read_parquet(folder / PARTNERS_FILE)
@@ -1241,8 +1253,8 @@ def load_processed(project: Project, config: Config) -> Processed:
         needs = pd.DataFrame({"partner": pd.Series(dtype=object),
                               "category": pd.Series(dtype=object),
                               "importance": pd.Series(dtype="float64")})
-    for crit in config.score_criteria:
-        if crit.id not in services.columns:
+    for crit in config.score_criteria:  # a criterion added to the config after the ingest
+        if crit.id not in services.columns and (columns is None or crit.id in columns):
             services[crit.id] = float("nan")
     return Processed(services, partners, needs)
 
