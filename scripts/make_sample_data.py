@@ -699,41 +699,15 @@ DE_WORDS = {"DA": "Agentur", "CI": "Cluster", "JOINT": "gemeinsam", "EXTERNAL": 
 EN_WORDS = {"DA": "DA", "CI": "CI", "JOINT": "Joint", "EXTERNAL": "External",
             "ONGOING": "Ongoing", "COMPLETED": "Completed", "PILOT": "Pilot", "PLANNED": "Planned"}
 
-CATEGORY_LABELS = {
-    "fr": {"NET": "Mise en réseau et rencontres d'affaires", "INTEL": "Veille marché et technologique",
-           "INNOV": "R&D collaborative et transfert de technologie",
-           "FIN": "Accès au financement", "INTL": "Internationalisation",
-           "SKILLS": "Formation et compétences",
-           "CMGT": "Professionnalisation du management de cluster",
-           "BRAND": "Image, marketing et communication",
-           "POLICY": "Environnement des affaires et dialogue politique",
-           "INFRA": "Équipements et infrastructures partagés",
-           "START": "Création d'entreprise et incubation", "COMM": "Coopération commerciale",
-           "XSECT": "Coopération intercluster et intersectorielle",
-           "MONIT": "Suivi et satisfaction des membres"},
-    "de": {"NET": "Vernetzung und Matchmaking", "INTEL": "Markt- und Technologiebeobachtung",
-           "INNOV": "Verbundforschung und Technologietransfer",
-           "FIN": "Finanzierung und Fördermittelberatung", "INTL": "Internationalisierung",
-           "SKILLS": "Weiterbildung und Fachkräfte",
-           "CMGT": "Professionalisierung des Clustermanagements",
-           "BRAND": "Marketing und Öffentlichkeitsarbeit",
-           "POLICY": "Rahmenbedingungen und Politikdialog",
-           "INFRA": "Gemeinsame Einrichtungen und Infrastruktur",
-           "START": "Gründung und Inkubation", "COMM": "Kommerzielle Kooperation",
-           "XSECT": "Clusterübergreifende und branchenübergreifende Zusammenarbeit",
-           "MONIT": "Monitoring und Mitgliederzufriedenheit"},
-    "en": {"NET": "Networking and matchmaking", "INTEL": "Market and technology intelligence",
-           "INNOV": "Collaborative R&D and technology transfer",
-           "FIN": "Access to finance and funding advice", "INTL": "Internationalisation",
-           "SKILLS": "Training and human-resource upgrading",
-           "CMGT": "Cluster-management professionalisation",
-           "BRAND": "Branding, marketing and PR",
-           "POLICY": "Business environment and policy dialogue",
-           "INFRA": "Shared facilities and infrastructure", "START": "Start-up and incubation",
-           "COMM": "Commercial cooperation",
-           "XSECT": "Cross-cluster and cross-sectoral cooperation",
-           "MONIT": "Monitoring and member satisfaction"},
-}
+def _category_labels() -> dict[str, dict[str, str]]:
+    """The category labels partners see, read from the project's config (the words p4c accepts)."""
+    from p4c.config import parse_config
+
+    config = parse_config((ROOT / "config" / "criteria.yaml").read_text(encoding="utf-8"))
+    return {lang: {c.code: c.text(lang) for c in config.categories} for lang in ("en", "fr", "de")}
+
+
+CATEGORY_LABELS = _category_labels()
 
 
 def grouped(value: int, sep: str) -> str:
