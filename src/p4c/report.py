@@ -700,11 +700,17 @@ def _chart_rank_ranges(charts: _Charts, report: Report, top: pd.DataFrame) -> st
     ax.set_yticks(positions, labels)
     ax.set_ylim(len(top) - 0.5, -0.5)
     ax.set_xlim(0.5, max(float(top["rank_p95"].astype(float).max()), float(len(top))) + 1)
-    ax.set_xlabel("rank (bar: 5th to 95th percentile over weight draws)")
+    return _finish_bars(charts, fig, ax, "rank (bar: 5th to 95th percentile over weight draws)",
+                        "Rank ranges over weight draws")
+
+
+def _finish_bars(charts: _Charts, fig: Figure, ax: Axes, xlabel: str, title: str) -> str:
+    """The common finish of a horizontal bar chart with a legend above its right corner."""
+    ax.set_xlabel(xlabel)
     ax.grid(axis="x")
     ax.tick_params(axis="y", length=0)
     ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.3)
-    return charts.svg(fig, "Rank ranges over weight draws")
+    return charts.svg(fig, title)
 
 
 def _chart_stability(charts: _Charts, report: Report, table: pd.DataFrame) -> str:
@@ -784,11 +790,8 @@ def _chart_transfer(charts: _Charts, report: Report, table: pd.DataFrame) -> str
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(0, len(report.partners) + 0.3)
     ax.set_xticks(range(len(report.partners) + 1))
-    ax.set_xlabel("number of partners")
-    ax.grid(axis="x")
-    ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.3)
-    return charts.svg(fig, "Categories offered and needed by the partners")
+    return _finish_bars(charts, fig, ax, "number of partners",
+                        "Categories offered and needed by the partners")
 
 
 def _chart_partner(charts: _Charts, report: Report, rows: pd.DataFrame) -> str:
