@@ -313,9 +313,7 @@ def rank_command(
     result = ranking.rank(data.services, data.partners, config, options)
     targets, note = ([output], None) if output is not None else \
         ranking.default_outputs(State.project, len(result.table))
-    written: list[Path] = []
-    for target in targets:
-        written += [p for p in ranking.write_ranking(result, target) if p not in written]
+    written = ranking.write_rankings(result, targets)
     if as_json:
         typer.echo(ranking.ranking_json(result, written))
         return

@@ -73,8 +73,7 @@ def run(project: Project, config: Config, options: RunOptions = RunOptions(),
     ranking = rank_stage.rank(processed.services, processed.partners, config,
                               rank_stage.RankOptions(samples=options.samples, seed=options.seed,
                                                      stability=True))
-    outputs = rank_stage.write_ranking(ranking, folder / "ranking.csv")
-    outputs += rank_stage.write_ranking(ranking, folder / "ranking.xlsx")
+    outputs = rank_stage.write_rankings(ranking, [folder / "ranking.csv", folder / "ranking.xlsx"])
     chosen = shortlist_stage.shortlist(ranking.table, processed.services, processed.partners,
                                        processed.needs, config,
                                        shortlist_stage.ShortlistOptions(as_of=options.as_of))

@@ -770,23 +770,31 @@ def default_outputs(project: Project, rows: int) -> tuple[list[Path], str | None
 
 def write_ranking(result: RankResult, path: Path) -> list[Path]:
     """The ranking as .csv, .xlsx or .parquet (by suffix), plus weight_stability.csv beside it."""
+    return write_rankings(result, [path])
+
+
+def write_rankings(result: RankResult, paths: Sequence[Path]) -> list[Path]:
+    """The ranking in each file (by suffix), then weight_stability.csv once beside the first."""
     from p4c.io import write_parquet
 
-    suffix = path.suffix.lower()
-    if suffix not in OUTPUT_TYPES:
-        raise P4CError(f"{path.name}: cannot write a ranking as {suffix or 'a file without extension'}"
-                       f"; accepted: {', '.join(OUTPUT_TYPES)}")
-    if suffix == ".csv":
-        write_fast_csv(result.table, path)
-    elif suffix == ".parquet":
-        write_parquet(result.table, path)
-    else:
-        _write_ranking_xlsx(result, path)
-    written = [path]
-    if result.stability is not None:
-        target = path.with_name(STABILITY_FILE)
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix not in OUTPUT_TYPES:
+            raise P4CError(f"{path.name}: cannot write a ranking as "
+                           f"{suffix or 'a file without extension'}; accepted: {', '.join(OUTPUT_TYPES)}")
+    written = list(paths)
+    for path in paths:
+        suffix = path.suffix.lower()
+        if suffix == ".csv":
+            write_fast_csv(result.table, path)
+        elif suffix == ".parquet":
+            write_parquet(result.table, path)
+        else:
+            _write_ranking_xlsx(result, path)
+    if result.stability is not None and paths:
+        target = paths[0].with_name(STABILITY_FILE)
         write_fast_csv(result.stability, target)
-        written.append(target)
+        written.insert(1, target)
     return written
 
 
