@@ -44,22 +44,56 @@ TARGET_SPEEDUP = 15.0
 VENV_BIN = Path(sys.executable).parent
 
 # Headers as a Belgian partner writes them: French aliases, a unit in parentheses, English ids.
-HEADERS = ("Identifiant", "Titre", "Description", "Catégorie", "Prestataire", "Statut",
-           "Date de début", "Budget annuel (€)", "Personnel (ETP)", "Initiatives clusters servies",
-           "PME touchées", "Résultats", *SCORE_IDS)
+HEADERS = (
+    "Identifiant",
+    "Titre",
+    "Description",
+    "Catégorie",
+    "Prestataire",
+    "Statut",
+    "Date de début",
+    "Budget annuel (€)",
+    "Personnel (ETP)",
+    "Initiatives clusters servies",
+    "PME touchées",
+    "Résultats",
+    *SCORE_IDS,
+)
 # What a baseline author maps those headers to (the model's field names).
-BASELINE_NAMES = ("service_id", "title", "description", "category", "provider", "status",
-                  "start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached",
-                  "evidence", *SCORE_IDS)
+BASELINE_NAMES = (
+    "service_id",
+    "title",
+    "description",
+    "category",
+    "provider",
+    "status",
+    "start_date",
+    "annual_budget_eur",
+    "staff_fte",
+    "cis_served",
+    "smes_reached",
+    "evidence",
+    *SCORE_IDS,
+)
 
 ACTIVITIES = (
-    "B2B matchmaking day at the regional fair", "Joint pavilion at an international trade fair",
-    "Export mission to third markets", "EU proposal-writing helpdesk", "Technology watch bulletin",
-    "Shared back-office for cluster managers", "Member satisfaction survey and dashboard",
-    "Regional cluster managers' peer club", "Seed-fund pitching sessions", "Skills academy for SMEs",
-    "Open lab for prototyping", "Cross-cluster innovation challenge", "Public-procurement briefing",
-    "Brand campaign for the regional ecosystem", "Start-up incubation programme",
-    "Policy roundtable with the regional government", "Digital maturity audit for members",
+    "B2B matchmaking day at the regional fair",
+    "Joint pavilion at an international trade fair",
+    "Export mission to third markets",
+    "EU proposal-writing helpdesk",
+    "Technology watch bulletin",
+    "Shared back-office for cluster managers",
+    "Member satisfaction survey and dashboard",
+    "Regional cluster managers' peer club",
+    "Seed-fund pitching sessions",
+    "Skills academy for SMEs",
+    "Open lab for prototyping",
+    "Cross-cluster innovation challenge",
+    "Public-procurement briefing",
+    "Brand campaign for the regional ecosystem",
+    "Start-up incubation programme",
+    "Policy roundtable with the regional government",
+    "Digital maturity audit for members",
 )
 TOWNS = ("Namur", "Liège", "Mons", "Charleroi", "Arlon", "Wavre", "Tournai", "Huy", "Dinant", "Spa")
 DESCRIPTIONS = (
@@ -72,6 +106,7 @@ DESCRIPTIONS = (
 
 
 # --- the workbook ------------------------------------------------------------------------------------
+
 
 def _category_words() -> tuple[list[str], list[str]]:
     """(codes, every way the default config accepts a category: codes, labels in en/fr/de, aliases)."""
@@ -116,16 +151,23 @@ def generate_workbook(path: Path, rows: int, seed: int = 2011) -> None:
     statuses = _enum_words(STATUS_WORDS)
     tmp = path.with_suffix(".tmp.xlsx")
     # Shared strings, as Excel writes them (constant_memory would write inline strings instead).
-    workbook = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
-                                              "strings_to_formulas": False, "strings_to_urls": False})
+    workbook = xlsxwriter.Workbook(
+        str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     date_format = workbook.add_format({"num_format": "dd/mm/yyyy"})
     bold = workbook.add_format({"bold": True})
 
     partner = workbook.add_worksheet("Partenaire")
-    for r, (key, value) in enumerate((
-            ("Clé", "Valeur"), ("Code partenaire", PARTNER),
-            ("Organisme", "Agence de développement économique"), ("Région", "Wallonie"),
-            ("Initiatives clusters", CLUSTER_INITIATIVES), ("Contact", "clusters@example.be"))):
+    for r, (key, value) in enumerate(
+        (
+            ("Clé", "Valeur"),
+            ("Code partenaire", PARTNER),
+            ("Organisme", "Agence de développement économique"),
+            ("Région", "Wallonie"),
+            ("Initiatives clusters", CLUSTER_INITIATIVES),
+            ("Contact", "clusters@example.be"),
+        )
+    ):
         partner.write(r, 0, key, bold if r == 0 else None)
         partner.write(r, 1, value, bold if r == 0 else None)
 
@@ -204,6 +246,7 @@ def workbook_path(rows: int, keep: Path | None) -> Path:
 
 # --- p4c ---------------------------------------------------------------------------------------------
 
+
 def new_project(parent: Path) -> Path:
     """A fresh project folder with the default config as config/criteria.yaml."""
     from importlib import resources
@@ -270,8 +313,10 @@ def check_report(report: Any, root: Path, rows: int) -> None:
 
     result = report.files[0]
     if result.errors or not result.written or result.accepted != rows:
-        print(f"FAIL: p4c wrote {result.accepted} of {rows} services, written={result.written}, "
-              f"{len(result.errors)} error(s); first ones:")
+        print(
+            f"FAIL: p4c wrote {result.accepted} of {rows} services, written={result.written}, "
+            f"{len(result.errors)} error(s); first ones:"
+        )
         for issue in result.errors[:15]:
             print(f"  {issue.cell}: {issue.column} {issue.value!r}: {issue.message}")
         sys.exit(1)
@@ -296,6 +341,7 @@ def run_cli(path: Path, root: Path) -> float:
 
 # --- the baseline ------------------------------------------------------------------------------------
 
+
 def baseline_model() -> type[Any]:
     """A pydantic v2 model of one Services row, as someone would write it without p4c."""
     from pydantic import BaseModel, Field
@@ -306,8 +352,22 @@ def baseline_model() -> type[Any]:
         service_id: str = Field(min_length=1)
         title: str = Field(min_length=1, max_length=200)
         description: str | None = None
-        category: Literal["NET", "INTEL", "INNOV", "FIN", "INTL", "SKILLS", "CMGT", "BRAND", "POLICY",
-                          "INFRA", "START", "COMM", "XSECT", "MONIT"]
+        category: Literal[
+            "NET",
+            "INTEL",
+            "INNOV",
+            "FIN",
+            "INTL",
+            "SKILLS",
+            "CMGT",
+            "BRAND",
+            "POLICY",
+            "INFRA",
+            "START",
+            "COMM",
+            "XSECT",
+            "MONIT",
+        ]
         provider: Literal["DA", "CI", "JOINT", "EXTERNAL"]
         status: Literal["ONGOING", "COMPLETED", "PILOT", "PLANNED"]
         start_date: dt.date | None = None
@@ -404,6 +464,7 @@ def run_baseline(path: Path) -> tuple[float, float, dict[str, int]]:
 
 # --- main --------------------------------------------------------------------------------------------
 
+
 def best(label: str, runs: list[float]) -> float:
     print(f"  {label}: " + ", ".join(f"{t:.3f}" for t in runs) + f" s -> best {min(runs):.3f} s")
     return min(runs)
@@ -430,13 +491,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--rows", type=int, default=100_000, help="services in the workbook")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each measure; best is kept")
-    parser.add_argument("--baseline-repeat", type=int, default=None,
-                        help="runs of the (slow) baseline; default: --repeat")
-    parser.add_argument("--keep", type=Path, default=None,
-                        help="folder to keep the generated workbook in (default: a temp folder)")
+    parser.add_argument(
+        "--baseline-repeat", type=int, default=None, help="runs of the (slow) baseline; default: --repeat"
+    )
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        default=None,
+        help="folder to keep the generated workbook in (default: a temp folder)",
+    )
     parser.add_argument("--skip-baseline", action="store_true", help="only measure p4c")
-    parser.add_argument("--profile", action="store_true",
-                        help="also print a cProfile of one in-process ingest")
+    parser.add_argument(
+        "--profile", action="store_true", help="also print a cProfile of one in-process ingest"
+    )
     args = parser.parse_args(argv)
 
     path = workbook_path(args.rows, args.keep)
@@ -445,15 +512,21 @@ def main(argv: list[str] | None = None) -> int:
     else:
         start = time.perf_counter()
         generate_workbook(path, args.rows)
-        print(f"workbook: {path} (generated in {time.perf_counter() - start:.1f} s, "
-              f"{path.stat().st_size / 1e6:.1f} MB)")
-    print(f"machine: {os.cpu_count()} CPU(s), shared with other jobs: timings are noisy; "
-          f"best of {args.repeat} reported")
+        print(
+            f"workbook: {path} (generated in {time.perf_counter() - start:.1f} s, "
+            f"{path.stat().st_size / 1e6:.1f} MB)"
+        )
+    print(
+        f"machine: {os.cpu_count()} CPU(s), shared with other jobs: timings are noisy; "
+        f"best of {args.repeat} reported"
+    )
 
     work = Path(tempfile.mkdtemp(prefix="p4c-bench-projects-"))
     try:
-        print("p4c in-process (ingest: read + validate + write parquet + log; parser caches "
-              "emptied before each run; the first run also imports pandas/pyarrow/calamine):")
+        print(
+            "p4c in-process (ingest: read + validate + write parquet + log; parser caches "
+            "emptied before each run; the first run also imports pandas/pyarrow/calamine):"
+        )
         in_runs = []
         for _ in range(args.repeat):
             root = new_project(work)
@@ -462,8 +535,10 @@ def main(argv: list[str] | None = None) -> int:
             in_runs.append(elapsed)
         p4c_s = best("in-process", in_runs)
         phases = [run_phases(path, new_project(work)) for _ in range(args.repeat)]
-        print("  phases (best of each): " + ", ".join(
-            f"{name} {min(p[name] for p in phases):.3f} s" for name in phases[0]))
+        print(
+            "  phases (best of each): "
+            + ", ".join(f"{name} {min(p[name] for p in phases):.3f} s" for name in phases[0])
+        )
         print("p4c CLI (subprocess `p4c --project ROOT ingest FILE`, start-up included):")
         cli_s = best("CLI", repeat(args.repeat, lambda: run_cli(path, new_project(work))))
         if args.profile:
@@ -475,25 +550,33 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(f"rows                      {rows:>12,}")
     print(f"p4c in-process            {p4c_s:>12.3f} s  {rows / p4c_s:>12,.0f} rows/s")
-    print(f"p4c CLI (end to end)      {cli_s:>12.3f} s  {rows / cli_s:>12,.0f} rows/s  "
-          f"(target >= {TARGET_ROWS_PER_S:,}: {'met' if rows / cli_s >= TARGET_ROWS_PER_S else 'MISSED'})")
+    print(
+        f"p4c CLI (end to end)      {cli_s:>12.3f} s  {rows / cli_s:>12,.0f} rows/s  "
+        f"(target >= {TARGET_ROWS_PER_S:,}: {'met' if rows / cli_s >= TARGET_ROWS_PER_S else 'MISSED'})"
+    )
     if args.skip_baseline:
         return 0
 
     print()
-    print("baseline: pandas.read_excel(sheet_name=None, engine='openpyxl') + pydantic model_validate "
-          "per Services row")
+    print(
+        "baseline: pandas.read_excel(sheet_name=None, engine='openpyxl') + pydantic model_validate "
+        "per Services row"
+    )
     runs = [run_baseline(path) for _ in range(args.baseline_repeat or args.repeat)]
     for read_s, validate_s, _ in runs:
         print(f"  read {read_s:.3f} s + validate {validate_s:.3f} s = {read_s + validate_s:.3f} s")
     read_s, validate_s, counts = min(runs, key=lambda run: run[0] + run[1])
     base_s = read_s + validate_s
-    print(f"  text cells the baseline could not parse (European numbers `12 345,50 €`, `3,5`, `4/5`, "
-          f"day-first dates) and set to None before validating: {counts['cells_to_none']:,}; "
-          f"rows valid {counts['valid']:,}, failed {counts['failed']:,} (counted, not reported)")
+    print(
+        f"  text cells the baseline could not parse (European numbers `12 345,50 €`, `3,5`, `4/5`, "
+        f"day-first dates) and set to None before validating: {counts['cells_to_none']:,}; "
+        f"rows valid {counts['valid']:,}, failed {counts['failed']:,} (counted, not reported)"
+    )
     print()
-    print(f"baseline total            {base_s:>12.3f} s  {rows / base_s:>12,.0f} rows/s "
-          f"(read {read_s:.3f} s + validate {validate_s:.3f} s)")
+    print(
+        f"baseline total            {base_s:>12.3f} s  {rows / base_s:>12,.0f} rows/s "
+        f"(read {read_s:.3f} s + validate {validate_s:.3f} s)"
+    )
     for label, seconds in (("in-process", p4c_s), ("CLI", cli_s)):
         ratio = base_s / seconds
         verdict = "met" if ratio >= TARGET_SPEEDUP else "MISSED"

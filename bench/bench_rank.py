@@ -48,17 +48,40 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 CODES = ("AT", "BE", "DE", "EE", "FR", "GR", "IT", "MT", "PL", "SI")
-CATEGORIES = ("NET", "INTEL", "INNOV", "FIN", "INTL", "SKILLS", "CMGT", "BRAND", "POLICY", "INFRA",
-              "START", "COMM", "XSECT", "MONIT")
+CATEGORIES = (
+    "NET",
+    "INTEL",
+    "INNOV",
+    "FIN",
+    "INTL",
+    "SKILLS",
+    "CMGT",
+    "BRAND",
+    "POLICY",
+    "INFRA",
+    "START",
+    "COMM",
+    "XSECT",
+    "MONIT",
+)
 SCORE_IDS = ("relevance", "impact", "transferability", "sustainability", "innovation", "synergy")
-ACTIVITIES = ("B2B matchmaking day", "Joint pavilion at a trade fair", "Export mission",
-              "EU proposal-writing helpdesk", "Technology watch bulletin", "Skills academy for SMEs",
-              "Open lab for prototyping", "Cross-cluster innovation challenge",
-              "Start-up incubation programme", "Digital maturity audit")
+ACTIVITIES = (
+    "B2B matchmaking day",
+    "Joint pavilion at a trade fair",
+    "Export mission",
+    "EU proposal-writing helpdesk",
+    "Technology watch bulletin",
+    "Skills academy for SMEs",
+    "Open lab for prototyping",
+    "Cross-cluster innovation challenge",
+    "Start-up incubation programme",
+    "Digital maturity audit",
+)
 TARGETS = {"memory_gb": 2.0, "numpy_ratio": 3.0, "monte_carlo_s": 3.0, "sample_cli_s": 1.5}
 
 
 # --- data ------------------------------------------------------------------------------------------
+
 
 def make_project(root: Path, n: int, missing: float, seed: int = 0) -> Path:
     """A project whose data/processed holds n services following the schema in p4c.ingest."""
@@ -102,15 +125,21 @@ def make_project(root: Path, n: int, missing: float, seed: int = 0) -> Path:
     columns["source_sheet"] = pa.array(np.full(n, "Services"))
     columns["source_row"] = pa.array(index // len(CODES) + 2)
     pq.write_table(pa.table(columns), processed / "services.parquet")
-    partners = pa.table({"partner": list(CODES), "organisation": [f"DA {c}" for c in CODES],
-                         "region": [f"Region {c}" for c in CODES],
-                         "cluster_initiatives": pa.array(rng.integers(8, 15, len(CODES))),
-                         "contact": pa.nulls(len(CODES), pa.string())})
+    partners = pa.table(
+        {
+            "partner": list(CODES),
+            "organisation": [f"DA {c}" for c in CODES],
+            "region": [f"Region {c}" for c in CODES],
+            "cluster_initiatives": pa.array(rng.integers(8, 15, len(CODES))),
+            "contact": pa.nulls(len(CODES), pa.string()),
+        }
+    )
     pq.write_table(partners, processed / "partners.parquet")
     return root
 
 
 # --- jobs run in child processes -------------------------------------------------------------------
+
 
 def _peak_mb() -> float:
     import resource
@@ -149,14 +178,21 @@ def child_p4c(root: Path, out: Path) -> dict[str, float]:
     ranked = time.perf_counter()
     ranking.write_ranking(result, out)
     written = time.perf_counter()
-    figures = {"imports": imported - started, "load": loaded - imported, "rank": ranked - loaded,
-               "csv": written - ranked, "total": written - started, "peak_mb": _peak_mb(),
-               "columns": len(data.services.columns)}
+    figures = {
+        "imports": imported - started,
+        "load": loaded - imported,
+        "rank": ranked - loaded,
+        "csv": written - ranked,
+        "total": written - started,
+        "peak_mb": _peak_mb(),
+        "columns": len(data.services.columns),
+    }
 
     weights = np.array([c.weight for c in config.criteria])
     weights /= weights.sum()
-    cis_by_partner = dict(zip(data.partners["partner"], data.partners["cluster_initiatives"].astype(float),
-                              strict=True))
+    cis_by_partner = dict(
+        zip(data.partners["partner"], data.partners["cluster_initiatives"].astype(float), strict=True)
+    )
 
     def numpy_core() -> Any:
         """The same DataFrame in; the criterion columns as numpy, normalized, weighted, argsorted."""
@@ -190,8 +226,7 @@ def child_p4c(root: Path, out: Path) -> dict[str, float]:
             times.append(time.perf_counter() - begin)
         figures[name] = min(times)
     begin = time.perf_counter()
-    with_stability = ranking.rank(data.services, data.partners, config,
-                                  ranking.RankOptions(stability=True))
+    with_stability = ranking.rank(data.services, data.partners, config, ranking.RankOptions(stability=True))
     figures["stability"] = time.perf_counter() - begin - figures["p4c_core"]
     assert with_stability.stability is not None
     return figures
@@ -217,8 +252,12 @@ def child_numpy(root: Path, out: Path) -> dict[str, float]:
     imported = time.perf_counter()
     config = yaml.safe_load((root / "config" / "criteria.yaml").read_text(encoding="utf-8"))
     criteria = config["criteria"]
-    sources = {"score": ("id",), "field": ("column",), "ratio": ("numerator", "denominator"),
-               "pertinence": ()}
+    sources = {
+        "score": ("id",),
+        "field": ("column",),
+        "ratio": ("numerator", "denominator"),
+        "pertinence": (),
+    }
     wanted = ["partner", "service_id", "title", "category", "cis_served"]
     wanted += [c[key] for c in criteria for key in sources[c["source"]] if c[key] not in wanted]
     processed = root / "data" / "processed"
@@ -243,10 +282,13 @@ def child_numpy(root: Path, out: Path) -> dict[str, float]:
             codes = pc.index_in(services["partner"], partners["partner"]).to_numpy()
             cis = partners["cluster_initiatives"].to_numpy().astype(np.float64)[codes]
             x = np.minimum(column("cis_served") / cis, 1.0)
-        if crit.get("normalization", "minmax" if crit["source"] in ("field", "ratio") else "scale") \
-                == "scale":
-            lo, hi = (config["scale"]["min"], config["scale"]["max"]) if crit["source"] == "score" \
-                else (0.0, 1.0)
+        if (
+            crit.get("normalization", "minmax" if crit["source"] in ("field", "ratio") else "scale")
+            == "scale"
+        ):
+            lo, hi = (
+                (config["scale"]["min"], config["scale"]["max"]) if crit["source"] == "score" else (0.0, 1.0)
+            )
         else:
             lo, hi = float(x.min()), float(x.max())
         v = (x - lo) / (hi - lo)
@@ -269,8 +311,14 @@ def child_numpy(root: Path, out: Path) -> dict[str, float]:
         sink.write(b"\xef\xbb\xbf")
         pcsv.write_csv(pa.table(columns), sink, pcsv.WriteOptions(eol="\r\n"))
     written = time.perf_counter()
-    return {"imports": imported - started, "load": loaded - imported, "matrix+score+argsort": scored - loaded,
-            "csv": written - scored, "total": written - started, "peak_mb": _peak_mb()}
+    return {
+        "imports": imported - started,
+        "load": loaded - imported,
+        "matrix+score+argsort": scored - loaded,
+        "csv": written - scored,
+        "total": written - started,
+        "peak_mb": _peak_mb(),
+    }
 
 
 def child_pymcdm(root: Path, out: Path) -> dict[str, float]:
@@ -294,17 +342,20 @@ def child_pymcdm(root: Path, out: Path) -> dict[str, float]:
         if crit["source"] == "score":
             columns[crit["id"]] = services[crit["id"]].astype(float)
         elif crit["source"] == "ratio":
-            columns[crit["id"]] = (services[crit["numerator"]].astype(float)
-                                   / services[crit["denominator"]].astype(float).replace(0, np.nan))
+            columns[crit["id"]] = services[crit["numerator"]].astype(float) / services[
+                crit["denominator"]
+            ].astype(float).replace(0, np.nan)
         else:
             columns[crit["id"]] = (services["cis_served"].astype(float) / cis).clip(upper=1.0)
         if crit.get("normalization") == "minmax":
             functions.append(minmax_normalization)
         else:
-            lo, hi = (config["scale"]["min"], config["scale"]["max"]) if crit["source"] == "score" \
-                else (0.0, 1.0)
-            functions.append(lambda x, cost, lo=lo, hi=hi: (hi - x) / (hi - lo) if cost
-                             else (x - lo) / (hi - lo))
+            lo, hi = (
+                (config["scale"]["min"], config["scale"]["max"]) if crit["source"] == "score" else (0.0, 1.0)
+            )
+            functions.append(
+                lambda x, cost, lo=lo, hi=hi: (hi - x) / (hi - lo) if cost else (x - lo) / (hi - lo)
+            )
     matrix = pd.DataFrame(columns).to_numpy()
     weights = np.array([c["weight"] for c in config["criteria"]], dtype=float)
     weights /= weights.sum()
@@ -323,12 +374,19 @@ def child_pymcdm(root: Path, out: Path) -> dict[str, float]:
     table = table.sort_values(["rank", "partner", "service_id"], kind="stable")
     table.to_csv(out, index=False, float_format="%.6f")
     written = time.perf_counter()
-    return {"imports": imported - started, "load": loaded - imported, "wsm": validated - loaded,
-            "rank()": rank_done - validated, "table+csv": written - rank_done,
-            "total": written - started, "peak_mb": _peak_mb()}
+    return {
+        "imports": imported - started,
+        "load": loaded - imported,
+        "wsm": validated - loaded,
+        "rank()": rank_done - validated,
+        "table+csv": written - rank_done,
+        "total": written - started,
+        "peak_mb": _peak_mb(),
+    }
 
 
 # --- measuring -------------------------------------------------------------------------------------
+
 
 def csv_shape(path: Path) -> tuple[bytes, int]:
     """(header line, data rows) of a CSV whose fields hold no line break."""
@@ -365,8 +423,9 @@ def cli(root: Path, *args: str) -> list[str]:
 
 def sample_project(folder: Path) -> tuple[Path, str]:
     raw = ROOT / "data" / "raw"
-    files = sorted(p for p in raw.glob("*") if p.is_file() and not p.name.startswith(".")) \
-        if raw.is_dir() else []
+    files = (
+        sorted(p for p in raw.glob("*") if p.is_file() and not p.name.startswith(".")) if raw.is_dir() else []
+    )
     root = folder / "sample"
     if files:
         make_project(root, 1, 0.0)
@@ -374,8 +433,12 @@ def sample_project(folder: Path) -> tuple[Path, str]:
             shutil.copy(path, root / "data" / "raw" / path.name)
         (root / "data" / "processed" / "services.parquet").unlink()
         (root / "data" / "processed" / "partners.parquet").unlink()
-        done = subprocess.run([sys.executable, "-m", "p4c", "--project", str(root), "ingest",
-                               str(root / "data" / "raw")], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [sys.executable, "-m", "p4c", "--project", str(root), "ingest", str(root / "data" / "raw")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         if (root / "data" / "processed" / "services.parquet").is_file():
             return root, "the shipped sample data (data/raw/), ingested"
         print(f"(ingesting data/raw failed, using synthetic services)\n{done.stderr[-500:]}")
@@ -421,65 +484,97 @@ def measure(folder: Path, n: int, repeat: int) -> None:
     for _ in range(repeat):  # interleaved, so that both see the same load on a shared machine
         wall, peak, _ = timed_process(cli(big, "-o", str(out), "--top", "0"))
         runs["p4c"].append((wall, peak))
-        wall, peak, stdout = timed_process([sys.executable, __file__, "--child", "numpy", str(big),
-                                            str(bare_out)])
+        wall, peak, stdout = timed_process(
+            [sys.executable, __file__, "--child", "numpy", str(big), str(bare_out)]
+        )
         runs["numpy"].append((wall, peak))
         bare.append(json.loads(stdout.strip().splitlines()[-1]))
     p4c_wall, p4c_peak = min(w for w, _ in runs["p4c"]), max(p for _, p in runs["p4c"])
     bare_wall = min(w for w, _ in runs["numpy"])
-    print(f"p4c rank, end to end (CLI process):   best {p4c_wall:6.2f} s  median "
-          f"{statistics.median(w for w, _ in runs['p4c']):6.2f} s  peak RSS {p4c_peak:6.0f} MB  "
-          f"(csv {out.stat().st_size / 1e6:.0f} MB)")
+    print(
+        f"p4c rank, end to end (CLI process):   best {p4c_wall:6.2f} s  median "
+        f"{statistics.median(w for w, _ in runs['p4c']):6.2f} s  peak RSS {p4c_peak:6.0f} MB  "
+        f"(csv {out.stat().st_size / 1e6:.0f} MB)"
+    )
     fastest = min(bare, key=lambda run: run["total"])
     steps = ", ".join(f"{k} {v:.2f} s" for k, v in fastest.items() if k not in ("total", "peak_mb"))
-    print(f"bare numpy job, end to end (process): best {bare_wall:6.2f} s  median "
-          f"{statistics.median(w for w, _ in runs['numpy']):6.2f} s  peak RSS "
-          f"{max(p for _, p in runs['numpy']):6.0f} MB  ({steps})")
+    print(
+        f"bare numpy job, end to end (process): best {bare_wall:6.2f} s  median "
+        f"{statistics.median(w for w, _ in runs['numpy']):6.2f} s  peak RSS "
+        f"{max(p for _, p in runs['numpy']):6.0f} MB  ({steps})"
+    )
     same = csv_shape(out) == csv_shape(bare_out)
-    print(f"  its csv: {csv_shape(bare_out)[1]:,} rows, "
-          f"{'the same rows and columns as' if same else 'NOT the same shape as'} p4c's ranking.csv")
+    print(
+        f"  its csv: {csv_shape(bare_out)[1]:,} rows, "
+        f"{'the same rows and columns as' if same else 'NOT the same shape as'} p4c's ranking.csv"
+    )
     base_walls, base = [], {}
     for _ in range(max(1, min(repeat, 2))):
-        wall, peak, stdout = timed_process([sys.executable, __file__, "--child", "pymcdm", str(big),
-                                            str(folder / "pymcdm.csv")])
+        wall, peak, stdout = timed_process(
+            [sys.executable, __file__, "--child", "pymcdm", str(big), str(folder / "pymcdm.csv")]
+        )
         base_walls.append(wall)
         base = json.loads(stdout.strip().splitlines()[-1])
     base_wall = min(base_walls)
     steps = ", ".join(f"{k} {v:.2f} s" for k, v in base.items() if k not in ("total", "peak_mb"))
-    print(f"pandas + pymcdm, same job (process):  best {base_wall:6.2f} s  peak RSS "
-          f"{base['peak_mb']:6.0f} MB  ({steps})")
+    print(
+        f"pandas + pymcdm, same job (process):  best {base_wall:6.2f} s  peak RSS "
+        f"{base['peak_mb']:6.0f} MB  ({steps})"
+    )
 
     inside = run_child("p4c", big, out)
-    print(f"p4c in process: imports {inside['imports']:.2f} s, load_processed {inside['load']:.2f} s "
-          f"({inside['columns']:.0f} columns), rank {inside['rank']:.2f} s, csv {inside['csv']:.2f} s "
-          f"(total {inside['total']:.2f} s)")
+    print(
+        f"p4c in process: imports {inside['imports']:.2f} s, load_processed {inside['load']:.2f} s "
+        f"({inside['columns']:.0f} columns), rank {inside['rank']:.2f} s, csv {inside['csv']:.2f} s "
+        f"(total {inside['total']:.2f} s)"
+    )
     ratio_job = p4c_wall / bare_wall
     ratio_core = inside["p4c_core"] / inside["numpy_core"]
     ratio_mixed = p4c_wall / inside["numpy_core"]
-    print(f"same DataFrame in memory, best of 3: bare numpy columns+normalize+score+argsort "
-          f"{inside['numpy_core']:.3f} s; p4c rank() {inside['p4c_core']:.3f} s")
+    print(
+        f"same DataFrame in memory, best of 3: bare numpy columns+normalize+score+argsort "
+        f"{inside['numpy_core']:.3f} s; p4c rank() {inside['p4c_core']:.3f} s"
+    )
     print(f"weight stability, 8 exact intervals: {inside['stability']:.2f} s beyond rank()")
-    print("\n\"within 3x of a bare numpy score+argsort\", three readings:")
-    print(f"  A. like for like, both end to end (process start, parquet in, csv out): p4c {p4c_wall:.2f} s"
-          f" / bare numpy job {bare_wall:.2f} s = {ratio_job:.2f}x")
-    print(f"  B. both in memory, same DataFrame, no I/O: p4c rank() {inside['p4c_core']:.3f} s / numpy "
-          f"core {inside['numpy_core']:.3f} s = {ratio_core:.2f}x")
-    print(f"  C. mixed: p4c end to end {p4c_wall:.2f} s / numpy core in memory {inside['numpy_core']:.3f} s "
-          f"= {ratio_mixed:.2f}x (imports, parquet and a {out.stat().st_size / 1e6:.0f} MB csv on one "
-          f"side only)")
+    print('\n"within 3x of a bare numpy score+argsort", three readings:')
+    print(
+        f"  A. like for like, both end to end (process start, parquet in, csv out): p4c {p4c_wall:.2f} s"
+        f" / bare numpy job {bare_wall:.2f} s = {ratio_job:.2f}x"
+    )
+    print(
+        f"  B. both in memory, same DataFrame, no I/O: p4c rank() {inside['p4c_core']:.3f} s / numpy "
+        f"core {inside['numpy_core']:.3f} s = {ratio_core:.2f}x"
+    )
+    print(
+        f"  C. mixed: p4c end to end {p4c_wall:.2f} s / numpy core in memory {inside['numpy_core']:.3f} s "
+        f"= {ratio_mixed:.2f}x (imports, parquet and a {out.stat().st_size / 1e6:.0f} MB csv on one "
+        f"side only)"
+    )
     speedup = base_wall / p4c_wall
     limit = TARGETS["numpy_ratio"]
     checks = [
-        (f"end to end faster than pandas + pymcdm, measured in this run ({speedup:.1f}x)",
-         p4c_wall < base_wall),
-        (f"within {limit:.0f}x of bare numpy, reading A: end to end vs end to end ({ratio_job:.2f}x)",
-         ratio_job <= limit),
-        (f"within {limit:.0f}x of bare numpy, reading B: rank() vs numpy core in memory "
-         f"({ratio_core:.2f}x)", ratio_core <= limit),
-        (f"within {limit:.0f}x of bare numpy, reading C: end to end vs numpy core in memory "
-         f"({ratio_mixed:.2f}x)", ratio_mixed <= limit),
-        (f"peak memory under {TARGETS['memory_gb']:.0f} GB ({p4c_peak / 1024:.2f} GB)",
-         p4c_peak < TARGETS["memory_gb"] * 1024),
+        (
+            f"end to end faster than pandas + pymcdm, measured in this run ({speedup:.1f}x)",
+            p4c_wall < base_wall,
+        ),
+        (
+            f"within {limit:.0f}x of bare numpy, reading A: end to end vs end to end ({ratio_job:.2f}x)",
+            ratio_job <= limit,
+        ),
+        (
+            f"within {limit:.0f}x of bare numpy, reading B: rank() vs numpy core in memory "
+            f"({ratio_core:.2f}x)",
+            ratio_core <= limit,
+        ),
+        (
+            f"within {limit:.0f}x of bare numpy, reading C: end to end vs numpy core in memory "
+            f"({ratio_mixed:.2f}x)",
+            ratio_mixed <= limit,
+        ),
+        (
+            f"peak memory under {TARGETS['memory_gb']:.0f} GB ({p4c_peak / 1024:.2f} GB)",
+            p4c_peak < TARGETS["memory_gb"] * 1024,
+        ),
         ("the bare numpy job wrote the same rows and columns as p4c", same),
     ]
 
@@ -502,19 +597,31 @@ def measure(folder: Path, n: int, repeat: int) -> None:
         begin = time.perf_counter()
         result = ranking.rank(data.services, data.partners, config, ranking.RankOptions(samples=1000))
         drawn.append(time.perf_counter() - begin)
-    print(f"rank(samples=1000): best {min(drawn):.2f} s (rank() alone {min(plain):.3f} s); "
-          f"p_top sums to {result.table['p_top'].sum():.6f} = k {result.k}")
-    checks.append((f"Monte Carlo under {TARGETS['monte_carlo_s']:.0f} s ({min(drawn):.2f} s)",
-                   min(drawn) < TARGETS["monte_carlo_s"]))
+    print(
+        f"rank(samples=1000): best {min(drawn):.2f} s (rank() alone {min(plain):.3f} s); "
+        f"p_top sums to {result.table['p_top'].sum():.6f} = k {result.k}"
+    )
+    checks.append(
+        (
+            f"Monte Carlo under {TARGETS['monte_carlo_s']:.0f} s ({min(drawn):.2f} s)",
+            min(drawn) < TARGETS["monte_carlo_s"],
+        )
+    )
 
     root, what = sample_project(folder)
     services = len(load_processed(Project(root), Project(root).load_config()).services)
     print(f"\n== the sample: {what}, {services} services ==")
     walls = [timed_process(cli(root))[0] for _ in range(max(repeat, 5))]
-    print(f"p4c rank (CLI process, ranking.csv + ranking.xlsx): best {min(walls):.2f} s, median "
-          f"{statistics.median(walls):.2f} s")
-    checks.append((f"sample ranked under {TARGETS['sample_cli_s']} s ({min(walls):.2f} s)",
-                   min(walls) < TARGETS["sample_cli_s"]))
+    print(
+        f"p4c rank (CLI process, ranking.csv + ranking.xlsx): best {min(walls):.2f} s, median "
+        f"{statistics.median(walls):.2f} s"
+    )
+    checks.append(
+        (
+            f"sample ranked under {TARGETS['sample_cli_s']} s ({min(walls):.2f} s)",
+            min(walls) < TARGETS["sample_cli_s"],
+        )
+    )
 
     print("\n== targets ==")
     for text, ok in checks:

@@ -24,8 +24,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET_S = 3.0
-NEEDED = ("services.parquet", "partners.parquet", "ranking.csv", "candidates.csv", "shortlist.csv",
-          "field_tests.csv")
+NEEDED = (
+    "services.parquet",
+    "partners.parquet",
+    "ranking.csv",
+    "candidates.csv",
+    "shortlist.csv",
+    "field_tests.csv",
+)
 CODES = ("BE", "EE", "FR", "SI", "DE", "GR", "MT", "AT", "IT", "ES", "PL", "PT", "NL", "SE", "FI")
 
 
@@ -34,10 +40,10 @@ def _synthetic(folder: Path, partners: int, services: int) -> tuple[Path, str]:
     sys.path.insert(0, str(ROOT))
     from tests.test_report_fixtures import PARTNERS, make_processed
 
-    chosen = {code: PARTNERS.get(code, (f"Agency {code}", f"Region {code}", 10))
-              for code in CODES[:partners]}
-    fx = make_processed(folder / "data" / "processed", services_per_partner=services, partners=chosen,
-                        samples=1000)
+    chosen = {code: PARTNERS.get(code, (f"Agency {code}", f"Region {code}", 10)) for code in CODES[:partners]}
+    fx = make_processed(
+        folder / "data" / "processed", services_per_partner=services, partners=chosen, samples=1000
+    )
     (folder / "config").mkdir(parents=True, exist_ok=True)
     (folder / "config" / "criteria.yaml").write_text(fx.config_text, encoding="utf-8")
     return folder, fx.config_text
@@ -85,18 +91,35 @@ def main() -> None:
         write_s = time.perf_counter() - start
 
         start = time.perf_counter()
-        done = subprocess.run([str(Path(sys.executable).parent / "p4c"), "--project", str(project.root),
-                               "report", "-o", str(out)], capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "p4c"),
+                "--project",
+                str(project.root),
+                "report",
+                "-o",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         cli_s = time.perf_counter() - start
 
         best = min(times)
-        print(f"data: {source}: {len(built.services)} services, {len(built.shortlist)} practices, "
-              f"{len(built.field_tests)} field tests")
-        print(f"report (read + charts + HTML + xlsx), best of {len(times)}: {best:.2f} s "
-              f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+        print(
+            f"data: {source}: {len(built.services)} services, {len(built.shortlist)} practices, "
+            f"{len(built.field_tests)} field tests"
+        )
+        print(
+            f"report (read + charts + HTML + xlsx), best of {len(times)}: {best:.2f} s "
+            f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+        )
         print(f"  read {read_s:.2f} s, render HTML {html_s:.2f} s, render + write both {write_s:.2f} s")
-        print(f"  report.html {paths[0].stat().st_size / 1024:.0f} KiB ({page.count('<svg')} charts), "
-              f"report.xlsx {paths[1].stat().st_size / 1024:.0f} KiB")
+        print(
+            f"  report.html {paths[0].stat().st_size / 1024:.0f} KiB ({page.count('<svg')} charts), "
+            f"report.xlsx {paths[1].stat().st_size / 1024:.0f} KiB"
+        )
         status = "ok" if done.returncode == 0 else f"exit {done.returncode}: {done.stderr.strip()[-300:]}"
         print(f"CLI `p4c report` in a subprocess (start-up included): {cli_s:.2f} s ({status})")
         print(f"target < {TARGET_S:.0f} s: {'met' if best < TARGET_S else 'NOT met'}")

@@ -19,8 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-HEAVY = ("pandas", "numpy", "openpyxl", "pyarrow", "python_calamine", "xlsxwriter", "scipy",
-         "matplotlib")
+HEAVY = ("pandas", "numpy", "openpyxl", "pyarrow", "python_calamine", "xlsxwriter", "scipy", "matplotlib")
 VENV_BIN = Path(sys.executable).parent
 
 # Runs in a fresh interpreter: import the CLI, note the heavy modules, then `--help` of the app and
@@ -67,8 +66,9 @@ def time_bare_python(repeat: int) -> float:
 
 
 def probe() -> dict[str, list[str]]:
-    done = subprocess.run([sys.executable, "-c", PROBE.format(heavy=HEAVY)], capture_output=True,
-                          text=True, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(heavy=HEAVY)], capture_output=True, text=True, check=False
+    )
     if done.returncode != 0 or "\x00" not in done.stdout:
         print(f"FAIL: the probe exited {done.returncode}\n{done.stderr}")
         sys.exit(1)
@@ -78,16 +78,19 @@ def probe() -> dict[str, list[str]]:
 
 def import_times(top: int) -> list[tuple[int, int, str]]:
     """(self µs, cumulative µs, module) of `import p4c.cli`, slowest cumulative first."""
-    done = subprocess.run([sys.executable, "-X", "importtime", "-c", "import p4c.cli"],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", "import p4c.cli"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     rows = []
     for line in done.stderr.splitlines():
         if not line.startswith("import time:") or "self [us]" in line:
             continue
-        self_us, cumulative_us, name = (part.strip() for part in line[len("import time:"):].split("|"))
+        self_us, cumulative_us, name = (part.strip() for part in line[len("import time:") :].split("|"))
         rows.append((int(self_us), int(cumulative_us), name))
-    total = max((row for row in rows if not row[2].startswith(" ")), key=lambda row: row[1],
-                default=None)
+    total = max((row for row in rows if not row[2].startswith(" ")), key=lambda row: row[1], default=None)
     ranked = sorted(rows, key=lambda row: row[1], reverse=True)[:top]
     if total is not None and total not in ranked:
         ranked.insert(0, total)
@@ -100,12 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--top", type=int, default=15, help="slowest imports to list")
     args = parser.parse_args(argv)
 
-    print(f"machine: {os.cpu_count()} CPU(s), shared with other jobs: timings are noisy; "
-          f"best of {args.repeat} reported")
+    print(
+        f"machine: {os.cpu_count()} CPU(s), shared with other jobs: timings are noisy; "
+        f"best of {args.repeat} reported"
+    )
     runs = time_help(args.repeat)
     bare = time_bare_python(args.repeat)
-    print("p4c --help: " + ", ".join(f"{t:.3f}" for t in runs) + f" s -> best {min(runs):.3f} s "
-          f"(a bare `python -c pass` takes {bare:.3f} s)")
+    print(
+        "p4c --help: " + ", ".join(f"{t:.3f}" for t in runs) + f" s -> best {min(runs):.3f} s "
+        f"(a bare `python -c pass` takes {bare:.3f} s)"
+    )
 
     print()
     print(f"heavy modules loaded ({', '.join(HEAVY)}):")
@@ -117,8 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         clean = clean and not modules
         print(f"  after {label:<28} {', '.join(modules) if modules else 'none'}")
     print(f"  p4c modules imported by then: {', '.join(found['p4c modules'])}")
-    print("  OK: start-up imports none of them" if clean else
-          "  PROBLEM: a heavy library is imported at start-up (see above)")
+    print(
+        "  OK: start-up imports none of them"
+        if clean
+        else "  PROBLEM: a heavy library is imported at start-up (see above)"
+    )
 
     print()
     print("slowest imports of `import p4c.cli` (python -X importtime, cumulative; one run):")

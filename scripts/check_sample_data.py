@@ -62,8 +62,11 @@ def norm(text: object) -> str:
 
 
 def blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and math.isnan(value))
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 _SPACES = re.compile(r"[\s\u00a0\u202f]")
@@ -226,8 +229,7 @@ def read_sheets(path: Path) -> dict[str, list[list[Any]]]:
         rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
         return {"Services": [[c if c != "" else None for c in row] for row in rows]}
     book = CalamineWorkbook.from_path(str(path))
-    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-            for name in book.sheet_names}
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in book.sheet_names}
 
 
 def cell(row: int, col: int) -> str:
@@ -276,8 +278,14 @@ def check_file(path: Path, contract: Contract, errors: list[str]) -> PartnerFile
     code = CODE_ALIASES.get(str(info["partner_code"]).upper(), str(info["partner_code"]).upper())
     if code not in ISO_3166_ALPHA2:
         errors.append(f"{where}: partner code {code} is not ISO 3166 alpha-2")
-    partner = PartnerFile(path, code, str(info["organisation"]), str(info["region"]),
-                          int(info["cluster_initiatives"]), info.get("contact"))
+    partner = PartnerFile(
+        path,
+        code,
+        str(info["organisation"]),
+        str(info["region"]),
+        int(info["cluster_initiatives"]),
+        info.get("contact"),
+    )
     if partner.cluster_initiatives < 1:
         errors.append(f"{where}: cluster_initiatives must be >= 1")
     read_services(sheets[services_sheet], services_sheet, partner, contract, errors)
@@ -318,8 +326,9 @@ def header_row(rows: list[list[Any]], known: dict[str, str]) -> int | None:
     return None
 
 
-def read_services(rows: list[list[Any]], sheet: str, partner: PartnerFile, contract: Contract,
-                  errors: list[str]) -> None:
+def read_services(
+    rows: list[list[Any]], sheet: str, partner: PartnerFile, contract: Contract, errors: list[str]
+) -> None:
     where = f"{partner.path.name}: {sheet}"
     known = contract.service_headers()
     head = header_row(rows, known)
@@ -371,8 +380,7 @@ def read_services(rows: list[list[Any]], sheet: str, partner: PartnerFile, contr
         if not 1 <= len(title) <= TITLE_MAX:
             bad("title", f"title must be 1-{TITLE_MAX} characters, has {len(title)}")
         values: dict[str, Any] = {}
-        for name, lookup in (("category", categories), ("provider", providers),
-                             ("status", statuses)):
+        for name, lookup in (("category", categories), ("provider", providers), ("status", statuses)):
             raw = get(name)
             values[name] = lookup.get(norm(raw)) if raw is not None else None
             if raw is not None and values[name] is None:
@@ -394,8 +402,7 @@ def read_services(rows: list[list[Any]], sheet: str, partner: PartnerFile, contr
             if isinstance(values[name], float) and values[name] < 0:
                 bad(name, "must be >= 0")
         if values["cis_served"] is not None and values["cis_served"] > partner.cluster_initiatives:
-            bad("cis_served", f"{values['cis_served']} > cluster_initiatives "
-                              f"{partner.cluster_initiatives}")
+            bad("cis_served", f"{values['cis_served']} > cluster_initiatives {partner.cluster_initiatives}")
         scores: dict[str, float | None] = {}
         for crit in contract.score_ids:
             raw = get(crit)
@@ -404,23 +411,41 @@ def read_services(rows: list[list[Any]], sheet: str, partner: PartnerFile, contr
             except ValueError as exc:
                 bad(crit, str(exc))
                 scores[crit] = None
-        text = {n: (str(get(n)).strip() if get(n) is not None else None)
-                for n in ("description", "evidence")}
-        partner.services.append(Service(
-            partner.code, sid, title, text["description"], values["category"], values["provider"],
-            values["status"], values["start_date"], values["annual_budget_eur"],
-            values["staff_fte"], values["cis_served"], values["smes_reached"], text["evidence"],
-            scores))
+        text = {n: (str(get(n)).strip() if get(n) is not None else None) for n in ("description", "evidence")}
+        partner.services.append(
+            Service(
+                partner.code,
+                sid,
+                title,
+                text["description"],
+                values["category"],
+                values["provider"],
+                values["status"],
+                values["start_date"],
+                values["annual_budget_eur"],
+                values["staff_fte"],
+                values["cis_served"],
+                values["smes_reached"],
+                text["evidence"],
+                scores,
+            )
+        )
 
 
-def read_needs(rows: list[list[Any]], sheet: str, partner: PartnerFile, contract: Contract,
-               errors: list[str]) -> None:
+def read_needs(
+    rows: list[list[Any]], sheet: str, partner: PartnerFile, contract: Contract, errors: list[str]
+) -> None:
     where = f"{partner.path.name}: {sheet}"
     known = {norm(w): f.name for f in NEEDS_COLUMNS for w in (f.name, *f.aliases)}
     categories = contract.categories()
-    head = next((r for r, row in enumerate(rows[:HEADER_SCAN_ROWS])
-                 if {known.get(norm(v)) for v in row if not blank(v)} >= {"category", "importance"}),
-                None)
+    head = next(
+        (
+            r
+            for r, row in enumerate(rows[:HEADER_SCAN_ROWS])
+            if {known.get(norm(v)) for v in row if not blank(v)} >= {"category", "importance"}
+        ),
+        None,
+    )
     if head is None:
         errors.append(f"{where}: no header row with category and importance")
         return
@@ -475,12 +500,15 @@ def wsm_scores(partners: list[PartnerFile], contract: Contract) -> dict[tuple[st
                 values.append(None if num is None or not den else num / den)
             else:
                 values.append(getattr(s, crit["column"]))
-        if crit.get("normalization", "scale" if crit["source"] in ("score", "pertinence")
-                    else "minmax") == "minmax":
+        if (
+            crit.get("normalization", "scale" if crit["source"] in ("score", "pertinence") else "minmax")
+            == "minmax"
+        ):
             present = [v for v in values if v is not None]
             low, high = (min(present), max(present)) if present else (0.0, 0.0)
-            values = [None if v is None else (1.0 if high == low else (v - low) / (high - low))
-                      for v in values]
+            values = [
+                None if v is None else (1.0 if high == low else (v - low) / (high - low)) for v in values
+            ]
         if crit["direction"] == "cost":
             values = [None if v is None else 1 - v for v in values]
         raw[crit["id"]] = values
@@ -493,8 +521,9 @@ def wsm_scores(partners: list[PartnerFile], contract: Contract) -> dict[tuple[st
     return out
 
 
-def candidate_reasons(s: Service, partner: PartnerFile, wsm: float, contract: Contract,
-                      ref: dt.date = REFERENCE_DATE) -> list[str]:
+def candidate_reasons(
+    s: Service, partner: PartnerFile, wsm: float, contract: Contract, ref: dt.date = REFERENCE_DATE
+) -> list[str]:
     """Every good-practice rule the service fails (empty: it is a candidate)."""
     gp = contract.config["good_practice"]
     reasons = []
@@ -514,8 +543,7 @@ def candidate_reasons(s: Service, partner: PartnerFile, wsm: float, contract: Co
             reasons.append(f"{crit} {value} < {minimum}")
     pert = None if s.cis_served is None else min(s.cis_served / partner.cluster_initiatives, 1)
     if pert is None or pert <= gp["min_pertinence"]:
-        reasons.append(f"pertinence {pert if pert is None else round(pert, 3)} <= "
-                       f"{gp['min_pertinence']}")
+        reasons.append(f"pertinence {pert if pert is None else round(pert, 3)} <= {gp['min_pertinence']}")
     return reasons
 
 
@@ -532,23 +560,31 @@ class Report:
         by_partner = Counter(s.partner for s in self.candidates)
         cats = Counter(s.category for s in self.candidates)
         total = sum(len(p.services) for p in self.partners)
-        lines = [f"{len(self.partners)} partner files, {total} services, "
-                 f"{len(self.candidates)} good-practice candidates "
-                 f"(reference date {REFERENCE_DATE.isoformat()})"]
+        lines = [
+            f"{len(self.partners)} partner files, {total} services, "
+            f"{len(self.candidates)} good-practice candidates "
+            f"(reference date {REFERENCE_DATE.isoformat()})"
+        ]
         for p in self.partners:
-            lines.append(f"  {p.code} {p.path.name:<18} services {len(p.services):>2}  "
-                         f"candidates {by_partner[p.code]:>2}  CIs {p.cluster_initiatives}")
-        lines.append(f"  categories among candidates ({len(cats)}): "
-                     + ", ".join(f"{c} {n}" for c, n in sorted(cats.items())))
-        lines.append("  shortlist (15, <= 3 per partner, best score first): "
-                     + ", ".join(f"{s.partner}/{s.service_id}" for s in self.shortlist()))
+            lines.append(
+                f"  {p.code} {p.path.name:<18} services {len(p.services):>2}  "
+                f"candidates {by_partner[p.code]:>2}  CIs {p.cluster_initiatives}"
+            )
+        lines.append(
+            f"  categories among candidates ({len(cats)}): "
+            + ", ".join(f"{c} {n}" for c, n in sorted(cats.items()))
+        )
+        lines.append(
+            "  shortlist (15, <= 3 per partner, best score first): "
+            + ", ".join(f"{s.partner}/{s.service_id}" for s in self.shortlist())
+        )
         return "\n".join(lines)
 
     def shortlist(self, size: int = 15, per_partner: int = 3) -> list[Service]:
         """A greedy preview of the shortlist (the real one is `p4c shortlist`)."""
-        ranked = sorted(self.candidates,
-                        key=lambda s: (-self.scores[(s.partner, s.service_id)], s.partner,
-                                       s.service_id))
+        ranked = sorted(
+            self.candidates, key=lambda s: (-self.scores[(s.partner, s.service_id)], s.partner, s.service_id)
+        )
         picked: list[Service] = []
         counts: Counter[str] = Counter()
         for s in ranked:
@@ -594,9 +630,12 @@ def check_dir(raw_dir: Path = DEFAULT_RAW, config_path: Path = DEFAULT_CONFIG) -
         partners.append(partner)
     scores = wsm_scores(partners, contract) if partners else {}
     by_code = {p.code: p for p in partners}
-    candidates = [s for p in partners for s in p.services
-                  if not candidate_reasons(s, by_code[s.partner], scores[(s.partner, s.service_id)],
-                                           contract)]
+    candidates = [
+        s
+        for p in partners
+        for s in p.services
+        if not candidate_reasons(s, by_code[s.partner], scores[(s.partner, s.service_id)], contract)
+    ]
     return Report(partners, errors, scores, candidates)
 
 
@@ -604,8 +643,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("raw_dir", nargs="?", type=Path, default=DEFAULT_RAW)
     parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
-    parser.add_argument("--verbose", "-v", action="store_true",
-                        help="list every service with its score and the rules it fails")
+    parser.add_argument(
+        "--verbose",
+        "-v",
+        action="store_true",
+        help="list every service with its score and the rules it fails",
+    )
     args = parser.parse_args(argv)
     report = check_dir(args.raw_dir, args.config)
     if args.verbose:
@@ -616,8 +659,10 @@ def main(argv: list[str] | None = None) -> int:
             for s in p.services:
                 wsm = report.scores[(s.partner, s.service_id)]
                 why = candidate_reasons(s, by_code[s.partner], wsm, contract)
-                per_partner[p.code].append(f"  {s.service_id:<8} {s.category:<6} {wsm:.3f} "
-                                           f"{'CANDIDATE' if not why else '; '.join(why)}")
+                per_partner[p.code].append(
+                    f"  {s.service_id:<8} {s.category:<6} {wsm:.3f} "
+                    f"{'CANDIDATE' if not why else '; '.join(why)}"
+                )
         for code, lines in per_partner.items():
             print(code)
             print("\n".join(lines))

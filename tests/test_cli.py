@@ -71,8 +71,12 @@ def test_ingest_errors_exit_1_with_cells(project: Project, examples: Path) -> No
     assert result.exit_code == 1
     (entry,) = json.loads(result.stdout)["files"]
     assert entry["written"] is False
-    assert {e["cell"] for e in entry["errors"]} == {"Services!N3", "Services!E4", "Services!G5",
-                                                    "Services!K6"}
+    assert {e["cell"] for e in entry["errors"]} == {
+        "Services!N3",
+        "Services!E4",
+        "Services!G5",
+        "Services!K6",
+    }
     assert all(set(e) == ISSUE_KEYS for e in entry["errors"])
     table = invoke(project, "ingest", str(examples / "ee_with_errors.xlsx"))
     assert table.exit_code == 1
@@ -103,10 +107,13 @@ def test_ingest_accept_valid(project: Project, tmp_path: Path) -> None:
     assert "1 row(s) rejected" in result.stdout
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["ingest", "missing.xlsx"], "no such file"),
-    (["rank"], "no processed data"),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["ingest", "missing.xlsx"], "no such file"),
+        (["rank"], "no processed data"),
+    ],
+)
 def test_clear_errors_never_tracebacks(project: Project, args: list[str], words: str) -> None:
     result = invoke(project, *args)
     assert result.exit_code == 1

@@ -87,11 +87,18 @@ def criterion(data: dict[str, Any], criterion_id: str) -> dict[str, Any]:
     return found
 
 
-NEW_FIELD = {"id": "staff", "label": {"en": "Staff"}, "weight": 0.1, "direction": "benefit",
-             "source": "field", "column": "staff_fte"}
+NEW_FIELD = {
+    "id": "staff",
+    "label": {"en": "Staff"},
+    "weight": 0.1,
+    "direction": "benefit",
+    "source": "field",
+    "column": "staff_fte",
+}
 
 
 # --- the shipped default ---------------------------------------------------------------------------
+
 
 def test_default_loads(default: Config) -> None:
     assert default.version == 1
@@ -158,8 +165,11 @@ def test_default_good_practice_shortlist_and_field_tests(default: Config) -> Non
     assert gp.min_score == 0.6
     assert gp.min_criteria == {"relevance": 3, "impact": 3, "transferability": 3}
     assert gp.min_pertinence == 0.5
-    assert (default.shortlist.size, default.shortlist.max_per_partner,
-            default.shortlist.min_categories) == (15, 3, 5)
+    assert (default.shortlist.size, default.shortlist.max_per_partner, default.shortlist.min_categories) == (
+        15,
+        3,
+        5,
+    )
     ft = default.field_tests
     assert (ft.tests_per_partner, ft.max_partners_per_practice, ft.default_need) == (2, 3, 3)
     assert (ft.mode.min_need, ft.mode.criterion, ft.mode.min_value) == (4, "transferability", 4)
@@ -190,6 +200,7 @@ def test_suggest() -> None:
 
 
 # --- criteria: one clear error per bad file --------------------------------------------------------
+
 
 def test_field_criterion_unknown_column(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: d["criteria"].append({**NEW_FIELD, "column": "budgett"}))
@@ -228,8 +239,10 @@ def test_scale_normalization_of_a_field_needs_bounds(default_data: dict[str, Any
 
 
 def test_bounds_must_be_ordered(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d["criteria"].append(
-        {**NEW_FIELD, "normalization": "scale", "bounds": [5, 1]}))
+    message = bad(
+        default_data,
+        lambda d: d["criteria"].append({**NEW_FIELD, "normalization": "scale", "bounds": [5, 1]}),
+    )
     assert "criteria[8] (staff): bounds must be [low, high] with high > low" in message
 
 
@@ -276,13 +289,17 @@ def test_no_criteria(default_data: dict[str, Any]) -> None:
     assert "criteria: at least one criterion is needed" in message
 
 
-@pytest.mark.parametrize(("key", "value", "accepted"), [
-    ("direction", "up", "'benefit' or 'cost'"),
-    ("source", "column", "'score', 'field', 'ratio' or 'pertinence'"),
-    ("normalization", "zscore", "'scale' or 'minmax'"),
-])
-def test_enum_keys_name_the_accepted_values(default_data: dict[str, Any], key: str, value: str,
-                                            accepted: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "accepted"),
+    [
+        ("direction", "up", "'benefit' or 'cost'"),
+        ("source", "column", "'score', 'field', 'ratio' or 'pertinence'"),
+        ("normalization", "zscore", "'scale' or 'minmax'"),
+    ],
+)
+def test_enum_keys_name_the_accepted_values(
+    default_data: dict[str, Any], key: str, value: str, accepted: str
+) -> None:
     message = bad(default_data, lambda d: criterion(d, "impact").update({key: value}))
     assert f"criteria[1] (impact).{key}" in message
     assert accepted in message
@@ -305,32 +322,35 @@ def test_label_must_be_a_mapping(default_data: dict[str, Any]) -> None:
 
 
 def test_criterion_label_colliding_with_a_service_column_alias(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: criterion(d, "impact").update(
-        label={"en": "Impact", "fr": "Impact", "de": "Personal"}))
+    message = bad(
+        default_data,
+        lambda d: criterion(d, "impact").update(label={"en": "Impact", "fr": "Impact", "de": "Personal"}),
+    )
     assert "criteria: label `Personal` of impact also names the Services column staff_fte" in message
     assert "choose a label that is not a column name or alias" in message
 
 
 def test_criterion_label_colliding_after_normalization(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: criterion(d, "impact").update(
-        label={"en": "Budget annuel (€)"}))
+    message = bad(default_data, lambda d: criterion(d, "impact").update(label={"en": "Budget annuel (€)"}))
     assert "label `Budget annuel (€)` of impact also names the Services column annual_budget_eur" in message
 
 
 def test_score_criterion_id_is_a_column_name(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d["criteria"].append(
-        {**NEW_FIELD, "id": "staff_fte", "source": "score", "column": None}))
+    message = bad(
+        default_data,
+        lambda d: d["criteria"].append({**NEW_FIELD, "id": "staff_fte", "source": "score", "column": None}),
+    )
     assert "criteria: score criterion id staff_fte is a service column name" in message
 
 
 def test_two_score_criteria_with_the_same_label(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: criterion(d, "innovation").update(
-        label={"en": "Impact"}))
+    message = bad(default_data, lambda d: criterion(d, "innovation").update(label={"en": "Impact"}))
     assert "label `Impact`" in message
     assert "impact" in message
 
 
 # --- other sections --------------------------------------------------------------------------------
+
 
 def test_unknown_top_level_key(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: d.update(weights={"impact": 1}))
@@ -351,16 +371,23 @@ def test_unknown_key_in_a_nested_section(default_data: dict[str, Any]) -> None:
 
 
 def test_unknown_key_in_a_partner(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d.update(partners={"MT": {
-        "organisation": "MDA", "region": "Malta", "cluster_initiatives": 4, "phone": "1"}}))
+    message = bad(
+        default_data,
+        lambda d: d.update(
+            partners={
+                "MT": {"organisation": "MDA", "region": "Malta", "cluster_initiatives": 4, "phone": "1"}
+            }
+        ),
+    )
     assert "partners.MT.phone: unknown key" in message
     assert "accepted keys: organisation, region, cluster_initiatives, contact" in message
 
 
 def test_good_practice_min_criteria_unknown(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: d["good_practice"]["min_criteria"].update(relevanse=3))
-    assert message == (f"{SOURCE}: good_practice.min_criteria: unknown criterion `relevanse` "
-                       "(did you mean relevance?)")
+    assert message == (
+        f"{SOURCE}: good_practice.min_criteria: unknown criterion `relevanse` (did you mean relevance?)"
+    )
 
 
 def test_good_practice_bad_status(default_data: dict[str, Any]) -> None:
@@ -376,8 +403,9 @@ def test_good_practice_min_score_above_one(default_data: dict[str, Any]) -> None
 
 def test_field_tests_mode_criterion_unknown(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: d["field_tests"]["mode"].update(criterion="transfer"))
-    assert message == (f"{SOURCE}: field_tests.mode.criterion: unknown criterion `transfer` "
-                       "(did you mean transferability?)")
+    assert message == (
+        f"{SOURCE}: field_tests.mode.criterion: unknown criterion `transfer` (did you mean transferability?)"
+    )
 
 
 def test_unknown_criterion_without_close_match_lists_the_known(default_data: dict[str, Any]) -> None:
@@ -387,13 +415,16 @@ def test_unknown_criterion_without_close_match_lists_the_known(default_data: dic
 
 def test_category_alias_naming_two_categories(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: d["categories"][0]["aliases"].append("Finance"))
-    assert message == (f"{SOURCE}: categories: `finance` names both NET and FIN; "
-                       "each code, label and alias must name one category")
+    assert message == (
+        f"{SOURCE}: categories: `finance` names both NET and FIN; "
+        "each code, label and alias must name one category"
+    )
 
 
 def test_duplicate_category_code(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d["categories"].append(
-        {"code": "NET", "label": {"en": "Another network"}}))
+    message = bad(
+        default_data, lambda d: d["categories"].append({"code": "NET", "label": {"en": "Another network"}})
+    )
     assert "categories: duplicate code NET" in message
 
 
@@ -405,8 +436,7 @@ def test_bad_category_code(default_data: dict[str, Any]) -> None:
 
 def test_user_category_and_alias(default_data: dict[str, Any]) -> None:
     data = copy.deepcopy(default_data)
-    data["categories"].append({"code": "GREEN", "label": {"en": "Green transition"},
-                               "aliases": ["Écologie"]})
+    data["categories"].append({"code": "GREEN", "label": {"en": "Green transition"}, "aliases": ["Écologie"]})
     config = parse_config(yaml.safe_dump(data, allow_unicode=True))
     assert config.category_lookup["ecologie"] == "GREEN"
     assert config.category_lookup["green transition"] == "GREEN"
@@ -431,10 +461,13 @@ def test_other_scale_loads(default_data: dict[str, Any]) -> None:
     assert (config.scale.min, config.scale.max, config.scale.step) == (0, 10, 1)
 
 
-@pytest.mark.parametrize(("key", "value", "accepted"), [
-    ("version", 2, "Input should be 1"),
-    ("missing", "zero", "Input should be 'rescale' or 'worst'"),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "accepted"),
+    [
+        ("version", 2, "Input should be 1"),
+        ("missing", "zero", "Input should be 'rescale' or 'worst'"),
+    ],
+)
 def test_top_level_values(default_data: dict[str, Any], key: str, value: object, accepted: str) -> None:
     message = bad(default_data, lambda d: d.update({key: value}))
     assert f"{key}: {accepted}" in message
@@ -445,6 +478,7 @@ def test_several_problems_are_one_error(default_data: dict[str, Any]) -> None:
     def change(d: dict[str, Any]) -> None:
         criterion(d, "impact").update(weight=-1)
         criterion(d, "synergy").update(direction="up")
+
     message = bad(default_data, change)
     assert "criteria[1] (impact).weight" in message
     assert "criteria[7] (synergy).direction" in message
@@ -457,8 +491,12 @@ MDA = {"organisation": "Malta Development Agency", "region": "Malta", "cluster_i
 
 def test_partners_load_with_canonical_codes(default_data: dict[str, Any]) -> None:
     data = copy.deepcopy(default_data)
-    data["partners"] = {"MT": MDA, "el": {**MDA, "region": "Attica"}, "UK": {**MDA, "region": "Wales"},
-                        "be": {**MDA, "contact": "a@b.be"}}
+    data["partners"] = {
+        "MT": MDA,
+        "el": {**MDA, "region": "Attica"},
+        "UK": {**MDA, "region": "Wales"},
+        "be": {**MDA, "contact": "a@b.be"},
+    }
     config = parse_config(yaml.safe_dump(data, allow_unicode=True))
     assert sorted(config.partners) == ["BE", "GB", "GR", "MT"]
     assert config.partners["GR"].region == "Attica"
@@ -481,7 +519,8 @@ def test_partner_given_twice(default_data: dict[str, Any]) -> None:
 
 def test_partner_code_read_as_a_yaml_boolean(default_data: dict[str, Any]) -> None:
     text = default_config_text().replace(
-        "partners: {}", "partners:\n  NO: {organisation: Innovasjon, region: Oslo, cluster_initiatives: 3}")
+        "partners: {}", "partners:\n  NO: {organisation: Innovasjon, region: Oslo, cluster_initiatives: 3}"
+    )
     with pytest.raises(P4CError, match=r"partners: a partner code was read as yes/no.*quote it"):
         parse_config(text, SOURCE)
     quoted = text.replace("  NO:", "  'NO':")
@@ -500,6 +539,7 @@ def test_partner_missing_region(default_data: dict[str, Any]) -> None:
 
 
 # --- YAML and file level ---------------------------------------------------------------------------
+
 
 def test_yaml_syntax_error_names_the_line() -> None:
     lines = default_config_text().splitlines()
@@ -531,11 +571,13 @@ def test_not_a_mapping(text: str) -> None:
 def test_missing_sections() -> None:
     with pytest.raises(P4CError) as info:
         parse_config("version: 1\n", SOURCE)
-    assert info.value.message == (f"{SOURCE}: criteria: required key is missing; "
-                                  "categories: required key is missing")
+    assert info.value.message == (
+        f"{SOURCE}: criteria: required key is missing; categories: required key is missing"
+    )
 
 
 # --- the project folder ----------------------------------------------------------------------------
+
 
 def test_project_paths(tmp_path: Path) -> None:
     project = Project(tmp_path)

@@ -13,29 +13,29 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from p4c.columns import MAX_WHOLE, value_parser
 from p4c.config import Config, Project, default_config_text, parse_config
 from p4c.ingest import (
-    MAX_WHOLE,
-    PARTNERS_FILE,
-    REJECTED_FILE,
-    SERVICES_FILE,
-    SUBMISSIONS_FILE,
-    _parser,
     col_letter,
     ingest,
-    load_processed,
     partner_from_filename,
     validate_book,
     validate_file,
 )
 from p4c.io import Book
 from p4c.models import PARTNER_KEYS, PROVIDER_WORDS, SERVICE_COLUMNS, STATUS_WORDS
+from p4c.store import PARTNERS_FILE, REJECTED_FILE, SERVICES_FILE, SUBMISSIONS_FILE, load_processed
 from p4c.values import NUMBER_FORMS, parse_score, show
 from tests.books import SERVICE_HEADER, partner_rows, service_row, workbook, write
 
 
-def one(tmp_path: Path, config: Config, sheets: dict[str, list[list[Any]]], name: str = "BE.xlsx",
-        partner: str | None = None) -> Any:
+def one(
+    tmp_path: Path,
+    config: Config,
+    sheets: dict[str, list[list[Any]]],
+    name: str = "workbook.xlsx",
+    partner: str | None = None,
+) -> Any:
     return validate_file(write(tmp_path / name, sheets), config, partner)
 
 
@@ -44,6 +44,7 @@ def cells(result: Any) -> set[str]:
 
 
 # --- the shared examples -----------------------------------------------------------------------------
+
 
 def test_example_be_french(examples: Path, config: Config) -> None:
     result = validate_file(examples / "be_french_headers.xlsx", config)
@@ -74,6 +75,7 @@ def test_example_ee_errors_exact_cells(examples: Path, project: Project, config:
 
 # --- file types --------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("suffix", [".xlsx", ".xlsm", ".ods", ".xls"])
 def test_every_spreadsheet_type(tmp_path: Path, config: Config, suffix: str) -> None:
     result = one(tmp_path, config, workbook(needs=[["NET", 4], ["FIN", 2]]), f"BE{suffix}")
@@ -82,14 +84,16 @@ def test_every_spreadsheet_type(tmp_path: Path, config: Config, suffix: str) -> 
     assert result.needs["importance"].tolist() == [4.0, 2.0]
 
 
-@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-8", ","), ("utf-8-sig", ";"),
-                                                      ("cp1252", ";"), ("utf-8", ";")])
-def test_csv_encodings_and_separators(tmp_path: Path, config: Config, encoding: str,
-                                      delimiter: str) -> None:
-    rows = [SERVICE_HEADER, service_row(1, title="Réseau café", annual_budget_eur="12 500,50 €"),
-            service_row(2)]
-    text = "\n".join(delimiter.join(f'"{v}"' if delimiter in str(v) else str(v) for v in row)
-                     for row in rows)
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("utf-8", ","), ("utf-8-sig", ";"), ("cp1252", ";"), ("utf-8", ";")]
+)
+def test_csv_encodings_and_separators(tmp_path: Path, config: Config, encoding: str, delimiter: str) -> None:
+    rows = [
+        SERVICE_HEADER,
+        service_row(1, title="Réseau café", annual_budget_eur="12 500,50 €"),
+        service_row(2),
+    ]
+    text = "\n".join(delimiter.join(f'"{v}"' if delimiter in str(v) else str(v) for v in row) for row in rows)
     path = tmp_path / "mt-2024.csv"
     path.write_bytes(text.encode(encoding))
     result = validate_file(path, config)
@@ -108,11 +112,11 @@ def test_csv_partner_from_option_and_missing(tmp_path: Path, config: Config) -> 
 
 def test_csv_partner_details_from_config(tmp_path: Path) -> None:
     text = default_config_text().replace(
-        "partners: {}", "partners:\n  MT:\n    organisation: MCA\n    region: Malta\n"
-                        "    cluster_initiatives: 3\n")
+        "partners: {}",
+        "partners:\n  MT:\n    organisation: MCA\n    region: Malta\n    cluster_initiatives: 3\n",
+    )
     config = parse_config(text)
-    path = write(tmp_path / "MT_services.csv",
-                 {"Services": [SERVICE_HEADER, service_row(1, cis_served=5)]})
+    path = write(tmp_path / "MT_services.csv", {"Services": [SERVICE_HEADER, service_row(1, cis_served=5)]})
     result = validate_file(path, config)
     assert cells(result) == {"Services!J2"}  # 5 CIs served > the 3 the config gives
 
@@ -135,6 +139,7 @@ def test_single_sheet_workbook_is_the_services_table(tmp_path: Path, config: Con
 
 # --- files that cannot be read -----------------------------------------------------------------------
 
+
 def test_corrupt_file(tmp_path: Path, config: Config) -> None:
     path = tmp_path / "BE.xlsx"
     path.write_bytes(b"PK\x03\x04" + b"garbage" * 100)
@@ -149,13 +154,16 @@ def test_encrypted_file(tmp_path: Path, config: Config) -> None:
     assert result.fatal and "password-protected" in result.errors[0].message
 
 
-@pytest.mark.parametrize(("name", "data", "words"), [
-    ("BE.xlsx", b"", "empty"),
-    ("BE.pdf", b"%PDF-1.4", "not a spreadsheet"),
-    ("BE.xls", b"just text", "not a valid .xls"),
-    ("BE.ods", b"just text", "not a valid .ods"),
-    ("BE.csv", b"\x00\x01\x02binary", "binary"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "words"),
+    [
+        ("BE.xlsx", b"", "empty"),
+        ("BE.pdf", b"%PDF-1.4", "not a spreadsheet"),
+        ("BE.xls", b"just text", "not a valid .xls"),
+        ("BE.ods", b"just text", "not a valid .ods"),
+        ("BE.csv", b"\x00\x01\x02binary", "binary"),
+    ],
+)
 def test_unreadable_files(tmp_path: Path, config: Config, name: str, data: bytes, words: str) -> None:
     path = tmp_path / name
     path.write_bytes(data)
@@ -169,8 +177,7 @@ def test_missing_file(tmp_path: Path, config: Config) -> None:
 
 
 def test_zip_bomb(tmp_path: Path) -> None:
-    config = parse_config(default_config_text().replace("max_uncompressed_mb: 500",
-                                                        "max_uncompressed_mb: 1"))
+    config = parse_config(default_config_text().replace("max_uncompressed_mb: 500", "max_uncompressed_mb: 1"))
     path = tmp_path / "BE.xlsx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/worksheets/sheet1.xml", b"0" * (3 * 1024 * 1024))
@@ -193,11 +200,20 @@ def test_file_size_limit(tmp_path: Path) -> None:
 
 # --- sheets, keys and headers ------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("role", "name"), [
-    ("Partner", "Partenaire"), ("Partner", "Partnerin"), ("Partner", "Partner info"),
-    ("Services", "Prestations"), ("Services", "Dienstleistungen"), ("Services", "LEISTUNGEN"),
-    ("Needs", "Besoins"), ("Needs", "Bedarf"),
-])
+
+@pytest.mark.parametrize(
+    ("role", "name"),
+    [
+        ("Partner", "Partenaire"),
+        ("Partner", "Partnerin"),
+        ("Partner", "Partner info"),
+        ("Services", "Prestations"),
+        ("Services", "Dienstleistungen"),
+        ("Services", "LEISTUNGEN"),
+        ("Needs", "Besoins"),
+        ("Needs", "Bedarf"),
+    ],
+)
 def test_sheet_names(tmp_path: Path, config: Config, role: str, name: str) -> None:
     sheets = workbook(needs=[["NET", 5]])
     sheets = {name if k == role else k: v for k, v in sheets.items()}
@@ -232,8 +248,9 @@ def test_partner_key_aliases(tmp_path: Path, config: Config, field: str, alias: 
     assert result.partner_info["cluster_initiatives"] == 10
 
 
-@pytest.mark.parametrize(("field", "alias"),
-                         [(f.name, a) for f in SERVICE_COLUMNS for a in (f.name, *f.aliases)])
+@pytest.mark.parametrize(
+    ("field", "alias"), [(f.name, a) for f in SERVICE_COLUMNS for a in (f.name, *f.aliases)]
+)
 def test_service_header_aliases(tmp_path: Path, config: Config, field: str, alias: str) -> None:
     header = [alias.title() + " (info)" if h == field else h for h in SERVICE_HEADER]
     result = one(tmp_path, config, workbook(header=header))
@@ -293,43 +310,65 @@ def test_duplicate_column(tmp_path: Path, config: Config) -> None:
 
 # --- values ------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("code", "text", "expected"), [
-    ("BE", "12 345,50 €", 12345.5), ("BE", "12\u00a0345,50\u00a0€", 12345.5),
-    ("BE", "12\u202f345,50 EUR", 12345.5), ("BE", "12.500", 12500.0), ("MT", "12.500", 12.5),
-    ("BE", "12,500", 12.5), ("MT", "12,500", 12500.0), ("DE", "1.234.567", 1234567.0),
-    ("DE", "1.234,5", 1234.5), ("GB", "1,234.5", 1234.5), ("FR", "3,5", 3.5), ("IE", "1.5", 1.5),
-    ("BE", "12,50", 12.5), ("BE", 12345.5, 12345.5), ("BE", "€ 0", 0.0),
-])
+
+@pytest.mark.parametrize(
+    ("code", "text", "expected"),
+    [
+        ("BE", "12 345,50 €", 12345.5),
+        ("BE", "12\u00a0345,50\u00a0€", 12345.5),
+        ("BE", "12\u202f345,50 EUR", 12345.5),
+        ("BE", "12.500", 12500.0),
+        ("MT", "12.500", 12.5),
+        ("BE", "12,500", 12.5),
+        ("MT", "12,500", 12500.0),
+        ("DE", "1.234.567", 1234567.0),
+        ("DE", "1.234,5", 1234.5),
+        ("GB", "1,234.5", 1234.5),
+        ("FR", "3,5", 3.5),
+        ("IE", "1.5", 1.5),
+        ("BE", "12,50", 12.5),
+        ("BE", 12345.5, 12345.5),
+        ("BE", "€ 0", 0.0),
+    ],
+)
 def test_number_forms(tmp_path: Path, config: Config, code: str, text: Any, expected: float) -> None:
     result = one(tmp_path, config, workbook([service_row(1, annual_budget_eur=text)], code=code))
     assert result.errors == []
     assert result.services["annual_budget_eur"].iloc[0] == pytest.approx(expected)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (dt.date(2011, 3, 7), dt.date(2011, 3, 7)), (dt.datetime(2011, 3, 7, 0, 0), dt.date(2011, 3, 7)),
-    ("2011-03-07", dt.date(2011, 3, 7)), ("07/03/2011", dt.date(2011, 3, 7)),
-    ("07.03.2011", dt.date(2011, 3, 7)), ("7. 3. 2011", dt.date(2011, 3, 7)),
-    ("2011", dt.date(2011, 1, 1)), (2011, dt.date(2011, 1, 1)), (40609, dt.date(2011, 3, 7)),
-])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (dt.date(2011, 3, 7), dt.date(2011, 3, 7)),
+        (dt.datetime(2011, 3, 7, 0, 0), dt.date(2011, 3, 7)),
+        ("2011-03-07", dt.date(2011, 3, 7)),
+        ("07/03/2011", dt.date(2011, 3, 7)),
+        ("07.03.2011", dt.date(2011, 3, 7)),
+        ("7. 3. 2011", dt.date(2011, 3, 7)),
+        ("2011", dt.date(2011, 1, 1)),
+        (2011, dt.date(2011, 1, 1)),
+        (40609, dt.date(2011, 3, 7)),
+    ],
+)
 def test_date_forms(tmp_path: Path, config: Config, value: Any, expected: dt.date) -> None:
     result = one(tmp_path, config, workbook([service_row(1, start_date=value)]))
     assert result.errors == []
     assert result.services["start_date"].iloc[0] == expected
 
 
-@pytest.mark.parametrize(("value", "expected"), [(4, 4.0), ("4/5", 4.0), ("3,5", 3.5), (3.5, 3.5),
-                                                  ("4,5 / 5", 4.5), (None, None)])
+@pytest.mark.parametrize(
+    ("value", "expected"), [(4, 4.0), ("4/5", 4.0), ("3,5", 3.5), (3.5, 3.5), ("4,5 / 5", 4.5), (None, None)]
+)
 def test_score_forms(tmp_path: Path, config: Config, value: Any, expected: float | None) -> None:
     result = one(tmp_path, config, workbook([service_row(1, impact=value)]))
     assert result.errors == []
     got = result.services["impact"].iloc[0]
-    assert (pd.isna(got) if expected is None else got == expected)
+    assert pd.isna(got) if expected is None else got == expected
 
 
 ENUM_CASES = [("status", w, code.value) for code, ws in STATUS_WORDS.items() for w in (code.value, *ws)]
-ENUM_CASES += [("provider", w, code.value) for code, ws in PROVIDER_WORDS.items()
-               for w in (code.value, *ws)]
+ENUM_CASES += [("provider", w, code.value) for code, ws in PROVIDER_WORDS.items() for w in (code.value, *ws)]
 
 
 @pytest.mark.parametrize(("column", "word", "code"), ENUM_CASES)
@@ -341,8 +380,10 @@ def test_enum_words(tmp_path: Path, config: Config, column: str, word: str, code
 
 @pytest.mark.parametrize("lang", ["code", "en", "fr", "de"])
 def test_category_words(tmp_path: Path, config: Config, lang: str) -> None:
-    rows = [service_row(i, category=cat.code if lang == "code" else cat.label[lang])
-            for i, cat in enumerate(config.categories, start=1)]
+    rows = [
+        service_row(i, category=cat.code if lang == "code" else cat.label[lang])
+        for i, cat in enumerate(config.categories, start=1)
+    ]
     result = one(tmp_path, config, workbook(rows, cis=20))
     assert result.errors == []
     assert result.services["category"].tolist() == [c.code for c in config.categories]
@@ -366,34 +407,39 @@ def test_service_id_from_a_number_cell(tmp_path: Path, config: Config) -> None:
 
 # --- every error kind, at its cell -------------------------------------------------------------------
 
+
 def col(name: str) -> str:
     return col_letter(SERVICE_HEADER.index(name))
 
 
-@pytest.mark.parametrize(("changes", "column", "words"), [
-    ({"title": None}, "title", "title is required"),
-    ({"service_id": " "}, "service_id", "service_id is required"),
-    ({"title": "x" * 201}, "title", "at most 200"),
-    ({"category": "Tourism"}, "category", "unknown category"),
-    ({"provider": "university"}, "provider", "unknown provider"),
-    ({"status": "stopped"}, "status", "unknown status"),
-    ({"start_date": "31/02/2011"}, "start_date", "not a real date"),
-    ({"start_date": "March 2011"}, "start_date", "expected a date"),
-    ({"annual_budget_eur": "12,5 k€"}, "annual_budget_eur", "multipliers"),
-    ({"annual_budget_eur": "lots"}, "annual_budget_eur", "expected a number"),
-    ({"annual_budget_eur": -5}, "annual_budget_eur", ">= 0"),
-    ({"staff_fte": "−1"}, "staff_fte", ">= 0"),
-    ({"cis_served": 2.5}, "cis_served", "whole number"),
-    ({"cis_served": 11}, "cis_served", "more than the partner's cluster_initiatives (10)"),
-    ({"smes_reached": "many"}, "smes_reached", "expected a number"),
-    ({"impact": 6}, "impact", "outside 1-5"),
-    ({"impact": "14/20"}, "impact", "out of 5"),
-    ({"impact": "high"}, "impact", "N/5"),
-    ({"impact": "****"}, "impact", "N/5"),
-    ({"impact": 3.3}, "impact", "step"),
-])
-def test_cell_errors(tmp_path: Path, config: Config, changes: dict[str, Any], column: str,
-                     words: str) -> None:
+@pytest.mark.parametrize(
+    ("changes", "column", "words"),
+    [
+        ({"title": None}, "title", "title is required"),
+        ({"service_id": " "}, "service_id", "service_id is required"),
+        ({"title": "x" * 201}, "title", "at most 200"),
+        ({"category": "Tourism"}, "category", "unknown category"),
+        ({"provider": "university"}, "provider", "unknown provider"),
+        ({"status": "stopped"}, "status", "unknown status"),
+        ({"start_date": "31/02/2011"}, "start_date", "not a real date"),
+        ({"start_date": "March 2011"}, "start_date", "expected a date"),
+        ({"annual_budget_eur": "12,5 k€"}, "annual_budget_eur", "multipliers"),
+        ({"annual_budget_eur": "lots"}, "annual_budget_eur", "expected a number"),
+        ({"annual_budget_eur": -5}, "annual_budget_eur", ">= 0"),
+        ({"staff_fte": "−1"}, "staff_fte", ">= 0"),
+        ({"cis_served": 2.5}, "cis_served", "whole number"),
+        ({"cis_served": 11}, "cis_served", "more than the partner's cluster_initiatives (10)"),
+        ({"smes_reached": "many"}, "smes_reached", "expected a number"),
+        ({"impact": 6}, "impact", "outside 1-5"),
+        ({"impact": "14/20"}, "impact", "out of 5"),
+        ({"impact": "high"}, "impact", "N/5"),
+        ({"impact": "****"}, "impact", "N/5"),
+        ({"impact": 3.3}, "impact", "step"),
+    ],
+)
+def test_cell_errors(
+    tmp_path: Path, config: Config, changes: dict[str, Any], column: str, words: str
+) -> None:
     result = one(tmp_path, config, workbook([service_row(1), service_row(2, **changes)]))
     assert [e.cell for e in result.errors] == [f"Services!{col(column)}3"]
     error = result.errors[0]
@@ -414,33 +460,48 @@ def test_total_line_is_an_error_not_dropped(tmp_path: Path, config: Config) -> N
     total[SERVICE_HEADER.index("description")] = "Total"
     total[SERVICE_HEADER.index("annual_budget_eur")] = 25000
     result = one(tmp_path, config, workbook([service_row(1), total]))
-    assert {e.column for e in result.errors} == {"service_id", "title", "category", "provider",
-                                                 "status"}
+    assert {e.column for e in result.errors} == {"service_id", "title", "category", "provider", "status"}
     assert {e.row for e in result.errors} == {3}
 
 
 def test_several_errors_reported_at_once(tmp_path: Path, config: Config) -> None:
     rows = [service_row(1, impact=9), service_row(2, provider="?"), service_row(3, start_date="x")]
     result = one(tmp_path, config, workbook(rows))
-    assert cells(result) == {f"Services!{col('impact')}2", f"Services!{col('provider')}3",
-                             f"Services!{col('start_date')}4"}
+    assert cells(result) == {
+        f"Services!{col('impact')}2",
+        f"Services!{col('provider')}3",
+        f"Services!{col('start_date')}4",
+    }
 
 
 @pytest.mark.parametrize("column", ["cis_served", "smes_reached"])
-def test_whole_number_too_large_for_64_bits_is_a_cell_error(tmp_path: Path, project: Project,
-                                                             config: Config, column: str) -> None:
+def test_whole_number_too_large_for_64_bits_is_a_cell_error(
+    tmp_path: Path, project: Project, config: Config, column: str
+) -> None:
     """A numeric cell 1e20 used to crash the typed Int64 column; it is one error at its cell."""
-    rows = [service_row(1, **{column: MAX_WHOLE}), service_row(2, **{column: 1e20}),
-            service_row(3, **{column: "1 000 000 000 001"})]
+    rows = [
+        service_row(1, **{column: MAX_WHOLE}),
+        service_row(2, **{column: 1e20}),
+        service_row(3, **{column: "1 000 000 000 001"}),
+    ]
     path = write(tmp_path / "BE.xlsx", workbook(rows, cis=MAX_WHOLE))
     report = ingest([path], project, config, accept_valid=True)
     (result,) = report.files
     assert [(e.cell, e.row, e.column, e.value, e.message) for e in result.errors] == [
-        (f"Services!{col(column)}3", 3, column, "100000000000000000000",
-         f"{column} 100000000000000000000 is too large: expected a whole number from 0 to "
-         f"1000000000000"),
-        (f"Services!{col(column)}4", 4, column, "1 000 000 000 001",
-         f"{column} 1000000000001 is too large: expected a whole number from 0 to 1000000000000"),
+        (
+            f"Services!{col(column)}3",
+            3,
+            column,
+            "100000000000000000000",
+            f"{column} 100000000000000000000 is too large: expected a whole number from 0 to 1000000000000",
+        ),
+        (
+            f"Services!{col(column)}4",
+            4,
+            column,
+            "1 000 000 000 001",
+            f"{column} 1000000000001 is too large: expected a whole number from 0 to 1000000000000",
+        ),
     ]
     assert result.written and result.accepted == 1
     services = pd.read_parquet(project.processed_dir / SERVICES_FILE)
@@ -450,9 +511,45 @@ def test_whole_number_too_large_for_64_bits_is_a_cell_error(tmp_path: Path, proj
 # Cells a numeric column may hold: floats in and out of range or off a step, Python ints and bools
 # (.xls and .ods give ints; True == 1 == 1.0 for pandas), text in European forms, blanks, others.
 NUMERIC_CELLS: list[Any] = [
-    None, "", "  ", 0.0, -0.0, 0.5, 1.0, 2.5, 3.0, 3.25, 3.4999999999, 4.5, 5.0, 6.0, -1.0, 12.5,
-    1e12, 1e20, math.nan, math.inf, -math.inf, 0, 1, 3, 7, -2, True, False, "3,5", "4/5", "14/20",
-    "1 200", "12.500", "12,500", "590\u00a0776,56 €", "12k€", "abc", "−1", dt.date(2011, 1, 1),
+    None,
+    "",
+    "  ",
+    0.0,
+    -0.0,
+    0.5,
+    1.0,
+    2.5,
+    3.0,
+    3.25,
+    3.4999999999,
+    4.5,
+    5.0,
+    6.0,
+    -1.0,
+    12.5,
+    1e12,
+    1e20,
+    math.nan,
+    math.inf,
+    -math.inf,
+    0,
+    1,
+    3,
+    7,
+    -2,
+    True,
+    False,
+    "3,5",
+    "4/5",
+    "14/20",
+    "1 200",
+    "12.500",
+    "12,500",
+    "590\u00a0776,56 €",
+    "12k€",
+    "abc",
+    "−1",
+    dt.date(2011, 1, 1),
 ]
 
 
@@ -463,22 +560,26 @@ def test_numeric_columns_give_what_each_cell_parser_gives(config: Config, seed: 
     rng = random.Random(seed)
     numeric = [f for f in SERVICE_COLUMNS if f.type in ("number", "amount", "int")]
     scores = [c.id for c in config.score_criteria]
-    rows = [service_row(i, **{name: rng.choice(NUMERIC_CELLS) for name in
-                              [f.name for f in numeric] + scores}) for i in range(1, 301)]
+    rows = [
+        service_row(i, **{name: rng.choice(NUMERIC_CELLS) for name in [f.name for f in numeric] + scores})
+        for i in range(1, 301)
+    ]
     book = Book(Path("BE.xlsx"), workbook(rows, cis=MAX_WHOLE))
     result = validate_book(book, config)
     scale = config.scale
-    parsers = {f.name: _parser(f, config, "BE") for f in numeric}
-    parsers.update({c: lambda v: parse_score(v, scale.min, scale.max, scale.step, "BE")
-                    for c in scores})
+    parsers = {f.name: value_parser(f, config, "BE") for f in numeric}
+    parsers.update({c: lambda v: parse_score(v, scale.min, scale.max, scale.step, "BE") for c in scores})
     expected_errors = set()
     expected_values: dict[int, dict[str, Any]] = {}
     for r, row in enumerate(rows, start=2):
         values: dict[str, Any] = {}
         for name, parse in parsers.items():
             cell = row[SERVICE_HEADER.index(name)]
-            if cell is None or (isinstance(cell, str) and not cell.strip()) or (
-                    isinstance(cell, float) and math.isnan(cell)):
+            if (
+                cell is None
+                or (isinstance(cell, str) and not cell.strip())
+                or (isinstance(cell, float) and math.isnan(cell))
+            ):
                 continue
             try:
                 values[name] = parse(cell)
@@ -499,7 +600,8 @@ def test_boolean_and_equal_number_in_one_column_are_parsed_apart(config: Config)
     rows = [service_row(1, smes_reached=True, title=True), service_row(2, smes_reached=1, title=1)]
     result = validate_book(Book(Path("BE.xlsx"), workbook(rows)), config)
     assert [(e.cell, e.message) for e in result.errors] == [
-        (f"Services!{col('smes_reached')}2", f"expected {NUMBER_FORMS}")]
+        (f"Services!{col('smes_reached')}2", f"expected {NUMBER_FORMS}")
+    ]
     assert result.services["smes_reached"].tolist() == [1]
     assert result.services["title"].tolist() == ["1"]
 
@@ -521,14 +623,22 @@ def test_data_only_in_other_sheets_is_not_an_empty_workbook(tmp_path: Path, conf
     assert result.fatal and "sheets found: Instructions, Lists" in result.errors[0].message
 
 
-@pytest.mark.parametrize(("key", "value", "words"), [
-    ("partner_code", "Belgium", "ISO 3166"), ("cluster_initiatives", 0, ">= 1"),
-    ("cluster_initiatives", "many", "expected a number"), ("organisation", None, "required"),
-    ("cluster_initiatives", 1e20, "cluster_initiatives 100000000000000000000 is too large: "
-                                  "expected a whole number from 1 to 1000000000000"),
-])
-def test_partner_sheet_errors(tmp_path: Path, config: Config, key: str, value: Any,
-                              words: str) -> None:
+@pytest.mark.parametrize(
+    ("key", "value", "words"),
+    [
+        ("partner_code", "Belgium", "ISO 3166"),
+        ("cluster_initiatives", 0, ">= 1"),
+        ("cluster_initiatives", "many", "expected a number"),
+        ("organisation", None, "required"),
+        (
+            "cluster_initiatives",
+            1e20,
+            "cluster_initiatives 100000000000000000000 is too large: "
+            "expected a whole number from 1 to 1000000000000",
+        ),
+    ],
+)
+def test_partner_sheet_errors(tmp_path: Path, config: Config, key: str, value: Any, words: str) -> None:
     rows = partner_rows()
     row_number = next(i for i, row in enumerate(rows, start=1) if row[0] == key)
     rows[row_number - 1][1] = value
@@ -563,6 +673,7 @@ def test_needs_errors(tmp_path: Path, config: Config) -> None:
 
 # --- storing -----------------------------------------------------------------------------------------
 
+
 def test_store_writes_typed_processed_data(tmp_path: Path, project: Project, config: Config) -> None:
     path = write(tmp_path / "BE.xlsx", workbook(needs=[["NET", 4]]))
     report = ingest([path], project, config)
@@ -573,10 +684,9 @@ def test_store_writes_typed_processed_data(tmp_path: Path, project: Project, con
     assert services["annual_budget_eur"].dtype == "float64"
     assert str(services["cis_served"].dtype) == "Int64"
     assert services["start_date"].iloc[0] == dt.date(2015, 3, 1)
-    processed = load_processed(project, config)
+    processed = load_processed(project.processed_dir, config)
     assert processed.partners["cluster_initiatives"].tolist() == [10]
-    assert processed.needs.to_dict("records") == [{"partner": "BE", "category": "NET",
-                                                   "importance": 4.0}]
+    assert processed.needs.to_dict("records") == [{"partner": "BE", "category": "NET", "importance": 4.0}]
     log = pd.read_csv(project.processed_dir / SUBMISSIONS_FILE)
     assert log[["partner", "file", "accepted", "rejected"]].values.tolist() == [["BE", "BE.xlsx", 2, 0]]
     assert len(log["sha256"].iloc[0]) == 64
@@ -627,31 +737,43 @@ def test_temporary_files_do_not_remain(tmp_path: Path, project: Project, config:
     assert (project.processed_dir / PARTNERS_FILE).is_file()
 
 
-def test_lock_timeout_is_a_clear_error(tmp_path: Path, project: Project, config: Config,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from filelock import FileLock
+def test_lock_timeout_is_a_clear_error(
+    tmp_path: Path, project: Project, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second writer waits for SQLite's write lock, then says who holds it."""
+    import sqlite3
 
-    from p4c import ingest as stage
+    from p4c import store
     from p4c.errors import P4CError
 
-    monkeypatch.setattr(stage, "LOCK_TIMEOUT_S", 0.1)
-    path = write(tmp_path / "BE.xlsx", workbook())
-    with FileLock(str(project.processed_dir / stage.LOCK_FILE)), \
-            pytest.raises(P4CError, match="another p4c command"):
-        ingest([path], project, config)
+    assert ingest([write(tmp_path / "BE.xlsx", workbook())], project, config).ok
+    monkeypatch.setattr(store, "LOCK_TIMEOUT_S", 0.1)
+    holder = sqlite3.connect(store.db_path(project.processed_dir), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(P4CError, match="another p4c command is writing"):
+            ingest([write(tmp_path / "FR.xlsx", workbook(code="FR"))], project, config)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 def test_load_processed_selected_columns(tmp_path: Path, project: Project, config: Config) -> None:
     header = [h for h in SERVICE_HEADER if h != "synergy"]
     rows = [[v for h, v in zip(SERVICE_HEADER, service_row(1), strict=True) if h != "synergy"]]
     assert ingest([write(tmp_path / "BE.xlsx", workbook(rows, header=header))], project, config).ok
-    data = load_processed(project, config, columns=["partner", "impact", "start_date", "synergy"])
-    assert data.services.columns.tolist() == ["service_id", "partner", "impact", "start_date",
-                                              "synergy"]
+    data = load_processed(
+        project.processed_dir, config, columns=["partner", "impact", "start_date", "synergy"]
+    )
+    assert data.services.columns.tolist() == ["service_id", "partner", "impact", "start_date", "synergy"]
     assert data.services["synergy"].isna().all()  # a score column the workbook lacked
-    everything = load_processed(project, config).services
+    everything = load_processed(project.processed_dir, config).services
     assert {"relevance", "evidence", "source_row"} <= set(everything.columns)
-    config_plus = parse_config(default_config_text().replace(
-        "  - id: synergy", "  - id: reach\n    label: {en: Reach}\n    weight: 0.05\n"
-        "    direction: benefit\n    source: score\n  - id: synergy"))
-    assert load_processed(project, config_plus).services["reach"].isna().all()
+    config_plus = parse_config(
+        default_config_text().replace(
+            "  - id: synergy",
+            "  - id: reach\n    label: {en: Reach}\n    weight: 0.05\n"
+            "    direction: benefit\n    source: score\n  - id: synergy",
+        )
+    )
+    assert load_processed(project.processed_dir, config_plus).services["reach"].isna().all()

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 from p4c.errors import P4CError
-from p4c.io import SheetSpec, atomic_path, neutralise, read_csv_rows, write_csv, write_xlsx
+from p4c.fastcsv import write_csv
+from p4c.io import SheetSpec, atomic_path, neutralise, read_csv_rows, write_xlsx
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
 
@@ -37,9 +38,11 @@ def test_csv_neutralises_text_columns_of_any_dtype(tmp_path: Path) -> None:
 
 
 def test_xlsx_writes_text_never_formulas(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"title": ["=HYPERLINK(\"http://x\")", "plain"], "score": [0.5, 0.25]})
-    write_xlsx([SheetSpec("Ranking", frame, number_formats={"score": "0.000"},
-                          color_scale=["score"])], tmp_path / "out.xlsx")
+    frame = pd.DataFrame({"title": ['=HYPERLINK("http://x")', "plain"], "score": [0.5, 0.25]})
+    write_xlsx(
+        [SheetSpec("Ranking", frame, number_formats={"score": "0.000"}, color_scale=["score"])],
+        tmp_path / "out.xlsx",
+    )
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Ranking"]
     assert sheet["A2"].data_type == "s" and sheet["A2"].value.startswith("=HYPERLINK")
     assert sheet["B2"].value == 0.5 and sheet["B2"].number_format == "0.000"
@@ -67,12 +70,15 @@ def test_atomic_path_gives_normal_permissions(tmp_path: Path) -> None:
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("a;b;c\n1;2,5;3\n", [["a", "b", "c"], ["1", "2,5", "3"]]),
-    ('a,b,c\n1,"2,5",3\n', [["a", "b", "c"], ["1", "2,5", "3"]]),
-    ('"x;y",b,c\n1,2,3\n', [["x;y", "b", "c"], ["1", "2", "3"]]),
-    ("a;b\n1;\n", [["a", "b"], ["1", None]]),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a;b;c\n1;2,5;3\n", [["a", "b", "c"], ["1", "2,5", "3"]]),
+        ('a,b,c\n1,"2,5",3\n', [["a", "b", "c"], ["1", "2,5", "3"]]),
+        ('"x;y",b,c\n1,2,3\n', [["x;y", "b", "c"], ["1", "2", "3"]]),
+        ("a;b\n1;\n", [["a", "b"], ["1", None]]),
+    ],
+)
 def test_csv_separator_detection(tmp_path: Path, text: str, expected: list[list[object]]) -> None:
     path = tmp_path / "x.csv"
     path.write_text(text, encoding="utf-8")

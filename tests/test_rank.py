@@ -3,7 +3,6 @@ Monte Carlo and the exact weight-stability intervals."""
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from pathlib import Path
 from typing import Any
@@ -12,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 import skcriteria as skc  # type: ignore[import-untyped]
-import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pymcdm.methods import TOPSIS, WPM, WSM  # type: ignore[import-untyped]
@@ -21,108 +19,41 @@ from skcriteria.agg.simple import WeightedProductModel, WeightedSumModel  # type
 from skcriteria.agg.topsis import TOPSIS as SK_TOPSIS  # type: ignore[import-untyped]
 from skcriteria.preprocessing.scalers import VectorScaler  # type: ignore[import-untyped]
 
-from p4c.config import Config, default_config_text
+from p4c.config import Config
 from p4c.errors import P4CError
 from p4c.rank import (
     BASE_COLUMNS,
     SAMPLE_COLUMNS,
     Method,
     RankOptions,
-    RankResult,
     criterion_matrix,
-    most_fragile,
     normalized_matrix,
     parse_weights,
     rank,
     resolve_weights,
-    stability_rows,
     write_ranking,
 )
-
-SCORES = ("relevance", "impact", "transferability", "sustainability", "innovation", "synergy")
-CODES = ("AT", "BE", "DE", "EE", "FR", "IT")
-HALF_POINTS = [x / 2 for x in range(2, 11)]
-
-
-def make_config(criteria: list[dict[str, Any]] | None = None, **changes: Any) -> Config:
-    """The default config with top-level keys replaced (e.g. missing="worst", shortlist={...})."""
-    data = yaml.safe_load(default_config_text())
-    if criteria is not None:
-        data["criteria"] = criteria
-    data.update(changes)
-    return Config.model_validate(data)
-
-
-CONFIG = make_config()
-
-
-def with_weights(config: Config, **weights: float) -> Config:
-    data = config.model_dump()
-    for crit in data["criteria"]:
-        crit["weight"] = weights.get(crit["id"], 0.0)
-    return Config.model_validate(data)
-
-
-def service(partner: str, sid: str, **changes: Any) -> dict[str, Any]:
-    """One services.parquet row (schema in p4c.ingest), every score 3 unless changed."""
-    row: dict[str, Any] = {
-        "partner": partner, "service_id": sid, "title": f"Service {sid}", "description": "",
-        "category": "NET", "provider": "DA", "status": "ONGOING", "start_date": dt.date(2020, 1, 1),
-        "annual_budget_eur": 10_000.0, "staff_fte": 1.0, "cis_served": 5, "smes_reached": 100,
-        "evidence": "measured", **dict.fromkeys(SCORES, 3.0), "source_file": f"{partner}.xlsx",
-        "source_sheet": "Services", "source_row": 2,
-    }
-    row.update(changes)
-    return row
-
-
-def services_frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    frame = pd.DataFrame(rows)
-    for column in ("cis_served", "smes_reached"):
-        frame[column] = frame[column].astype("Int64")
-    for column in ("annual_budget_eur", "staff_fte", *SCORES):
-        frame[column] = frame[column].astype(float)
-    return frame
-
-
-def partners_frame(codes: tuple[str, ...] = CODES, cis: int = 10) -> pd.DataFrame:
-    return pd.DataFrame({"partner": list(codes), "organisation": [f"DA {c}" for c in codes],
-                         "region": [f"Region {c}" for c in codes],
-                         "cluster_initiatives": pd.array([cis] * len(codes), dtype="Int64"),
-                         "contact": [None] * len(codes)})
-
-
-def random_services(n: int, seed: int, missing: float = 0.0) -> pd.DataFrame:
-    """Realistic services: half-point scores, round budgets, some missing values."""
-    rng = np.random.default_rng(seed)
-    rows = []
-    for i in range(n):
-        scores = {c: (float("nan") if rng.random() < missing else float(rng.choice(HALF_POINTS)))
-                  for c in SCORES}
-        rows.append(service(
-            str(rng.choice(CODES)), f"S{i:03d}", category=str(rng.choice(["NET", "FIN", "INTL"])),
-            annual_budget_eur=float(rng.integers(5, 500) * 1000),
-            smes_reached=None if rng.random() < missing else int(rng.integers(1, 400)),
-            cis_served=int(rng.integers(0, 11)), **scores))
-    return services_frame(rows)
-
-
-def ranked(rows: list[dict[str, Any]], config: Config = CONFIG, **options: Any) -> RankResult:
-    return rank(services_frame(rows), partners_frame(), config, RankOptions(**options))
-
-
-def scores_by_id(result: RankResult) -> pd.Series:
-    return result.table.set_index("service_id")["score"]
-
+from tests.rank_data import (
+    CONFIG,
+    HALF_POINTS,
+    SCORES,
+    make_config,
+    partners_frame,
+    random_services,
+    ranked,
+    service,
+    services_frame,
+    with_weights,
+)
 
 # --- the table -----------------------------------------------------------------------------------
+
 
 def test_columns_are_in_the_documented_order() -> None:
     ids = [c.id for c in CONFIG.criteria]
     plain = rank(random_services(30, 1), partners_frame(), CONFIG)
     assert list(plain.table.columns) == [*BASE_COLUMNS, *ids]
-    full = rank(random_services(30, 1), partners_frame(), CONFIG,
-                RankOptions(samples=50, by="category"))
+    full = rank(random_services(30, 1), partners_frame(), CONFIG, RankOptions(samples=50, by="category"))
     assert list(full.table.columns) == [*BASE_COLUMNS, *ids, *SAMPLE_COLUMNS, "group_rank"]
     assert full.k == 15
     assert list(full.weights) == ids
@@ -141,11 +72,11 @@ def test_an_empty_service_table_is_a_clear_error() -> None:
 @pytest.mark.parametrize("missing", ["rescale", "worst"])
 def test_contributions_sum_to_the_score(method: Method, missing: str) -> None:
     config = make_config(missing=missing)
-    result = rank(random_services(60, 2, missing=0.2), partners_frame(), config,
-                  RankOptions(method=method))
+    result = rank(random_services(60, 2, missing=0.2), partners_frame(), config, RankOptions(method=method))
     ids = [c.id for c in config.criteria]
-    np.testing.assert_allclose(result.table[ids].sum(axis=1, skipna=True), result.table["score"],
-                               rtol=0, atol=1e-12)
+    np.testing.assert_allclose(
+        result.table[ids].sum(axis=1, skipna=True), result.table["score"], rtol=0, atol=1e-12
+    )
     if method == "wsm":  # the documented meaning: rescaled weight x normalized value
         values = normalized_matrix(random_services(60, 2, missing=0.2), partners_frame(), config)
         values.index = random_services(60, 2, missing=0.2)["service_id"]
@@ -156,20 +87,23 @@ def test_contributions_sum_to_the_score(method: Method, missing: str) -> None:
         expected = values.fillna(0).mul(w, axis=1).div(den, axis=0)
         if missing == "rescale":
             expected = expected.where(present)
-        pd.testing.assert_frame_equal(table[ids], expected.loc[table.index], check_names=False,
-                                      rtol=1e-12, atol=1e-15)
+        pd.testing.assert_frame_equal(
+            table[ids], expected.loc[table.index], check_names=False, rtol=1e-12, atol=1e-15
+        )
 
 
 def test_scores_stay_in_zero_one() -> None:
     methods: tuple[Method, ...] = ("wsm", "topsis", "wpm")
     for method in methods:
-        table = rank(random_services(80, 3, missing=0.3), partners_frame(), CONFIG,
-                     RankOptions(method=method)).table
+        table = rank(
+            random_services(80, 3, missing=0.3), partners_frame(), CONFIG, RankOptions(method=method)
+        ).table
         assert table["score"].between(0, 1).all()
         assert table["score"].is_monotonic_decreasing
 
 
 # --- agreement with pymcdm and scikit-criteria ---------------------------------------------------
+
 
 def _pymcdm_normalizations(config: Config) -> list[Any]:
     functions: list[Any] = []
@@ -178,8 +112,9 @@ def _pymcdm_normalizations(config: Config) -> list[Any]:
             functions.append(minmax_normalization)
         else:
             lo, hi = (config.scale.min, config.scale.max) if crit.source == "score" else (0.0, 1.0)
-            functions.append(lambda x, cost, lo=lo, hi=hi: (hi - x) / (hi - lo) if cost
-                             else (x - lo) / (hi - lo))
+            functions.append(
+                lambda x, cost, lo=lo, hi=hi: (hi - x) / (hi - lo) if cost else (x - lo) / (hi - lo)
+            )
     return functions
 
 
@@ -221,13 +156,12 @@ def test_topsis_equals_pymcdm_and_scikit_criteria() -> None:
 def test_wpm_equals_pymcdm_and_scikit_criteria() -> None:
     services, raw, weights, types = _problem()
     ours = _our_scores(services, "wpm")
-    np.testing.assert_allclose(ours, WPM(_pymcdm_normalizations(CONFIG))(raw, weights, types),
-                               rtol=1e-12)
+    np.testing.assert_allclose(ours, WPM(_pymcdm_normalizations(CONFIG))(raw, weights, types), rtol=1e-12)
     normalized = normalized_matrix(services, partners_frame(), CONFIG).to_numpy()
     positive = (normalized > 0).all(axis=1)  # scikit-criteria refuses zeros; 0 stays 0 in ours
     dm = skc.mkdm(normalized[positive], objectives=[max] * len(weights), weights=weights)
     log10 = WeightedProductModel().evaluate(dm).e_.score
-    np.testing.assert_allclose(ours[positive], 10.0 ** log10, rtol=1e-12)
+    np.testing.assert_allclose(ours[positive], 10.0**log10, rtol=1e-12)
     assert (ours[~positive] == 0).all()
 
 
@@ -242,30 +176,52 @@ def test_the_order_matches_the_scores() -> None:
 
 # --- normalization -------------------------------------------------------------------------------
 
+
 def test_scale_criteria_use_the_declared_scale() -> None:
-    values = normalized_matrix(services_frame([service("AT", "A", relevance=1.0, cis_served=10),
-                                               service("AT", "B", relevance=4.0, cis_served=4)]),
-                               partners_frame(cis=8), CONFIG)
+    values = normalized_matrix(
+        services_frame(
+            [
+                service("AT", "A", relevance=1.0, cis_served=10),
+                service("AT", "B", relevance=4.0, cis_served=4),
+            ]
+        ),
+        partners_frame(cis=8),
+        CONFIG,
+    )
     assert values["relevance"].tolist() == [0.0, 0.75]
     assert values["pertinence"].tolist() == [1.0, 0.5]  # capped at 1, on [0, 1]
 
 
 def test_a_field_with_bounds_is_clipped_to_them() -> None:
-    criteria = [{"id": "staff", "label": {"en": "Staff"}, "weight": 1, "direction": "benefit",
-                 "source": "field", "column": "staff_fte", "normalization": "scale",
-                 "bounds": [0, 4]}]
-    config = make_config(criteria, good_practice={"min_criteria": {}},
-                         field_tests={"mode": {"criterion": "staff"}})
-    values = normalized_matrix(services_frame([service("AT", "A", staff_fte=1.0),
-                                               service("AT", "B", staff_fte=9.0)]),
-                               partners_frame(), config)
+    criteria = [
+        {
+            "id": "staff",
+            "label": {"en": "Staff"},
+            "weight": 1,
+            "direction": "benefit",
+            "source": "field",
+            "column": "staff_fte",
+            "normalization": "scale",
+            "bounds": [0, 4],
+        }
+    ]
+    config = make_config(
+        criteria, good_practice={"min_criteria": {}}, field_tests={"mode": {"criterion": "staff"}}
+    )
+    values = normalized_matrix(
+        services_frame([service("AT", "A", staff_fte=1.0), service("AT", "B", staff_fte=9.0)]),
+        partners_frame(),
+        config,
+    )
     assert values["staff"].tolist() == [0.25, 1.0]
 
 
 def test_minmax_cost_is_inverted_and_a_constant_column_gives_one() -> None:
-    rows = [service("AT", "A", annual_budget_eur=1000.0, smes_reached=10),
-            service("AT", "B", annual_budget_eur=3000.0, smes_reached=10),
-            service("AT", "C", annual_budget_eur=2000.0, smes_reached=10)]
+    rows = [
+        service("AT", "A", annual_budget_eur=1000.0, smes_reached=10),
+        service("AT", "B", annual_budget_eur=3000.0, smes_reached=10),
+        service("AT", "C", annual_budget_eur=2000.0, smes_reached=10),
+    ]
     values = normalized_matrix(services_frame(rows), partners_frame(), CONFIG)
     assert values["cost_per_sme"].tolist() == [1.0, 0.0, 0.5]
     for row in rows:
@@ -277,8 +233,7 @@ def test_minmax_cost_is_inverted_and_a_constant_column_gives_one() -> None:
 
 
 def test_a_ratio_with_zero_or_missing_denominator_is_missing() -> None:
-    rows = [service("AT", "A", smes_reached=0), service("AT", "B", smes_reached=None),
-            service("AT", "C")]
+    rows = [service("AT", "A", smes_reached=0), service("AT", "B", smes_reached=None), service("AT", "C")]
     table = ranked(rows).table.set_index("service_id")
     assert table.loc["A", "missing"] == "cost_per_sme"
     assert table.loc["B", "missing"] == "cost_per_sme"
@@ -287,30 +242,44 @@ def test_a_ratio_with_zero_or_missing_denominator_is_missing() -> None:
 
 
 @settings(max_examples=60, deadline=None)
-@given(base=st.lists(st.tuples(*[st.sampled_from([*HALF_POINTS, math.nan])] * 6), min_size=1,
-                     max_size=8),
-       extra=st.tuples(*[st.sampled_from([*HALF_POINTS, math.nan])] * 6),
-       cis=st.integers(0, 15))
+@given(
+    base=st.lists(st.tuples(*[st.sampled_from([*HALF_POINTS, math.nan])] * 6), min_size=1, max_size=8),
+    extra=st.tuples(*[st.sampled_from([*HALF_POINTS, math.nan])] * 6),
+    cis=st.integers(0, 15),
+)
 def test_adding_a_service_never_changes_another_scale_value(
-        base: list[tuple[float, ...]], extra: tuple[float, ...], cis: int) -> None:
+    base: list[tuple[float, ...]], extra: tuple[float, ...], cis: int
+) -> None:
     def frame(rows: list[tuple[float, ...]], cis_list: list[int]) -> pd.DataFrame:
-        return services_frame([service("AT", f"S{i}", cis_served=c, **dict(zip(SCORES, r, strict=True)))
-                               for i, (r, c) in enumerate(zip(rows, cis_list, strict=True))])
+        return services_frame(
+            [
+                service("AT", f"S{i}", cis_served=c, **dict(zip(SCORES, r, strict=True)))
+                for i, (r, c) in enumerate(zip(rows, cis_list, strict=True))
+            ]
+        )
 
     before = normalized_matrix(frame(base, [3] * len(base)), partners_frame(), CONFIG)
     after = normalized_matrix(frame([*base, extra], [3] * len(base) + [cis]), partners_frame(), CONFIG)
     scale = [c.id for c in CONFIG.criteria if c.effective_normalization == "scale"]
-    pd.testing.assert_frame_equal(before[scale], after[scale].iloc[:len(base)])
+    pd.testing.assert_frame_equal(before[scale], after[scale].iloc[: len(base)])
 
 
 # --- missing values ------------------------------------------------------------------------------
+
 
 def test_missing_values_rescale_the_weights_over_what_the_service_has() -> None:
     rows = [service("AT", "A", impact=float("nan"), relevance=5.0), service("AT", "B")]
     table = ranked(rows).table.set_index("service_id")
     w = resolve_weights(CONFIG, {})
-    values = {"relevance": 1.0, "pertinence": 0.5, "transferability": 0.5, "cost_per_sme": 1.0,
-              "sustainability": 0.5, "innovation": 0.5, "synergy": 0.5}
+    values = {
+        "relevance": 1.0,
+        "pertinence": 0.5,
+        "transferability": 0.5,
+        "cost_per_sme": 1.0,
+        "sustainability": 0.5,
+        "innovation": 0.5,
+        "synergy": 0.5,
+    }
     expected = sum(w[k] * v for k, v in values.items()) / (1 - w["impact"])
     assert table.loc["A", "score"] == pytest.approx(expected, abs=1e-15)
     assert not table.loc["A", "complete"]
@@ -339,8 +308,10 @@ def test_a_zero_weight_criterion_is_not_reported_missing() -> None:
 
 
 def test_a_service_with_nothing_to_rank_on_scores_zero() -> None:
-    rows = [service("AT", "A", **dict.fromkeys(SCORES, float("nan")), cis_served=None,
-                    smes_reached=None), service("AT", "B")]
+    rows = [
+        service("AT", "A", **dict.fromkeys(SCORES, float("nan")), cis_served=None, smes_reached=None),
+        service("AT", "B"),
+    ]
     for method in ("wsm", "topsis", "wpm"):
         table = ranked(rows, method=method).table.set_index("service_id")
         assert table.loc["A", "score"] == 0.0
@@ -348,9 +319,11 @@ def test_a_service_with_nothing_to_rank_on_scores_zero() -> None:
 
 
 def test_topsis_leaves_a_missing_value_out_of_both_distances() -> None:
-    rows = [service("AT", "A", relevance=5.0, impact=float("nan")),
-            service("BE", "B", relevance=2.0, impact=4.0),
-            service("DE", "C", relevance=3.0, impact=1.0)]
+    rows = [
+        service("AT", "A", relevance=5.0, impact=float("nan")),
+        service("BE", "B", relevance=2.0, impact=4.0),
+        service("DE", "C", relevance=3.0, impact=1.0),
+    ]
     config = with_weights(CONFIG, relevance=0.5, impact=0.5)
     table = ranked(rows, config, method="topsis").table.set_index("service_id")
     # A has only relevance, where it is the ideal: closeness 1 on what it has
@@ -360,8 +333,9 @@ def test_topsis_leaves_a_missing_value_out_of_both_distances() -> None:
     d_plus = math.hypot(0.5 * (r[0] - r[1]), 0.5 * (i[0] - i[0]))
     d_minus = math.hypot(0.5 * (r[1] - r[1]), 0.5 * (i[0] - i[1]))
     assert table.loc["B", "score"] == pytest.approx(d_minus / (d_plus + d_minus), rel=1e-12)
-    worst = ranked(rows, make_config(missing="worst", criteria=config.model_dump()["criteria"]),
-                   method="topsis").table.set_index("service_id")
+    worst = ranked(
+        rows, make_config(missing="worst", criteria=config.model_dump()["criteria"]), method="topsis"
+    ).table.set_index("service_id")
     d_plus = math.hypot(0.5 * (r[0] - r[0]), 0.5 * (i[0] - i[1]))  # impact at the anti-ideal
     d_minus = math.hypot(0.5 * (r[0] - r[1]), 0.0)
     assert worst.loc["A", "score"] == pytest.approx(d_minus / (d_plus + d_minus), rel=1e-12)
@@ -377,28 +351,44 @@ def test_wpm_zero_stays_zero() -> None:
 
 # --- ranks and ties ------------------------------------------------------------------------------
 
+
 def test_ties_share_a_competition_rank_and_order_by_partner_then_id() -> None:
-    rows = [service("FR", "B2", impact=4.0), service("BE", "Z9"), service("FR", "B1", impact=4.0),
-            service("AT", "X1", impact=4.0), service("DE", "K1", impact=1.0)]
+    rows = [
+        service("FR", "B2", impact=4.0),
+        service("BE", "Z9"),
+        service("FR", "B1", impact=4.0),
+        service("AT", "X1", impact=4.0),
+        service("DE", "K1", impact=1.0),
+    ]
     table = ranked(rows).table
     assert table["rank"].tolist() == [1, 1, 1, 4, 5]
     assert list(zip(table["partner"], table["service_id"], strict=True))[:3] == [
-        ("AT", "X1"), ("FR", "B1"), ("FR", "B2")]
+        ("AT", "X1"),
+        ("FR", "B1"),
+        ("FR", "B2"),
+    ]
 
 
 def test_scores_closer_than_1e9_tie_and_farther_do_not() -> None:
     config = with_weights(CONFIG, relevance=1)
-    rows = [service("FR", "A", relevance=3.0 + 2e-9), service("AT", "B", relevance=3.0),
-            service("BE", "C", relevance=3.0 - 1e-7)]
+    rows = [
+        service("FR", "A", relevance=3.0 + 2e-9),
+        service("AT", "B", relevance=3.0),
+        service("BE", "C", relevance=3.0 - 1e-7),
+    ]
     table = ranked(rows, config).table
     assert table["service_id"].tolist() == ["B", "A", "C"]  # A is 5e-10 higher: tied, AT first
     assert table["rank"].tolist() == [1, 1, 3]
 
 
 def test_group_rank_is_a_competition_rank_within_the_group() -> None:
-    rows = [service("AT", "A", impact=5.0, category="FIN"), service("BE", "B", impact=4.0),
-            service("AT", "C", impact=4.0), service("DE", "D", impact=2.0, category="FIN"),
-            service("AT", "E", impact=1.0)]
+    rows = [
+        service("AT", "A", impact=5.0, category="FIN"),
+        service("BE", "B", impact=4.0),
+        service("AT", "C", impact=4.0),
+        service("DE", "D", impact=2.0, category="FIN"),
+        service("AT", "E", impact=1.0),
+    ]
     table = ranked(rows, by="partner").table.set_index("service_id")
     assert table["group_rank"].to_dict() == {"A": 1, "C": 2, "B": 1, "D": 1, "E": 3}
     table = ranked(rows, by="category").table.set_index("service_id")
@@ -406,10 +396,14 @@ def test_group_rank_is_a_competition_rank_within_the_group() -> None:
 
 
 @settings(max_examples=40, deadline=None)
-@given(data=st.data(), method=st.sampled_from(["wsm", "topsis", "wpm"]),
-       missing=st.sampled_from(["rescale", "worst"]))
-def test_permuting_the_rows_never_changes_the_result(data: st.DataObject, method: Method,
-                                                     missing: str) -> None:
+@given(
+    data=st.data(),
+    method=st.sampled_from(["wsm", "topsis", "wpm"]),
+    missing=st.sampled_from(["rescale", "worst"]),
+)
+def test_permuting_the_rows_never_changes_the_result(
+    data: st.DataObject, method: Method, missing: str
+) -> None:
     n = data.draw(st.integers(2, 25))
     services = random_services(n, data.draw(st.integers(0, 10_000)), missing=0.2)
     permutation = data.draw(st.permutations(list(range(n))))
@@ -421,10 +415,10 @@ def test_permuting_the_rows_never_changes_the_result(data: st.DataObject, method
 
 
 @settings(max_examples=60, deadline=None)
-@given(data=st.data(), method=st.sampled_from(["wsm", "wpm"]),
-       missing=st.sampled_from(["rescale", "worst"]))
+@given(data=st.data(), method=st.sampled_from(["wsm", "wpm"]), missing=st.sampled_from(["rescale", "worst"]))
 def test_raising_one_benefit_score_never_lowers_that_services_rank(
-        data: st.DataObject, method: Method, missing: str) -> None:
+    data: st.DataObject, method: Method, missing: str
+) -> None:
     n = data.draw(st.integers(2, 20))
     services = random_services(n, data.draw(st.integers(0, 10_000)), missing=0.15)
     row = data.draw(st.integers(0, n - 1))
@@ -434,7 +428,8 @@ def test_raising_one_benefit_score_never_lowers_that_services_rank(
         return  # raising applies to a score the service has
     raised = services.copy()
     raised.loc[raised.index[row], criterion] = data.draw(
-        st.sampled_from([x for x in HALF_POINTS if x >= before]))
+        st.sampled_from([x for x in HALF_POINTS if x >= before])
+    )
     config = make_config(missing=missing)
     sid = services["service_id"].iloc[row]
 
@@ -446,6 +441,7 @@ def test_raising_one_benefit_score_never_lowers_that_services_rank(
 
 
 # --- weights -------------------------------------------------------------------------------------
+
 
 def test_weight_overrides_are_rescaled_to_sum_to_one() -> None:
     overrides = parse_weights(["impact=0,3", "synergy = 0"], CONFIG)
@@ -459,16 +455,19 @@ def test_weight_overrides_are_rescaled_to_sum_to_one() -> None:
     assert result.weights == weights
 
 
-@pytest.mark.parametrize(("item", "message"), [
-    ("impakt=0.3", "did you mean impact"),
-    ("transferabilty=1", "did you mean transferability"),
-    ("impact", "expected ID=WEIGHT"),
-    ("=0.3", "expected ID=WEIGHT"),
-    ("impact=", "expected ID=WEIGHT"),
-    ("impact=high", "not a number"),
-    ("impact=-0.1", "cannot be negative"),
-    ("impact=nan", "finite"),
-])
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ("impakt=0.3", "did you mean impact"),
+        ("transferabilty=1", "did you mean transferability"),
+        ("impact", "expected ID=WEIGHT"),
+        ("=0.3", "expected ID=WEIGHT"),
+        ("impact=", "expected ID=WEIGHT"),
+        ("impact=high", "not a number"),
+        ("impact=-0.1", "cannot be negative"),
+        ("impact=nan", "finite"),
+    ],
+)
 def test_bad_weight_arguments_are_clear_errors(item: str, message: str) -> None:
     with pytest.raises(P4CError, match=message):
         parse_weights([item], CONFIG)
@@ -496,11 +495,11 @@ def test_library_callers_get_the_same_weight_checks() -> None:
 
 def test_stability_needs_wsm() -> None:
     with pytest.raises(P4CError, match="wsm only"):
-        rank(random_services(5, 1), partners_frame(), CONFIG,
-             RankOptions(method="topsis", stability=True))
+        rank(random_services(5, 1), partners_frame(), CONFIG, RankOptions(method="topsis", stability=True))
 
 
 # --- Monte Carlo ---------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("method", ["wsm", "topsis", "wpm"])
 def test_monte_carlo_is_seeded_and_p_top_sums_to_k(method: Method) -> None:
@@ -509,8 +508,7 @@ def test_monte_carlo_is_seeded_and_p_top_sums_to_k(method: Method) -> None:
     first = rank(services, partners_frame(), CONFIG, options).table
     again = rank(services, partners_frame(), CONFIG, options).table
     pd.testing.assert_frame_equal(first, again, check_exact=True)
-    other = rank(services, partners_frame(), CONFIG,
-                 RankOptions(method=method, samples=300, seed=8)).table
+    other = rank(services, partners_frame(), CONFIG, RankOptions(method=method, samples=300, seed=8)).table
     assert not first["p_top"].equals(other["p_top"])
     assert first["p_top"].sum() == pytest.approx(15, abs=1e-9)
     assert first["p_top"].between(0, 1).all()
@@ -539,8 +537,13 @@ def test_draws_at_the_weights_reproduce_the_ranking() -> None:
 
 def test_exact_ties_straddling_k_follow_the_tie_order_in_every_draw() -> None:
     config = make_config(shortlist={"size": 2})
-    rows = [service("AT", "TOP", impact=5.0), service("FR", "T1"), service("BE", "T3"),
-            service("BE", "T2"), service("DE", "LOW", impact=1.0)]
+    rows = [
+        service("AT", "TOP", impact=5.0),
+        service("FR", "T1"),
+        service("BE", "T3"),
+        service("BE", "T2"),
+        service("DE", "LOW", impact=1.0),
+    ]
     table = ranked(rows, config, samples=200).table.set_index("service_id")
     assert table["p_top"].to_dict() == {"TOP": 1.0, "T2": 1.0, "T3": 0.0, "T1": 0.0, "LOW": 0.0}
     assert table.loc["T1", "rank_p50"] == 2
@@ -549,8 +552,11 @@ def test_exact_ties_straddling_k_follow_the_tie_order_in_every_draw() -> None:
 def test_near_ties_straddling_k_follow_the_tie_order_too() -> None:
     config = make_config(shortlist={"size": 2})
     config = with_weights(config, relevance=1)  # one weight: every draw is the weights
-    rows = [service("AT", "TOP", relevance=5.0), service("FR", "HIGHER", relevance=3.0 + 2e-12),
-            service("BE", "LOWER", relevance=3.0)]
+    rows = [
+        service("AT", "TOP", relevance=5.0),
+        service("FR", "HIGHER", relevance=3.0 + 2e-12),
+        service("BE", "LOWER", relevance=3.0),
+    ]
     table = ranked(rows, config, samples=30).table.set_index("service_id")
     assert table["rank"].to_dict() == {"TOP": 1, "LOWER": 2, "HIGHER": 2}
     assert table["p_top"].to_dict() == {"TOP": 1.0, "LOWER": 1.0, "HIGHER": 0.0}
@@ -564,118 +570,13 @@ def test_too_many_samples_for_memory_is_a_clear_error(monkeypatch: pytest.Monkey
         rank(random_services(20, 1), partners_frame(), CONFIG, RankOptions(samples=51))
 
 
-# --- weight stability: exact intervals against a brute-force scan --------------------------------
-
-def _brute_force_interval(values: np.ndarray, has: np.ndarray, w: np.ndarray, j: int, *, tie: np.ndarray,
-                          top: frozenset[int], k: int, grid: np.ndarray) -> tuple[float, float, float, float]:
-    """The scan: on each side of w_j, the last grid t keeping the top k and the first losing it."""
-
-    def top_at(t: float) -> frozenset[int]:
-        weights = w * (1 - t) / (1 - w[j])
-        weights[j] = t
-        den = has @ weights
-        score = np.where(den > 0, np.nan_to_num(values) @ weights / np.where(den > 0, den, 1), 0.0)
-        return frozenset(np.lexsort((tie, -np.round(score, 12)))[:k].tolist())
-
-    t0 = w[j]
-    assert top_at(t0) == top
-    good_hi, bad_hi = t0, math.inf
-    for t in grid[grid > t0]:
-        if top_at(t) != top:
-            bad_hi = t
-            break
-        good_hi = t
-    good_lo, bad_lo = t0, -math.inf
-    for t in grid[grid < t0][::-1]:
-        if top_at(t) != top:
-            bad_lo = t
-            break
-        good_lo = t
-    return bad_lo, good_lo, good_hi, bad_hi
-
-
-@pytest.mark.parametrize(("missing", "share", "n", "seed"), [
-    ("rescale", 0.25, 40, 11), ("rescale", 0.1, 40, 12), ("worst", 0.25, 40, 13), ("rescale", 0.0, 40, 14),
-    ("rescale", 0.15, 600, 15)])  # 600: most outsiders are pruned, the scan checks none is missed
-def test_stability_intervals_match_a_brute_force_scan(missing: str, share: float, n: int, seed: int,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    import p4c.rank
-
-    monkeypatch.setattr(p4c.rank, "_STABILITY_SEEDS", 1)  # the pruned second pass must find them
-    config = make_config(missing=missing, shortlist={"size": 5})
-    services = random_services(n, seed, missing=share)
-    result = rank(services, partners_frame(), config, RankOptions(stability=True))
-    assert result.stability is not None
-    assert list(result.stability.columns) == ["criterion", "weight", "lo", "hi"]
-    values = normalized_matrix(services, partners_frame(), config).to_numpy()
-    has = ~np.isnan(values) if missing == "rescale" else np.ones_like(values, dtype=bool)
-    w = np.array(list(result.weights.values()))
-    keys = list(zip(services["partner"], services["service_id"], strict=True))
-    tie = np.argsort(np.argsort(np.array([f"{p}\x00{s}" for p, s in keys])))
-    position = {key: i for i, key in enumerate(keys)}
-    top = frozenset(position[key] for key in zip(result.table["partner"].head(5),
-                                                  result.table["service_id"].head(5), strict=True))
-    grid = np.linspace(0, 1, 4001)
-    nontrivial = 0
-    for j, (criterion, weight, lo, hi) in enumerate(stability_rows(result)):
-        assert criterion == config.criteria[j].id
-        assert lo <= weight <= hi
-        bad_lo, good_lo, good_hi, bad_hi = _brute_force_interval(
-            values, has, w.copy(), j, tie=tie, top=top, k=5, grid=grid)
-        assert bad_lo - 1e-9 <= lo <= good_lo + 1e-9, (criterion, lo, bad_lo, good_lo)
-        assert good_hi - 1e-9 <= hi <= bad_hi + 1e-9, (criterion, hi, good_hi, bad_hi)
-        nontrivial += (lo > 0) + (hi < 1)
-    assert nontrivial >= 4  # the scan really tested crossings, not only the ends of [0, 1]
-
-
-def test_a_tie_on_the_boundary_breaks_on_one_side_only() -> None:
-    """IN and OUT tie at the weights (OUT higher by 5e-10, IN first by partner code): raising
-    relevance keeps IN ahead for good, lowering it lets OUT in at once; impact the other way round."""
-    config = with_weights(make_config(shortlist={"size": 2}), relevance=0.5, impact=0.5)
-    rows = [service("DE", "TOP", relevance=5.0, impact=5.0), service("AT", "IN", relevance=5.0, impact=1.0),
-            service("BE", "OUT", relevance=3.0, impact=3.0 + 4e-9),
-            service("FR", "LOW", relevance=1.0, impact=1.0)]
-    result = ranked(rows, config, stability=True)
-    assert result.table["service_id"].tolist() == ["TOP", "IN", "OUT", "LOW"]
-    assert result.table["rank"].tolist() == [1, 2, 2, 4]
-    assert result.stability is not None
-    table = result.stability.set_index("criterion")
-    assert tuple(table.loc["relevance", ["lo", "hi"]]) == (0.5, 1.0)
-    assert tuple(table.loc["impact", ["lo", "hi"]]) == (0.0, 0.5)
-
-
-def test_a_criterion_holding_every_weight_and_a_full_top_k() -> None:
-    config = with_weights(CONFIG, relevance=1)
-    result = rank(random_services(20, 3), partners_frame(), config, RankOptions(stability=True))
-    assert result.stability is not None
-    table = result.stability.set_index("criterion")
-    assert tuple(table.loc["relevance", ["lo", "hi"]]) == (1.0, 1.0)
-    small = rank(random_services(4, 3), partners_frame(), CONFIG, RankOptions(stability=True))
-    assert small.stability is not None
-    assert (small.stability["lo"] == 0).all() and (small.stability["hi"] == 1).all()
-    assert most_fragile(small) is None
-
-
-def test_most_fragile_is_the_smallest_relative_change() -> None:
-    result = rank(random_services(60, 21, missing=0.1), partners_frame(), CONFIG,
-                  RankOptions(stability=True))
-    fragile = most_fragile(result)
-    assert fragile is not None
-    assert result.stability is not None
-    changes = []
-    for _, weight, lo, hi in stability_rows(result):
-        down = (weight - lo) / weight if lo > 0 else math.inf
-        up = (hi - weight) / weight if hi < 1 else math.inf
-        changes.append(min(down, up))
-    assert fragile.change == min(changes)
-    assert fragile.criterion == stability_rows(result)[int(np.argmin(changes))][0]
-
-
 # --- writing -------------------------------------------------------------------------------------
 
+
 def test_write_ranking_by_suffix_and_beside_it_the_stability(tmp_path: Path) -> None:
-    result = rank(random_services(30, 1, missing=0.1), partners_frame(), CONFIG,
-                  RankOptions(stability=True, samples=20))
+    result = rank(
+        random_services(30, 1, missing=0.1), partners_frame(), CONFIG, RankOptions(stability=True, samples=20)
+    )
     written = write_ranking(result, tmp_path / "out" / "r.parquet")
     assert written == [tmp_path / "out" / "r.parquet", tmp_path / "out" / "weight_stability.csv"]
     back = pd.read_parquet(written[0])
@@ -705,16 +606,24 @@ def test_the_csv_is_deterministic_and_reads_back(tmp_path: Path) -> None:
 def test_formula_text_is_neutralised_in_every_output(tmp_path: Path) -> None:
     import openpyxl
 
-    rows = [service("AT", "=1+2", title="=HYPERLINK(\"http://evil\",\"x\")"),
-            service("BE", "B", title="+cmd|' /C calc'!A0", category="NET"),
-            service("DE", "C", title="@SUM(A1)"), service("FR", "D", title="-2+3"),
-            service("IT", "E", title="plain, with \"quotes\"")]
+    rows = [
+        service("AT", "=1+2", title='=HYPERLINK("http://evil","x")'),
+        service("BE", "B", title="+cmd|' /C calc'!A0", category="NET"),
+        service("DE", "C", title="@SUM(A1)"),
+        service("FR", "D", title="-2+3"),
+        service("IT", "E", title='plain, with "quotes"'),
+    ]
     result = ranked(rows)
     write_ranking(result, tmp_path / "r.csv")
     back = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)
     titles = set(back["title"])
-    assert {"'=HYPERLINK(\"http://evil\",\"x\")", "'+cmd|' /C calc'!A0", "'@SUM(A1)", "'-2+3",
-            "plain, with \"quotes\""} == titles
+    assert {
+        '\'=HYPERLINK("http://evil","x")',
+        "'+cmd|' /C calc'!A0",
+        "'@SUM(A1)",
+        "'-2+3",
+        'plain, with "quotes"',
+    } == titles
     assert "'=1+2" in set(back["service_id"])
     write_ranking(result, tmp_path / "r.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "r.xlsx")["Ranking"]
@@ -723,11 +632,14 @@ def test_formula_text_is_neutralised_in_every_output(tmp_path: Path) -> None:
 
 
 def test_line_breaks_in_text_never_split_a_row(tmp_path: Path) -> None:
-    rows = [service("AT", "A", title="one\rtwo"), service("BE", "B", title="three\nfour"),
-            service("DE", "C", title="five\r\nsix, \"seven\"")]
+    rows = [
+        service("AT", "A", title="one\rtwo"),
+        service("BE", "B", title="three\nfour"),
+        service("DE", "C", title='five\r\nsix, "seven"'),
+    ]
     write_ranking(ranked(rows), tmp_path / "r.csv")
     back = pd.read_csv(tmp_path / "r.csv", encoding="utf-8-sig", dtype=str)
-    assert sorted(back["title"]) == sorted(["one\rtwo", "three\nfour", "five\r\nsix, \"seven\""])
+    assert sorted(back["title"]) == sorted(["one\rtwo", "three\nfour", 'five\r\nsix, "seven"'])
 
 
 def test_the_xlsx_is_formatted(tmp_path: Path) -> None:
@@ -750,106 +662,21 @@ def test_the_xlsx_is_formatted(tmp_path: Path) -> None:
     assert sheet.max_row == 31
 
 
-# --- the CSV writer: the bytes of Arrow's CSV writer, faster ---------------------------------------
-
-def _arrow_writer_bytes(frame: pd.DataFrame) -> bytes:
-    """What `write_fast_csv` wrote before it assembled the lines itself: pyarrow.csv.write_csv."""
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    from p4c.io import neutralise
-
-    columns: dict[str, Any] = {}
-    for name in frame.columns:
-        series = frame[name]
-        if pd.api.types.is_bool_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
-            columns[name] = pa.array(series, from_pandas=True)
-        elif pd.api.types.is_float_dtype(series.dtype):
-            values = series.to_numpy(dtype=float, na_value=np.nan)
-            columns[name] = pa.array(np.round(values, 6) + 0.0, from_pandas=True)
-        else:
-            text = series.astype("str") if pd.api.types.is_object_dtype(series.dtype) else series
-            columns[name] = pa.array([None if pd.isna(v) else neutralise(v) for v in text],
-                                     type=pa.large_string())
-    sink = pa.BufferOutputStream()
-    sink.write(b"\xef\xbb\xbf")
-    pcsv.write_csv(pa.table(columns), sink, pcsv.WriteOptions(eol="\r\n"))
-    return bytes(sink.getvalue().to_pybytes())
-
-
-def _awkward_frame(n: int, seed: int) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    texts = np.array(["plain", "", 'say "hi"', "a,b", "one\ntwo", "three\r\nfour", "é ünïcode ✓",
-                      "=SUM(A1)", "+1", "-2", "@x", "\tx", "\rx", '"', "x=1", "'quoted"], dtype=object)
-    floats = np.array([np.nan, -0.0, 0.0, 1e-7, 5e-7, 5.000001e-7, 0.5, 1.0, 1 - 1e-12, 2.5, -3.25,
-                       1e22, -1e22, 123456.1234567, np.inf, -np.inf, 0.1234565, 1e-6, 0.999999])
-    scale = 10.0 ** rng.integers(0, 9, n)
-    unit = np.round(rng.random(n) * scale) / scale  # [0, 1], many with few decimals
-    unit[rng.random(n) < 0.1] = np.nan
-    unit[:4] = [0.0, 1.0, -0.0, 0.5e-6][:n]
-    return pd.DataFrame({
-        "rank": rng.integers(1, 1000, n),
-        "partner": pd.array(texts[rng.integers(0, len(texts), n)], dtype="str"),
-        "maybe": pd.array(np.where(rng.random(n) < 0.2, None, texts[rng.integers(0, len(texts), n)]),
-                          dtype="str"),
-        "object": pd.Series(rng.integers(0, 99, n).astype(object)),
-        "score": unit,
-        "complete": rng.random(n) < 0.5,
-        "count": pd.array(np.where(rng.random(n) < 0.3, None, rng.integers(0, 9, n)), dtype="Int64"),
-        "float": floats[rng.integers(0, len(floats), n)],
-        'a "name", odd': rng.random(n) * 2 - 1,
-        "unit": np.where(rng.random(n) < 0.5, unit, rng.random(n)),
-    })
-
-
-@pytest.mark.parametrize("table_rows", [1, 10**9])  # floats in [0, 1] from the text table, or not
-@pytest.mark.parametrize("block_rows", [7, 65_536])  # blocks of lines on threads, or one block
-def test_the_csv_has_the_bytes_of_arrows_csv_writer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                     table_rows: int, block_rows: int) -> None:
-    import p4c.rank
-
-    monkeypatch.setattr(p4c.rank, "_TEXT_TABLE_ROWS", table_rows)
-    monkeypatch.setattr(p4c.rank, "_CSV_BLOCK_ROWS", block_rows)
-    for n, seed in ((0, 0), (1, 1), (300, 2), (5_000, 3)):
-        frame = _awkward_frame(n, seed)
-        p4c.rank.write_fast_csv(frame, tmp_path / "r.csv")
-        assert (tmp_path / "r.csv").read_bytes() == _arrow_writer_bytes(frame), (n, seed)
-
-
-def test_the_text_table_is_arrows_text_of_every_rounded_value() -> None:
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    from p4c.rank import _decimal_texts
-
-    table = _decimal_texts()
-    assert len(table) == 10**6 + 1
-    rounded = np.round(np.arange(10**6 + 1) / 1e6, 6)
-    assert table.equals(pc.cast(pa.array(rounded), pa.large_string()))
-    assert table[0].as_py() == "0" and table[10**6].as_py() == "1" and table[1].as_py() == "0.000001"
-
-
-def test_a_ranking_csv_has_the_bytes_of_arrows_csv_writer(tmp_path: Path,
-                                                           monkeypatch: pytest.MonkeyPatch) -> None:
-    import p4c.rank
-
-    monkeypatch.setattr(p4c.rank, "_TEXT_TABLE_ROWS", 1)
-    monkeypatch.setattr(p4c.rank, "_CSV_BLOCK_ROWS", 11)
-    result = rank(random_services(200, 5, missing=0.2), partners_frame(), CONFIG,
-                  RankOptions(samples=20, by="category", stability=True))
-    write_ranking(result, tmp_path / "r.csv")
-    assert (tmp_path / "r.csv").read_bytes() == _arrow_writer_bytes(result.table)
-    assert result.stability is not None
-    assert (tmp_path / "weight_stability.csv").read_bytes() == _arrow_writer_bytes(result.stability)
-
-
 def test_rank_reads_only_its_input_columns() -> None:
     from p4c.rank import input_columns
 
     services = random_services(80, 6, missing=0.1)
     columns = input_columns(CONFIG)
-    assert {"partner", "service_id", "title", "category", "cis_served", "annual_budget_eur",
-            "smes_reached", *SCORES} == set(columns)
+    assert {
+        "partner",
+        "service_id",
+        "title",
+        "category",
+        "cis_served",
+        "annual_budget_eur",
+        "smes_reached",
+        *SCORES,
+    } == set(columns)
     assert "start_date" not in columns and "description" not in columns
     for method in ("wsm", "topsis", "wpm"):
         options = RankOptions(method=method, samples=10, by="partner")  # type: ignore[arg-type]

@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 
 from p4c.cli import app
 from p4c.config import Project
-from p4c.ingest import PARTNERS_FILE, SERVICES_FILE
-from tests.test_rank import partners_frame, random_services, service, services_frame
+from p4c.store import PARTNERS_FILE, SERVICES_FILE
+from tests.rank_data import partners_frame, random_services, service, services_frame
 
 
 def store(project: Project, services: pd.DataFrame) -> None:
@@ -72,17 +72,28 @@ def test_json_is_the_only_stdout_and_has_the_documented_shape(stored: Project) -
     assert math.isclose(sum(doc["weights"].values()), 1.0)
     assert len(doc["ranking"]) == 40
     first = doc["ranking"][0]
-    assert list(first)[:8] == ["rank", "partner", "service_id", "title", "category", "score", "complete",
-                               "missing"]
+    assert list(first)[:8] == [
+        "rank",
+        "partner",
+        "service_id",
+        "title",
+        "category",
+        "score",
+        "complete",
+        "missing",
+    ]
     assert {"p_top", "rank_p05", "rank_p50", "rank_p95", "group_rank"} <= set(first)
     incomplete = next(r for r in doc["ranking"] if not r["complete"])
     assert any(incomplete[c] is None for c in incomplete["missing"].split(","))  # NaN -> null
-    assert doc["outputs"] == [str(stored.processed_dir / "ranking.csv"),
-                              str(stored.processed_dir / "ranking.xlsx")]
+    assert doc["outputs"] == [
+        str(stored.processed_dir / "ranking.csv"),
+        str(stored.processed_dir / "ranking.xlsx"),
+    ]
 
 
-def test_stability_writes_the_file_and_names_the_most_fragile_criterion(stored: Project,
-                                                                        tmp_path: Path) -> None:
+def test_stability_writes_the_file_and_names_the_most_fragile_criterion(
+    stored: Project, tmp_path: Path
+) -> None:
     target = tmp_path / "out" / "ranked.parquet"
     result = run(stored, "--stability", "-o", str(target))
     assert result.exit_code == 0, result.output
@@ -105,28 +116,46 @@ def test_the_xlsx_has_a_frozen_header_and_an_autofilter(stored: Project) -> None
 def test_formula_looking_titles_are_neutralised(project: Project) -> None:
     import openpyxl
 
-    store(project, services_frame([service("AT", "A", title="=cmd|'/C calc'!A0"),
-                                   service("BE", "B", title="@SUM(1)")]))
+    store(
+        project,
+        services_frame([service("AT", "A", title="=cmd|'/C calc'!A0"), service("BE", "B", title="@SUM(1)")]),
+    )
     assert run(project).exit_code == 0
     csv = (project.processed_dir / "ranking.csv").read_text(encoding="utf-8-sig")
     assert "\"'=cmd|'/C calc'!A0\"" in csv
-    assert "\"'@SUM(1)\"" in csv
+    assert '"\'@SUM(1)"' in csv
     sheet = openpyxl.load_workbook(project.processed_dir / "ranking.xlsx")["Ranking"]
     titles = list(sheet["D"][1:])
     assert {c.value for c in titles} == {"=cmd|'/C calc'!A0", "@SUM(1)"}
     assert all(c.data_type == "s" for c in titles)  # text, never a formula
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--weight", "impakt=0.2"], "did you mean impact"),
-    (["--weight", "impact=-1"], "cannot be negative"),
-    (["--weight", "impact"], "expected ID=WEIGHT"),
-    ([f"--weight={c}=0" for c in ("relevance", "impact", "pertinence", "transferability",
-                                   "cost_per_sme", "sustainability", "innovation", "synergy")],
-     "all criterion weights are zero"),
-    (["--method", "topsis", "--stability"], "wsm only"),
-    (["-o", "ranking.json"], "accepted file types are .csv, .xlsx, .parquet"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--weight", "impakt=0.2"], "did you mean impact"),
+        (["--weight", "impact=-1"], "cannot be negative"),
+        (["--weight", "impact"], "expected ID=WEIGHT"),
+        (
+            [
+                f"--weight={c}=0"
+                for c in (
+                    "relevance",
+                    "impact",
+                    "pertinence",
+                    "transferability",
+                    "cost_per_sme",
+                    "sustainability",
+                    "innovation",
+                    "synergy",
+                )
+            ],
+            "all criterion weights are zero",
+        ),
+        (["--method", "topsis", "--stability"], "wsm only"),
+        (["-o", "ranking.json"], "accepted file types are .csv, .xlsx, .parquet"),
+    ],
+)
 def test_user_errors_exit_1_with_a_clear_message(stored: Project, args: list[str], message: str) -> None:
     result = run(stored, *args)
     assert result.exit_code == 1
@@ -147,9 +176,11 @@ def test_a_bad_option_value_is_a_usage_error(stored: Project) -> None:
 
 
 def test_help_does_not_import_pandas_or_numpy() -> None:
-    code = ("import sys; from typer.testing import CliRunner; from p4c.cli import app; "
-            "r = CliRunner().invoke(app, ['rank', '--help']); assert r.exit_code == 0, r.output; "
-            "assert '--stability' in r.output; "
-            "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))")
+    code = (
+        "import sys; from typer.testing import CliRunner; from p4c.cli import app; "
+        "r = CliRunner().invoke(app, ['rank', '--help']); assert r.exit_code == 0, r.output; "
+        "assert '--stability' in r.output; "
+        "print(sorted(m for m in ('pandas', 'numpy') if m in sys.modules))"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

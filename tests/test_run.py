@@ -16,8 +16,17 @@ from tests.books import service_row, workbook, write
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 AS_OF = "2026-11-01"
-OUTPUTS = ["candidates.csv", "field_tests.csv", "ranking.csv", "ranking.xlsx", "report.html",
-           "report.xlsx", "shortlist.csv", "shortlist.xlsx", "weight_stability.csv"]
+OUTPUTS = [
+    "candidates.csv",
+    "field_tests.csv",
+    "ranking.csv",
+    "ranking.xlsx",
+    "report.html",
+    "report.xlsx",
+    "shortlist.csv",
+    "shortlist.xlsx",
+    "weight_stability.csv",
+]
 
 
 @pytest.fixture
@@ -31,8 +40,7 @@ def sample_project(tmp_path: Path) -> Path:
 
 
 def run(root: Path, *args: str) -> object:
-    return runner.invoke(app, ["--project", str(root), "run", "--as-of", AS_OF, "--samples", "200",
-                               *args])
+    return runner.invoke(app, ["--project", str(root), "run", "--as-of", AS_OF, "--samples", "200", *args])
 
 
 def test_run_on_the_sample_data(sample_project: Path) -> None:
@@ -58,8 +66,13 @@ def test_run_on_the_sample_data(sample_project: Path) -> None:
     html = (processed / "report.html").read_text(encoding="utf-8")
     assert all(title in html for title in shortlist["title"].map(str).str.replace("&", "&amp;"))
     assert openpyxl.load_workbook(processed / "report.xlsx").sheetnames
-    for line in ("partners", "services ranked", "good-practice candidates", "shortlisted practices",
-                 "field tests planned"):
+    for line in (
+        "partners",
+        "services ranked",
+        "good-practice candidates",
+        "shortlisted practices",
+        "field tests planned",
+    ):
         assert line in result.stdout
     assert "report.html" in result.stdout
     assert {p.name: p.read_bytes() for p in (sample_project / "data" / "raw").iterdir()} == raw_before
@@ -68,8 +81,10 @@ def test_run_on_the_sample_data(sample_project: Path) -> None:
 def test_run_is_reproducible(sample_project: Path) -> None:
     assert run(sample_project, "--seed", "7").exit_code == 0
     processed = sample_project / "data" / "processed"
-    first = {n: (processed / n).read_bytes() for n in ("ranking.csv", "candidates.csv",
-                                                        "shortlist.csv", "field_tests.csv")}
+    first = {
+        n: (processed / n).read_bytes()
+        for n in ("ranking.csv", "candidates.csv", "shortlist.csv", "field_tests.csv")
+    }
     assert run(sample_project, "--seed", "7").exit_code == 0
     assert {n: (processed / n).read_bytes() for n in first} == first
 

@@ -28,55 +28,7 @@ from p4c.shortlist import (
     shortlist,
     write_shortlist,
 )
-
-CONFIG = parse_config(default_config_text())
-AS_OF = dt.date(2025, 6, 30)
-SCORES = ("relevance", "impact", "transferability", "sustainability", "innovation", "synergy")
-
-
-def service(partner: str, sid: str, **changes: Any) -> dict[str, Any]:
-    """A service that meets every default good-practice rule, with `changes` applied."""
-    row: dict[str, Any] = {
-        "partner": partner, "service_id": sid, "title": f"Service {partner} {sid}",
-        "description": "", "category": "NET", "provider": "DA", "status": "ONGOING",
-        "start_date": dt.date(2020, 1, 1), "annual_budget_eur": 10_000.0, "staff_fte": 1.0,
-        "cis_served": 8, "smes_reached": 100, "evidence": "30 contracts signed",
-        **dict.fromkeys(SCORES, 4.0), "source_file": f"{partner}.xlsx", "source_sheet": "Services",
-        "source_row": 2, "score": 0.8,
-    }
-    row.update(changes)
-    return row
-
-
-def frames(rows: list[dict[str, Any]], codes: list[str] | None = None,
-           cis: int = 10) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """services, partners and a ranking table (the columns rank.rank returns) from service rows."""
-    services = pd.DataFrame([{k: v for k, v in r.items() if k != "score"} for r in rows])
-    services["start_date"] = pd.to_datetime(services["start_date"])
-    services["cis_served"] = services["cis_served"].astype("Int64")
-    services["smes_reached"] = services["smes_reached"].astype("Int64")
-    codes = codes or sorted({r["partner"] for r in rows})
-    partners = pd.DataFrame({"partner": codes, "organisation": [f"DA {c}" for c in codes],
-                             "region": [f"Region {c}" for c in codes],
-                             "cluster_initiatives": pd.array([cis] * len(codes), dtype="Int64")})
-    return services, partners, ranking_of(services, [r["score"] for r in rows])
-
-
-def ranking_of(services: pd.DataFrame, scores: list[float]) -> pd.DataFrame:
-    """A ranking table with competition ranks ("1224"), ties ordered by partner then service_id."""
-    table = services[["partner", "service_id", "title", "category"]].copy()
-    table["score"] = scores
-    table = table.sort_values(["score", "partner", "service_id"], ascending=[False, True, True])
-    table["rank"] = [1 + sum(s > x + 1e-9 for s in scores) for x in table["score"]]
-    table["complete"] = True
-    table["missing"] = ""
-    columns = ["rank", "partner", "service_id", "title", "category", "score", "complete", "missing"]
-    return table[columns].reset_index(drop=True)
-
-
-def no_needs() -> pd.DataFrame:
-    return pd.DataFrame({"partner": pd.Series(dtype=object), "category": pd.Series(dtype=object),
-                         "importance": pd.Series(dtype=float)})
+from tests.shortlist_data import AS_OF, CONFIG, frames, no_needs, partnership, service
 
 
 def with_rules(**changes: Any) -> Config:
@@ -91,31 +43,38 @@ def judge(row: dict[str, Any], config: Config = CONFIG) -> pd.Series:
 
 # --- good practice: each rule alone ---------------------------------------------------------------
 
+
 def test_the_base_service_meets_every_rule() -> None:
     verdict = judge(service("BE", "S1"))
     assert verdict["eligible"]
     assert verdict["reasons"] == ELIGIBLE_TEXT
 
 
-@pytest.mark.parametrize(("changes", "reason"), [
-    ({"status": "PLANNED"}, "status PLANNED (needs ONGOING or COMPLETED)"),
-    ({"status": "PILOT"}, "status PILOT (needs ONGOING or COMPLETED)"),
-    ({"start_date": dt.date(2025, 1, 1)}, "running 5 months < 12 (started 2025-01-01, as of 2025-06-30)"),
-    ({"start_date": dt.date(2024, 7, 1)}, "running 11 months < 12 (started 2024-07-01, as of 2025-06-30)"),
-    ({"start_date": dt.date(2026, 1, 1)}, "starts 2026-01-01, after the reference date 2025-06-30"),
-    ({"start_date": None}, "start date missing"),
-    ({"evidence": None}, "no evidence of success"),
-    ({"evidence": "   "}, "no evidence of success"),
-    ({"provider": "EXTERNAL"}, "provider EXTERNAL is excluded"),
-    ({"score": 0.55}, "score 0.55 < 0.6"),
-    ({"score": 0.5999}, "score 0.5999 < 0.6"),
-    ({"relevance": 2.5}, "relevance 2.5 < 3"),
-    ({"impact": 1.0}, "impact 1 < 3"),
-    ({"transferability": float("nan")}, "transferability missing"),
-    ({"cis_served": 4}, "pertinence 0.4 <= 0.5"),
-    ({"cis_served": 5}, "pertinence 0.5 <= 0.5"),
-    ({"cis_served": None}, "pertinence missing (no cis_served or no cluster_initiatives)"),
-])
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"status": "PLANNED"}, "status PLANNED (needs ONGOING or COMPLETED)"),
+        ({"status": "PILOT"}, "status PILOT (needs ONGOING or COMPLETED)"),
+        ({"start_date": dt.date(2025, 1, 1)}, "running 5 months < 12 (started 2025-01-01, as of 2025-06-30)"),
+        (
+            {"start_date": dt.date(2024, 7, 1)},
+            "running 11 months < 12 (started 2024-07-01, as of 2025-06-30)",
+        ),
+        ({"start_date": dt.date(2026, 1, 1)}, "starts 2026-01-01, after the reference date 2025-06-30"),
+        ({"start_date": None}, "start date missing"),
+        ({"evidence": None}, "no evidence of success"),
+        ({"evidence": "   "}, "no evidence of success"),
+        ({"provider": "EXTERNAL"}, "provider EXTERNAL is excluded"),
+        ({"score": 0.55}, "score 0.55 < 0.6"),
+        ({"score": 0.5999}, "score 0.5999 < 0.6"),
+        ({"relevance": 2.5}, "relevance 2.5 < 3"),
+        ({"impact": 1.0}, "impact 1 < 3"),
+        ({"transferability": float("nan")}, "transferability missing"),
+        ({"cis_served": 4}, "pertinence 0.4 <= 0.5"),
+        ({"cis_served": 5}, "pertinence 0.5 <= 0.5"),
+        ({"cis_served": None}, "pertinence missing (no cis_served or no cluster_initiatives)"),
+    ],
+)
 def test_a_service_failing_one_rule_says_which(changes: dict[str, Any], reason: str) -> None:
     verdict = judge(service("BE", "S1", **changes))
     assert not verdict["eligible"]
@@ -128,20 +87,31 @@ def test_pertinence_is_shown_in_two_decimals() -> None:
     assert verdict["reasons"] == "not a good practice: pertinence 0.42 <= 0.5"
 
 
-@pytest.mark.parametrize("changes", [
-    {"start_date": dt.date(2024, 6, 30)},  # exactly 12 months
-    {"score": 0.6}, {"relevance": 3.0}, {"impact": 3.0}, {"transferability": 3.0},
-    {"cis_served": 6}, {"cis_served": 25},  # capped at 1
-    {"status": "COMPLETED"}, {"provider": "JOINT"}, {"provider": "CI"},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"start_date": dt.date(2024, 6, 30)},  # exactly 12 months
+        {"score": 0.6},
+        {"relevance": 3.0},
+        {"impact": 3.0},
+        {"transferability": 3.0},
+        {"cis_served": 6},
+        {"cis_served": 25},  # capped at 1
+        {"status": "COMPLETED"},
+        {"provider": "JOINT"},
+        {"provider": "CI"},
+    ],
+)
 def test_values_on_the_right_side_of_a_threshold_pass(changes: dict[str, Any]) -> None:
     assert judge(service("BE", "S1", **changes))["eligible"]
 
 
 def test_every_failed_rule_is_listed_in_rule_order() -> None:
     verdict = judge(service("BE", "S1", status="PLANNED", evidence=None, impact=2.0, score=0.3))
-    assert verdict["reasons"] == ("not a good practice: status PLANNED (needs ONGOING or COMPLETED); "
-                                  "no evidence of success; score 0.3 < 0.6; impact 2 < 3")
+    assert verdict["reasons"] == (
+        "not a good practice: status PLANNED (needs ONGOING or COMPLETED); "
+        "no evidence of success; score 0.3 < 0.6; impact 2 < 3"
+    )
     assert verdict["failed"] == "status, evidence, score, impact"
 
 
@@ -152,16 +122,19 @@ def test_an_unranked_service_has_no_score() -> None:
     assert pd.isna(verdict.iloc[1]["rank"])
 
 
-@pytest.mark.parametrize(("changes", "rules"), [
-    ({"status": "PILOT"}, {"statuses": ["PILOT"]}),
-    ({"start_date": None}, {"min_months_running": 0}),
-    ({"start_date": dt.date(2025, 1, 1)}, {"min_months_running": 5}),
-    ({"evidence": None}, {"require_evidence": False}),
-    ({"provider": "EXTERNAL"}, {"excluded_providers": []}),
-    ({"score": 0.4}, {"min_score": 0.4}),
-    ({"impact": 2.0}, {"min_criteria": {"relevance": 3}}),
-    ({"cis_served": 3}, {"min_pertinence": 0.25}),
-])
+@pytest.mark.parametrize(
+    ("changes", "rules"),
+    [
+        ({"status": "PILOT"}, {"statuses": ["PILOT"]}),
+        ({"start_date": None}, {"min_months_running": 0}),
+        ({"start_date": dt.date(2025, 1, 1)}, {"min_months_running": 5}),
+        ({"evidence": None}, {"require_evidence": False}),
+        ({"provider": "EXTERNAL"}, {"excluded_providers": []}),
+        ({"score": 0.4}, {"min_score": 0.4}),
+        ({"impact": 2.0}, {"min_criteria": {"relevance": 3}}),
+        ({"cis_served": 3}, {"min_pertinence": 0.25}),
+    ],
+)
 def test_each_rule_follows_the_config(changes: dict[str, Any], rules: dict[str, Any]) -> None:
     row = service("BE", "S1", **changes)
     assert judge(row, with_rules(**rules))["eligible"]
@@ -177,17 +150,22 @@ def test_a_criterion_minimum_can_be_added_in_config() -> None:
 def test_pertinence_rule_holds_without_a_pertinence_criterion() -> None:
     criteria = [c for c in CONFIG.criteria if c.source != "pertinence"]
     config = CONFIG.model_copy(update={"criteria": criteria})
-    assert judge(service("BE", "S1", cis_served=2), config)["reasons"] == \
-        "not a good practice: pertinence 0.2 <= 0.5"
+    assert (
+        judge(service("BE", "S1", cis_served=2), config)["reasons"]
+        == "not a good practice: pertinence 0.2 <= 0.5"
+    )
 
 
-@pytest.mark.parametrize(("start", "as_of", "months"), [
-    (dt.date(2024, 1, 31), dt.date(2024, 2, 29), 0),
-    (dt.date(2024, 1, 31), dt.date(2024, 3, 31), 2),
-    (dt.date(2024, 6, 30), dt.date(2025, 6, 30), 12),
-    (dt.date(2024, 7, 1), dt.date(2025, 6, 30), 11),
-    (dt.date(2025, 7, 1), dt.date(2025, 6, 30), -1),
-])
+@pytest.mark.parametrize(
+    ("start", "as_of", "months"),
+    [
+        (dt.date(2024, 1, 31), dt.date(2024, 2, 29), 0),
+        (dt.date(2024, 1, 31), dt.date(2024, 3, 31), 2),
+        (dt.date(2024, 6, 30), dt.date(2025, 6, 30), 12),
+        (dt.date(2024, 7, 1), dt.date(2025, 6, 30), 11),
+        (dt.date(2025, 7, 1), dt.date(2025, 6, 30), -1),
+    ],
+)
 def test_full_months(start: dt.date, as_of: dt.date, months: int) -> None:
     assert full_months(start, as_of) == months
 
@@ -210,8 +188,13 @@ def test_candidates_come_in_rank_order() -> None:
 
 # --- the shortlist ---------------------------------------------------------------------------------
 
-def pick(rows: list[dict[str, Any]], size: int, cap: int, min_categories: int,
-         ) -> tuple[pd.DataFrame, list[str]]:
+
+def pick(
+    rows: list[dict[str, Any]],
+    size: int,
+    cap: int,
+    min_categories: int,
+) -> tuple[pd.DataFrame, list[str]]:
     services, partners, ranking = frames(rows)
     candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
     return select_shortlist(candidates, size, cap, min_categories)
@@ -226,13 +209,17 @@ def picked(table: pd.DataFrame) -> list[str]:
 
 
 def test_the_partner_cap_keeps_lower_ranked_practices_out() -> None:
-    rows = [service("BE", f"B{i}", score=0.95 - i / 100, category=cat)
-            for i, cat in enumerate(["NET", "FIN", "INTL", "SKILLS", "INTEL"])]
+    rows = [
+        service("BE", f"B{i}", score=0.95 - i / 100, category=cat)
+        for i, cat in enumerate(["NET", "FIN", "INTL", "SKILLS", "INTEL"])
+    ]
     rows += [service("DE", "D1", score=0.7, category="NET")]
     table, notes = pick(rows, size=15, cap=3, min_categories=1)
     assert picked(table) == ["B0", "B1", "B2", "D1"]
-    assert reasons(table)["B3"] == \
-        "good practice, not shortlisted: partner cap (3) reached by higher-ranked BE practices"
+    assert (
+        reasons(table)["B3"]
+        == "good practice, not shortlisted: partner cap (3) reached by higher-ranked BE practices"
+    )
     assert reasons(table)["B0"] == "shortlisted: good practice, rank 1, adds category NET"
     assert reasons(table)["D1"] == "shortlisted: good practice, rank 6"
     assert "partner cap (3) bit: BE (2 left out)" in notes
@@ -244,54 +231,74 @@ def test_the_size_keeps_the_lowest_ranked_out() -> None:
     table, notes = pick(rows, size=3, cap=3, min_categories=1)
     assert picked(table) == ["S", "S", "S"]
     assert table.loc[~table["shortlisted"], "partner"].tolist() == ["IT"]
-    assert table.iloc[3]["reasons"] == \
-        "good practice, not shortlisted: shortlist full (3 better-ranked practices)"
+    assert (
+        table.iloc[3]["reasons"]
+        == "good practice, not shortlisted: shortlist full (3 better-ranked practices)"
+    )
     assert "shortlist: 3 practices (size 3 bit: 1 candidates left out)" in notes
 
 
 def test_coverage_passes_over_a_better_ranked_practice_of_a_covered_category() -> None:
-    rows = [service("BE", "N1", score=0.9), service("DE", "N2", score=0.85),
-            service("FR", "N3", score=0.8), service("IT", "F1", score=0.7, category="FIN")]
+    rows = [
+        service("BE", "N1", score=0.9),
+        service("DE", "N2", score=0.85),
+        service("FR", "N3", score=0.8),
+        service("IT", "F1", score=0.7, category="FIN"),
+    ]
     table, notes = pick(rows, size=3, cap=3, min_categories=2)
     assert picked(table) == ["N1", "N2", "F1"]
-    assert reasons(table)["N3"] == ("good practice, not shortlisted: category NET is already covered "
-                                    "and the last place is needed, to reach 2 categories")
+    assert reasons(table)["N3"] == (
+        "good practice, not shortlisted: category NET is already covered "
+        "and the last place is needed, to reach 2 categories"
+    )
     assert reasons(table)["F1"] == "shortlisted: good practice, rank 4, adds category FIN"
-    assert notes[-1] == ("categories: 2 covered (at least 2 asked); 1 better-ranked candidates passed "
-                         "over to reach 2")
+    assert notes[-1] == (
+        "categories: 2 covered (at least 2 asked); 1 better-ranked candidates passed over to reach 2"
+    )
 
 
 def test_coverage_through_the_partner_cap_is_exact() -> None:
     # BE alone offers INTEL and FIN; with a cap of 2, taking BE's best (NET) would leave one BE place
     # for two categories, so NET comes from DE instead: a swap heuristic that starts from the top
     # three picks (BE N, BE I, DE N) cannot reach 3 categories without moving BE's first pick.
-    rows = [service("BE", "BN", score=0.95), service("BE", "BI", score=0.9, category="INTEL"),
-            service("DE", "DN", score=0.85), service("BE", "BF", score=0.8, category="FIN")]
+    rows = [
+        service("BE", "BN", score=0.95),
+        service("BE", "BI", score=0.9, category="INTEL"),
+        service("DE", "DN", score=0.85),
+        service("BE", "BF", score=0.8, category="FIN"),
+    ]
     table, _ = pick(rows, size=4, cap=2, min_categories=3)
     assert picked(table) == ["BI", "DN", "BF"]
     assert reasons(table)["BN"] == (
         "good practice, not shortlisted: BE's remaining places (cap 2) are needed for categories "
-        "only BE can still bring, to reach 3 categories")
+        "only BE can still bring, to reach 3 categories"
+    )
 
 
 def test_coverage_the_candidates_do_not_allow_is_explained() -> None:
     rows = [service("BE", "N1", score=0.9), service("DE", "F1", score=0.8, category="FIN")]
     table, notes = pick(rows, size=15, cap=3, min_categories=5)
     assert picked(table) == ["N1", "F1"]
-    assert notes[-1] == ("categories: 2 covered (at least 5 asked); fewer than asked because the "
-                         "candidates come from only 2 categories")
+    assert notes[-1] == (
+        "categories: 2 covered (at least 5 asked); fewer than asked because the "
+        "candidates come from only 2 categories"
+    )
 
 
 def test_coverage_limited_by_the_size_is_explained() -> None:
-    rows = [service("BE", f"S{i}", score=0.9 - i / 100, category=cat)
-            for i, cat in enumerate(["NET", "FIN", "INTL", "SKILLS"])]
+    rows = [
+        service("BE", f"S{i}", score=0.9 - i / 100, category=cat)
+        for i, cat in enumerate(["NET", "FIN", "INTL", "SKILLS"])
+    ]
     _, notes = pick(rows, size=3, cap=3, min_categories=4)
     assert notes[-1].endswith("fewer than asked because the shortlist size (3) is smaller")
 
 
 def test_coverage_limited_by_the_cap_is_explained() -> None:
-    rows = [service("BE", f"S{i}", score=0.9 - i / 100, category=cat)
-            for i, cat in enumerate(["NET", "FIN", "INTL", "SKILLS"])]
+    rows = [
+        service("BE", f"S{i}", score=0.9 - i / 100, category=cat)
+        for i, cat in enumerate(["NET", "FIN", "INTL", "SKILLS"])
+    ]
     table, notes = pick(rows, size=10, cap=2, min_categories=4)
     assert picked(table) == ["S0", "S1"]
     assert notes[-1].endswith("fewer than asked because the size and the partner cap allow at most 2")
@@ -305,8 +312,9 @@ def test_ineligible_services_keep_their_reasons_and_are_never_picked() -> None:
     assert "kept out by (services failing each rule): evidence 1" in notes
 
 
-def brute_force_shortlist(items: list[tuple[str, str]], size: int, cap: int,
-                          min_categories: int) -> tuple[list[int], int]:
+def brute_force_shortlist(
+    items: list[tuple[str, str]], size: int, cap: int, min_categories: int
+) -> tuple[list[int], int]:
     """The lexicographically best feasible set of positions (rank order) and the coverage target."""
     feasible: list[tuple[int, ...]] = []
     best = 0
@@ -322,11 +330,18 @@ def brute_force_shortlist(items: list[tuple[str, str]], size: int, cap: int,
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from(["BE", "DE", "FR"]),
-                          st.sampled_from(["NET", "FIN", "INTL", "SKILLS"])), max_size=8),
-       st.integers(1, 5), st.integers(1, 3), st.integers(0, 5))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["BE", "DE", "FR"]), st.sampled_from(["NET", "FIN", "INTL", "SKILLS"])),
+        max_size=8,
+    ),
+    st.integers(1, 5),
+    st.integers(1, 3),
+    st.integers(0, 5),
+)
 def test_selection_is_the_best_ranked_set_that_reaches_the_coverage(
-        items: list[tuple[str, str]], size: int, cap: int, min_categories: int) -> None:
+    items: list[tuple[str, str]], size: int, cap: int, min_categories: int
+) -> None:
     rows = [service(p, f"S{i}", category=c, score=0.9 - i / 100) for i, (p, c) in enumerate(items)]
     if not rows:
         return
@@ -334,26 +349,17 @@ def test_selection_is_the_best_ranked_set_that_reaches_the_coverage(
     expected, target = brute_force_shortlist(items, size, cap, min_categories)
     assert picked(table) == [f"S{i}" for i in expected]
     assert table.loc[table["shortlisted"], "category"].nunique() >= target
-    assert all(text.startswith(("shortlisted: ", "good practice, not shortlisted: "))
-               for text in table["reasons"])
+    assert all(
+        text.startswith(("shortlisted: ", "good practice, not shortlisted: ")) for text in table["reasons"]
+    )
 
 
 # --- the whole step ----------------------------------------------------------------------------------
 
-def partnership() -> list[dict[str, Any]]:
-    """Four partners, two good practices each in different categories, and one weak service."""
-    cats = ["NET", "FIN", "INTL", "SKILLS", "INTEL", "START", "COMM", "INNOV"]
-    rows = [service(code, f"{code}{i}", category=cats[2 * n + i], score=0.9 - (2 * n + i) / 50,
-                    transferability=4.5 if i == 0 else 3.5)
-            for n, code in enumerate(["BE", "DE", "FR", "IT"]) for i in range(2)]
-    rows.append(service("IT", "IT9", score=0.3, category="NET", evidence=None, impact=2.0))
-    return rows
-
 
 def test_shortlist_returns_the_three_tables_and_notes() -> None:
     services, partners, ranking = frames(partnership())
-    needs = pd.DataFrame({"partner": ["BE", "DE"], "category": ["FR", "FIN"],
-                          "importance": [5.0, 5.0]})
+    needs = pd.DataFrame({"partner": ["BE", "DE"], "category": ["FR", "FIN"], "importance": [5.0, 5.0]})
     result = shortlist(ranking, services, partners, needs, CONFIG, ShortlistOptions(as_of=AS_OF))
     assert list(result.candidates.columns) == CANDIDATE_COLUMNS
     assert list(result.shortlist.columns) == SHORTLIST_COLUMNS
@@ -361,7 +367,8 @@ def test_shortlist_returns_the_three_tables_and_notes() -> None:
     assert len(result.candidates) == 9
     assert len(result.shortlist) == 8
     assert result.field_tests.groupby("partner").size().to_dict() == dict.fromkeys(
-        ["BE", "DE", "FR", "IT"], 2)
+        ["BE", "DE", "FR", "IT"], 2
+    )
     assert (result.field_tests["partner"] != result.field_tests["practice_partner"]).all()
     assert result.notes[0] == "reference date 2025-06-30"
     assert result.notes[-1].startswith("field tests: 4 partners x 2 = 8 tests")
@@ -383,14 +390,19 @@ def test_an_impossible_plan_is_an_error_with_the_shortlist_notes() -> None:
     assert info.value.message == (
         "no field-test plan is possible: partner BE must test 2 practices but all 2 shortlisted "
         "practices are its own: 2 short; "
-        "4 partners x 2 tests = 8 tests but 2 practices x at most 3 partners = 6 places: 2 short")
+        "4 partners x 2 tests = 8 tests but 2 practices x at most 3 partners = 6 places: 2 short"
+    )
     assert "shortlist: 2 practices" in str(info.value.hint)
 
 
-@pytest.mark.parametrize(("name", "options"), [
-    ("size", ShortlistOptions(size=0)), ("max per partner", ShortlistOptions(max_per_partner=0)),
-    ("tests per partner", ShortlistOptions(tests_per_partner=-1)),
-])
+@pytest.mark.parametrize(
+    ("name", "options"),
+    [
+        ("size", ShortlistOptions(size=0)),
+        ("max per partner", ShortlistOptions(max_per_partner=0)),
+        ("tests per partner", ShortlistOptions(tests_per_partner=-1)),
+    ],
+)
 def test_bad_options_are_errors(name: str, options: ShortlistOptions) -> None:
     services, partners, ranking = frames(partnership())
     with pytest.raises(P4CError, match=f"^{name} must be at least"):
@@ -399,8 +411,9 @@ def test_bad_options_are_errors(name: str, options: ShortlistOptions) -> None:
 
 def test_no_tests_is_an_empty_plan_said_in_the_notes() -> None:
     services, partners, ranking = frames(partnership())
-    result = shortlist(ranking, services, partners, no_needs(), CONFIG,
-                       ShortlistOptions(as_of=AS_OF, tests_per_partner=0))
+    result = shortlist(
+        ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF, tests_per_partner=0)
+    )
     assert result.field_tests.empty
     assert result.notes[-1] == "field tests: none planned (tests per partner is 0)"
 
@@ -411,8 +424,7 @@ def test_write_shortlist_writes_the_four_files(tmp_path: Any) -> None:
     services, partners, ranking = frames(partnership())
     result = shortlist(ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF))
     paths = write_shortlist(result, tmp_path / "out")
-    assert [p.name for p in paths] == ["candidates.csv", "shortlist.csv", "field_tests.csv",
-                                       "shortlist.xlsx"]
+    assert [p.name for p in paths] == ["candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx"]
     assert pd.read_csv(paths[0])["reasons"].tolist() == result.candidates["reasons"].tolist()
     assert pd.read_csv(paths[2]).columns.tolist() == FIELD_TEST_COLUMNS
     book = openpyxl.load_workbook(paths[3])
@@ -427,16 +439,25 @@ def test_write_shortlist_writes_the_four_files(tmp_path: Any) -> None:
 
 # --- config thresholds -----------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("path", "value", "message"), [
-    (("good_practice", "min_criteria", "relevance"), 30,
-     "good_practice.min_criteria.relevance: 30 is outside the scale 1-5 of the score relevance"),
-    (("field_tests", "mode", "min_value"), 0,
-     "field_tests.mode.min_value: 0 is outside the scale 1-5 of the score transferability"),
-    (("shortlist", "min_categories"), 15, "shortlist.min_categories: 15 is more than the 14 categories"),
-    (("field_tests", "mode", "min_need"), 6, "field_tests.mode.min_need: Input should be less than or"),
-])
-def test_thresholds_out_of_reach_are_config_errors(path: tuple[str, ...], value: float,
-                                                   message: str) -> None:
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (
+            ("good_practice", "min_criteria", "relevance"),
+            30,
+            "good_practice.min_criteria.relevance: 30 is outside the scale 1-5 of the score relevance",
+        ),
+        (
+            ("field_tests", "mode", "min_value"),
+            0,
+            "field_tests.mode.min_value: 0 is outside the scale 1-5 of the score transferability",
+        ),
+        (("shortlist", "min_categories"), 15, "shortlist.min_categories: 15 is more than the 14 categories"),
+        (("field_tests", "mode", "min_need"), 6, "field_tests.mode.min_need: Input should be less than or"),
+    ],
+)
+def test_thresholds_out_of_reach_are_config_errors(path: tuple[str, ...], value: float, message: str) -> None:
     import yaml
 
     data = yaml.safe_load(default_config_text())
@@ -451,5 +472,7 @@ def test_thresholds_out_of_reach_are_config_errors(path: tuple[str, ...], value:
 def test_a_pertinence_minimum_in_min_criteria_is_on_its_own_scale() -> None:
     """Only score criteria are bounded by the 1-5 scale; pertinence is a share."""
     config = with_rules(min_criteria={"pertinence": 0.7})
-    assert judge(service("BE", "S1", cis_served=6), config)["reasons"] == \
-        "not a good practice: pertinence 0.6 < 0.7"
+    assert (
+        judge(service("BE", "S1", cis_served=6), config)["reasons"]
+        == "not a good practice: pertinence 0.6 < 0.7"
+    )

@@ -14,15 +14,14 @@ from typer.testing import CliRunner
 import p4c.rank
 from p4c.cli import app
 from p4c.config import Project
-from p4c.ingest import NEEDS_FILE, PARTNERS_FILE, SERVICES_FILE
-from tests.test_shortlist import frames, partnership, service
+from p4c.store import NEEDS_FILE, PARTNERS_FILE, SERVICES_FILE
+from tests.shortlist_data import frames, partnership, service
 
 pytestmark = pytest.mark.skipif(not hasattr(p4c.rank, "rank"), reason="p4c.rank.rank is not there yet")
 FILES = ["candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx"]
 
 
-def store(project: Project, rows: list[dict[str, Any]],
-          needs: Sequence[tuple[str, str, float]] = ()) -> None:
+def store(project: Project, rows: list[dict[str, Any]], needs: Sequence[tuple[str, str, float]] = ()) -> None:
     """services/partners/needs.parquet as `p4c ingest` writes them."""
     services, partners, _ = frames(rows)
     services["start_date"] = services["start_date"].dt.date
@@ -34,7 +33,8 @@ def store(project: Project, rows: list[dict[str, Any]],
     services.to_parquet(folder / SERVICES_FILE, index=False)
     partners.to_parquet(folder / PARTNERS_FILE, index=False)
     pd.DataFrame(list(needs), columns=["partner", "category", "importance"]).astype(
-        {"importance": float}).to_parquet(folder / NEEDS_FILE, index=False)
+        {"importance": float}
+    ).to_parquet(folder / NEEDS_FILE, index=False)
 
 
 def run(project: Project, *args: str) -> Any:
@@ -50,8 +50,17 @@ def test_shortlist_writes_the_files_and_prints_the_plan(project: Project) -> Non
     for name in FILES:
         assert (project.processed_dir / name).is_file()
     candidates = pd.read_csv(project.processed_dir / "candidates.csv")
-    assert candidates.columns.tolist() == ["partner", "service_id", "title", "category", "score", "rank",
-                                           "eligible", "shortlisted", "reasons"]
+    assert candidates.columns.tolist() == [
+        "partner",
+        "service_id",
+        "title",
+        "category",
+        "score",
+        "rank",
+        "eligible",
+        "shortlisted",
+        "reasons",
+    ]
     assert len(candidates) == 9
     assert str(candidates.set_index("service_id").loc["IT9", "reasons"]).startswith("not a good practice")
     tests = pd.read_csv(project.processed_dir / "field_tests.csv")
@@ -63,16 +72,32 @@ def test_shortlist_writes_the_files_and_prints_the_plan(project: Project) -> Non
     assert "What bound the choice" in text
     assert "reference date 2025-06-30" in text
     assert "Field tests: who tests which practice, and how" in text
-    plan_lines = [line for line in text.splitlines() if line.startswith("│")
-                  and ("WORKSHOP" in line or "IMPLEMENTATION" in line)]
+    plan_lines = [
+        line
+        for line in text.splitlines()
+        if line.startswith("│") and ("WORKSHOP" in line or "IMPLEMENTATION" in line)
+    ]
     assert len(plan_lines) == 8  # each of the 4 partners' 2 practices, with its mode
 
 
 def test_output_folder_and_overrides(project: Project, tmp_path: Path) -> None:
     store(project, partnership())
     target = tmp_path / "elsewhere"
-    result = run(project, "--as-of", "2025-06-30", "--size", "4", "--max-per-partner", "1",
-                 "--tests-per-partner", "1", "--method", "topsis", "-o", str(target))
+    result = run(
+        project,
+        "--as-of",
+        "2025-06-30",
+        "--size",
+        "4",
+        "--max-per-partner",
+        "1",
+        "--tests-per-partner",
+        "1",
+        "--method",
+        "topsis",
+        "-o",
+        str(target),
+    )
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in target.iterdir() if not p.name.startswith(".")) == sorted(FILES)
     assert not (project.processed_dir / "shortlist.csv").exists()
@@ -86,8 +111,9 @@ def test_as_of_makes_the_months_rule_reproducible(project: Project) -> None:
     store(project, rows)
     assert run(project, "--as-of", "2025-06-30").exit_code == 0
     before = pd.read_csv(project.processed_dir / "candidates.csv").set_index("service_id")
-    assert before.loc["NEW", "reasons"] == ("not a good practice: running 5 months < 12 (started "
-                                            "2025-01-01, as of 2025-06-30)")
+    assert before.loc["NEW", "reasons"] == (
+        "not a good practice: running 5 months < 12 (started 2025-01-01, as of 2025-06-30)"
+    )
     assert run(project, "--as-of", "2026-01-01").exit_code == 0
     after = pd.read_csv(project.processed_dir / "candidates.csv").set_index("service_id")
     assert bool(after.loc["NEW", "eligible"])
@@ -98,15 +124,17 @@ def test_an_infeasible_plan_exits_1_says_why_and_writes_nothing(project: Project
     result = run(project, "--as-of", "2025-06-30", "--size", "2")
     assert result.exit_code == 1
     message = " ".join(result.stderr.split())
-    assert "4 partners x 2 tests = 8 tests but 2 practices x at most 3 partners = 6 places: 2 short" \
-        in message
+    assert (
+        "4 partners x 2 tests = 8 tests but 2 practices x at most 3 partners = 6 places: 2 short" in message
+    )
     assert "shortlist: 2 practices" in message  # the hint says what bound the shortlist
     assert "Traceback" not in result.output
     assert not any((project.processed_dir / name).exists() for name in FILES)
 
 
-@pytest.mark.parametrize("args", [["--as-of", "30/06/2025"], ["--size", "0"],
-                                  ["--tests-per-partner", "-1"], ["--method", "ahp"]])
+@pytest.mark.parametrize(
+    "args", [["--as-of", "30/06/2025"], ["--size", "0"], ["--tests-per-partner", "-1"], ["--method", "ahp"]]
+)
 def test_a_bad_command_line_exits_2(project: Project, args: list[str]) -> None:
     store(project, partnership())
     result = run(project, *args)

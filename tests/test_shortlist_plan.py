@@ -21,19 +21,24 @@ CATEGORIES = ["NET", "FIN", "INTL"]
 
 
 def configured(tests: int = 2, limit: int = 3, **mode: Any) -> Config:
-    rules = FieldTests(tests_per_partner=tests, max_partners_per_practice=limit,
-                       mode=ModeRule(**mode))
+    rules = FieldTests(tests_per_partner=tests, max_partners_per_practice=limit, mode=ModeRule(**mode))
     return CONFIG.model_copy(update={"field_tests": rules})
 
 
-def practices(owners: list[str], scores: list[float] | None = None,
-              categories: list[str] | None = None) -> pd.DataFrame:
+def practices(
+    owners: list[str], scores: list[float] | None = None, categories: list[str] | None = None
+) -> pd.DataFrame:
     n = len(owners)
-    return pd.DataFrame({
-        "partner": owners, "service_id": [f"S{i}" for i in range(n)],
-        "title": [f"Practice {i}" for i in range(n)],
-        "category": categories or [CATEGORIES[i % 3] for i in range(n)],
-        "score": scores or [0.9 - i / 100 for i in range(n)], "rank": list(range(1, n + 1))})
+    return pd.DataFrame(
+        {
+            "partner": owners,
+            "service_id": [f"S{i}" for i in range(n)],
+            "title": [f"Practice {i}" for i in range(n)],
+            "category": categories or [CATEGORIES[i % 3] for i in range(n)],
+            "score": scores or [0.9 - i / 100 for i in range(n)],
+            "rank": list(range(1, n + 1)),
+        }
+    )
 
 
 def partners_of(codes: list[str]) -> pd.DataFrame:
@@ -42,7 +47,8 @@ def partners_of(codes: list[str]) -> pd.DataFrame:
 
 def needs_of(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["partner", "category", "importance"]).astype(
-        {"partner": object, "category": object, "importance": float})
+        {"partner": object, "category": object, "importance": float}
+    )
 
 
 def values_of(shortlist: pd.DataFrame, transferability: list[float] | None = None) -> pd.DataFrame:
@@ -52,19 +58,32 @@ def values_of(shortlist: pd.DataFrame, transferability: list[float] | None = Non
     return values
 
 
-def plan(shortlist: pd.DataFrame, testers: list[str], needs: pd.DataFrame | None = None,
-         config: Config = CONFIG, values: pd.DataFrame | None = None) -> pd.DataFrame:
-    return plan_field_tests(shortlist, partners_of(testers), needs if needs is not None else needs_of([]),
-                            values if values is not None else values_of(shortlist), config)
+def plan(
+    shortlist: pd.DataFrame,
+    testers: list[str],
+    needs: pd.DataFrame | None = None,
+    config: Config = CONFIG,
+    values: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    return plan_field_tests(
+        shortlist,
+        partners_of(testers),
+        needs if needs is not None else needs_of([]),
+        values if values is not None else values_of(shortlist),
+        config,
+    )
 
 
 # --- optimality against brute force ---------------------------------------------------------------
 
-def brute_force(owners: list[str], testers: list[str], gain: dict[tuple[str, int], float], tests: int,
-                limit: int) -> tuple[float, list[set[tuple[str, int]]]] | None:
+
+def brute_force(
+    owners: list[str], testers: list[str], gain: dict[tuple[str, int], float], tests: int, limit: int
+) -> tuple[float, list[set[tuple[str, int]]]] | None:
     """Best total and every plan reaching it (within 1e-9), by enumerating every assignment."""
-    choices = [list(itertools.combinations([j for j, o in enumerate(owners) if o != t], tests))
-               for t in testers]
+    choices = [
+        list(itertools.combinations([j for j, o in enumerate(owners) if o != t], tests)) for t in testers
+    ]
     plans: list[tuple[float, set[tuple[str, int]]]] = []
     for combo in itertools.product(*choices):
         used = [j for picks in combo for j in picks]
@@ -78,28 +97,41 @@ def brute_force(owners: list[str], testers: list[str], gain: dict[tuple[str, int
     return best, [pairs for total, pairs in plans if total >= best - 1e-9]
 
 
-def lexicographic_first(plans: list[set[tuple[str, int]]], testers: list[str], n: int
-                        ) -> set[tuple[str, int]]:
+def lexicographic_first(
+    plans: list[set[tuple[str, int]]], testers: list[str], n: int
+) -> set[tuple[str, int]]:
     """The documented tie-break: first tester's best-ranked practices first, then the next..."""
     order = [(t, j) for t in sorted(testers) for j in range(n)]
     return max(plans, key=lambda pairs: tuple(p in pairs for p in order))
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=st.data(), n_testers=st.integers(2, 4), n_practices=st.integers(1, 5),
-       tests=st.integers(1, 2), limit=st.integers(1, 3))
+@given(
+    data=st.data(),
+    n_testers=st.integers(2, 4),
+    n_practices=st.integers(1, 5),
+    tests=st.integers(1, 2),
+    limit=st.integers(1, 3),
+)
 def test_the_plan_is_optimal_and_the_documented_tie_break(
-        data: st.DataObject, n_testers: int, n_practices: int, tests: int, limit: int) -> None:
+    data: st.DataObject, n_testers: int, n_practices: int, tests: int, limit: int
+) -> None:
     testers = ["BE", "DE", "FR", "IT"][:n_testers]
-    owners = data.draw(st.lists(st.sampled_from([*testers, "NL"]), min_size=n_practices,
-                                max_size=n_practices))
+    owners = data.draw(
+        st.lists(st.sampled_from([*testers, "NL"]), min_size=n_practices, max_size=n_practices)
+    )
     # Grid values, so that distinct plans differ by far more than the solver's tolerance.
-    scores = data.draw(st.lists(st.integers(60, 100).map(lambda v: v / 100), min_size=n_practices,
-                                max_size=n_practices))
+    scores = data.draw(
+        st.lists(st.integers(60, 100).map(lambda v: v / 100), min_size=n_practices, max_size=n_practices)
+    )
     cats = data.draw(st.lists(st.sampled_from(CATEGORIES), min_size=n_practices, max_size=n_practices))
-    given_needs = data.draw(st.lists(st.tuples(st.sampled_from(testers), st.sampled_from(CATEGORIES),
-                                               st.integers(1, 5).map(float)), max_size=6,
-                                     unique_by=lambda r: r[:2]))
+    given_needs = data.draw(
+        st.lists(
+            st.tuples(st.sampled_from(testers), st.sampled_from(CATEGORIES), st.integers(1, 5).map(float)),
+            max_size=6,
+            unique_by=lambda r: r[:2],
+        )
+    )
     shortlist = practices(owners, scores, cats)
     need = {(t, c): 3.0 for t in testers for c in CATEGORIES} | {(t, c): v for t, c, v in given_needs}
     gain = {(t, j): scores[j] * need[t, cats[j]] / 5 for t in testers for j in range(n_practices)}
@@ -137,24 +169,43 @@ def test_the_plan_does_not_depend_on_the_order_of_partners() -> None:
 
 # --- what the plan says ---------------------------------------------------------------------------
 
+
 def test_need_defaults_to_the_config_and_match_is_score_times_need_over_five() -> None:
     shortlist = practices(["DE"], [0.75], ["FIN"])
     config = CONFIG.model_copy(update={"field_tests": FieldTests(tests_per_partner=1, default_need=2)})
     result = plan(shortlist, ["BE", "FR"], needs_of([("BE", "FIN", 5.0), ("BE", "NET", 1.0)]), config)
     assert result[["partner", "need", "match"]].values.tolist() == [["BE", 5.0, 0.75], ["FR", 2.0, 0.3]]
-    assert result.columns.tolist() == ["partner", "practice_partner", "service_id", "title", "mode",
-                                       "need", "match"]
+    assert result.columns.tolist() == [
+        "partner",
+        "practice_partner",
+        "service_id",
+        "title",
+        "mode",
+        "need",
+        "match",
+    ]
     assert result.iloc[0][["practice_partner", "title"]].tolist() == ["DE", "Practice 0"]
 
 
-@pytest.mark.parametrize(("need", "transferability", "mode"), [
-    (4.0, 4.0, IMPLEMENTATION), (5.0, 4.5, IMPLEMENTATION), (3.5, 5.0, WORKSHOP),
-    (5.0, 3.5, WORKSHOP), (5.0, float("nan"), WORKSHOP),
-])
+@pytest.mark.parametrize(
+    ("need", "transferability", "mode"),
+    [
+        (4.0, 4.0, IMPLEMENTATION),
+        (5.0, 4.5, IMPLEMENTATION),
+        (3.5, 5.0, WORKSHOP),
+        (5.0, 3.5, WORKSHOP),
+        (5.0, float("nan"), WORKSHOP),
+    ],
+)
 def test_the_mode_rule(need: float, transferability: float, mode: str) -> None:
     shortlist = practices(["DE"], [0.8], ["FIN"])
-    result = plan(shortlist, ["BE"], needs_of([("BE", "FIN", need)]), configured(tests=1),
-                  values_of(shortlist, [transferability]))
+    result = plan(
+        shortlist,
+        ["BE"],
+        needs_of([("BE", "FIN", need)]),
+        configured(tests=1),
+        values_of(shortlist, [transferability]),
+    )
     assert result["mode"].tolist() == [mode]
 
 
@@ -175,13 +226,16 @@ def test_no_tests_is_an_empty_plan() -> None:
 
 # --- infeasible plans -----------------------------------------------------------------------------
 
+
 def test_too_few_places_says_by_how_much() -> None:
     testers = ["AT", "BE", "DE", "FR", "IT", "NL", "PL"]
     shortlist = practices(["AT", "BE", "DE", "FR"])
     with pytest.raises(P4CError) as info:
         plan(shortlist, testers)
-    assert info.value.message == ("no field-test plan is possible: 7 partners x 2 tests = 14 tests "
-                                  "but 4 practices x at most 3 partners = 12 places: 2 short")
+    assert info.value.message == (
+        "no field-test plan is possible: 7 partners x 2 tests = 14 tests "
+        "but 4 practices x at most 3 partners = 12 places: 2 short"
+    )
     assert "--tests-per-partner" in str(info.value.hint)
 
 
@@ -189,40 +243,59 @@ def test_a_partner_whose_practices_are_all_its_own_is_named() -> None:
     shortlist = practices(["BE", "BE", "BE"])
     with pytest.raises(P4CError) as info:
         plan(shortlist, ["BE", "DE"], config=configured(limit=2))
-    assert info.value.message == ("no field-test plan is possible: partner BE must test 2 practices "
-                                  "but all 3 shortlisted practices are its own: 2 short")
+    assert info.value.message == (
+        "no field-test plan is possible: partner BE must test 2 practices "
+        "but all 3 shortlisted practices are its own: 2 short"
+    )
 
 
 def test_a_partner_with_too_few_other_practices_is_named() -> None:
     shortlist = practices(["BE", "BE", "DE"])
     with pytest.raises(P4CError) as info:
         plan(shortlist, ["BE", "DE"])
-    assert info.value.message == ("no field-test plan is possible: partner BE must test 2 practices "
-                                  "but only 1 shortlisted practices are not its own: 1 short")
+    assert info.value.message == (
+        "no field-test plan is possible: partner BE must test 2 practices "
+        "but only 1 shortlisted practices are not its own: 1 short"
+    )
 
 
 def test_an_empty_shortlist_is_an_error_not_an_empty_plan() -> None:
-    with pytest.raises(P4CError, match=r"2 partners x 2 tests = 4 tests but 0 practices x at most 3 "
-                                       r"partners = 0 places: 4 short"):
+    with pytest.raises(
+        P4CError,
+        match=r"2 partners x 2 tests = 4 tests but 0 practices x at most 3 "
+        r"partners = 0 places: 4 short",
+    ):
         plan(practices([]).astype({"score": float}), ["BE", "DE"])
 
 
 def test_a_solver_reported_infeasibility_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sl, "check_plan_counts", lambda *args: None)
-    with pytest.raises(P4CError, match=r"^no field-test plan meets every constraint \(each partner "
-                                       r"exactly 2 tests, never its own, at most 3 partners per "
-                                       r"practice\): the solver found the constraints infeasible"):
+    with pytest.raises(
+        P4CError,
+        match=r"^no field-test plan meets every constraint \(each partner "
+        r"exactly 2 tests, never its own, at most 3 partners per "
+        r"practice\): the solver found the constraints infeasible",
+    ):
         plan(practices(["BE", "DE"]), ["BE", "DE"])
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(1, 5), st.integers(0, 3), st.integers(1, 3),
-       st.lists(st.sampled_from(["BE", "DE", "FR"]), max_size=5))
-def test_the_counting_checks_are_exactly_feasibility(n_testers: int, tests: int, limit: int,
-                                                     owners: list[str]) -> None:
+@given(
+    st.integers(1, 5),
+    st.integers(0, 3),
+    st.integers(1, 3),
+    st.lists(st.sampled_from(["BE", "DE", "FR"]), max_size=5),
+)
+def test_the_counting_checks_are_exactly_feasibility(
+    n_testers: int, tests: int, limit: int, owners: list[str]
+) -> None:
     testers = ["BE", "DE", "FR", "IT", "NL"][:n_testers]
-    feasible = brute_force(owners, testers, dict.fromkeys(
-        itertools.product(testers, range(len(owners))), 1.0), tests, limit) is not None
+    feasible = (
+        brute_force(
+            owners, testers, dict.fromkeys(itertools.product(testers, range(len(owners))), 1.0), tests, limit
+        )
+        is not None
+    )
     try:
         sl.check_plan_counts(testers, owners, tests, limit)
         counted = True

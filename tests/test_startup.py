@@ -11,8 +11,7 @@ import sys
 
 import pytest
 
-HEAVY = ("pandas", "numpy", "openpyxl", "pyarrow", "python_calamine", "xlsxwriter", "scipy",
-         "matplotlib")
+HEAVY = ("pandas", "numpy", "openpyxl", "pyarrow", "python_calamine", "xlsxwriter", "scipy", "matplotlib")
 
 PROBE = """
 import json, sys
@@ -39,8 +38,13 @@ print("\\x00" + json.dumps({
 
 
 def run_probe(args: list[str]) -> dict[str, list[object]]:
-    done = subprocess.run([sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)],
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(args), json.dumps(HEAVY)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     result: dict[str, list[object]] = json.loads(done.stdout.rsplit("\x00", 1)[1])
     return result
@@ -53,4 +57,5 @@ def test_help_imports_no_heavy_library(args: list[str]) -> None:
     assert result["heavy"] == [], (
         f"`p4c {' '.join(args)}` imported {', '.join(map(str, result['heavy']))}; p4c modules "
         f"loaded: {', '.join(map(str, result['p4c']))}. Import heavy libraries inside the "
-        f"functions that use them, not at the top of cli.py or of the modules it imports.")
+        f"functions that use them, not at the top of cli.py or of the modules it imports."
+    )

@@ -18,8 +18,13 @@ def fill(path: Path, lang: str, config: Config) -> None:
     words = WORDS[lang]
     book = openpyxl.load_workbook(path)
     partner = book[words.sheets["Partner"]]
-    values = {"partner_code": "FR", "organisation": "Agence régionale", "region": "Occitanie",
-              "cluster_initiatives": 12, "contact": "clusters@example.org"}
+    values = {
+        "partner_code": "FR",
+        "organisation": "Agence régionale",
+        "region": "Occitanie",
+        "cluster_initiatives": 12,
+        "contact": "clusters@example.org",
+    }
     for row in partner.iter_rows(min_row=1, max_row=partner.max_row):
         key = next(k for k, label in words.keys.items() if label == row[0].value)
         row[1].value = values[key]
@@ -83,8 +88,9 @@ def test_template_structure(tmp_path: Path, config: Config) -> None:
     assert validations["M2"].type == "list"  # the first score column
     assert book["Partenaire"]["B1"].value == "BE"
     needs = book["Besoins"]
-    assert [needs.cell(row=r, column=1).value for r in range(2, 16)] == \
-        [c.label["fr"] for c in config.categories]
+    assert [needs.cell(row=r, column=1).value for r in range(2, 16)] == [
+        c.label["fr"] for c in config.categories
+    ]
     assert services.column_dimensions["B"].width >= 30
 
 

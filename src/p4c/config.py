@@ -24,12 +24,12 @@ from pydantic import (
 
 from p4c.errors import P4CError
 from p4c.models import (
-    CODE_ALIASES,
-    ISO_3166_ALPHA2,
+    CODE_HELP,
     NUMERIC_SERVICE_COLUMNS,
     SERVICE_COLUMNS,
     Provider,
     Status,
+    canonical_code,
 )
 from p4c.values import norm
 
@@ -93,14 +93,16 @@ class Criterion(_Labelled):
             if key in needed and value is None:
                 raise ValueError(f"source {self.source} needs `{key}` (one of: {accepted})")
             if key not in needed and value is not None:
-                raise ValueError(f"`{key}` only goes with source "
-                                 f"{'field' if key == 'column' else 'ratio'}")
+                raise ValueError(f"`{key}` only goes with source {'field' if key == 'column' else 'ratio'}")
             if value is not None and value not in NUMERIC_SERVICE_COLUMNS:
                 other = [f.name for f in SERVICE_COLUMNS]
                 kind = "a non-numeric column" if value in other else "an unknown column"
                 raise ValueError(f"{key} `{value}` is {kind}; accepted: {accepted}")
-        if self.effective_normalization == "scale" and self.source in ("field", "ratio") \
-                and self.bounds is None:
+        if (
+            self.effective_normalization == "scale"
+            and self.source in ("field", "ratio")
+            and self.bounds is None
+        ):
             raise ValueError("normalization scale on a field or ratio needs `bounds: [low, high]`")
         if self.bounds is not None and self.bounds[1] <= self.bounds[0]:
             raise ValueError("bounds must be [low, high] with high > low")
@@ -113,12 +115,10 @@ class Criterion(_Labelled):
         return "scale" if self.source in ("score", "pertinence") else "minmax"
 
 
-
 class Category(_Labelled):
     code: Annotated[str, Field(pattern=r"^[A-Z][A-Z0-9_]*$")]
     label: Labels
     aliases: list[str] = []
-
 
 
 class GoodPractice(_Model):
@@ -185,8 +185,9 @@ class Config(_Model):
     @classmethod
     def _yaml_booleans(cls, partners: Any) -> Any:
         if isinstance(partners, dict) and any(isinstance(code, bool) for code in partners):
-            raise ValueError("a partner code was read as yes/no by YAML (NO, ON, YES...): "
-                             "quote it, e.g. 'NO':")
+            raise ValueError(
+                "a partner code was read as yes/no by YAML (NO, ON, YES...): quote it, e.g. 'NO':"
+            )
         return partners
 
     @field_validator("partners")
@@ -195,11 +196,9 @@ class Config(_Model):
         """Keys as the partner codes ingest uses: upper-cased, EL read as GR and UK as GB."""
         canonical: dict[str, PartnerInfo] = {}
         for code, info in partners.items():
-            key = code.strip().upper()
-            key = CODE_ALIASES.get(key, key)
-            if key not in ISO_3166_ALPHA2:
-                raise ValueError(f"`{code}` is not an ISO 3166 alpha-2 country code; accepted: two "
-                                 "letters such as BE, DE, MT (EL and UK are read as GR and GB)")
+            key = canonical_code(code)
+            if key is None:
+                raise ValueError(f"`{code}` is not {CODE_HELP}")
             if key in canonical:
                 raise ValueError(f"`{code}` names partner {key} a second time")
             canonical[key] = info
@@ -225,12 +224,12 @@ class Config(_Model):
             raise ValueError(f"categories: duplicate code {', '.join(dupes)}")
         for key in self.good_practice.min_criteria:
             if key not in ids:
-                raise ValueError(f"good_practice.min_criteria: unknown criterion `{key}`"
-                                 f"{suggest(key, ids)}")
+                raise ValueError(f"good_practice.min_criteria: unknown criterion `{key}`{suggest(key, ids)}")
         mode_id = self.field_tests.mode.criterion
         if mode_id not in ids:
-            raise ValueError(f"field_tests.mode.criterion: unknown criterion `{mode_id}`"
-                             f"{suggest(mode_id, ids)}")
+            raise ValueError(
+                f"field_tests.mode.criterion: unknown criterion `{mode_id}`{suggest(mode_id, ids)}"
+            )
         self._check_thresholds()
         self._check_aliases()
         return self
@@ -239,18 +238,23 @@ class Config(_Model):
         """Good-practice and mode thresholds a score can reach, and a coverage categories allow."""
         low, high = self.scale.min, self.scale.max
         scored = {c.id for c in self.score_criteria}
-        limits = [(f"good_practice.min_criteria.{key}", key, value)
-                  for key, value in self.good_practice.min_criteria.items()]
-        limits.append(("field_tests.mode.min_value", self.field_tests.mode.criterion,
-                       self.field_tests.mode.min_value))
+        limits = [
+            (f"good_practice.min_criteria.{key}", key, value)
+            for key, value in self.good_practice.min_criteria.items()
+        ]
+        limits.append(
+            ("field_tests.mode.min_value", self.field_tests.mode.criterion, self.field_tests.mode.min_value)
+        )
         for where, crit_id, value in limits:
             if crit_id in scored and not low <= value <= high:
-                raise ValueError(f"{where}: {value:g} is outside the scale {low:g}-{high:g} of "
-                                 f"the score {crit_id}")
+                raise ValueError(
+                    f"{where}: {value:g} is outside the scale {low:g}-{high:g} of the score {crit_id}"
+                )
         wanted, defined = self.shortlist.min_categories, len(self.categories)
         if wanted > defined:
-            raise ValueError(f"shortlist.min_categories: {wanted} is more than the {defined} "
-                             f"categories defined")
+            raise ValueError(
+                f"shortlist.min_categories: {wanted} is more than the {defined} categories defined"
+            )
 
     def _check_aliases(self) -> None:
         seen: dict[str, str] = {}
@@ -258,8 +262,10 @@ class Config(_Model):
             for word in (cat.code, *cat.label.values(), *cat.aliases):
                 key = norm(word)
                 if seen.setdefault(key, cat.code) != cat.code:
-                    raise ValueError(f"categories: `{word}` names both {seen[key]} and {cat.code}; "
-                                     "each code, label and alias must name one category")
+                    raise ValueError(
+                        f"categories: `{word}` names both {seen[key]} and {cat.code}; "
+                        "each code, label and alias must name one category"
+                    )
         headers: dict[str, str] = {}
         for field in SERVICE_COLUMNS:
             for word in (field.name, *field.aliases):
@@ -268,9 +274,11 @@ class Config(_Model):
             for word in (crit.id, f"score {crit.id}", *crit.label.values()):
                 key = norm(word)
                 if headers.setdefault(key, crit.id) != crit.id:
-                    raise ValueError(f"criteria: label `{word}` of {crit.id} also names the "
-                                     f"Services column {headers[key]}; choose a label that is "
-                                     "not a column name or alias")
+                    raise ValueError(
+                        f"criteria: label `{word}` of {crit.id} also names the "
+                        f"Services column {headers[key]}; choose a label that is "
+                        "not a column name or alias"
+                    )
 
     @cached_property
     def score_criteria(self) -> list[Criterion]:
@@ -279,8 +287,11 @@ class Config(_Model):
     @cached_property
     def category_lookup(self) -> dict[str, str]:
         """Normalized code, label or alias -> category code."""
-        return {norm(word): cat.code for cat in self.categories
-                for word in (cat.code, *cat.label.values(), *cat.aliases)}
+        return {
+            norm(word): cat.code
+            for cat in self.categories
+            for word in (cat.code, *cat.label.values(), *cat.aliases)
+        }
 
     def criterion(self, criterion_id: str) -> Criterion:
         for crit in self.criteria:
@@ -306,8 +317,10 @@ def parse_config(text: str, source: str = "config") -> Config:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc)
-        raise P4CError(f"{source}: YAML syntax error{where}: {problem}",
-                       hint="Check the indentation and the colons on that line.") from None
+        raise P4CError(
+            f"{source}: YAML syntax error{where}: {problem}",
+            hint="Check the indentation and the colons on that line.",
+        ) from None
     if not isinstance(data, dict):
         raise P4CError(f"{source}: expected a mapping of keys (criteria:, categories:, ...)")
     try:
@@ -335,9 +348,15 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
                 path += f"[{part}]" + (f" ({name})" if name else "")
             else:
                 path += ("." if path else "") + str(part)
-            node = node.get(part) if isinstance(node, dict) else (
-                node[part] if isinstance(node, list) and isinstance(part, int)
-                and part < len(node) else None)
+            node = (
+                node.get(part)
+                if isinstance(node, dict)
+                else (
+                    node[part]
+                    if isinstance(node, list) and isinstance(part, int) and part < len(node)
+                    else None
+                )
+            )
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             known = _keys_at(loc[:-1])
@@ -349,9 +368,12 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
             msg = _PATTERN_HELP[str(loc[-1])]
         elif err["type"] == "missing":
             msg = "required key is missing"
-        found = f" (found {err['input']!r})" if err["type"] not in (
-            "value_error", "extra_forbidden", "missing") and not isinstance(
-            err.get("input"), dict | list) else ""
+        found = (
+            f" (found {err['input']!r})"
+            if err["type"] not in ("value_error", "extra_forbidden", "missing")
+            and not isinstance(err.get("input"), dict | list)
+            else ""
+        )
         if not path and err["type"] == "value_error":
             lines.append(msg)  # a check across sections: the message names its keys
         else:

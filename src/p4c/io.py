@@ -11,6 +11,7 @@ import contextlib
 import csv
 import io
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -26,11 +27,14 @@ if TYPE_CHECKING:
 SPREADSHEET_TYPES = (".xlsx", ".xlsm", ".ods", ".xls")
 ACCEPTED_TYPES = (*SPREADSHEET_TYPES, ".csv")
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+_TMP_MARK = "p4ctmp"
+_TMP_NAME = re.compile(rf"\.{_TMP_MARK}(\d+)\.[^.]*\.tmp$")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 # --- reading -------------------------------------------------------------------------------------
+
 
 @dataclass
 class Book:
@@ -58,14 +62,17 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
         raise P4CError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix not in ACCEPTED_TYPES:
-        raise P4CError(f"{name}: not a spreadsheet ({suffix or 'no extension'}); accepted: "
-                       f"{', '.join(ACCEPTED_TYPES)}")
+        raise P4CError(
+            f"{name}: not a spreadsheet ({suffix or 'no extension'}); accepted: {', '.join(ACCEPTED_TYPES)}"
+        )
     size = path.stat().st_size
     if size == 0:
         raise P4CError(f"{name}: the file is empty")
     if size > max_file_mb * 1024 * 1024:
-        raise P4CError(f"{name}: the file is {size / 1048576:.1f} MB; the limit is "
-                       f"{max_file_mb:g} MB (config limits.max_file_mb)")
+        raise P4CError(
+            f"{name}: the file is {size / 1048576:.1f} MB; the limit is "
+            f"{max_file_mb:g} MB (config limits.max_file_mb)"
+        )
     if suffix == ".csv":
         rows = read_csv_rows(path)
         _check_rows(name, "the CSV file", len(rows), max_rows)
@@ -74,8 +81,10 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
         head = fh.read(8)
     if suffix in (".xlsx", ".xlsm", ".ods"):
         if head.startswith(_OLE_MAGIC):
-            raise P4CError(f"{name}: the workbook is password-protected (encrypted); save it "
-                           f"without a password and send it again")
+            raise P4CError(
+                f"{name}: the workbook is password-protected (encrypted); save it "
+                f"without a password and send it again"
+            )
         if not head.startswith(_ZIP_MAGIC):
             raise P4CError(f"{name}: not a valid {suffix} file (it may be corrupt or renamed)")
         _check_zip(path, max_uncompressed_mb)
@@ -92,9 +101,11 @@ def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise P4CError(f"{path.name}: the file is corrupt and cannot be opened ({exc})") from None
     if total > max_uncompressed_mb * 1024 * 1024:
-        raise P4CError(f"{path.name}: the workbook unpacks to {total / 1048576:.0f} MB, over the "
-                       f"limit of {max_uncompressed_mb:g} MB (config limits.max_uncompressed_mb); "
-                       f"it may be a zip bomb")
+        raise P4CError(
+            f"{path.name}: the workbook unpacks to {total / 1048576:.0f} MB, over the "
+            f"limit of {max_uncompressed_mb:g} MB (config limits.max_uncompressed_mb); "
+            f"it may be a zip bomb"
+        )
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
         raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)")
 
@@ -122,8 +133,7 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
         text = str(exc) or type(exc).__name__
         if "password" in text.lower() or "encrypt" in text.lower():
             raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)") from None
-        raise P4CError(f"{path.name}: the file is corrupt or not a {path.suffix} workbook "
-                       f"({text})") from None
+        raise P4CError(f"{path.name}: the file is corrupt or not a {path.suffix} workbook ({text})") from None
     if not book.sheets or all(not rows for rows in book.sheets.values()):
         raise P4CError(f"{path.name}: the workbook has no data")
     return book
@@ -138,8 +148,9 @@ def _read_sheets(workbook: Any, name: str, sheets: list[str], max_rows: int, boo
 
 def _check_rows(name: str, what: str, rows: int, max_rows: int) -> None:
     if rows > max_rows + 50:  # room for title rows and the header
-        raise P4CError(f"{name}: {what} has {rows:,} rows; the limit is {max_rows:,} "
-                       f"(config limits.max_rows)")
+        raise P4CError(
+            f"{name}: {what} has {rows:,} rows; the limit is {max_rows:,} (config limits.max_rows)"
+        )
 
 
 def read_csv_rows(path: Path) -> list[list[Any]]:
@@ -173,13 +184,33 @@ def _count_outside_quotes(line: str, char: str) -> int:
     return count
 
 
+def workbook_files(folder: Path) -> list[Path]:
+    """The workbooks of a folder that p4c reads: accepted types, no hidden or Office lock files."""
+    if not folder.is_dir():
+        raise P4CError(f"{folder}: no such folder")
+    found = sorted(
+        p
+        for p in folder.iterdir()
+        if p.is_file() and p.suffix.lower() in ACCEPTED_TYPES and not p.name.startswith((".", "~$"))
+    )
+    if not found:
+        raise P4CError(
+            f"{folder}: no workbook in this folder (accepted: {', '.join(ACCEPTED_TYPES)})",
+            hint="Send partners a template (`p4c template`) and put their files there.",
+        )
+    return found
+
+
 # --- writing -------------------------------------------------------------------------------------
+
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside `target`, renamed over it only when the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.{_TMP_MARK}{os.getpid()}.", suffix=".tmp", dir=target.parent
+    )
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -188,6 +219,12 @@ def atomic_path(target: Path) -> Iterator[Path]:
         tmp.replace(target)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def temporary_owner(name: str) -> int | None:
+    """The process id in the name of a temporary file `atomic_path` made, or None."""
+    match = _TMP_NAME.search(name)
+    return int(match.group(1)) if match else None
 
 
 def _default_mode() -> int:
@@ -211,28 +248,6 @@ def neutralise(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy whose text cells cannot run as formulas in Excel or LibreOffice."""
-    from pandas.api.types import is_object_dtype, is_string_dtype
-
-    out = frame.copy()
-    for column in out.columns:
-        dtype = out[column].dtype
-        if is_object_dtype(dtype) or is_string_dtype(dtype):
-            out[column] = out[column].astype(object).map(neutralise)
-    return out
-
-
-def write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """CSV that Excel opens cleanly: UTF-8 with BOM, CRLF line ends (RFC 4180), no formulas.
-
-    CRLF matters beyond Excel: with `\\n` alone, a field holding a lone CR is left unquoted and
-    splits the row when read back.
-    """
-    with atomic_path(target) as tmp:
-        safe_frame(frame).to_csv(tmp, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
@@ -261,10 +276,24 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path) -> None:
 
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
-            str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
-                       "strings_to_numbers": False, "nan_inf_to_errors": True})
-        header = workbook.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-                                      "text_wrap": True, "valign": "top", "border": 1})
+            str(tmp),
+            {
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+                "strings_to_numbers": False,
+                "nan_inf_to_errors": True,
+            },
+        )
+        header = workbook.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        )
         formats: dict[str, Any] = {}
         for spec in sheets:
             sheet = workbook.add_worksheet(spec.name[:31])
@@ -274,8 +303,7 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path) -> None:
         workbook.close()
 
 
-def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any,
-                formats: dict[str, Any]) -> None:
+def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any, formats: dict[str, Any]) -> None:
     import math
 
     import pandas as pd
@@ -289,12 +317,17 @@ def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any,
         number_format = spec.number_formats.get(name)
         cell_format = None
         if number_format:
-            cell_format = formats.setdefault(number_format,
-                                             workbook.add_format({"num_format": number_format}))
+            cell_format = formats.setdefault(
+                number_format, workbook.add_format({"num_format": number_format})
+            )
         values = frame.iloc[:, col].tolist()
         for row, value in enumerate(values, start=1):
-            if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA \
-                    or value is pd.NaT:
+            if (
+                value is None
+                or (isinstance(value, float) and math.isnan(value))
+                or value is pd.NA
+                or value is pd.NaT
+            ):
                 continue
             if isinstance(value, str):
                 sheet.write_string(row, col, value)
@@ -303,8 +336,9 @@ def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any,
             elif isinstance(value, int | float):
                 sheet.write_number(row, col, value, cell_format)
             elif hasattr(value, "year"):
-                sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(),
-                                     cell_format or date_format)
+                sheet.write_datetime(
+                    row, col, pd.Timestamp(value).to_pydatetime(), cell_format or date_format
+                )
             else:
                 sheet.write_string(row, col, str(value))
         width = spec.widths.get(name) or _width(name, values)
@@ -316,9 +350,18 @@ def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any,
     for name in spec.color_scale:
         if name in columns and len(frame):
             col = columns.index(name)
-            sheet.conditional_format(1, col, len(frame), col, {
-                "type": "3_color_scale", "min_color": "#F8696B", "mid_color": "#FFEB84",
-                "max_color": "#63BE7B"})
+            sheet.conditional_format(
+                1,
+                col,
+                len(frame),
+                col,
+                {
+                    "type": "3_color_scale",
+                    "min_color": "#F8696B",
+                    "mid_color": "#FFEB84",
+                    "max_color": "#63BE7B",
+                },
+            )
 
 
 def _width(name: str, values: list[Any]) -> float:

@@ -45,8 +45,9 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
     "Needs": ("needs", "besoins", "bedarf"),
 }
 
-ValueType = Literal["text", "code", "int", "number", "amount", "date", "category", "provider",
-                    "status", "score"]
+ValueType = Literal[
+    "text", "code", "int", "number", "amount", "date", "category", "provider", "status", "score"
+]
 
 
 @dataclass(frozen=True)
@@ -63,49 +64,94 @@ class Field:
 
 PARTNER_KEYS: tuple[Field, ...] = (
     Field("partner_code", "code", True, ("partner", "country", "code partenaire", "partnerland")),
-    Field("organisation", "text", True,
-          ("organization", "organisme", "organisation partenaire")),
+    Field("organisation", "text", True, ("organization", "organisme", "organisation partenaire")),
     Field("region", "text", True, ("région",)),
-    Field("cluster_initiatives", "int", True,
-          ("number of cluster initiatives", "initiatives clusters", "anzahl clusterinitiativen"),
-          minimum=1),
+    Field(
+        "cluster_initiatives",
+        "int",
+        True,
+        ("number of cluster initiatives", "initiatives clusters", "anzahl clusterinitiativen"),
+        minimum=1,
+    ),
     Field("contact", "text", False, ("e-mail", "email", "kontakt")),
 )
 
 SERVICE_COLUMNS: tuple[Field, ...] = (
-    Field("service_id", "text", True,
-          ("id", "service id", "ref", "reference", "réf", "référence", "identifiant", "nr",
-           "kennung")),
-    Field("title", "text", True,
-          ("service", "service title", "name", "intitulé", "intitulé du service", "titre",
-           "titel", "bezeichnung", "dienstleistung")),
+    Field(
+        "service_id",
+        "text",
+        True,
+        ("id", "service id", "ref", "reference", "réf", "référence", "identifiant", "nr", "kennung"),
+    ),
+    Field(
+        "title",
+        "text",
+        True,
+        (
+            "service",
+            "service title",
+            "name",
+            "intitulé",
+            "intitulé du service",
+            "titre",
+            "titel",
+            "bezeichnung",
+            "dienstleistung",
+        ),
+    ),
     Field("description", "text", False, ("beschreibung",)),
     Field("category", "category", True, ("catégorie", "kategorie")),
     Field("provider", "provider", True, ("provided by", "prestataire", "anbieter", "träger")),
     Field("status", "status", True, ("statut",)),
-    Field("start_date", "date", False,
-          ("start", "since", "date de début", "depuis", "beginn", "startdatum", "seit")),
-    Field("annual_budget_eur", "amount", False,
-          ("annual budget", "budget", "budget eur", "budget annuel", "jahresbudget"), minimum=0),
-    Field("staff_fte", "number", False, ("fte", "staff", "etp", "personnel", "vzä", "personal"),
-          minimum=0),
-    Field("cis_served", "int", False,
-          ("cluster initiatives served", "cis served", "initiatives clusters servies",
-           "betreute clusterinitiativen"), minimum=0),
-    Field("smes_reached", "int", False,
-          ("smes per year", "pme touchées", "erreichte kmu"), minimum=0),
-    Field("evidence", "text", False,
-          ("evidence of success", "results", "preuves", "résultats", "nachweis", "ergebnisse")),
+    Field(
+        "start_date",
+        "date",
+        False,
+        ("start", "since", "date de début", "depuis", "beginn", "startdatum", "seit"),
+    ),
+    Field(
+        "annual_budget_eur",
+        "amount",
+        False,
+        ("annual budget", "budget", "budget eur", "budget annuel", "jahresbudget"),
+        minimum=0,
+    ),
+    Field("staff_fte", "number", False, ("fte", "staff", "etp", "personnel", "vzä", "personal"), minimum=0),
+    Field(
+        "cis_served",
+        "int",
+        False,
+        (
+            "cluster initiatives served",
+            "cis served",
+            "initiatives clusters servies",
+            "betreute clusterinitiativen",
+        ),
+        minimum=0,
+    ),
+    Field("smes_reached", "int", False, ("smes per year", "pme touchées", "erreichte kmu"), minimum=0),
+    Field(
+        "evidence",
+        "text",
+        False,
+        ("evidence of success", "results", "preuves", "résultats", "nachweis", "ergebnisse"),
+    ),
 )
 
 NUMERIC_SERVICE_COLUMNS: tuple[str, ...] = tuple(
-    f.name for f in SERVICE_COLUMNS if f.type in ("int", "number", "amount"))
+    f.name for f in SERVICE_COLUMNS if f.type in ("int", "number", "amount")
+)
 
 NEEDS_COLUMNS: tuple[Field, ...] = (
     Field("category", "category", True, ("catégorie", "kategorie", "kategorie")),
-    Field("importance", "number", True,
-          ("need", "besoin", "bedarf", "wichtigkeit", "bedeutung", "priorité", "priority"),
-          minimum=1, maximum=5),
+    Field(
+        "importance",
+        "number",
+        True,
+        ("need", "besoin", "bedarf", "wichtigkeit", "bedeutung", "priorité", "priority"),
+        minimum=1,
+        maximum=5,
+    ),
 )
 
 TITLE_MAX = 200
@@ -114,7 +160,8 @@ TITLE_MAX = 200
 CODE_ALIASES = {"EL": "GR", "UK": "GB"}
 DOT_DECIMAL_COUNTRIES = frozenset({"MT", "IE", "GB", "CY"})
 
-ISO_3166_ALPHA2 = frozenset("""
+ISO_3166_ALPHA2 = frozenset(
+    """
 AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS
 BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE
 EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM
@@ -123,4 +170,16 @@ LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
 NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO RS RU RW
 SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO
 TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW
-""".split())
+""".split()
+)
+
+CODE_HELP = (
+    "an ISO 3166 alpha-2 country code: two letters such as BE, DE, MT (EL and UK are read as GR and GB)"
+)
+
+
+def canonical_code(text: str) -> str | None:
+    """A partner code as p4c stores it (upper case, EL -> GR, UK -> GB), or None if not a country."""
+    code = text.strip().upper()
+    code = CODE_ALIASES.get(code, code)
+    return code if code in ISO_3166_ALPHA2 else None

@@ -38,6 +38,7 @@ class RunResult:
     ranking: RankResult
     shortlist: ShortlistResult
     outputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # outputs left out, and why
 
     @property
     def ok(self) -> bool:
@@ -45,40 +46,52 @@ class RunResult:
 
 
 def raw_files(project: Project) -> list[Path]:
-    from p4c.io import ACCEPTED_TYPES
+    from p4c.io import workbook_files
 
-    folder = project.raw_dir
-    if not folder.is_dir():
-        raise P4CError(f"no data/raw/ folder in {project.root}",
-                       hint="Put the partners' workbooks in data/raw/ (or run `p4c init DIR`).")
-    files = sorted(p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in ACCEPTED_TYPES
-                   and not p.name.startswith((".", "~$")))
-    if not files:
-        raise P4CError(f"no workbook in {folder} (accepted: {', '.join(ACCEPTED_TYPES)})",
-                       hint="Send partners a template (`p4c template`) and put their files there.")
-    return files
+    if not project.raw_dir.is_dir():
+        raise P4CError(
+            f"no data/raw/ folder in {project.root}",
+            hint="Put the partners' workbooks in data/raw/ (or run `p4c init DIR`).",
+        )
+    return workbook_files(project.raw_dir)
 
 
-def run(project: Project, config: Config, options: RunOptions = RunOptions(),
-        progress: Callable[[Path], None] | None = None) -> RunResult:
+def run(
+    project: Project,
+    config: Config,
+    options: RunOptions = RunOptions(),
+    progress: Callable[[Path], None] | None = None,
+) -> RunResult:
     """Every stage in order; a stage that cannot go on raises P4CError saying why."""
     from p4c import rank as rank_stage
     from p4c import report as report_stage
     from p4c import shortlist as shortlist_stage
-    from p4c.ingest import ingest, load_processed
+    from p4c.ingest import ingest
+    from p4c.store import load_processed
 
     ingested = ingest(raw_files(project), project, config, progress=progress)
-    processed = load_processed(project, config)
     folder = project.processed_dir
-    ranking = rank_stage.rank(processed.services, processed.partners, config,
-                              rank_stage.RankOptions(samples=options.samples, seed=options.seed,
-                                                     stability=True))
-    outputs = rank_stage.write_rankings(ranking, [folder / "ranking.csv", folder / "ranking.xlsx"])
-    chosen = shortlist_stage.shortlist(ranking.table, processed.services, processed.partners,
-                                       processed.needs, config,
-                                       shortlist_stage.ShortlistOptions(as_of=options.as_of))
+    processed = load_processed(folder, config)
+    ranking = rank_stage.rank(
+        processed.services,
+        processed.partners,
+        config,
+        rank_stage.RankOptions(samples=options.samples, seed=options.seed, stability=True),
+    )
+    targets, note = rank_stage.default_outputs(folder, len(ranking.table))
+    outputs = rank_stage.write_rankings(ranking, targets)
+    chosen = shortlist_stage.shortlist(
+        ranking.table,
+        processed.services,
+        processed.partners,
+        processed.needs,
+        config,
+        shortlist_stage.ShortlistOptions(as_of=options.as_of),
+    )
     outputs += shortlist_stage.write_shortlist(chosen, folder)
     config_text = project.config_path.read_text(encoding="utf-8")
-    outputs += report_stage.report(folder, folder, config, config_text,
-                                   report_stage.ReportOptions(as_of=options.as_of))
-    return RunResult(ingested, ranking, chosen, sorted(set(outputs)))
+    outputs += report_stage.report(
+        folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
+    )
+    notes = [note] if note else []
+    return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes)

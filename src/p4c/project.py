@@ -34,17 +34,25 @@ class Project:
         from p4c.config import parse_config
 
         if not self.root.is_dir():
-            raise P4CError(f"project folder {self.root} does not exist",
-                           hint="Create one with `p4c init DIR`, or pass --project DIR.")
+            raise P4CError(
+                f"project folder {self.root} does not exist",
+                hint="Create one with `p4c init DIR`, or pass --project DIR.",
+            )
         if self.config_path.is_file():
             try:
                 text = self.config_path.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
-                raise P4CError(f"{self.config_path}: not UTF-8 text (byte {exc.start})",
-                               hint="Save the file as UTF-8 in your editor.") from None
+                raise P4CError(
+                    f"{self.config_path}: not UTF-8 text (byte {exc.start})",
+                    hint="Save the file as UTF-8 in your editor.",
+                ) from None
             except OSError as exc:
-                raise P4CError(f"cannot read {self.config_path}: {exc.strerror}",
-                               hint="Check that the file exists and that you may read it.") from None
+                raise P4CError(
+                    f"cannot read {self.config_path}: {exc.strerror}",
+                    hint="Check that the file exists and that you may read it.",
+                ) from None
             return parse_config(text, str(self.config_path))
-        raise P4CError(f"no config file at {self.config_path}",
-                       hint="Run `p4c init .` to create the default one, or pass --project DIR.")
+        raise P4CError(
+            f"no config file at {self.config_path}",
+            hint="Run `p4c init .` to create the default one, or pass --project DIR.",
+        )

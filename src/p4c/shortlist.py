@@ -43,7 +43,6 @@ FIELD_TEST_COLUMNS = ["partner", "practice_partner", "service_id", "title", "mod
 IMPLEMENTATION = "IMPLEMENTATION"
 WORKSHOP = "WORKSHOP"
 TOLERANCE = 1e-9  # float noise forgiven when a value meets a threshold (rank.py ties scores so too)
-FILES = ("candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx")
 ELIGIBLE_TEXT = "good practice (meets every rule)"
 
 
@@ -59,13 +58,14 @@ class ShortlistOptions:
 
 @dataclass(frozen=True)
 class ShortlistResult:
-    candidates: pd.DataFrame   # CANDIDATE_COLUMNS, every service, in rank order
-    shortlist: pd.DataFrame    # SHORTLIST_COLUMNS, in rank order
+    candidates: pd.DataFrame  # CANDIDATE_COLUMNS, every service, in rank order
+    shortlist: pd.DataFrame  # SHORTLIST_COLUMNS, in rank order
     field_tests: pd.DataFrame  # FIELD_TEST_COLUMNS, by testing partner then practice rank
     notes: list[str] = field(default_factory=list)  # what bound the choice, in plain words
 
 
 # --- good practice ---------------------------------------------------------------------------------
+
 
 def full_months(start: dt.date, as_of: dt.date) -> int:
     """Whole months from `start` to `as_of` (negative when `start` is later)."""
@@ -82,8 +82,9 @@ def criterion_values(services: pd.DataFrame, partners: pd.DataFrame, config: Con
     return pd.concat([keys, values.reset_index(drop=True)], axis=1)
 
 
-def pertinence_values(services: pd.DataFrame, partners: pd.DataFrame, config: Config,
-                      values: pd.DataFrame) -> pd.Series:
+def pertinence_values(
+    services: pd.DataFrame, partners: pd.DataFrame, config: Config, values: pd.DataFrame
+) -> pd.Series:
     """Share of the region's CIs served, capped at 1: the pertinence criterion's column of `values`
     (criterion_values), else computed the same way, since the rule holds without the criterion."""
     from p4c.config import Criterion
@@ -92,14 +93,16 @@ def pertinence_values(services: pd.DataFrame, partners: pd.DataFrame, config: Co
     crit = next((c for c in config.criteria if c.source == "pertinence"), None)
     if crit is not None:
         return values[crit.id]
-    crit = Criterion(id="pertinence", label={"en": "Pertinence"}, weight=1, direction="benefit",
-                     source="pertinence")
+    crit = Criterion(
+        id="pertinence", label={"en": "Pertinence"}, weight=1, direction="benefit", source="pertinence"
+    )
     alone = config.model_copy(update={"criteria": [crit]})
     return criterion_matrix(services, partners, alone)[crit.id].reset_index(drop=True)
 
 
-def good_practice(ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.DataFrame,
-                  config: Config, as_of: dt.date) -> pd.DataFrame:
+def good_practice(
+    ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.DataFrame, config: Config, as_of: dt.date
+) -> pd.DataFrame:
     """Every service with `eligible` and `reasons` ("; "-joined failed rules), in rank order.
 
     Also a `failed` column: the failed rule names, for the notes of what bound the choice.
@@ -109,12 +112,14 @@ def good_practice(ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.Da
     values = criterion_values(base, partners, config)
     pertinence = pertinence_values(base, partners, config, values)
     frame = base[[*KEYS, "title", "category"]].merge(
-        ranking[[*KEYS, "score", "rank"]].assign(_position=np.arange(len(ranking))), on=KEYS,
-        how="left")
+        ranking[[*KEYS, "score", "rank"]].assign(_position=np.arange(len(ranking))), on=KEYS, how="left"
+    )
     starts = pd.to_datetime(base["start_date"], errors="coerce")
     scores = frame["score"].astype(float).to_numpy()
-    minimums = {crit_id: (minimum, values[crit_id].astype(float).to_numpy())
-                for crit_id, minimum in rules.min_criteria.items()}
+    minimums = {
+        crit_id: (minimum, values[crit_id].astype(float).to_numpy())
+        for crit_id, minimum in rules.min_criteria.items()
+    }
     shares = pertinence.astype(float).to_numpy()
     statuses = [str(s) for s in rules.statuses]
     excluded = {str(p) for p in rules.excluded_providers}
@@ -128,11 +133,15 @@ def good_practice(ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.Da
             if pd.isna(start):
                 fails.append(("months running", "start date missing"))
             elif start.date() > as_of:
-                fails.append(("months running", f"starts {start.date()}, after the reference date "
-                              f"{as_of}"))
+                fails.append(("months running", f"starts {start.date()}, after the reference date {as_of}"))
             elif (months := full_months(start.date(), as_of)) < rules.min_months_running:
-                fails.append(("months running", f"running {months} months < "
-                              f"{rules.min_months_running} (started {start.date()}, as of {as_of})"))
+                fails.append(
+                    (
+                        "months running",
+                        f"running {months} months < "
+                        f"{rules.min_months_running} (started {start.date()}, as of {as_of})",
+                    )
+                )
         evidence = row["evidence"]
         if rules.require_evidence and (not isinstance(evidence, str) or not evidence.strip()):
             fails.append(("evidence", "no evidence of success"))
@@ -153,16 +162,23 @@ def good_practice(ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.Da
         if math.isnan(share):
             fails.append(("pertinence", "pertinence missing (no cis_served or no cluster_initiatives)"))
         elif share <= rules.min_pertinence + TOLERANCE:
-            fails.append(("pertinence", f"pertinence {show(share, rules.min_pertinence)} <= "
-                          f"{show(rules.min_pertinence)}"))
+            fails.append(
+                (
+                    "pertinence",
+                    f"pertinence {show(share, rules.min_pertinence)} <= {show(rules.min_pertinence)}",
+                )
+            )
         failures.append(fails)
     frame["eligible"] = [not fails for fails in failures]
-    frame["reasons"] = ["not a good practice: " + "; ".join(text for _, text in fails) if fails
-                        else ELIGIBLE_TEXT for fails in failures]
+    frame["reasons"] = [
+        "not a good practice: " + "; ".join(text for _, text in fails) if fails else ELIGIBLE_TEXT
+        for fails in failures
+    ]
     frame["failed"] = [", ".join(rule for rule, _ in fails) for fails in failures]
     frame["rank"] = frame["rank"].astype("Int64")
-    order = frame.sort_values(["_position", "partner", "service_id"], kind="stable",
-                              na_position="last").index  # the ranking's own order, then unranked
+    order = frame.sort_values(
+        ["_position", "partner", "service_id"], kind="stable", na_position="last"
+    ).index  # the ranking's own order, then unranked
     return frame.loc[order].drop(columns="_position").reset_index(drop=True)
 
 
@@ -177,8 +193,10 @@ def show(value: float, threshold: float | None = None) -> str:
 
 # --- shortlist ---------------------------------------------------------------------------------------
 
-def coverable(rest: Sequence[tuple[str, str]], covered: set[str], taken: Counter[str], slots: int,
-              cap: int) -> int:
+
+def coverable(
+    rest: Sequence[tuple[str, str]], covered: set[str], taken: Counter[str], slots: int, cap: int
+) -> int:
     """How many categories outside `covered` up to `slots` more picks from `rest` can add.
 
     `rest` holds (partner, category) of the candidates still available; `taken` counts each
@@ -188,14 +206,17 @@ def coverable(rest: Sequence[tuple[str, str]], covered: set[str], taken: Counter
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import maximum_flow
 
-    pairs = sorted({(cat, partner) for partner, cat in rest
-                    if cat not in covered and taken[partner] < cap})
+    pairs = sorted({(cat, partner) for partner, cat in rest if cat not in covered and taken[partner] < cap})
     if slots <= 0 or not pairs:
         return 0
     cats = sorted({cat for cat, _ in pairs})
     parts = sorted({partner for _, partner in pairs})
-    node = {name: i for i, name in enumerate(
-        [("c", cat) for cat in cats] + [("p", partner) for partner in parts], start=1)}
+    node = {
+        name: i
+        for i, name in enumerate(
+            [("c", cat) for cat in cats] + [("p", partner) for partner in parts], start=1
+        )
+    }
     sink = len(node) + 1
     rows = [0] * len(cats) + [node["c", cat] for cat, _ in pairs] + [node["p", p] for p in parts]
     cols = [node["c", cat] for cat in cats] + [node["p", p] for _, p in pairs] + [sink] * len(parts)
@@ -204,16 +225,24 @@ def coverable(rest: Sequence[tuple[str, str]], covered: set[str], taken: Counter
     return min(slots, int(maximum_flow(graph, 0, sink).flow_value))
 
 
-def select_shortlist(candidates: pd.DataFrame, size: int, max_per_partner: int,
-                     min_categories: int) -> tuple[pd.DataFrame, list[str]]:
+def select_shortlist(
+    candidates: pd.DataFrame, size: int, max_per_partner: int, min_categories: int
+) -> tuple[pd.DataFrame, list[str]]:
     """The shortlist by the module's rule: `candidates` (from good_practice) with `shortlisted` and
     every eligible service's reasons rewritten to say why it is in or out; plus the notes.
     """
     out = candidates.copy()
     out["shortlisted"] = False
     pool = out[out["eligible"]]
-    items = list(zip(pool.index, pool["partner"].astype(str), pool["category"].astype(str),
-                     pool["rank"].astype(int), strict=True))
+    items = list(
+        zip(
+            pool.index,
+            pool["partner"].astype(str),
+            pool["category"].astype(str),
+            pool["rank"].astype(int),
+            strict=True,
+        )
+    )
     all_cats = {cat for _, _, cat, _ in items}
     best = coverable([(p, c) for _, p, c, _ in items], set(), Counter(), size, max_per_partner)
     target = min(min_categories, best)
@@ -223,16 +252,19 @@ def select_shortlist(candidates: pd.DataFrame, size: int, max_per_partner: int,
     skipped: Counter[str] = Counter()
     capped: Counter[str] = Counter()
     for pos, (idx, partner, cat, rank) in enumerate(items):
-        rest = [(p, c) for _, p, c, _ in items[pos + 1:]]
+        rest = [(p, c) for _, p, c, _ in items[pos + 1 :]]
         slots = size - len(picked)
         if slots == 0:
-            out.at[idx, "reasons"] = f"good practice, not shortlisted: shortlist full ({size} " \
-                                     f"better-ranked practices)"
+            out.at[idx, "reasons"] = (
+                f"good practice, not shortlisted: shortlist full ({size} better-ranked practices)"
+            )
             skipped["size"] += 1
             continue
         if taken[partner] >= max_per_partner:
-            out.at[idx, "reasons"] = f"good practice, not shortlisted: partner cap " \
-                                     f"({max_per_partner}) reached by higher-ranked {partner} practices"
+            out.at[idx, "reasons"] = (
+                f"good practice, not shortlisted: partner cap "
+                f"({max_per_partner}) reached by higher-ranked {partner} practices"
+            )
             capped[partner] += 1
             continue
         needed = target - len(covered | {cat})
@@ -240,13 +272,14 @@ def select_shortlist(candidates: pd.DataFrame, size: int, max_per_partner: int,
         if needed > 0 and coverable(rest, covered | {cat}, after, slots - 1, max_per_partner) < needed:
             skipped["coverage"] += 1
             if coverable(rest, covered | {cat}, taken, slots - 1, max_per_partner) >= needed:
-                why = f"{partner}'s remaining places (cap {max_per_partner}) are needed for " \
-                      f"categories only {partner} can still bring"
+                why = (
+                    f"{partner}'s remaining places (cap {max_per_partner}) are needed for "
+                    f"categories only {partner} can still bring"
+                )
             else:
                 left = f"the {slots} places left are" if slots > 1 else "the last place is"
                 why = f"category {cat} is already covered and {left} needed"
-            out.at[idx, "reasons"] = f"good practice, not shortlisted: {why}, to reach {target} " \
-                                     f"categories"
+            out.at[idx, "reasons"] = f"good practice, not shortlisted: {why}, to reach {target} categories"
             continue
         new = cat not in covered
         picked.append(idx)
@@ -254,34 +287,66 @@ def select_shortlist(candidates: pd.DataFrame, size: int, max_per_partner: int,
         covered.add(cat)
         out.at[idx, "shortlisted"] = True
         out.at[idx, "reasons"] = f"shortlisted: good practice, rank {rank}" + (
-            f", adds category {cat}" if new else "")
-    notes = _selection_notes(out, size=size, cap=max_per_partner, min_categories=min_categories,
-                             target=target, best=best, all_cats=all_cats, skipped=skipped,
-                             capped=capped)
+            f", adds category {cat}" if new else ""
+        )
+    notes = _selection_notes(
+        out,
+        size=size,
+        cap=max_per_partner,
+        min_categories=min_categories,
+        target=target,
+        best=best,
+        all_cats=all_cats,
+        skipped=skipped,
+        capped=capped,
+    )
     return out, notes
 
 
-def _selection_notes(out: pd.DataFrame, *, size: int, cap: int, min_categories: int, target: int,
-                     best: int, all_cats: set[str], skipped: Counter[str],
-                     capped: Counter[str]) -> list[str]:
+def _selection_notes(
+    out: pd.DataFrame,
+    *,
+    size: int,
+    cap: int,
+    min_categories: int,
+    target: int,
+    best: int,
+    all_cats: set[str],
+    skipped: Counter[str],
+    capped: Counter[str],
+) -> list[str]:
     eligible = out[out["eligible"]]
     chosen = out[out["shortlisted"]]
-    notes = [f"{len(out)} services, {len(eligible)} good-practice candidates from "
-             f"{eligible['partner'].nunique()} partners in {len(all_cats)} categories"]
-    failed = Counter(rule for text in out.loc[~out["eligible"], "failed"] for rule in text.split(", ")
-                     if rule)
+    notes = [
+        f"{len(out)} services, {len(eligible)} good-practice candidates from "
+        f"{eligible['partner'].nunique()} partners in {len(all_cats)} categories"
+    ]
+    failed = Counter(
+        rule for text in out.loc[~out["eligible"], "failed"] for rule in text.split(", ") if rule
+    )
     if failed:
-        notes.append("kept out by (services failing each rule): " + ", ".join(
-            f"{rule} {count}" for rule, count in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))))
+        notes.append(
+            "kept out by (services failing each rule): "
+            + ", ".join(
+                f"{rule} {count}" for rule, count in sorted(failed.items(), key=lambda kv: (-kv[1], kv[0]))
+            )
+        )
     if len(chosen) < size:
-        notes.append(f"shortlist: {len(chosen)} practices for {size} places: only {len(eligible)} "
-                     f"candidates" + (", the rest kept out by the partner cap" if capped else ""))
+        notes.append(
+            f"shortlist: {len(chosen)} practices for {size} places: only {len(eligible)} "
+            f"candidates" + (", the rest kept out by the partner cap" if capped else "")
+        )
     else:
-        notes.append(f"shortlist: {size} practices (size {size} bit: {skipped['size']} candidates "
-                     f"left out)" if skipped["size"] else f"shortlist: {size} practices")
+        notes.append(
+            f"shortlist: {size} practices (size {size} bit: {skipped['size']} candidates left out)"
+            if skipped["size"]
+            else f"shortlist: {size} practices"
+        )
     if capped:
-        notes.append(f"partner cap ({cap}) bit: " + ", ".join(
-            f"{partner} ({count} left out)" for partner, count in sorted(capped.items())))
+        notes.append(
+            f"partner cap ({cap}) bit: "
+            + ", ".join(f"{partner} ({count} left out)" for partner, count in sorted(capped.items()))
+        )
     n_cats = chosen["category"].nunique()
     cover = f"categories: {n_cats} covered (at least {min_categories} asked)"
     if target < min_categories:
@@ -300,9 +365,15 @@ def _selection_notes(out: pd.DataFrame, *, size: int, cap: int, min_categories: 
 
 # --- field tests -----------------------------------------------------------------------------------
 
+
 def plan_field_tests(  # noqa: PLR0917 - the positional API `p4c run` and the report call
-        shortlist: pd.DataFrame, partners: pd.DataFrame, needs: pd.DataFrame, values: pd.DataFrame,
-        config: Config, tests_per_partner: int | None = None) -> pd.DataFrame:
+    shortlist: pd.DataFrame,
+    partners: pd.DataFrame,
+    needs: pd.DataFrame,
+    values: pd.DataFrame,
+    config: Config,
+    tests_per_partner: int | None = None,
+) -> pd.DataFrame:
     """The optimal field-test plan: each partner (all of `partners`) tests exactly T shortlisted
     practices, never its own, each practice tested by at most M partners, maximising
     sum score x need / 5. A P4CError says which constraint fails, and by how much, when none exists.
@@ -320,27 +391,42 @@ def plan_field_tests(  # noqa: PLR0917 - the positional API `p4c run` and the re
     if tests == 0 or not testers:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in FIELD_TEST_COLUMNS})
     check_plan_counts(testers, owners, tests, limit)
-    need_of = {(str(p), str(c)): float(v) for p, c, v in needs.groupby(
-        ["partner", "category"], as_index=False)["importance"].max().itertuples(index=False)}
-    pairs = [(t, j) for t in range(len(testers)) for j in range(len(practices))
-             if owners[j] != testers[t]]
-    need = np.array([need_of.get((testers[t], str(practices.at[j, "category"])), rules.default_need)
-                     for t, j in pairs])
+    need_of = {
+        (str(p), str(c)): float(v)
+        for p, c, v in needs.groupby(["partner", "category"], as_index=False)["importance"]
+        .max()
+        .itertuples(index=False)
+    }
+    pairs = [(t, j) for t in range(len(testers)) for j in range(len(practices)) if owners[j] != testers[t]]
+    need = np.array(
+        [need_of.get((testers[t], str(practices.at[j, "category"])), rules.default_need) for t, j in pairs]
+    )
     gain = practices["score"].astype(float).to_numpy()[[j for _, j in pairs]] * need / 5
     chosen = _solve_plan(gain, pairs, tests=tests, limit=limit)
     mode = rules.mode
     crit = practices[KEYS].merge(values, on=KEYS, how="left")
-    crit_value = crit[mode.criterion].astype(float) if mode.criterion in crit else pd.Series(
-        np.nan, index=practices.index)
+    crit_value = (
+        crit[mode.criterion].astype(float)
+        if mode.criterion in crit
+        else pd.Series(np.nan, index=practices.index)
+    )
     rows = []
     for k in np.flatnonzero(chosen):
         t, j = pairs[k]
         implement = need[k] >= mode.min_need - TOLERANCE and bool(
-            crit_value.iloc[j] >= mode.min_value - TOLERANCE)
-        rows.append({"partner": testers[t], "practice_partner": owners[j],
-                     "service_id": practices.at[j, "service_id"], "title": practices.at[j, "title"],
-                     "mode": IMPLEMENTATION if implement else WORKSHOP, "need": float(need[k]),
-                     "match": float(gain[k])})
+            crit_value.iloc[j] >= mode.min_value - TOLERANCE
+        )
+        rows.append(
+            {
+                "partner": testers[t],
+                "practice_partner": owners[j],
+                "service_id": practices.at[j, "service_id"],
+                "title": practices.at[j, "title"],
+                "mode": IMPLEMENTATION if implement else WORKSHOP,
+                "need": float(need[k]),
+                "match": float(gain[k]),
+            }
+        )
     return pd.DataFrame(rows, columns=FIELD_TEST_COLUMNS)
 
 
@@ -356,25 +442,32 @@ def check_plan_counts(testers: Sequence[str], owners: Sequence[str], tests: int,
         own = sum(owner == partner for owner in owners)
         available = len(owners) - own
         if available < tests:
-            what = (f"all {own} shortlisted practices are its own" if available == 0 and own
-                    else f"only {available} shortlisted practices are not its own")
-            problems.append(f"partner {partner} must test {tests} practices but {what}: "
-                            f"{tests - available} short")
+            what = (
+                f"all {own} shortlisted practices are its own"
+                if available == 0 and own
+                else f"only {available} shortlisted practices are not its own"
+            )
+            problems.append(
+                f"partner {partner} must test {tests} practices but {what}: {tests - available} short"
+            )
     places = len(owners) * limit
     demand = len(testers) * tests
     if demand > places:
-        problems.append(f"{len(testers)} partners x {tests} tests = {demand} tests but "
-                        f"{len(owners)} practices x at most {limit} partners = {places} places: "
-                        f"{demand - places} short")
+        problems.append(
+            f"{len(testers)} partners x {tests} tests = {demand} tests but "
+            f"{len(owners)} practices x at most {limit} partners = {places} places: "
+            f"{demand - places} short"
+        )
     if problems:
-        raise P4CError("no field-test plan is possible: " + "; ".join(problems),
-                       hint="Shortlist more practices (--size, --max-per-partner, good_practice "
-                            "thresholds), lower field_tests.tests_per_partner (--tests-per-partner) "
-                            "or raise field_tests.max_partners_per_practice.")
+        raise P4CError(
+            "no field-test plan is possible: " + "; ".join(problems),
+            hint="Shortlist more practices (--size, --max-per-partner, good_practice "
+            "thresholds), lower field_tests.tests_per_partner (--tests-per-partner) "
+            "or raise field_tests.max_partners_per_practice.",
+        )
 
 
-def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: int,
-                limit: int) -> np.ndarray:
+def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: int, limit: int) -> np.ndarray:
     """0/1 choice per (tester, practice) pair: the best total gain, then lexicographic tie-break.
 
     Pairs come sorted by tester code, then practice rank. Among plans within 1e-9 (relative) of the
@@ -394,8 +487,13 @@ def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: in
     base = [LinearConstraint(by_tester, tests, tests), LinearConstraint(by_practice, 0, limit)]
 
     def solve(lower: np.ndarray, upper: np.ndarray, extra: list[Any]) -> np.ndarray | None:
-        res = milp(-gain, integrality=np.ones(n), bounds=Bounds(lower, upper),
-                   constraints=[*base, *extra], options={"mip_rel_gap": 0})
+        res = milp(
+            -gain,
+            integrality=np.ones(n),
+            bounds=Bounds(lower, upper),
+            constraints=[*base, *extra],
+            options={"mip_rel_gap": 0},
+        )
         if res.status == 2:  # infeasible
             return None
         if res.status != 0 or res.x is None:
@@ -405,9 +503,11 @@ def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: in
     lower, upper = np.zeros(n), np.ones(n)
     current = solve(lower, upper, [])
     if current is None:
-        raise P4CError("no field-test plan meets every constraint (each partner exactly "
-                       f"{tests} tests, never its own, at most {limit} partners per practice): "
-                       "the solver found the constraints infeasible")
+        raise P4CError(
+            "no field-test plan meets every constraint (each partner exactly "
+            f"{tests} tests, never its own, at most {limit} partners per practice): "
+            "the solver found the constraints infeasible"
+        )
     best = float(gain @ current)
     tol = TOLERANCE * max(1.0, abs(best))
     floor = [LinearConstraint(gain[None, :], best - tol, np.inf)]
@@ -415,8 +515,7 @@ def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: in
         if current[k] == 1:
             lower[k] = 1
             continue
-        full = (lower[tester == tester[k]].sum() >= tests
-                or lower[practice == practice[k]].sum() >= limit)
+        full = lower[tester == tester[k]].sum() >= tests or lower[practice == practice[k]].sum() >= limit
         if not full:
             lower[k] = 1
             trial = solve(lower, upper, floor)
@@ -430,18 +529,25 @@ def _solve_plan(gain: np.ndarray, pairs: Sequence[tuple[int, int]], *, tests: in
 
 # --- the whole step ------------------------------------------------------------------------------
 
+
 def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
-        ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.DataFrame, needs: pd.DataFrame,
-        config: Config, options: ShortlistOptions = ShortlistOptions()) -> ShortlistResult:
+    ranking: pd.DataFrame,
+    services: pd.DataFrame,
+    partners: pd.DataFrame,
+    needs: pd.DataFrame,
+    config: Config,
+    options: ShortlistOptions = ShortlistOptions(),
+) -> ShortlistResult:
     """Good practices, the shortlist and the field-test plan from a ranking table; no I/O."""
     as_of = options.as_of or dt.date.today()
     size = config.shortlist.size if options.size is None else options.size
-    cap = config.shortlist.max_per_partner if options.max_per_partner is None \
-        else options.max_per_partner
-    tests = config.field_tests.tests_per_partner if options.tests_per_partner is None \
+    cap = config.shortlist.max_per_partner if options.max_per_partner is None else options.max_per_partner
+    tests = (
+        config.field_tests.tests_per_partner
+        if options.tests_per_partner is None
         else options.tests_per_partner
-    for name, value, low in (("size", size, 1), ("max per partner", cap, 1),
-                             ("tests per partner", tests, 0)):
+    )
+    for name, value, low in (("size", size, 1), ("max per partner", cap, 1), ("tests per partner", tests, 0)):
         if value < low:
             raise P4CError(f"{name} must be at least {low} (found {value})")
     candidates = good_practice(ranking, services, partners, config, as_of)
@@ -452,30 +558,39 @@ def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
     try:
         plan = plan_field_tests(chosen, partners, needs, values, config, tests)
     except P4CError as exc:
-        hint = "\n".join(["What bound the shortlist:", *(f"  - {note}" for note in notes),
-                          *([exc.hint] if exc.hint else [])])
+        hint = "\n".join(
+            [
+                "What bound the shortlist:",
+                *(f"  - {note}" for note in notes),
+                *([exc.hint] if exc.hint else []),
+            ]
+        )
         raise P4CError(exc.message, hint=hint) from None
     notes.append(_plan_note(plan, chosen, partners, tests, config.field_tests.max_partners_per_practice))
     return ShortlistResult(candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes)
 
 
-def _plan_note(plan: pd.DataFrame, chosen: pd.DataFrame, partners: pd.DataFrame, tests: int,
-               limit: int) -> str:
+def _plan_note(
+    plan: pd.DataFrame, chosen: pd.DataFrame, partners: pd.DataFrame, tests: int, limit: int
+) -> str:
     if plan.empty:
         return "field tests: none planned (tests per partner is 0)"
     modes = plan["mode"].value_counts()
     per_practice = Counter(zip(plan["practice_partner"], plan["service_id"], strict=True))
     full = [practice_label(p, s) for (p, s), n in sorted(per_practice.items()) if n >= limit]
-    text = (f"field tests: {partners['partner'].nunique()} partners x {tests} = {len(plan)} tests on "
-            f"{len(per_practice)} of {len(chosen)} practices, total match {plan['match'].sum():.3f} "
-            f"(optimal); {modes.get(IMPLEMENTATION, 0)} IMPLEMENTATION, "
-            f"{modes.get(WORKSHOP, 0)} WORKSHOP")
+    text = (
+        f"field tests: {partners['partner'].nunique()} partners x {tests} = {len(plan)} tests on "
+        f"{len(per_practice)} of {len(chosen)} practices, total match {plan['match'].sum():.3f} "
+        f"(optimal); {modes.get(IMPLEMENTATION, 0)} IMPLEMENTATION, "
+        f"{modes.get(WORKSHOP, 0)} WORKSHOP"
+    )
     if full:
         text += f"; at the cap of {limit} partners: {', '.join(full)}"
     return text
 
 
 # --- output ----------------------------------------------------------------------------------------
+
 
 def practice_label(partner: object, service_id: object) -> str:
     return f"{partner} {service_id}"
@@ -485,42 +600,56 @@ def plan_matrix(result: ShortlistResult) -> pd.DataFrame:
     """Testing partner x shortlisted practice, the mode in the cells ("own" on a partner's own)."""
     plan = result.field_tests
     practices = [(str(p), str(s)) for p, s in result.shortlist[KEYS].itertuples(index=False)]
-    cells = {(str(r.partner), str(r.practice_partner), str(r.service_id)): str(r.mode)
-             for r in plan.itertuples(index=False)}
+    cells = {
+        (str(r.partner), str(r.practice_partner), str(r.service_id)): str(r.mode)
+        for r in plan.itertuples(index=False)
+    }
     rows = []
     for tester in sorted(plan["partner"].astype(str).unique()):
         row: dict[str, str | None] = {"partner": tester}
         for owner, sid in practices:
-            row[practice_label(owner, sid)] = "own" if owner == tester else cells.get(
-                (tester, owner, sid))
+            row[practice_label(owner, sid)] = "own" if owner == tester else cells.get((tester, owner, sid))
         rows.append(row)
     return pd.DataFrame(rows, columns=["partner", *(practice_label(p, s) for p, s in practices)])
 
 
 def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
     """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe)."""
-    from p4c.io import SheetSpec, write_csv, write_xlsx
+    from p4c.fastcsv import write_csv
+    from p4c.io import SheetSpec, write_xlsx
+    from p4c.store import CANDIDATES_FILE, FIELD_TESTS_FILE, SHORTLIST_FILE, SHORTLIST_XLSX
 
-    paths = [folder / name for name in FILES]
+    paths = [folder / name for name in (CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE, SHORTLIST_XLSX)]
     write_csv(result.candidates, paths[0])
     write_csv(result.shortlist, paths[1])
     write_csv(result.field_tests, paths[2])
     three = {"score": "0.000", "match": "0.000", "need": "0.0"}
-    write_xlsx([
-        SheetSpec("Shortlist", result.shortlist, three, color_scale=["score"]),
-        SheetSpec("Field tests", result.field_tests, three, color_scale=["match"]),
-        SheetSpec("Plan", plan_matrix(result)),
-        SheetSpec("Candidates", result.candidates, three, color_scale=["score"],
-                  widths={"reasons": 80}),
-        SheetSpec("Notes", pd.DataFrame({"note": result.notes}), widths={"note": 110}),
-    ], paths[3])
+    write_xlsx(
+        [
+            SheetSpec("Shortlist", result.shortlist, three, color_scale=["score"]),
+            SheetSpec("Field tests", result.field_tests, three, color_scale=["match"]),
+            SheetSpec("Plan", plan_matrix(result)),
+            SheetSpec("Candidates", result.candidates, three, color_scale=["score"], widths={"reasons": 80}),
+            SheetSpec("Notes", pd.DataFrame({"note": result.notes}), widths={"note": 110}),
+        ],
+        paths[3],
+    )
     return paths
 
 
 def shortlist_rows(result: ShortlistResult) -> list[list[str]]:
     """The shortlist as text cells for the terminal: rank, partner, service, title, category, score."""
-    return [[str(r["rank"]), str(r["partner"]), str(r["service_id"]), str(r["title"]),
-             str(r["category"]), f"{r['score']:.3f}"] for r in result.shortlist.to_dict("records")]
+    return [
+        [
+            str(r["rank"]),
+            str(r["partner"]),
+            str(r["service_id"]),
+            str(r["title"]),
+            str(r["category"]),
+            f"{r['score']:.3f}",
+        ]
+        for r in result.shortlist.to_dict("records")
+    ]
 
 
 def plan_rows(result: ShortlistResult) -> list[list[str]]:
@@ -528,8 +657,15 @@ def plan_rows(result: ShortlistResult) -> list[list[str]]:
     rows, previous = [], None
     for r in result.field_tests.to_dict("records"):
         partner = str(r["partner"])
-        rows.append(["" if partner == previous else partner,
-                     practice_label(r["practice_partner"], r["service_id"]), str(r["title"]),
-                     str(r["mode"]), f"{r['need']:g}", f"{r['match']:.3f}"])
+        rows.append(
+            [
+                "" if partner == previous else partner,
+                practice_label(r["practice_partner"], r["service_id"]),
+                str(r["title"]),
+                str(r["mode"]),
+                f"{r['need']:g}",
+                f"{r['match']:.3f}",
+            ]
+        )
         previous = partner
     return rows

@@ -34,17 +34,39 @@ class Words:
 WORDS: dict[str, Words] = {
     "en": Words(
         sheets={"Partner": "Partner", "Services": "Services", "Needs": "Needs"},
-        keys={"partner_code": "Partner code", "organisation": "Organisation", "region": "Region",
-              "cluster_initiatives": "Cluster initiatives", "contact": "Contact"},
-        columns={"service_id": "Service ID", "title": "Title", "description": "Description",
-                 "category": "Category", "provider": "Provider", "status": "Status",
-                 "start_date": "Start date", "annual_budget_eur": "Annual budget (EUR)",
-                 "staff_fte": "Staff (FTE)", "cis_served": "CIs served",
-                 "smes_reached": "SMEs per year", "evidence": "Evidence of success"},
-        providers={Provider.DA: "DA", Provider.CI: "CI", Provider.JOINT: "JOINT",
-                   Provider.EXTERNAL: "EXTERNAL"},
-        statuses={Status.ONGOING: "ONGOING", Status.COMPLETED: "COMPLETED", Status.PILOT: "PILOT",
-                  Status.PLANNED: "PLANNED"},
+        keys={
+            "partner_code": "Partner code",
+            "organisation": "Organisation",
+            "region": "Region",
+            "cluster_initiatives": "Cluster initiatives",
+            "contact": "Contact",
+        },
+        columns={
+            "service_id": "Service ID",
+            "title": "Title",
+            "description": "Description",
+            "category": "Category",
+            "provider": "Provider",
+            "status": "Status",
+            "start_date": "Start date",
+            "annual_budget_eur": "Annual budget (EUR)",
+            "staff_fte": "Staff (FTE)",
+            "cis_served": "CIs served",
+            "smes_reached": "SMEs per year",
+            "evidence": "Evidence of success",
+        },
+        providers={
+            Provider.DA: "DA",
+            Provider.CI: "CI",
+            Provider.JOINT: "JOINT",
+            Provider.EXTERNAL: "EXTERNAL",
+        },
+        statuses={
+            Status.ONGOING: "ONGOING",
+            Status.COMPLETED: "COMPLETED",
+            Status.PILOT: "PILOT",
+            Status.PLANNED: "PLANNED",
+        },
         needs=("Category", "Importance"),
         instructions=(
             "How to fill in this workbook",
@@ -69,18 +91,39 @@ WORDS: dict[str, Words] = {
     ),
     "fr": Words(
         sheets={"Partner": "Partenaire", "Services": "Prestations", "Needs": "Besoins"},
-        keys={"partner_code": "Code partenaire", "organisation": "Organisme", "region": "Région",
-              "cluster_initiatives": "Initiatives clusters", "contact": "E-mail"},
-        columns={"service_id": "Identifiant", "title": "Intitulé du service",
-                 "description": "Description", "category": "Catégorie",
-                 "provider": "Prestataire", "status": "Statut", "start_date": "Date de début",
-                 "annual_budget_eur": "Budget annuel (€)", "staff_fte": "Personnel (ETP)",
-                 "cis_served": "Initiatives clusters servies", "smes_reached": "PME touchées",
-                 "evidence": "Résultats"},
-        providers={Provider.DA: "agence", Provider.CI: "cluster", Provider.JOINT: "conjoint",
-                   Provider.EXTERNAL: "externe"},
-        statuses={Status.ONGOING: "en cours", Status.COMPLETED: "terminé", Status.PILOT: "pilote",
-                  Status.PLANNED: "prévu"},
+        keys={
+            "partner_code": "Code partenaire",
+            "organisation": "Organisme",
+            "region": "Région",
+            "cluster_initiatives": "Initiatives clusters",
+            "contact": "E-mail",
+        },
+        columns={
+            "service_id": "Identifiant",
+            "title": "Intitulé du service",
+            "description": "Description",
+            "category": "Catégorie",
+            "provider": "Prestataire",
+            "status": "Statut",
+            "start_date": "Date de début",
+            "annual_budget_eur": "Budget annuel (€)",
+            "staff_fte": "Personnel (ETP)",
+            "cis_served": "Initiatives clusters servies",
+            "smes_reached": "PME touchées",
+            "evidence": "Résultats",
+        },
+        providers={
+            Provider.DA: "agence",
+            Provider.CI: "cluster",
+            Provider.JOINT: "conjoint",
+            Provider.EXTERNAL: "externe",
+        },
+        statuses={
+            Status.ONGOING: "en cours",
+            Status.COMPLETED: "terminé",
+            Status.PILOT: "pilote",
+            Status.PLANNED: "prévu",
+        },
         needs=("Catégorie", "Importance"),
         instructions=(
             "Comment remplir ce classeur",
@@ -94,8 +137,7 @@ WORDS: dict[str, Words] = {
             "07/03/2011, 2011-03-07 ou une année seule (2011).",
             "5. Notes : {scale} ; vide si vous ne savez pas (le service est alors classé sur les "
             "autres critères et signalé).",
-            "6. Résultats : des résultats mesurés (chiffres, enquêtes). Une bonne pratique en a "
-            "besoin.",
+            "6. Résultats : des résultats mesurés (chiffres, enquêtes). Une bonne pratique en a besoin.",
             "7. Feuille Besoins : importance de chaque catégorie pour les clusters de votre "
             "région, de 1 (aucune) à 5 (priorité). Elle décide des pratiques que vous testerez.",
             "Ne renommez ni les feuilles ni les en-têtes. Les colonnes en plus sont ignorées.",
@@ -106,17 +148,39 @@ WORDS: dict[str, Words] = {
     ),
     "de": Words(
         sheets={"Partner": "Partner", "Services": "Leistungen", "Needs": "Bedarf"},
-        keys={"partner_code": "Partnerland", "organisation": "Organisation", "region": "Region",
-              "cluster_initiatives": "Anzahl Clusterinitiativen", "contact": "Kontakt"},
-        columns={"service_id": "Kennung", "title": "Titel", "description": "Beschreibung",
-                 "category": "Kategorie", "provider": "Anbieter", "status": "Status",
-                 "start_date": "Startdatum", "annual_budget_eur": "Jahresbudget (EUR)",
-                 "staff_fte": "Personal (VZÄ)", "cis_served": "Betreute Clusterinitiativen",
-                 "smes_reached": "Erreichte KMU", "evidence": "Nachweis"},
-        providers={Provider.DA: "Agentur", Provider.CI: "Cluster", Provider.JOINT: "gemeinsam",
-                   Provider.EXTERNAL: "extern"},
-        statuses={Status.ONGOING: "laufend", Status.COMPLETED: "abgeschlossen",
-                  Status.PILOT: "Pilot", Status.PLANNED: "geplant"},
+        keys={
+            "partner_code": "Partnerland",
+            "organisation": "Organisation",
+            "region": "Region",
+            "cluster_initiatives": "Anzahl Clusterinitiativen",
+            "contact": "Kontakt",
+        },
+        columns={
+            "service_id": "Kennung",
+            "title": "Titel",
+            "description": "Beschreibung",
+            "category": "Kategorie",
+            "provider": "Anbieter",
+            "status": "Status",
+            "start_date": "Startdatum",
+            "annual_budget_eur": "Jahresbudget (EUR)",
+            "staff_fte": "Personal (VZÄ)",
+            "cis_served": "Betreute Clusterinitiativen",
+            "smes_reached": "Erreichte KMU",
+            "evidence": "Nachweis",
+        },
+        providers={
+            Provider.DA: "Agentur",
+            Provider.CI: "Cluster",
+            Provider.JOINT: "gemeinsam",
+            Provider.EXTERNAL: "extern",
+        },
+        statuses={
+            Status.ONGOING: "laufend",
+            Status.COMPLETED: "abgeschlossen",
+            Status.PILOT: "Pilot",
+            Status.PLANNED: "geplant",
+        },
         needs=("Kategorie", "Bedarf"),
         instructions=(
             "So füllen Sie diese Arbeitsmappe aus",
@@ -157,8 +221,7 @@ def template(config: Config, path: Path, *, lang: Language = "en", partner: str 
 
     words = WORDS[lang]
     with atomic_path(path) as tmp:
-        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False,
-                                              "strings_to_formulas": False})
+        book = xlsxwriter.Workbook(str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False})
         fmt_ = _formats(book)
         lists = _lists_sheet(book, config, words, lang)
         _instructions(book, config, words, lang, fmt_)
@@ -172,8 +235,16 @@ def template(config: Config, path: Path, *, lang: Language = "en", partner: str 
 
 def _formats(book: Any) -> dict[str, Any]:
     return {
-        "header": book.add_format({"bold": True, "bg_color": "#1F4E79", "font_color": "#FFFFFF",
-                                   "text_wrap": True, "valign": "top", "border": 1}),
+        "header": book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
         "key": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
         "title": book.add_format({"bold": True, "font_size": 14}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
@@ -232,22 +303,54 @@ def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, An
         else:
             sheet.write_blank(r, 1, None, f["input"])
         if key == "cluster_initiatives":
-            sheet.data_validation(r, 1, r, 1, {
-                "validate": "integer", "criteria": ">=", "value": 1,
-                "input_title": label[:32], "input_message": "Whole number >= 1"})
+            sheet.data_validation(
+                r,
+                1,
+                r,
+                1,
+                {
+                    "validate": "integer",
+                    "criteria": ">=",
+                    "value": 1,
+                    "input_title": label[:32],
+                    "input_message": "Whole number >= 1",
+                },
+            )
         if key == "partner_code":
-            sheet.data_validation(r, 1, r, 1, {
-                "validate": "length", "criteria": "==", "value": 2,
-                "input_title": label[:32], "input_message": "ISO country code, e.g. BE, DE, MT"})
+            sheet.data_validation(
+                r,
+                1,
+                r,
+                1,
+                {
+                    "validate": "length",
+                    "criteria": "==",
+                    "value": 2,
+                    "input_title": label[:32],
+                    "input_message": "ISO country code, e.g. BE, DE, MT",
+                },
+            )
 
 
-def _services_sheet(book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str],
-                    f: dict[str, Any]) -> None:
+def _services_sheet(
+    book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str], f: dict[str, Any]
+) -> None:
     sheet = book.add_worksheet(words.sheets["Services"])
     headers = list(words.columns.items()) + [(c.id, c.text(lang)) for c in config.score_criteria]
-    widths = {"service_id": 12, "title": 40, "description": 50, "category": 36, "provider": 14,
-              "status": 14, "start_date": 13, "annual_budget_eur": 16, "staff_fte": 11,
-              "cis_served": 14, "smes_reached": 14, "evidence": 45}
+    widths = {
+        "service_id": 12,
+        "title": 40,
+        "description": 50,
+        "category": 36,
+        "provider": 14,
+        "status": 14,
+        "start_date": 13,
+        "annual_budget_eur": 16,
+        "staff_fte": 11,
+        "cis_served": 14,
+        "smes_reached": 14,
+        "evidence": 45,
+    }
     last = DATA_ROWS
     scale = config.scale
     for c, (key, label) in enumerate(headers):
@@ -255,21 +358,42 @@ def _services_sheet(book: Any, config: Config, words: Words, *, lang: str, lists
         sheet.set_column(c, c, widths.get(key, 16))
         options: dict[str, Any] | None = None
         if key in ("category", "provider", "status"):
-            choices: dict[str, dict[Any, str]] = {"provider": dict(words.providers),
-                                                  "status": dict(words.statuses)}
+            choices: dict[str, dict[Any, str]] = {
+                "provider": dict(words.providers),
+                "status": dict(words.statuses),
+            }
             message = " / ".join(choices[key].values()) if key in choices else words.category_help
-            options = {"validate": "list", "source": lists[key], "input_title": label[:32],
-                       "input_message": message}
+            options = {
+                "validate": "list",
+                "source": lists[key],
+                "input_title": label[:32],
+                "input_message": message,
+            }
         elif key in ("annual_budget_eur", "staff_fte"):
-            options = {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning",
-                       "input_title": label[:32], "input_message": ">= 0"}
+            options = {
+                "validate": "decimal",
+                "criteria": ">=",
+                "value": 0,
+                "error_type": "warning",
+                "input_title": label[:32],
+                "input_message": ">= 0",
+            }
         elif key in ("cis_served", "smes_reached"):
-            options = {"validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning",
-                       "input_title": label[:32], "input_message": "Whole number >= 0"}
+            options = {
+                "validate": "integer",
+                "criteria": ">=",
+                "value": 0,
+                "error_type": "warning",
+                "input_title": label[:32],
+                "input_message": "Whole number >= 0",
+            }
         elif key not in words.columns:  # a score criterion
-            options = {"validate": "list", "source": lists["score"], "input_title": label[:32],
-                       "input_message": words.score_help.format(lo=fmt(scale.min),
-                                                                hi=fmt(scale.max))[:255]}
+            options = {
+                "validate": "list",
+                "source": lists["score"],
+                "input_title": label[:32],
+                "input_message": words.score_help.format(lo=fmt(scale.min), hi=fmt(scale.max))[:255],
+            }
         if options is not None:
             sheet.data_validation(1, c, last, c, options)
     sheet.set_row(0, 45)
@@ -277,8 +401,9 @@ def _services_sheet(book: Any, config: Config, words: Words, *, lang: str, lists
     sheet.autofilter(0, 0, last, len(headers) - 1)
 
 
-def _needs_sheet(book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str],
-                 f: dict[str, Any]) -> None:
+def _needs_sheet(
+    book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str], f: dict[str, Any]
+) -> None:
     sheet = book.add_worksheet(words.sheets["Needs"])
     sheet.write_string(0, 0, words.needs[0], f["header"])
     sheet.write_string(0, 1, words.needs[1], f["header"])
@@ -287,7 +412,16 @@ def _needs_sheet(book: Any, config: Config, words: Words, *, lang: str, lists: d
     for r, cat in enumerate(config.categories, start=1):
         sheet.write_string(r, 0, cat.text(lang))
         sheet.write_blank(r, 1, None, f["input"])
-    sheet.data_validation(1, 1, len(config.categories), 1, {
-        "validate": "list", "source": lists["importance"], "input_title": words.needs[1],
-        "input_message": "1-5"})
+    sheet.data_validation(
+        1,
+        1,
+        len(config.categories),
+        1,
+        {
+            "validate": "list",
+            "source": lists["importance"],
+            "input_title": words.needs[1],
+            "input_message": "1-5",
+        },
+    )
     sheet.freeze_panes(1, 0)

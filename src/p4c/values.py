@@ -19,8 +19,9 @@ _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Letters and digits of any script (Greek partners write Greek); `_` is not a letter.
 _NON_ALNUM = re.compile(r"[\W_]+")
 # Letters that NFKD does not split into a base letter and an accent.
-_UNSPLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i",
-                          "ð": "d", "þ": "th"})
+_UNSPLIT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "ð": "d", "þ": "th"}
+)
 
 
 @lru_cache(maxsize=65536)
@@ -62,8 +63,8 @@ _APOSTROPHES = ("'", "’")
 _CURRENCY = re.compile(r"€|(?<![a-z])eur(?:os?)?(?![a-z])", re.IGNORECASE)
 # Checked on the text without currency and spaces, so `1 200k`, `EUR 12k` and `12 Mio.` are caught.
 _MULTIPLIER = re.compile(
-    r"^[+-]?[\d.,]*\d[\d.,]*(k|m|mio|mn|bn|md|mrd|million|millions|thousand|tsd|mille)\.?$",
-    re.IGNORECASE)
+    r"^[+-]?[\d.,]*\d[\d.,]*(k|m|mio|mn|bn|md|mrd|million|millions|thousand|tsd|mille)\.?$", re.IGNORECASE
+)
 # k€, M€, keur, TEUR (German: thousand euros), Mio. €, Tsd. EUR.
 _MULTIPLIER_CURRENCY = re.compile(r"(?<![a-z])(?:k|m|t|mio|mn|mrd|tsd)\.?\s*(?:€|eur)", re.IGNORECASE)
 # A digit first: `.5` is refused, so that an abbreviation (`Eur. 12`) can never shift the mark.
@@ -110,8 +111,10 @@ def _parse_number_text(text: str, country: str | None) -> float:
         # A text of the number shape holds no letter, so it can never be a multiplier: they are
         # looked for only here, to say why the text is refused.
         if _MULTIPLIER.match(compact) or _MULTIPLIER_CURRENCY.search(raw):
-            raise ValueError("multipliers such as k€ or M are not accepted: write the full amount, "
-                             f"e.g. 12500 rather than 12,5 k€; expected {NUMBER_FORMS}")
+            raise ValueError(
+                "multipliers such as k€ or M are not accepted: write the full amount, "
+                f"e.g. 12500 rather than 12,5 k€; expected {NUMBER_FORMS}"
+            )
         raise ValueError(f"expected {NUMBER_FORMS}")
     sign = -1.0 if compact.startswith("-") else 1.0
     body = match.group(1)
@@ -195,8 +198,10 @@ def fmt(number: float) -> str:
 
 # --- dates -----------------------------------------------------------------------------------------
 
-DATE_FORMS = ("a date: a date cell, 2011-03-07, 07/03/2011, 07.03.2011, 7. 3. 2011, "
-              "a year alone (2011), or an Excel date number")
+DATE_FORMS = (
+    "a date: a date cell, 2011-03-07, 07/03/2011, 07.03.2011, 7. 3. 2011, "
+    "a year alone (2011), or an Excel date number"
+)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00(?:\.0+)?)?)?$")
 _DAY_FIRST = re.compile(r"^(\d{1,2})\s*[/.]\s*(\d{1,2})\s*[/.]\s*(\d{4})$")
 _YEAR = re.compile(r"^(\d{4})$")
@@ -238,8 +243,9 @@ def _parse_date_text(text: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"{text} is not a real date (day {day}, month {month}, year {year}); "
-                         f"expected {DATE_FORMS}") from None
+        raise ValueError(
+            f"{text} is not a real date (day {day}, month {month}, year {year}); expected {DATE_FORMS}"
+        ) from None
 
 
 def _date_from_number(number: float) -> dt.date:

@@ -14,13 +14,22 @@ import numpy as np
 import pytest
 
 from p4c.report import HTML_FILE, ReportOptions, report
-from tests.test_report_fixtures import AS_OF, make_processed
+from tests.report.data import AS_OF, make_processed
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT_S = 120
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--disable-default-apps", "--disable-extensions", "--mute-audio")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+)
 
 
 def _browser() -> str:
@@ -30,8 +39,10 @@ def _browser() -> str:
             return found
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
-    pytest.skip("no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
-                "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test")
+    pytest.skip(
+        "no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
+        "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test"
+    )
 
 
 def _run(browser: str, tmp_path: Path, *args: str) -> None:

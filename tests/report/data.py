@@ -18,7 +18,8 @@ import pandas as pd
 
 from p4c.config import Config, parse_config
 from p4c.config import default_config_text as _default_text
-from p4c.io import write_csv, write_parquet
+from p4c.fastcsv import write_csv
+from p4c.io import write_parquet
 from p4c.rank import criterion_matrix
 
 PARTNERS: dict[str, tuple[str, str, int]] = {
@@ -67,11 +68,21 @@ def default_config() -> tuple[Config, str]:
     return parse_config(text), text
 
 
-def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 10,
-                   partners: dict[str, tuple[str, str, int]] | None = None,
-                   monte_carlo: bool = True, stability: bool = True, rejected: bool = True,
-                   submissions: bool = True, needs: bool = True, hostile: bool = False,
-                   weights: dict[str, float] | None = None, samples: int = 200) -> Fixture:
+def make_processed(
+    folder: Path,
+    *,
+    seed: int = 7,
+    services_per_partner: int = 10,
+    partners: dict[str, tuple[str, str, int]] | None = None,
+    monte_carlo: bool = True,
+    stability: bool = True,
+    rejected: bool = True,
+    submissions: bool = True,
+    needs: bool = True,
+    hostile: bool = False,
+    weights: dict[str, float] | None = None,
+    samples: int = 200,
+) -> Fixture:
     """Write services, partners, needs, rejected, submissions, ranking, stability, candidates,
     shortlist and field tests for `partners` into `folder`."""
     config, text = default_config()
@@ -85,10 +96,18 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
     partner_rows = []
     for code, (org, region, cis) in partners.items():
         digest = hashlib.sha256(f"{code}-{seed}".encode()).hexdigest()
-        partner_rows.append({"partner": code, "organisation": org, "region": region,
-                             "cluster_initiatives": cis, "contact": f"cluster@{code.lower()}.example",
-                             "source_file": f"{code}_services.xlsx", "sha256": digest,
-                             "ingested_at": f"2025-06-{10 + codes.index(code):02d}T09:00:00+00:00"})
+        partner_rows.append(
+            {
+                "partner": code,
+                "organisation": org,
+                "region": region,
+                "cluster_initiatives": cis,
+                "contact": f"cluster@{code.lower()}.example",
+                "source_file": f"{code}_services.xlsx",
+                "sha256": digest,
+                "ingested_at": f"2025-06-{10 + codes.index(code):02d}T09:00:00+00:00",
+            }
+        )
     partner_frame = pd.DataFrame(partner_rows)
     partner_frame["cluster_initiatives"] = partner_frame["cluster_initiatives"].astype("Int64")
 
@@ -99,21 +118,27 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
             cat = str(rng.choice(cats))
             title = f"{rng.choice(TITLES.get(cat, ['Service']))} ({code} {i})"
             row: dict[str, object] = {
-                "partner": code, "service_id": f"{code}-{i:02d}", "title": title,
+                "partner": code,
+                "service_id": f"{code}-{i:02d}",
+                "title": title,
                 "description": f"{title}: a service of the {code} agency for its cluster initiatives.",
                 "category": cat,
-                "provider": "JOINT" if strong else str(rng.choice(["DA", "CI", "JOINT", "EXTERNAL"],
-                                                                  p=[.4, .25, .25, .1])),
-                "status": "ONGOING" if strong else str(rng.choice(
-                    ["ONGOING", "COMPLETED", "PILOT", "PLANNED"], p=[.55, .15, .2, .1])),
+                "provider": "JOINT"
+                if strong
+                else str(rng.choice(["DA", "CI", "JOINT", "EXTERNAL"], p=[0.4, 0.25, 0.25, 0.1])),
+                "status": "ONGOING"
+                if strong
+                else str(rng.choice(["ONGOING", "COMPLETED", "PILOT", "PLANNED"], p=[0.55, 0.15, 0.2, 0.1])),
                 "start_date": dt.date(int(rng.integers(2008, 2025)), int(rng.integers(1, 13)), 1),
                 "annual_budget_eur": float(rng.integers(20, 600) * 1000),
                 "staff_fte": float(rng.integers(1, 12) / 2),
-                "cis_served": int(rng.integers(cis // 2 + 1, cis + 1)) if strong
+                "cis_served": int(rng.integers(cis // 2 + 1, cis + 1))
+                if strong
                 else int(rng.integers(0, cis + 1)),
-                "smes_reached": int(rng.integers(20, 400)) if rng.random() > .05 else 0,
+                "smes_reached": int(rng.integers(20, 400)) if rng.random() > 0.05 else 0,
                 "evidence": f"{int(rng.integers(5, 90))} SMEs reported new contracts; survey of "
-                            f"{int(rng.integers(20, 200))} members" if strong or rng.random() > .25
+                f"{int(rng.integers(20, 200))} members"
+                if strong or rng.random() > 0.25
                 else None,
             }
             if strong:
@@ -121,9 +146,10 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
             for crit_id in score_ids:
                 low = 3.5 if strong else 1.0
                 value = float(rng.choice(np.arange(low, 5.01, 0.5)))
-                row[crit_id] = value if strong or rng.random() > .05 else float("nan")
-            row.update({"source_file": f"{code}_services.xlsx", "source_sheet": "Services",
-                        "source_row": i + 1})
+                row[crit_id] = value if strong or rng.random() > 0.05 else float("nan")
+            row.update(
+                {"source_file": f"{code}_services.xlsx", "source_sheet": "Services", "source_row": i + 1}
+            )
             rows.append(row)
     services = pd.DataFrame(rows)
     if hostile:
@@ -136,27 +162,66 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
     write_parquet(partner_frame, folder / "partners.parquet")
 
     if needs:
-        need_rows = [{"partner": code, "category": cat, "importance": float(rng.integers(1, 6))}
-                     for code in codes[:-1] for cat in cats]  # the last partner sent no Needs sheet
+        need_rows = [
+            {"partner": code, "category": cat, "importance": float(rng.integers(1, 6))}
+            for code in codes[:-1]
+            for cat in cats
+        ]  # the last partner sent no Needs sheet
         write_parquet(pd.DataFrame(need_rows), folder / "needs.parquet")
     if rejected:
-        write_parquet(pd.DataFrame([
-            {"partner": codes[1], "source_file": f"{codes[1]}_services.xlsx", "source_sheet": "Services",
-             "source_row": 14, "cell": "Services!N14", "column": "impact", "value": "6",
-             "message": "score 6 is above the scale maximum 5"},
-            {"partner": codes[1], "source_file": f"{codes[1]}_services.xlsx", "source_sheet": "Services",
-             "source_row": 15, "cell": "Services!E15", "column": "provider", "value": "partner",
-             "message": "unknown provider; accepted: DA, CI, JOINT, EXTERNAL"},
-        ]), folder / "rejected.parquet")
+        write_parquet(
+            pd.DataFrame(
+                [
+                    {
+                        "partner": codes[1],
+                        "source_file": f"{codes[1]}_services.xlsx",
+                        "source_sheet": "Services",
+                        "source_row": 14,
+                        "cell": "Services!N14",
+                        "column": "impact",
+                        "value": "6",
+                        "message": "score 6 is above the scale maximum 5",
+                    },
+                    {
+                        "partner": codes[1],
+                        "source_file": f"{codes[1]}_services.xlsx",
+                        "source_sheet": "Services",
+                        "source_row": 15,
+                        "cell": "Services!E15",
+                        "column": "provider",
+                        "value": "partner",
+                        "message": "unknown provider; accepted: DA, CI, JOINT, EXTERNAL",
+                    },
+                ]
+            ),
+            folder / "rejected.parquet",
+        )
     if submissions:
-        subs = [{"time": "2025-06-01T08:00:00+00:00", "partner": codes[0],
-                 "file": f"{codes[0]}_services_v1.xlsx", "sha256": "0" * 64, "accepted": 8,
-                 "rejected": 3, "warnings": 2, "p4c_version": "0.1.0"}]
+        subs = [
+            {
+                "time": "2025-06-01T08:00:00+00:00",
+                "partner": codes[0],
+                "file": f"{codes[0]}_services_v1.xlsx",
+                "sha256": "0" * 64,
+                "accepted": 8,
+                "rejected": 3,
+                "warnings": 2,
+                "p4c_version": "0.1.0",
+            }
+        ]
         for p in partner_rows:
-            subs.append({"time": p["ingested_at"], "partner": p["partner"], "file": p["source_file"],
-                         "sha256": p["sha256"], "accepted": services_per_partner,
-                         "rejected": 2 if p["partner"] == codes[1] else 0,
-                         "warnings": 1 if p["partner"] == codes[2] else 0, "p4c_version": "0.1.0"})
+            subs.append(
+                {
+                    "time": p["ingested_at"],
+                    "partner": p["partner"],
+                    "file": p["source_file"],
+                    "sha256": p["sha256"],
+                    "accepted": services_per_partner,
+                    "rejected": 2 if p["partner"] == codes[1] else 0,
+                    "warnings": 1 if p["partner"] == codes[2] else 0,
+                    "p4c_version": "0.1.0",
+                }
+            )
         write_csv(pd.DataFrame(subs), folder / "submissions.csv")
 
     # ranking: normalize per spec, weighted sum, weights rescaled over the criteria present
@@ -198,19 +263,37 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
         ranking["p_top"] = (ranks <= k).mean(axis=1)
         for q, name in ((5, "rank_p05"), (50, "rank_p50"), (95, "rank_p95")):
             ranking[name] = np.percentile(ranks, q, axis=1)
-    ranking = ranking[["rank", "partner", "service_id", "title", "category", "score", "complete",
-                       "missing", *ids, *([c for c in ("p_top", "rank_p05", "rank_p50", "rank_p95")
-                                           if monte_carlo])]]
+    ranking = ranking[
+        [
+            "rank",
+            "partner",
+            "service_id",
+            "title",
+            "category",
+            "score",
+            "complete",
+            "missing",
+            *ids,
+            *([c for c in ("p_top", "rank_p05", "rank_p50", "rank_p95") if monte_carlo]),
+        ]
+    ]
     write_csv(ranking, folder / "ranking.csv")
     if stability:
-        write_csv(pd.DataFrame([{"criterion": c, "weight": w[c], "lo": w[c] * 0.6,
-                                 "hi": min(1.0, w[c] * 1.5 + 0.02)} for c in ids]),
-                  folder / "weight_stability.csv")
+        write_csv(
+            pd.DataFrame(
+                [
+                    {"criterion": c, "weight": w[c], "lo": w[c] * 0.6, "hi": min(1.0, w[c] * 1.5 + 0.02)}
+                    for c in ids
+                ]
+            ),
+            folder / "weight_stability.csv",
+        )
 
     # candidates and shortlist, by the good-practice rules
     gp = config.good_practice
     svc: dict[tuple[str, str], dict[Any, Any]] = {
-        (str(r["partner"]), str(r["service_id"])): r for r in services.to_dict("records")}
+        (str(r["partner"]), str(r["service_id"])): r for r in services.to_dict("records")
+    }
     reasons_all, eligible_all = [], []
     for item in ranking.itertuples(index=False):
         s = svc[(str(item.partner), str(item.service_id))]
@@ -229,8 +312,12 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
         for crit_id, minimum in gp.min_criteria.items():
             if not s[crit_id] >= minimum:
                 reasons.append(f"{crit_id} {s[crit_id]} < {minimum}")
-        share = raw.loc[services.index[(services["partner"] == item.partner)
-                                       & (services["service_id"] == item.service_id)][0], "pertinence"]
+        share = raw.loc[
+            services.index[
+                (services["partner"] == item.partner) & (services["service_id"] == item.service_id)
+            ][0],
+            "pertinence",
+        ]
         if not share > gp.min_pertinence:
             reasons.append(f"pertinence {share:.2f} <= {gp.min_pertinence}")
         eligible_all.append(not reasons)
@@ -241,20 +328,21 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
     shortlisted: list[bool] = []
     for cand, ok in zip(candidates.itertuples(index=False), eligible_all, strict=True):
         owner = str(cand.partner)
-        take = ok and sum(shortlisted) < k \
-            and per_partner.get(owner, 0) < config.shortlist.max_per_partner
+        take = ok and sum(shortlisted) < k and per_partner.get(owner, 0) < config.shortlist.max_per_partner
         if take:
             per_partner[owner] = per_partner.get(owner, 0) + 1
         shortlisted.append(take)
     candidates["shortlisted"] = shortlisted
     candidates["reasons"] = [
-        f"shortlisted: rank {r}" if s else ("eligible; not shortlisted (partner limit or size)" if ok
-                                           else "; ".join(reasons))
-        for r, s, ok, reasons in zip(candidates["rank"], shortlisted, eligible_all, reasons_all,
-                                     strict=True)]
+        f"shortlisted: rank {r}"
+        if s
+        else ("eligible; not shortlisted (partner limit or size)" if ok else "; ".join(reasons))
+        for r, s, ok, reasons in zip(candidates["rank"], shortlisted, eligible_all, reasons_all, strict=True)
+    ]
     write_csv(candidates, folder / "candidates.csv")
     shortlist = candidates[candidates["shortlisted"]][
-        ["partner", "service_id", "title", "category", "score", "rank"]].reset_index(drop=True)
+        ["partner", "service_id", "title", "category", "score", "rank"]
+    ].reset_index(drop=True)
     write_csv(shortlist, folder / "shortlist.csv")
 
     # field tests: each partner tests tests_per_partner practices of others, best match first
@@ -265,35 +353,41 @@ def make_processed(folder: Path, *, seed: int = 7, services_per_partner: int = 1
         for practice in shortlist.to_dict("records"):
             if practice["partner"] != code:
                 n = float(cast(float, need.get((code, str(practice["category"])), ft.default_need)))
-                pairs.append((float(practice["score"]) * n / 5, code, str(practice["partner"]),
-                              str(practice["service_id"]), str(practice["title"]), n))
+                pairs.append(
+                    (
+                        float(practice["score"]) * n / 5,
+                        code,
+                        str(practice["partner"]),
+                        str(practice["service_id"]),
+                        str(practice["title"]),
+                        n,
+                    )
+                )
     pairs.sort(key=lambda t: (-t[0], t[1], t[2], t[3]))
     taken: dict[str, int] = {}
     load: dict[tuple[str, str], int] = {}
     tests = []
     for match, code, owner, sid, title, n in pairs:
-        if taken.get(code, 0) >= ft.tests_per_partner or load.get((owner, sid), 0) >= \
-                ft.max_partners_per_practice:
+        if (
+            taken.get(code, 0) >= ft.tests_per_partner
+            or load.get((owner, sid), 0) >= ft.max_partners_per_practice
+        ):
             continue
         taken[code] = taken.get(code, 0) + 1
         load[(owner, sid)] = load.get((owner, sid), 0) + 1
         strong = svc[(owner, sid)]["transferability"] >= ft.mode.min_value
         mode = "IMPLEMENTATION" if n >= ft.mode.min_need and strong else "WORKSHOP"
-        tests.append({"partner": code, "practice_partner": owner, "service_id": sid, "title": title,
-                      "mode": mode, "need": n, "match": match})
+        tests.append(
+            {
+                "partner": code,
+                "practice_partner": owner,
+                "service_id": sid,
+                "title": title,
+                "mode": mode,
+                "need": n,
+                "match": match,
+            }
+        )
     field_tests = pd.DataFrame(tests)
     write_csv(field_tests, folder / "field_tests.csv")
     return Fixture(folder, config, text, shortlist, field_tests, codes)
-
-
-def test_fixture_is_consistent(tmp_path: Path) -> None:
-    """The generator's own invariants: the report tests rely on them."""
-    fx = make_processed(tmp_path)
-    ranking = pd.read_csv(tmp_path / "ranking.csv")
-    ids = [c.id for c in fx.config.criteria]
-    assert np.allclose(ranking[ids].sum(axis=1), ranking["score"])
-    assert len(fx.shortlist) == 15
-    assert len(fx.field_tests) == 14
-    assert (fx.field_tests["partner"] != fx.field_tests["practice_partner"]).all()
-    assert fx.field_tests.groupby("partner").size().eq(2).all()
-    assert fx.shortlist["category"].nunique() >= 5

@@ -25,7 +25,7 @@ from p4c.report import (
     report,
     write_report,
 )
-from tests.test_report_fixtures import AS_OF, HOSTILE_TITLE, Fixture, make_processed
+from tests.report.data import AS_OF, HOSTILE_TITLE, Fixture, make_processed
 
 OPTIONS = ReportOptions(as_of=AS_OF)
 CHART_SECTIONS = ("overview", "ranking", "robustness", "practices", "transferability", "partners")
@@ -44,17 +44,32 @@ def sections(page: str) -> dict[str, str]:
     for name in ALL_SECTIONS:
         start = page.index(f'<section id="{name}"')
         end = page.find("<section ", start + 10)
-        found[name] = page[start: end if end > 0 else page.index("</main>")]
+        found[name] = page[start : end if end > 0 else page.index("</main>")]
     return found
 
 
 # --- the page is one self-contained file ---------------------------------------------------------
 
+
 class _Refs(HTMLParser):
     """Every tag, every URL-bearing attribute and all CSS of a page, as a browser would see them."""
 
-    URL_ATTRS = frozenset({"src", "href", "xlink:href", "action", "formaction", "poster", "srcset",
-                           "data", "background", "cite", "manifest", "ping"})
+    URL_ATTRS = frozenset(
+        {
+            "src",
+            "href",
+            "xlink:href",
+            "action",
+            "formaction",
+            "poster",
+            "srcset",
+            "data",
+            "background",
+            "cite",
+            "manifest",
+            "ping",
+        }
+    )
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,11 +105,24 @@ def test_html_has_no_external_reference(built: tuple[Fixture, Report, str]) -> N
     assert "@import" not in css
     for match in re.finditer(r"url\(\s*['\"]?([^'\")]*)", css, re.IGNORECASE):
         assert match.group(1).startswith(("#", "data:")), match.group(0)
-    for match in re.finditer(r'url\(([^)]*)\)', built[2]):  # also inside the SVG presentation attrs
+    for match in re.finditer(r"url\(([^)]*)\)", built[2]):  # also inside the SVG presentation attrs
         assert match.group(1).startswith(("#", "data:")), match.group(0)
     # <use> is allowed: its href, checked above, may only point inside the page
-    assert not refs.tags & {"script", "link", "iframe", "img", "object", "embed", "base", "frame",
-                            "audio", "video", "source", "image", "foreignobject"}
+    assert not refs.tags & {
+        "script",
+        "link",
+        "iframe",
+        "img",
+        "object",
+        "embed",
+        "base",
+        "frame",
+        "audio",
+        "video",
+        "source",
+        "image",
+        "foreignobject",
+    }
 
 
 def test_svg_is_inline_and_clean(built: tuple[Fixture, Report, str]) -> None:
@@ -168,16 +196,18 @@ def test_annex_states_what_reproduces_the_numbers(built: tuple[Fixture, Report, 
 
 def test_print_css_breaks_pages_per_section(built: tuple[Fixture, Report, str]) -> None:
     page = built[2]
-    css = page[page.index("@media print"):]
+    css = page[page.index("@media print") :]
     assert "break-before: page" in css
     assert 'class="partner-page' in page
 
 
 # --- optional and required inputs ----------------------------------------------------------------
 
+
 def test_missing_optional_inputs_are_explained(tmp_path: Path) -> None:
-    fx = make_processed(tmp_path, monte_carlo=False, stability=False, rejected=False,
-                        submissions=False, needs=False)
+    fx = make_processed(
+        tmp_path, monte_carlo=False, stability=False, rejected=False, submissions=False, needs=False
+    )
     page = render_html(build_report(fx.folder, fx.config, fx.config_text, OPTIONS))
     parts = sections(page)
     assert parts["robustness"].count("p4c rank --samples 1000 --stability") == 2
@@ -189,17 +219,30 @@ def test_missing_optional_inputs_are_explained(tmp_path: Path) -> None:
         assert "<svg" in parts[name], name
 
 
-@pytest.mark.parametrize(("name", "command"), [
-    ("services.parquet", "p4c ingest"), ("partners.parquet", "p4c ingest"),
-    ("ranking.csv", "p4c rank"), ("candidates.csv", "p4c shortlist"),
-    ("shortlist.csv", "p4c shortlist"), ("field_tests.csv", "p4c shortlist"),
-])
+@pytest.mark.parametrize(
+    ("name", "command"),
+    [
+        ("ranking.csv", "p4c rank"),
+        ("candidates.csv", "p4c shortlist"),
+        ("shortlist.csv", "p4c shortlist"),
+        ("field_tests.csv", "p4c shortlist"),
+    ],
+)
 def test_missing_required_input_names_file_and_command(tmp_path: Path, name: str, command: str) -> None:
     fx = make_processed(tmp_path, monte_carlo=False)
     (tmp_path / name).unlink()
     with pytest.raises(P4CError) as info:
         build_report(tmp_path, fx.config, fx.config_text, OPTIONS)
     assert name in str(info.value) and command in str(info.value)
+
+
+def test_no_processed_data_says_to_ingest(tmp_path: Path) -> None:
+    fx = make_processed(tmp_path, monte_carlo=False)
+    (tmp_path / "services.parquet").unlink()  # before the store migrates the parquet files
+    with pytest.raises(P4CError) as info:
+        build_report(tmp_path, fx.config, fx.config_text, OPTIONS)
+    assert info.value.message == f"no processed data in {tmp_path}"
+    assert info.value.hint == "Run `p4c ingest data/raw/*` (or `p4c run`) first."
 
 
 def test_stale_ranking_is_a_clear_error(tmp_path: Path) -> None:
@@ -213,9 +256,11 @@ def test_stale_ranking_is_a_clear_error(tmp_path: Path) -> None:
 def test_empty_shortlist_still_renders(tmp_path: Path) -> None:
     fx = make_processed(tmp_path, monte_carlo=False)
     pd.DataFrame(columns=["partner", "service_id", "title", "category", "score", "rank"]).to_csv(
-        tmp_path / "shortlist.csv", index=False)
-    pd.DataFrame(columns=["partner", "practice_partner", "service_id", "title", "mode", "need",
-                          "match"]).to_csv(tmp_path / "field_tests.csv", index=False)
+        tmp_path / "shortlist.csv", index=False
+    )
+    pd.DataFrame(
+        columns=["partner", "practice_partner", "service_id", "title", "mode", "need", "match"]
+    ).to_csv(tmp_path / "field_tests.csv", index=False)
     page = render_html(build_report(tmp_path, fx.config, fx.config_text, OPTIONS))
     parts = sections(page)
     assert "the shortlist is empty" in parts["practices"]
@@ -241,11 +286,23 @@ def test_formula_guard_of_the_csvs_is_undone_for_display(tmp_path: Path) -> None
 
 # --- weights --------------------------------------------------------------------------------------
 
+
 def test_weights_are_read_back_when_the_ranking_overrode_them(tmp_path: Path) -> None:
-    fx = make_processed(tmp_path, stability=False, monte_carlo=False,
-                        weights={"relevance": 0.1, "impact": 0.4, "pertinence": 0.15,
-                                 "transferability": 0.15, "cost_per_sme": 0.1, "sustainability": 0.05,
-                                 "innovation": 0.025, "synergy": 0.025})
+    fx = make_processed(
+        tmp_path,
+        stability=False,
+        monte_carlo=False,
+        weights={
+            "relevance": 0.1,
+            "impact": 0.4,
+            "pertinence": 0.15,
+            "transferability": 0.15,
+            "cost_per_sme": 0.1,
+            "sustainability": 0.05,
+            "innovation": 0.025,
+            "synergy": 0.025,
+        },
+    )
     rep = build_report(tmp_path, fx.config, fx.config_text, OPTIONS)
     assert rep.weights_differ
     assert rep.weights["impact"] == pytest.approx(0.4, abs=1e-4)
@@ -263,14 +320,15 @@ def test_config_weights_when_the_ranking_used_them(tmp_path: Path) -> None:
 
 # --- the workbook ---------------------------------------------------------------------------------
 
-def test_xlsx_has_frozen_headers_filters_and_a_native_chart(tmp_path: Path,
-                                                             built: tuple[Fixture, Report, str]) -> None:
+
+def test_xlsx_has_frozen_headers_filters_and_a_native_chart(
+    tmp_path: Path, built: tuple[Fixture, Report, str]
+) -> None:
     fx, rep, _page = built
     paths = write_report(rep, tmp_path)
     assert [p.name for p in paths] == [HTML_FILE, XLSX_FILE]
     book = load_workbook(tmp_path / XLSX_FILE)
-    expected = {"Ranking", "Top 20", "Candidates", "Shortlist", "Field tests", "Partners",
-                "Weight stability"}
+    expected = {"Ranking", "Top 20", "Candidates", "Shortlist", "Field tests", "Partners", "Weight stability"}
     assert expected <= set(book.sheetnames)
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2", sheet.title
@@ -278,7 +336,8 @@ def test_xlsx_has_frozen_headers_filters_and_a_native_chart(tmp_path: Path,
     assert book["Shortlist"].max_row == len(fx.shortlist) + 1
     assert book["Field tests"].max_row == len(fx.field_tests) + 1
     assert book["Candidates"]["I1"].value == "reasons" or "reasons" in [
-        c.value for c in book["Candidates"][1]]
+        c.value for c in book["Candidates"][1]
+    ]
     assert len(book["Top 20"]._charts) == 1
     with zipfile.ZipFile(tmp_path / XLSX_FILE) as archive:
         chart = archive.read("xl/charts/chart1.xml").decode()
@@ -299,6 +358,7 @@ def test_report_writes_both_files(tmp_path: Path) -> None:
 
 # --- the command line -----------------------------------------------------------------------------
 
+
 def _project(root: Path) -> Fixture:
     fx = make_processed(root / "data" / "processed", monte_carlo=False)
     (root / "config").mkdir()
@@ -315,8 +375,9 @@ def test_cli_report(tmp_path: Path) -> None:
     processed = tmp_path / "data" / "processed"
     assert (processed / HTML_FILE).is_file() and (processed / XLSX_FILE).is_file()
     assert "as of 2025-06-30" in (processed / HTML_FILE).read_text(encoding="utf-8")
-    result = CliRunner().invoke(app, ["--project", str(tmp_path), "report", "-o",
-                                      str(tmp_path / "elsewhere")])
+    result = CliRunner().invoke(
+        app, ["--project", str(tmp_path), "report", "-o", str(tmp_path / "elsewhere")]
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "elsewhere" / HTML_FILE).is_file()
 
@@ -337,8 +398,9 @@ def test_data_quality_shows_the_last_ingest_that_wrote_data(tmp_path: Path) -> N
     fx = make_processed(tmp_path, monte_carlo=False)
     log = pd.read_csv(tmp_path / "submissions.csv")
     log["written"] = True
-    failed = log.iloc[[-1]].assign(time="2099-01-01T00:00:00+00:00", file="broken.xlsx", accepted=0,
-                                   rejected=9, written=False)
+    failed = log.iloc[[-1]].assign(
+        time="2099-01-01T00:00:00+00:00", file="broken.xlsx", accepted=0, rejected=9, written=False
+    )
     pd.concat([log, failed]).to_csv(tmp_path / "submissions.csv", index=False)
     rep = build_report(tmp_path, fx.config, fx.config_text, OPTIONS)
     row = rep.partners.set_index("partner").loc[str(failed["partner"].iloc[0])]

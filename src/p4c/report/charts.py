@@ -1,0 +1,517 @@
+"""The report's charts: matplotlib figures written as inline SVG, sized to their labels.
+
+Every chart summarises (top N, aggregates): at 100,000 services the report draws the same number of
+marks as at 100. Ids inside each SVG are prefixed so that many charts can share one HTML page.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, cast
+
+import pandas as pd
+
+from p4c.report.data import Report
+from p4c.report.format import as_float, finite, fmt_number, int_text, pct, shorten
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+
+# A restrained qualitative palette (Tableau 10): one colour per criterion, the same in every chart.
+CRITERION_COLORS = (
+    "#4E79A7",
+    "#F28E2B",
+    "#59A14F",
+    "#E15759",
+    "#76B7B2",
+    "#EDC948",
+    "#B07AA1",
+    "#9C755F",
+    "#FF9DA7",
+    "#BAB0AC",
+)
+
+
+ACCENT = "#1F4E79"
+
+
+ACCENT_LIGHT = "#A9C2DA"
+
+
+NEUTRAL = "#D5DBE1"
+
+
+INK = "#1F2933"
+
+
+MUTED = "#616E7C"
+
+
+GRID = "#E4E7EB"
+
+
+@contextmanager
+def chart_style() -> Iterator[None]:
+    import matplotlib
+
+    with matplotlib.rc_context(cast(Any, CHART_RC)):
+        yield
+
+
+class Charts:
+    """Renders figures to inline SVG with ids unique within the page."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def svg(self, fig: Figure, label: str) -> str:
+        buffer = io.StringIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
+        self.count += 1
+        return _clean_svg(buffer.getvalue(), f"c{self.count}", label)
+
+
+def _clean_svg(text: str, prefix: str, label: str) -> str:
+    """Inline-ready SVG: no prolog, DOCTYPE or metadata; ids namespaced; sized by the page."""
+    from markupsafe import escape
+
+    text = text[text.index("<svg") :]
+    text = re.sub(r"<metadata>.*?</metadata>\s*", "", text, flags=re.DOTALL)
+    text = re.sub(r'\sid="([^"]+)"', lambda m: f' id="{prefix}-{m.group(1)}"', text)
+    text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", text)
+    text = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}-{m.group(1)}"', text)
+    return re.sub(
+        r'<svg([^>]*?)\swidth="[^"]*"\sheight="[^"]*"',
+        lambda m: f'<svg{m.group(1)} role="img" aria-label="{escape(label)}"',
+        text,
+        count=1,
+    )
+
+
+def _new_figure(
+    width: float,
+    rows: float,
+    row_height: float,
+    *,
+    labels: Sequence[str] = (),
+    label_size: float = 8,
+    top: float = 6,
+    bottom: float = 6,
+    right: float = 8,
+    left: float | None = None,
+) -> tuple[Figure, Axes]:
+    """A figure `width` inches wide whose axes sit at fixed margins (in points) fitted to its
+    labels. The figure's size (so the text size once the page scales it to the column) is the one
+    asked for, and it is twice as fast as constrained layout, which draws every figure twice."""
+    from matplotlib.figure import Figure
+
+    margin = left if left is not None else (_text_width(labels, label_size) + 10 if labels else 6)
+    width_pt = width * 72
+    height_pt = rows * row_height * 72 + top + bottom
+    fig = Figure(figsize=(width, height_pt / 72))
+    fig.subplots_adjust(
+        left=min(margin / width_pt, 0.6),
+        right=1 - right / width_pt,
+        bottom=bottom / height_pt,
+        top=1 - top / height_pt,
+    )
+    return fig, fig.add_subplot()
+
+
+@lru_cache(maxsize=1)
+def _measurer() -> Any:
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(16, 16, 72)  # type: ignore[no-untyped-call]  # 72 dpi: 1 pixel = 1 point
+
+
+def _text_width(texts: Sequence[str], size: float) -> float:
+    """The width in points of the widest text, as matplotlib will lay it out."""
+    from matplotlib.font_manager import FontProperties
+
+    prop = FontProperties(family="sans-serif", size=size)
+    renderer = _measurer()
+    return max(
+        (float(renderer.get_text_width_height_descent(t, prop, ismath=False)[0]) for t in texts), default=0.0
+    )
+
+
+# margins in points: x tick labels alone, with an axis title under them, a one-row legend on top
+TICKS = 18.0
+
+
+TICKS_AND_TITLE = 32.0
+
+
+LEGEND = 22.0
+
+
+def chart_label(report: Report, crit_id: str, limit: int = 24) -> str:
+    """A criterion's label short enough for an axis: without its (parenthesised) gloss."""
+    if crit_id not in report.criterion_ids:
+        return crit_id
+    text = report.config.criterion(crit_id).text()
+    return shorten(re.sub(r"\s*\([^)]*\)", "", text) or text, limit)
+
+
+def _criterion_colors(report: Report) -> dict[str, str]:
+    return {c: CRITERION_COLORS[i % len(CRITERION_COLORS)] for i, c in enumerate(report.criterion_ids)}
+
+
+def chart_heatmap(charts: Charts, report: Report) -> str:
+    import numpy as np
+
+    codes = report.partner_codes
+    cats = [c.code for c in report.config.categories]
+    extra = sorted(set(report.services["category"].astype(str)) - set(cats))
+    cats += extra
+    counts = pd.crosstab(report.services["partner"], report.services["category"].astype(str))
+    counts = counts.reindex(index=codes, columns=cats, fill_value=0)
+    grid = counts.to_numpy(dtype=float)
+    rotated = _text_width(cats, 8) * 0.71 + 14  # x labels at 45 degrees
+    fig, ax = _new_figure(9.0, len(codes), 0.27, labels=codes, bottom=rotated, top=3)
+    shown = np.where(grid > 0, grid, np.nan)
+    top = max(float(np.nanmax(grid)) if grid.size else 1.0, 1.0)
+    # vector cells (not imshow, which embeds a bitmap): crisp on screen and on paper
+    ax.set_facecolor("#F5F7FA")
+    ax.pcolormesh(
+        np.arange(-0.5, len(cats)),
+        np.arange(-0.5, len(codes)),
+        np.ma.masked_invalid(shown),
+        cmap="Blues",
+        vmin=0,
+        vmax=top * 1.15,
+        edgecolors="white",
+        linewidth=2,
+    )
+    ax.set_xlim(-0.5, len(cats) - 0.5)
+    ax.set_ylim(len(codes) - 0.5, -0.5)
+    for i in range(grid.shape[0]):
+        for j in range(grid.shape[1]):
+            if grid[i, j] > 0:
+                dark = grid[i, j] > 0.6 * top
+                ax.text(
+                    j,
+                    i,
+                    f"{int(grid[i, j])}",
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color="white" if dark else INK,
+                )
+    ax.set_xticks(range(len(cats)), cats, rotation=45, ha="right", rotation_mode="anchor")
+    ax.set_yticks(range(len(codes)), codes)
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return charts.svg(fig, "Services per partner and category")
+
+
+def chart_weights(charts: Charts, report: Report) -> str:
+    ids = report.criterion_ids
+    colors = _criterion_colors(report)
+    labels = [chart_label(report, c) for c in ids]
+    fig, ax = _new_figure(4.0, len(ids), 0.26, labels=labels, top=2, bottom=2)
+    values = [report.weights[c] for c in ids]
+    ax.barh(range(len(ids)), values, color=[colors[c] for c in ids], height=0.65)
+    for i, value in enumerate(values):
+        ax.text(value + 0.005, i, f"{100 * value:.0f}%", va="center", fontsize=8, color=INK)
+    ax.set_yticks(range(len(ids)), labels)
+    ax.set_ylim(len(ids) - 0.5, -0.5)
+    ax.set_xlim(0, max([*values, 0.01]) * 1.2)
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    return charts.svg(fig, "Criterion weights used")
+
+
+def chart_contributions(charts: Charts, report: Report, top: pd.DataFrame) -> str:
+    colors = _criterion_colors(report)
+    labels = [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
+    legend_rows = math.ceil(len(report.criterion_ids) / 4)
+    fig, ax = _new_figure(9.0, len(top), 0.3, labels=labels, top=8 + 13 * legend_rows, bottom=TICKS_AND_TITLE)
+    left = pd.Series(0.0, index=top.index)
+    positions = list(range(len(top)))
+    for crit in report.config.criteria:
+        values = top[crit.id].astype(float).fillna(0.0)
+        ax.barh(
+            positions,
+            values,
+            left=left,
+            color=colors[crit.id],
+            height=0.7,
+            label=chart_label(report, crit.id),
+            edgecolor="white",
+            linewidth=0.4,
+        )
+        left = left + values
+    for pos, score in zip(positions, top["score"], strict=True):
+        ax.text(as_float(score) + 0.006, pos, fmt_number(score, "{:.2f}"), va="center", fontsize=8)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(top) - 0.5, -0.5)
+    ax.set_xlim(0, max(float(top["score"].astype(float).max()) * 1.1, 0.1))
+    ax.set_xlabel("score = sum of weight × normalized value")
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0.0, 1.0),
+        ncol=4,
+        handlelength=1,
+        columnspacing=1.2,
+        borderaxespad=0.3,
+    )
+    return charts.svg(fig, f"Top {len(top)} services and what their score is made of")
+
+
+def chart_p_top(charts: Charts, report: Report) -> str:
+    from matplotlib.patches import Patch
+
+    ranking = report.ranking
+    short = set(report.shortlist["key"])
+    shown = (
+        ranking[ranking["p_top"].astype(float) > 0]
+        .sort_values(["p_top", "rank"], ascending=[False, True], kind="stable")
+        .head(30)
+    )
+    labels = [str(s) for s in shown["label"]]
+    fig, ax = _new_figure(9.0, max(len(shown), 1), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
+    positions = list(range(len(shown)))
+    colors = [ACCENT if k in short else ACCENT_LIGHT for k in shown["key"]]
+    ax.barh(positions, shown["p_top"].astype(float), color=colors, height=0.7)
+    for pos, value in zip(positions, shown["p_top"], strict=True):
+        ax.text(as_float(value) + 0.01, pos, pct(value), va="center", fontsize=8)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
+    ax.set_xlim(0, 1.1)
+    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    ax.set_xlabel(f"share of weight draws in which the service is in the top {report.config.shortlist.size}")
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(
+        handles=[
+            Patch(color=ACCENT, label="shortlisted"),
+            Patch(color=ACCENT_LIGHT, label="not shortlisted"),
+        ],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=2,
+        borderaxespad=0.3,
+    )
+    return charts.svg(fig, "Probability of being in the top k under weight uncertainty")
+
+
+def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
+    labels = [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
+    fig, ax = _new_figure(9.0, len(top), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
+    positions = list(range(len(top)))
+    ax.hlines(
+        positions,
+        top["rank_p05"].astype(float),
+        top["rank_p95"].astype(float),
+        color=ACCENT_LIGHT,
+        linewidth=5,
+    )
+    ax.plot(top["rank_p50"].astype(float), positions, "o", color=ACCENT, markersize=5, label="median rank")
+    ax.plot(
+        top["rank"].astype(float),
+        positions,
+        "|",
+        color=CRITERION_COLORS[3],
+        markersize=11,
+        markeredgewidth=2,
+        label="rank with the weights used",
+    )
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(top) - 0.5, -0.5)
+    ax.set_xlim(0.5, max(float(top["rank_p95"].astype(float).max()), float(len(top))) + 1)
+    return _finish_bars(
+        charts,
+        fig,
+        ax,
+        "rank (bar: 5th to 95th percentile over weight draws)",
+        "Rank ranges over weight draws",
+    )
+
+
+def _finish_bars(charts: Charts, fig: Figure, ax: Axes, xlabel: str, title: str) -> str:
+    """The common finish of a horizontal bar chart with a legend above its right corner."""
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.3)
+    return charts.svg(fig, title)
+
+
+def chart_stability(charts: Charts, report: Report, table: pd.DataFrame) -> str:
+    colors = _criterion_colors(report)
+    labels = [chart_label(report, str(c)) for c in table["criterion"]]
+    notes = [
+        f"{as_float(r.lo):.2f} – {as_float(r.hi):.2f}  (now {as_float(r.weight):.2f})"
+        for r in table.itertuples(index=False)
+    ]
+    fig, ax = _new_figure(
+        9.0, len(table), 0.28, labels=labels, top=4, bottom=TICKS_AND_TITLE, right=_text_width(notes, 8) + 16
+    )
+    positions = list(range(len(table)))
+    # zoom on the weights in play (intervals are often narrow), never past 1
+    ends = [v for c in ("weight", "hi") for v in table[c].astype(float) if finite(v)]
+    limit = min(1.0, max([*ends, 0.05]) * 1.25)
+    ax.hlines(positions, 0, limit, color=GRID, linewidth=7)
+    for pos, row, note in zip(positions, table.itertuples(index=False), notes, strict=True):
+        lo, hi, weight = as_float(row.lo), as_float(row.hi), as_float(row.weight)
+        ax.hlines(pos, lo, hi, color=colors.get(str(row.criterion), ACCENT), linewidth=7)
+        ax.plot([weight], [pos], "o", color=INK, markersize=5)
+        ax.text(limit * 1.02, pos, note, va="center", fontsize=8)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xlim(0, limit)
+    ax.set_xlabel("weight of the criterion (the others rescaled in proportion)")
+    ax.tick_params(axis="y", length=0)
+    ax.spines["left"].set_visible(False)
+    return charts.svg(fig, "How far each weight can move before the shortlist changes")
+
+
+def chart_practices(charts: Charts, report: Report, keys: Sequence[str]) -> dict[str, str]:
+    """One small bar chart of criterion values per practice. The cards share one figure whose
+    axes, labels and median ticks are drawn once; only the bars change between practices (a new
+    figure per card would double the report's rendering time)."""
+    ids = report.criterion_ids
+    colors = [_criterion_colors(report)[c] for c in ids]
+    labels = [chart_label(report, c, 22) for c in ids]
+    medians = report.normalized.median().reindex(ids).astype(float)
+    fig, ax = _new_figure(2.7, len(ids), 0.19, labels=labels, top=3, bottom=15, right=6)
+    positions = list(range(len(ids)))
+    ax.barh(positions, [1.0] * len(ids), color="#F1F3F5", height=0.7)
+    ax.plot(medians, positions, "|", color=INK, markersize=9, markeredgewidth=1.5, zorder=3)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(ids) - 0.5, -0.5)
+    ax.set_xlim(0, 1)
+    ax.set_xticks([0, 0.5, 1])
+    ax.tick_params(axis="y", length=0, labelsize=8)
+    ax.tick_params(axis="x", labelsize=7)
+    ax.spines["left"].set_visible(False)
+    out = {}
+    for key in keys:
+        values = (
+            report.normalized.loc[key, ids].astype(float)
+            if key in report.normalized.index
+            else pd.Series(math.nan, index=ids)
+        )
+        bars = ax.barh(positions, values.fillna(0.0), color=colors, height=0.7, zorder=2)
+        notes = [
+            ax.text(0.02, pos, "missing", va="center", fontsize=7.5, color=MUTED)
+            for pos, value in zip(positions, values, strict=True)
+            if not finite(value)
+        ]
+        out[key] = charts.svg(fig, "Criterion values of the practice")
+        bars.remove()
+        for note in notes:
+            note.remove()
+    return out
+
+
+def chart_transfer(charts: Charts, report: Report, table: pd.DataFrame) -> str:
+    labels = [shorten(str(t), 44) for t in table["label"]]
+    fig, ax = _new_figure(9.0, len(table), 0.25, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
+    positions = list(range(len(table)))
+    height = 0.4
+    ax.barh(
+        [p - height / 2 for p in positions],
+        table["offered"],
+        height=height,
+        color=ACCENT,
+        label="partners offering it",
+    )
+    ax.barh(
+        [p + height / 2 for p in positions],
+        table["needed"],
+        height=height,
+        color=CRITERION_COLORS[1],
+        label="partners needing it",
+    )
+    majority = len(report.partners) / 2
+    ax.axvspan(majority, len(report.partners) + 0.3, color="#EEF3F8", zorder=0)
+    ax.axvline(majority, color=MUTED, linestyle="--", linewidth=1)
+    ax.text(majority + 0.08, len(table) - 0.6, "majority of partners", fontsize=8, color=MUTED, va="center")
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(table) - 0.5, -0.5)
+    ax.set_xlim(0, len(report.partners) + 0.3)
+    ax.set_xticks(range(len(report.partners) + 1))
+    return _finish_bars(
+        charts, fig, ax, "number of partners", "Categories offered and needed by the partners"
+    )
+
+
+def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
+    from matplotlib.patches import Patch
+
+    short = set(report.shortlist["key"])
+    eligible = set(report.candidates.loc[report.candidates["eligible"], "key"])
+    labels = [shorten(str(t), 50) for t in rows["title"]]
+    fig, ax = _new_figure(9.0, max(len(rows), 1), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
+    positions = list(range(len(rows)))
+    colors = [ACCENT if k in short else ACCENT_LIGHT if k in eligible else NEUTRAL for k in rows["key"]]
+    ax.barh(positions, rows["score"].astype(float).fillna(0.0), color=colors, height=0.7)
+    for pos, score, rank in zip(positions, rows["score"], rows["rank"], strict=True):
+        ax.text(
+            as_float(score) + 0.008 if finite(score) else 0.008,
+            pos,
+            f"#{int_text(rank)}",
+            va="center",
+            fontsize=8,
+            color=INK,
+        )
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
+    ax.set_xlim(0, 1.08)
+    ax.set_xlabel("score (label: rank among all services)")
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(
+        handles=[
+            Patch(color=ACCENT, label="shortlisted"),
+            Patch(color=ACCENT_LIGHT, label="good-practice candidate"),
+            Patch(color=NEUTRAL, label="other"),
+        ],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=3,
+        borderaxespad=0.3,
+    )
+    return charts.svg(fig, "The partner's services by score")
+
+
+# matplotlib settings for every chart: text stays text (small, searchable, styled by the page's
+# font), a fixed hash salt and no date so the same inputs give byte-identical SVG.
+CHART_RC: dict[str, Any] = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "p4c-report",
+    "text.parse_math": False,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9,
+    "axes.titlesize": 10,
+    "axes.labelsize": 9,
+    "axes.edgecolor": "#9AA5B1",
+    "axes.labelcolor": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.axisbelow": True,
+    "text.color": INK,
+    "xtick.color": MUTED,
+    "ytick.color": INK,
+    "xtick.labelsize": 8,
+    "ytick.labelsize": 8,
+    "grid.color": GRID,
+    "grid.linewidth": 0.8,
+    "legend.frameon": False,
+    "legend.fontsize": 8,
+}

@@ -1,0 +1,119 @@
+"""report.xlsx: the report's tables as formatted sheets, with a native Excel chart of the top 20."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from p4c.io import SheetSpec
+from p4c.report.charts import CRITERION_COLORS
+from p4c.report.data import TOP_N, Report
+from p4c.report.format import int_text
+
+
+def excel_sheets(report: Report) -> list[SheetSpec]:
+    ids = report.criterion_ids
+    labels = {c.id: c.text() for c in report.config.criteria}
+    ranking_cols = [c for c in report.ranking.columns if c not in ("key", "label")]
+    ranking = report.ranking[ranking_cols]
+    three = "0.000"
+    rank_formats = dict.fromkeys(["score", *ids], three) | {
+        "p_top": "0%",
+        "rank_p05": "0",
+        "rank_p50": "0",
+        "rank_p95": "0",
+        "rank": "0",
+    }
+
+    top = report.ranking.head(TOP_N)
+    top_frame = pd.DataFrame(
+        {"service": [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]}
+    )
+    for crit_id in ids:
+        top_frame[labels[crit_id]] = top[crit_id].astype(float).fillna(0.0).to_numpy()
+    top_frame["score"] = top["score"].astype(float).to_numpy()
+
+    candidates = report.candidates.drop(columns=["key"])
+    shortlist = report.shortlist.drop(columns=["key"])
+    tests = report.field_tests.drop(columns=["key"])
+    partners = report.partners
+
+    sheets = [
+        SheetSpec(
+            "Ranking",
+            ranking,
+            rank_formats,
+            color_scale=("score", "p_top"),
+            widths={"title": 46, "missing": 24},
+        ),
+        SheetSpec(
+            "Top 20",
+            top_frame,
+            dict.fromkeys([*labels.values(), "score"], three),
+            color_scale=("score",),
+            widths={"service": 52},
+            after=_add_top_chart,
+        ),
+        SheetSpec(
+            "Candidates",
+            candidates,
+            {"score": three, "rank": "0"},
+            color_scale=("score",),
+            widths={"title": 46, "reasons": 80},
+        ),
+        SheetSpec(
+            "Shortlist",
+            shortlist,
+            {"score": three, "rank": "0"},
+            color_scale=("score",),
+            widths={"title": 46},
+        ),
+        SheetSpec(
+            "Field tests",
+            tests,
+            {"need": "0.0", "match": three},
+            color_scale=("match",),
+            widths={"title": 46},
+        ),
+        SheetSpec(
+            "Partners",
+            partners,
+            {"cluster_initiatives": "0", "best_rank": "0", "accepted": "0", "rejected": "0", "warnings": "0"},
+            widths={"organisation": 36, "region": 24, "sha256": 66},
+        ),
+    ]
+    if report.weight_stability is not None:
+        sheets.append(
+            SheetSpec(
+                "Weight stability", report.weight_stability, {"weight": three, "lo": three, "hi": three}
+            )
+        )
+    return sheets
+
+
+def _add_top_chart(workbook: Any, sheet: Any, spec: SheetSpec) -> None:
+    """A native stacked bar of the top services' contributions, beside the table it plots."""
+    rows = len(spec.frame)
+    if rows == 0:
+        return
+    chart = workbook.add_chart({"type": "bar", "subtype": "stacked"})
+    columns = list(spec.frame.columns)
+    for col in range(1, len(columns) - 1):
+        color = CRITERION_COLORS[(col - 1) % len(CRITERION_COLORS)]
+        chart.add_series(
+            {
+                "name": [spec.name, 0, col],
+                "categories": [spec.name, 1, 0, rows, 0],
+                "values": [spec.name, 1, col, rows, col],
+                "fill": {"color": color},
+                "border": {"none": True},
+                "gap": 40,
+            }
+        )
+    chart.set_title({"name": f"Top {rows} services: contribution of each criterion to the score"})
+    chart.set_y_axis({"reverse": True})
+    chart.set_x_axis({"min": 0, "num_format": "0.00", "major_gridlines": {"visible": True}})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": 1000, "height": 120 + 26 * rows})
+    sheet.insert_chart(1, len(columns) + 1, chart)
