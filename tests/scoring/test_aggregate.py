@@ -30,8 +30,12 @@ def selfs_of(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
 NO_SELF = selfs_of([])
 
 
-def run(ratings: pd.DataFrame, self_scores: pd.DataFrame = NO_SELF, criteria: tuple[str, ...] = ("impact",),
-        **options: object) -> pd.DataFrame:
+def run(
+    ratings: pd.DataFrame,
+    self_scores: pd.DataFrame = NO_SELF,
+    criteria: tuple[str, ...] = ("impact",),
+    **options: object,
+) -> pd.DataFrame:
     chosen = ScoringSettings.model_validate({"source": "peer", **options})
     return aggregate_scores(ratings, self_scores, criteria, chosen, scale_min=1, scale_max=5).scores
 
@@ -43,15 +47,19 @@ def one_service(scores: list[float], criterion: str = "impact") -> pd.DataFrame:
 
 # --- mean, median, trimmed mean, min_raters, blend: hand-computed cases ----------------------------
 
-@pytest.mark.parametrize(("scores", "how", "expected"), [
-    ([1, 2, 4, 4, 5, 5], "mean", 3.5),
-    ([1, 2, 4, 4, 5, 5], "median", 4.0),
-    ([1, 2, 4, 4, 5, 5], "trimmed_mean", 15 / 4),  # 1 and one 5 dropped: (2 + 4 + 4 + 5) / 4
-    ([1, 1, 2, 4, 5], "trimmed_mean", 7 / 3),      # exactly 5: (1 + 2 + 4) / 3
-    ([1, 2, 4, 5], "trimmed_mean", 3.0),           # 4 ratings: nothing dropped, the mean
-    ([1, 2, 4], "median", 2.0),
-    ([2.5, 3.5], "median", 3.0),
-])
+
+@pytest.mark.parametrize(
+    ("scores", "how", "expected"),
+    [
+        ([1, 2, 4, 4, 5, 5], "mean", 3.5),
+        ([1, 2, 4, 4, 5, 5], "median", 4.0),
+        ([1, 2, 4, 4, 5, 5], "trimmed_mean", 15 / 4),  # 1 and one 5 dropped: (2 + 4 + 4 + 5) / 4
+        ([1, 1, 2, 4, 5], "trimmed_mean", 7 / 3),  # exactly 5: (1 + 2 + 4) / 3
+        ([1, 2, 4, 5], "trimmed_mean", 3.0),  # 4 ratings: nothing dropped, the mean
+        ([1, 2, 4], "median", 2.0),
+        ([2.5, 3.5], "median", 3.0),
+    ],
+)
 def test_central_values_by_hand(scores: list[float], how: str, expected: float) -> None:
     table = run(one_service(scores), aggregate=how)
     assert table["impact"].tolist() == [pytest.approx(expected, abs=1e-12)]
@@ -66,22 +74,31 @@ def test_min_raters_makes_a_criterion_missing_and_flags_the_service() -> None:
     assert table["spread"].tolist() == [1.0]  # impact only: std of 4 and 2; impact_b is not counted
     relaxed = run(ratings, criteria=("impact", "impact_b"), min_raters=1)
     assert relaxed[["impact", "impact_b", "flagged", "spread"]].to_dict("records") == [
-        {"impact": 3.0, "impact_b": 5.0, "flagged": False, "spread": 0.5}]
+        {"impact": 3.0, "impact_b": 5.0, "flagged": False, "spread": 0.5}
+    ]
 
 
 def test_spread_is_the_mean_of_the_criteria_population_stds() -> None:
     ratings = pd.concat([one_service([2, 4]), one_service([3, 3, 3], "relevance")], ignore_index=True)
     table = run(ratings, criteria=("impact", "relevance"))
     assert table[["impact", "relevance", "raters", "spread"]].to_dict("records") == [
-        {"impact": 3.0, "relevance": 3.0, "raters": 3, "spread": 0.5}]
+        {"impact": 3.0, "relevance": 3.0, "raters": 3, "spread": 0.5}
+    ]
 
 
 def test_blend_by_hand() -> None:
-    ratings = ratings_of([("DE", "FR", "s1", "impact", 3.0), ("MT", "FR", "s1", "impact", 3.0),
-                          ("DE", "FR", "s2", "impact", 2.0),  # one rater: peer aggregate missing
-                          ("DE", "FR", "s3", "impact", 4.0), ("MT", "FR", "s3", "impact", 2.0)])
-    self_scores = selfs_of([("FR", "s1", "impact", 5.0), ("FR", "s2", "impact", 4.5),
-                            ("FR", "s4", "impact", 1.0)])  # s3 has no self score, s4 no ratings
+    ratings = ratings_of(
+        [
+            ("DE", "FR", "s1", "impact", 3.0),
+            ("MT", "FR", "s1", "impact", 3.0),
+            ("DE", "FR", "s2", "impact", 2.0),  # one rater: peer aggregate missing
+            ("DE", "FR", "s3", "impact", 4.0),
+            ("MT", "FR", "s3", "impact", 2.0),
+        ]
+    )
+    self_scores = selfs_of(
+        [("FR", "s1", "impact", 5.0), ("FR", "s2", "impact", 4.5), ("FR", "s4", "impact", 1.0)]
+    )  # s3 has no self score, s4 no ratings
     table = run(ratings, self_scores, source="blend", self_weight=0.25)
     assert table["service_id"].tolist() == ["s1", "s2", "s3", "s4"]
     assert table["impact"].tolist() == [0.25 * 5 + 0.75 * 3, 4.5, 3.0, 1.0]
@@ -89,23 +106,52 @@ def test_blend_by_hand() -> None:
     assert table["flagged"].tolist() == [False, True, False, True]
     peer_only = run(ratings, self_scores)
     assert peer_only["impact"].tolist()[::2] == [3.0, 3.0] and peer_only["impact"].isna().tolist() == [
-        False, True, False, True]
+        False,
+        True,
+        False,
+        True,
+    ]
     own = run(ratings, self_scores, source="self")
     assert own["impact"].iloc[[0, 1, 3]].tolist() == [5.0, 4.5, 1.0] and math.isnan(own["impact"].iloc[2])
     assert not own["flagged"].any()
 
 
 def test_result_columns_and_the_long_peer_aggregate() -> None:
-    ratings = ratings_of([("DE", "FR", "s1", "impact", 3.0), ("MT", "FR", "s1", "impact", 4.0),
-                          ("FR", "FR", "s1", "impact", 5.0), ("DE", "FR", "s2", "cost", 2.0),
-                          ("DE", "FR", "s2", "unknown", 2.0), ("MT", "FR", "s2", "cost", N)])
+    ratings = ratings_of(
+        [
+            ("DE", "FR", "s1", "impact", 3.0),
+            ("MT", "FR", "s1", "impact", 4.0),
+            ("FR", "FR", "s1", "impact", 5.0),
+            ("DE", "FR", "s2", "cost", 2.0),
+            ("DE", "FR", "s2", "unknown", 2.0),
+            ("MT", "FR", "s2", "cost", N),
+        ]
+    )
     chosen = ScoringSettings(source="peer")
     result = aggregate_scores(ratings, NO_SELF, ["impact", "cost"], chosen, scale_min=1, scale_max=5)
-    assert list(result.scores.columns) == ["partner", "service_id", "impact", "cost", "raters", "spread",
-                                           "flagged"]
-    pd.testing.assert_frame_equal(result.peer, pd.DataFrame({
-        "partner": ["FR", "FR"], "service_id": ["s1", "s2"], "criterion": ["impact", "cost"],
-        "score": [3.5, N], "ratings": [2, 1], "std": [0.5, 0.0]}), check_dtype=False)
+    assert list(result.scores.columns) == [
+        "partner",
+        "service_id",
+        "impact",
+        "cost",
+        "raters",
+        "spread",
+        "flagged",
+    ]
+    pd.testing.assert_frame_equal(
+        result.peer,
+        pd.DataFrame(
+            {
+                "partner": ["FR", "FR"],
+                "service_id": ["s1", "s2"],
+                "criterion": ["impact", "cost"],
+                "score": [3.5, N],
+                "ratings": [2, 1],
+                "std": [0.5, 0.0],
+            }
+        ),
+        check_dtype=False,
+    )
 
 
 def test_a_criterion_named_like_a_result_column_is_refused() -> None:
@@ -115,11 +161,13 @@ def test_a_criterion_named_like_a_result_column_is_refused() -> None:
 
 # --- exclude_own -----------------------------------------------------------------------------------
 
+
 def test_exclude_own_removes_own_ratings_and_only_then() -> None:
     ratings = pd.concat([one_service([3, 3]), ratings_of([("FR", "FR", "s1", "impact", 5.0)])])
     excluded = run(ratings)
     assert excluded[["impact", "raters", "spread"]].to_dict("records") == [
-        {"impact": 3.0, "raters": 2, "spread": 0.0}]
+        {"impact": 3.0, "raters": 2, "spread": 0.0}
+    ]
     included = run(ratings, exclude_own=False)
     assert included["impact"].tolist() == [pytest.approx(11 / 3, abs=1e-12)]
     assert included["raters"].tolist() == [3]
@@ -144,10 +192,16 @@ def projects(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @settings(max_examples=150, deadline=None)
-@given(projects(), st.sampled_from(PARTNERS), HALF_POINTS,
-       st.sampled_from(["mean", "median", "trimmed_mean"]), st.sampled_from(["none", "z"]))
-def test_own_inflated_scores_cannot_move_peer_scores(project: tuple[pd.DataFrame, pd.DataFrame], who: str,
-                                                     inflated: float, how: str, z: str) -> None:
+@given(
+    projects(),
+    st.sampled_from(PARTNERS),
+    HALF_POINTS,
+    st.sampled_from(["mean", "median", "trimmed_mean"]),
+    st.sampled_from(["none", "z"]),
+)
+def test_own_inflated_scores_cannot_move_peer_scores(
+    project: tuple[pd.DataFrame, pd.DataFrame], who: str, inflated: float, how: str, z: str
+) -> None:
     ratings, self_scores = project
     chosen = ScoringSettings(source="peer", aggregate=how, standardize=z, min_ratings=2)  # type: ignore[arg-type]
     before = aggregate_scores(ratings, self_scores, ["impact", "relevance"], chosen, scale_min=1, scale_max=5)
@@ -161,14 +215,23 @@ def test_own_inflated_scores_cannot_move_peer_scores(project: tuple[pd.DataFrame
 
 # --- z standardization -----------------------------------------------------------------------------
 
+
 def test_standardize_by_hand() -> None:
-    ratings = ratings_of([
-        ("A", "X", "s1", "c", 1.0), ("A", "X", "s2", "c", 3.0), ("A", "A", "s9", "c", 5.0),  # A: m 2, s 1
-        ("B", "X", "s1", "c", 4.0), ("B", "X", "s2", "c", 4.0),                              # B: s_rc = 0
-        ("C", "X", "s1", "c", 2.0), ("C", "X", "s3", "c", N),      # C: one rating < min_ratings
-        ("A", "X", "s1", "d", 2.0), ("A", "X", "s2", "d", 4.0), ("B", "X", "s1", "d", 3.0),
-        ("B", "X", "s2", "d", 5.0),
-    ])
+    ratings = ratings_of(
+        [
+            ("A", "X", "s1", "c", 1.0),
+            ("A", "X", "s2", "c", 3.0),
+            ("A", "A", "s9", "c", 5.0),  # A: m 2, s 1
+            ("B", "X", "s1", "c", 4.0),
+            ("B", "X", "s2", "c", 4.0),  # B: s_rc = 0
+            ("C", "X", "s1", "c", 2.0),
+            ("C", "X", "s3", "c", N),  # C: one rating < min_ratings
+            ("A", "X", "s1", "d", 2.0),
+            ("A", "X", "s2", "d", 4.0),
+            ("B", "X", "s1", "d", 3.0),
+            ("B", "X", "s2", "d", 5.0),
+        ]
+    )
     out = standardize(ratings, scale_min=1, scale_max=5, min_ratings=2)
     # Peer ratings of c: 1, 3, 4, 4, 2 -> M = 2.8, S = sqrt((3.24 + 0.04 + 1.44 + 1.44 + 0.64) / 5).
     big_s = math.sqrt(1.36)
@@ -199,7 +262,8 @@ def simulated(seed: int) -> tuple[pd.DataFrame, pd.Series]:
             others = [p for p in partners if p != partner]
             for rater in rng.choice(others, size=3, replace=False):
                 raw = 3 + offset[rater] + factor[rater] * (quality - 3) + rng.normal(0, 0.25)
-                rows.append((str(rater), partner, f"s{j}", "impact", float(np.clip(np.round(raw * 2) / 2, 1, 5))))
+                score = float(np.clip(np.round(raw * 2) / 2, 1, 5))
+                rows.append((str(rater), partner, f"s{j}", "impact", score))
     ratings = ratings_of(rows)
     assert ratings["rater"].value_counts().min() >= 10
     return ratings, pd.Series(truth)
@@ -215,6 +279,8 @@ def test_z_standardization_recovers_the_truth_better_than_raw_scores() -> None:
             rhos.append(spearmanr(table["impact"], truth.loc[table.index]).statistic)
         gains.append(rhos[1] - rhos[0])
     mean_gain = float(np.mean(gains))
-    print(f"z standardization: mean Spearman gain over raw {mean_gain:+.4f} "
-          f"(better in {sum(g > 0 for g in gains)} of 100 seeds)")
+    print(
+        f"z standardization: mean Spearman gain over raw {mean_gain:+.4f} "
+        f"(better in {sum(g > 0 for g in gains)} of 100 seeds)"
+    )
     assert mean_gain > 0

@@ -54,8 +54,9 @@ class AggregateResult:
     peer: pd.DataFrame
 
 
-def standardize(ratings: pd.DataFrame, *, scale_min: float, scale_max: float,
-                min_ratings: int) -> pd.DataFrame:
+def standardize(
+    ratings: pd.DataFrame, *, scale_min: float, scale_max: float, min_ratings: int
+) -> pd.DataFrame:
     """The ratings with each rater's scores z-standardized per criterion (same rows and columns).
 
     s' = M_c + S_c * (s - m_rc) / s_rc, clipped to [scale_min, scale_max], where m_rc, s_rc are the mean
@@ -85,8 +86,15 @@ def standardize(ratings: pd.DataFrame, *, scale_min: float, scale_max: float,
     return out
 
 
-def aggregate_scores(ratings: pd.DataFrame, self_scores: pd.DataFrame, criteria: Sequence[str],
-                     settings: ScoringSettings, *, scale_min: float, scale_max: float) -> AggregateResult:
+def aggregate_scores(
+    ratings: pd.DataFrame,
+    self_scores: pd.DataFrame,
+    criteria: Sequence[str],
+    settings: ScoringSettings,
+    *,
+    scale_min: float,
+    scale_max: float,
+) -> AggregateResult:
     """Every service's criterion scores by `settings.source` (self, peer or blend); see AggregateResult.
 
     Ratings and self scores of criteria outside `criteria`, and blank scores, are ignored. Blend is
@@ -101,8 +109,9 @@ def aggregate_scores(ratings: pd.DataFrame, self_scores: pd.DataFrame, criteria:
     ratings = _known(ratings, names)
     self_scores = _known(self_scores, names)
     if settings.standardize == "z":
-        ratings = standardize(ratings, scale_min=scale_min, scale_max=scale_max,
-                              min_ratings=settings.min_ratings)
+        ratings = standardize(
+            ratings, scale_min=scale_min, scale_max=scale_max, min_ratings=settings.min_ratings
+        )
     (rated_svc, self_svc), services = group_codes([ratings, self_scores], KEYS)
     n_svc, n_crit = len(services), len(names)
     used = np.ones(len(ratings), dtype=bool)
@@ -139,8 +148,9 @@ def _criterion_codes(frame: pd.DataFrame, names: list[str]) -> IntArray:
     return np.asarray(pd.Categorical(frame["criterion"], categories=names).codes, dtype=np.int64)
 
 
-def _central(how: str, cell: IntArray, values: FloatArray, *, count: IntArray, total: FloatArray,
-             mean: FloatArray) -> FloatArray:
+def _central(
+    how: str, cell: IntArray, values: FloatArray, *, count: IntArray, total: FloatArray, mean: FloatArray
+) -> FloatArray:
     """The mean, median or trimmed mean of each cell's values (NaN for an empty cell)."""
     if how == "mean":
         return mean.copy()
@@ -167,8 +177,9 @@ def _combine(settings: ScoringSettings, own: FloatArray, peer: FloatArray) -> Fl
     return np.where(np.isnan(peer), own, np.where(np.isnan(own), peer, blended))
 
 
-def _long(services: pd.DataFrame, names: list[str], count: IntArray, peer: FloatArray,
-          std: FloatArray) -> pd.DataFrame:
+def _long(
+    services: pd.DataFrame, names: list[str], count: IntArray, peer: FloatArray, std: FloatArray
+) -> pd.DataFrame:
     """The rated (service, criterion) cells as PEER_COLUMNS rows."""
     at = np.flatnonzero(count)
     n_crit = max(len(names), 1)

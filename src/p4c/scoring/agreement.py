@@ -69,8 +69,11 @@ def _interval_alpha(strata: IntArray, units: IntArray, values: FloatArray, n_str
     present = m_u >= 2
     stratum_u = np.zeros(size, dtype=np.int64)
     stratum_u[units] = strata
-    within = np.bincount(stratum_u[present], minlength=n_strata,
-                         weights=(m_u * m_u * std_u**2 / np.maximum(m_u - 1, 1))[present])
+    within = np.bincount(
+        stratum_u[present],
+        minlength=n_strata,
+        weights=(m_u * m_u * std_u**2 / np.maximum(m_u - 1, 1))[present],
+    )
     n, _, _, std = moments(strata, values, n_strata)
     total = n * std**2
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -134,17 +137,21 @@ def agreement(ratings: pd.DataFrame, criteria: Sequence[str] | None = None) -> p
     values = peer["score"].to_numpy(dtype=np.float64)
     keep = _pairable(units)
     raters, _ = pd.factorize(peer["rater"])
-    return pd.DataFrame({
-        "criterion": names,
-        "alpha": _interval_alpha(crit, units, values, len(names)),
-        "raters": distinct_per_group(crit[keep], raters[keep].astype(np.int64), len(names)),
-        "units": distinct_per_group(crit[keep], units[keep], len(names)),
-        "ratings": np.bincount(crit[keep], minlength=len(names)).astype(np.int64),
-    }, columns=AGREEMENT_COLUMNS)
+    return pd.DataFrame(
+        {
+            "criterion": names,
+            "alpha": _interval_alpha(crit, units, values, len(names)),
+            "raters": distinct_per_group(crit[keep], raters[keep].astype(np.int64), len(names)),
+            "units": distinct_per_group(crit[keep], units[keep], len(names)),
+            "ratings": np.bincount(crit[keep], minlength=len(names)).astype(np.int64),
+        },
+        columns=AGREEMENT_COLUMNS,
+    )
 
 
-def self_peer_gap(self_scores: pd.DataFrame, peer_aggregate_long: pd.DataFrame, *,
-                  mark: float = 0.5) -> pd.DataFrame:
+def self_peer_gap(
+    self_scores: pd.DataFrame, peer_aggregate_long: pd.DataFrame, *, mark: float = 0.5
+) -> pd.DataFrame:
     """Per partner and criterion, its mean self score minus the mean peer aggregate: GAP_COLUMNS.
 
     Only services with both a self score and a (non-missing) peer aggregate of the criterion count;
@@ -156,9 +163,15 @@ def self_peer_gap(self_scores: pd.DataFrame, peer_aggregate_long: pd.DataFrame, 
     own = self_scores.loc[self_scores["score"].notna(), [*on, "score"]]
     peer = peer_aggregate_long.loc[peer_aggregate_long["score"].notna(), [*on, "score"]]
     both = own.merge(peer, on=on, suffixes=("_self", "_peer"))
-    table = both.groupby(["partner", "criterion"], sort=True, observed=True).agg(
-        self_mean=("score_self", "mean"), peer_mean=("score_peer", "mean"),
-        services=("score_self", "size")).reset_index()
+    table = (
+        both.groupby(["partner", "criterion"], sort=True, observed=True)
+        .agg(
+            self_mean=("score_self", "mean"),
+            peer_mean=("score_peer", "mean"),
+            services=("score_self", "size"),
+        )
+        .reset_index()
+    )
     table["gap"] = table["self_mean"] - table["peer_mean"]
     table["marked"] = table["gap"].abs() >= mark - TOLERANCE
     return table[GAP_COLUMNS]

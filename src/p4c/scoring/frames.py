@@ -55,8 +55,9 @@ def group_codes(frames: Sequence[pd.DataFrame], keys: Sequence[str]) -> tuple[li
     return [dense[a:b].astype(np.int64) for a, b in itertools.pairwise(bounds)], out
 
 
-def moments(codes: IntArray, values: FloatArray, size: int) -> tuple[IntArray, FloatArray, FloatArray,
-                                                                      FloatArray]:
+def moments(
+    codes: IntArray, values: FloatArray, size: int
+) -> tuple[IntArray, FloatArray, FloatArray, FloatArray]:
     """Per code in 0..size-1: count, sum, mean and population std (ddof=0) of `values`.
 
     Two passes (deviations from the group mean), so a group of equal values has a std of 0 up to

@@ -31,8 +31,11 @@ def partner_weights(points: pd.DataFrame, criteria: Sequence[str]) -> pd.DataFra
     return table.div(table.sum(axis=1), axis=0)
 
 
-def consensus_weights(partner_weights: pd.DataFrame, config_weights: Mapping[str, float],
-                      aggregate: Literal["mean", "geometric"] = "mean") -> dict[str, float]:
+def consensus_weights(
+    partner_weights: pd.DataFrame,
+    config_weights: Mapping[str, float],
+    aggregate: Literal["mean", "geometric"] = "mean",
+) -> dict[str, float]:
     """The partners' consensus weight of every config criterion, summing to 1, in config order.
 
     Criteria that no partner listed keep their config share w_c / sum(w): a criterion added after
@@ -56,9 +59,11 @@ def consensus_weights(partner_weights: pd.DataFrame, config_weights: Mapping[str
         with np.errstate(divide="ignore"):
             combined = np.exp(np.log(listed).mean(axis=0))
     if combined.sum() <= 0:
-        raise P4CError("weights.aggregate: geometric has no consensus: every criterion got 0 points "
-                       "from at least one partner",
-                       hint="use weights.aggregate: mean, or ask the partners for non-zero points")
+        raise P4CError(
+            "weights.aggregate: geometric has no consensus: every criterion got 0 points "
+            "from at least one partner",
+            hint="use weights.aggregate: mean, or ask the partners for non-zero points",
+        )
     result = share.copy()
     result[weighted] = (1 - share[~weighted].sum()) * combined / combined.sum()
     return dict(zip(names, result.tolist(), strict=True))
