@@ -20,11 +20,11 @@ N = np.nan
 
 
 def ratings_of(rows: list[tuple[str, str, str, str, float]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=COLUMNS)
+    return pd.DataFrame(rows, columns=COLUMNS).astype({"score": np.float64})
 
 
 def selfs_of(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, columns=SELF)
+    return pd.DataFrame(rows, columns=SELF).astype({"score": np.float64})
 
 
 NO_SELF = selfs_of([])
@@ -213,6 +213,44 @@ def test_own_inflated_scores_cannot_move_peer_scores(
     pd.testing.assert_frame_equal(after.peer, before.peer)
 
 
+def oracle_central(scores: list[float], how: str) -> float:
+    """Mean, median or trimmed mean of one cell, in plain Python."""
+    ordered = sorted(scores)
+    if how == "trimmed_mean" and len(ordered) >= 5:
+        ordered = ordered[1:-1]
+    if how == "median":
+        middle = len(ordered) // 2
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+    return sum(ordered) / len(ordered)
+
+
+@settings(max_examples=60, deadline=None)
+@given(projects(), st.sampled_from(["mean", "median", "trimmed_mean"]), st.booleans())
+def test_peer_aggregate_equals_a_cell_by_cell_oracle(
+    project: tuple[pd.DataFrame, pd.DataFrame], how: str, exclude_own: bool
+) -> None:
+    ratings, self_scores = project
+    chosen = ScoringSettings(source="peer", aggregate=how, exclude_own=exclude_own, min_raters=1)  # type: ignore[arg-type]
+    result = aggregate_scores(ratings, self_scores, ["impact", "relevance"], chosen, scale_min=1, scale_max=5)
+    used = ratings[ratings["rater"] != ratings["partner"]] if exclude_own else ratings
+    cells = used.groupby(["partner", "service_id", "criterion"])["score"].agg(list)
+    want = {
+        key: (oracle_central(list(scores), how), len(scores), float(np.std(scores)))
+        for key, scores in cells.items()
+    }
+    got = {
+        (row.partner, row.service_id, row.criterion): (row.score, row.ratings, row.std)
+        for row in result.peer.itertuples()
+    }
+    assert got.keys() == want.keys()
+    for key, (score, count, std) in want.items():
+        assert got[key][0] == pytest.approx(score, abs=1e-12)
+        assert got[key][1:] == (count, pytest.approx(std, abs=1e-12))
+    wide = result.scores.set_index(["partner", "service_id"])
+    for (partner, service, criterion), (score, _, _) in want.items():
+        assert wide.loc[(partner, service), criterion] == pytest.approx(score, abs=1e-12)
+
+
 # --- z standardization -----------------------------------------------------------------------------
 
 
@@ -242,6 +280,29 @@ def test_standardize_by_hand() -> None:
     assert list(out.columns) == COLUMNS
     assert out.drop(columns="score").equals(ratings.drop(columns="score"))
     np.testing.assert_allclose(out["score"].to_numpy(), expected_c + expected_d, rtol=0, atol=1e-12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(projects(), st.integers(1, 4))
+def test_standardize_equals_a_rater_by_rater_oracle(
+    project: tuple[pd.DataFrame, pd.DataFrame], least: int
+) -> None:
+    ratings, _ = project
+    out = standardize(ratings, scale_min=1, scale_max=5, min_ratings=least)
+    for criterion in ("impact", "relevance"):
+        peer = ratings[(ratings["criterion"] == criterion) & (ratings["rater"] != ratings["partner"])]
+        big_m, big_s = peer["score"].mean(), float(np.std(peer["score"]))
+        for rater in PARTNERS:
+            mine = peer.loc[peer["rater"] == rater, "score"]
+            rows = (ratings["criterion"] == criterion) & (ratings["rater"] == rater)
+            raw = ratings.loc[rows, "score"].to_numpy()
+            if len(mine) < least:
+                want = raw
+            elif np.std(mine) == 0:
+                want = np.full(len(raw), big_m)
+            else:
+                want = np.clip(big_m + big_s * (raw - mine.mean()) / np.std(mine), 1, 5)
+            np.testing.assert_allclose(out.loc[rows, "score"].to_numpy(), want, rtol=0, atol=1e-9)
 
 
 def simulated(seed: int) -> tuple[pd.DataFrame, pd.Series]:

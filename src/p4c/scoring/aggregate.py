@@ -17,9 +17,13 @@ import pandas as pd
 
 from p4c.scoring.frames import (
     KEYS,
+    Encoded,
     FloatArray,
     IntArray,
+    cell_keys,
+    codes_in,
     distinct_per_group,
+    encode,
     group_codes,
     moments,
 )
@@ -67,23 +71,30 @@ def standardize(
     peer ratings only: its own scores then never change anyone's standardization, and when
     exclude_own is off they enter the aggregate on the same common scale as its peer ratings.
     """
-    score = ratings["score"].to_numpy(dtype=np.float64, na_value=np.nan)
-    rated = ~np.isnan(score)
-    peer = rated & (ratings["rater"] != ratings["partner"]).to_numpy(dtype=bool)
-    crit, crit_levels = pd.factorize(ratings["criterion"])
-    rater, rater_levels = pd.factorize(ratings["rater"])
-    n_crit = max(len(crit_levels), 1)
-    cell = rater.astype(np.int64) * n_crit + crit
-    count_rc, _, mean_rc, std_rc = moments(cell[peer], score[peer], len(rater_levels) * n_crit)
-    _, _, mean_c, std_c = moments(crit[peer].astype(np.int64), score[peer], n_crit)
-    own_mean = mean_c[crit]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        z = own_mean + std_c[crit] * (score - mean_rc[cell]) / std_rc[cell]
-    z = np.where(std_rc[cell] < ZERO_STD, own_mean, np.clip(z, scale_min, scale_max))
-    standardized = np.where(rated & (count_rc[cell] >= min_ratings), z, score)
+    names = sorted(ratings["criterion"].dropna().unique())
     out = ratings.copy()
-    out["score"] = standardized
+    out["score"] = _z_scores(
+        encode(ratings, names), len(names), scale_min=scale_min, scale_max=scale_max, min_ratings=min_ratings
+    )
     return out
+
+
+def _z_scores(
+    codes: Encoded, n_crit: int, *, scale_min: float, scale_max: float, min_ratings: int
+) -> FloatArray:
+    """The scores of `standardize`, from encoded ratings with `n_crit` criteria."""
+    if not codes.known.any():
+        return codes.score.copy()
+    crit = np.maximum(codes.criterion, 0)  # a row of an unknown criterion is not `known`: kept as is
+    cell = codes.rater * n_crit + crit
+    peer, score = codes.peer, codes.score
+    count_rc, _, mean_rc, std_rc = moments(cell[peer], score[peer], (int(codes.rater.max()) + 1) * n_crit)
+    _, _, mean_c, std_c = moments(crit[peer], score[peer], n_crit)
+    common = mean_c[crit]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z = common + std_c[crit] * (score - mean_rc[cell]) / std_rc[cell]
+    z = np.where(std_rc[cell] < ZERO_STD, common, np.clip(z, scale_min, scale_max))
+    return np.where(codes.known & (count_rc[cell] >= min_ratings), z, score)
 
 
 def aggregate_scores(
@@ -106,31 +117,30 @@ def aggregate_scores(
     reserved = set(names) & {*KEYS, *QUALITY_COLUMNS}
     if reserved:
         raise ValueError(f"criterion ids clash with result columns: {sorted(reserved)}")
-    ratings = _known(ratings, names)
-    self_scores = _known(self_scores, names)
+    codes = encode(ratings, names)
+    score = codes.score
     if settings.standardize == "z":
-        ratings = standardize(
-            ratings, scale_min=scale_min, scale_max=scale_max, min_ratings=settings.min_ratings
+        score = _z_scores(
+            codes, len(names), scale_min=scale_min, scale_max=scale_max, min_ratings=settings.min_ratings
         )
     (rated_svc, self_svc), services = group_codes([ratings, self_scores], KEYS)
     n_svc, n_crit = len(services), len(names)
-    used = np.ones(len(ratings), dtype=bool)
-    if settings.exclude_own:
-        used = (ratings["rater"] != ratings["partner"]).to_numpy(dtype=bool)
-    cell = rated_svc[used] * n_crit + _criterion_codes(ratings, names)[used]
-    values = ratings["score"].to_numpy(dtype=np.float64)[used]
+    used = codes.peer if settings.exclude_own else codes.known
+    cell = rated_svc[used] * n_crit + codes.criterion[used]
+    values = score[used]
     count, total, mean, std = moments(cell, values, n_svc * n_crit)
     peer = _central(settings.aggregate, cell, values, count=count, total=total, mean=mean)
     short = count < settings.min_raters
     peer[short] = np.nan
-    self_cell = self_svc * n_crit + _criterion_codes(self_scores, names)
-    _, _, own, _ = moments(self_cell, self_scores["score"].to_numpy(dtype=np.float64), n_svc * n_crit)
+    own_crit = codes_in(self_scores["criterion"], names)
+    own_score = self_scores["score"].to_numpy(dtype=np.float64, na_value=np.nan)
+    has = (own_crit >= 0) & ~np.isnan(own_score)
+    _, _, own, _ = moments(self_svc[has] * n_crit + own_crit[has], own_score[has], n_svc * n_crit)
     final = _combine(settings, own, peer).reshape(n_svc, n_crit)
 
     scores = services.copy()
     scores[names] = final
-    raters, _ = pd.factorize(ratings["rater"])
-    scores["raters"] = distinct_per_group(cell // max(n_crit, 1), raters[used].astype(np.int64), n_svc)
+    scores["raters"] = distinct_per_group(rated_svc[used], codes.rater[used], n_svc)
     counted = ~short.reshape(n_svc, n_crit)
     with np.errstate(invalid="ignore", divide="ignore"):
         scores["spread"] = np.where(counted, std.reshape(n_svc, n_crit), 0).sum(axis=1) / counted.sum(axis=1)
@@ -139,31 +149,26 @@ def aggregate_scores(
     return AggregateResult(scores=scores, peer=_long(services, names, count, peer, std))
 
 
-def _known(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
-    """The rows with a score of a criterion in `names`."""
-    return frame.loc[frame["score"].notna() & frame["criterion"].isin(names)]
-
-
-def _criterion_codes(frame: pd.DataFrame, names: list[str]) -> IntArray:
-    return np.asarray(pd.Categorical(frame["criterion"], categories=names).codes, dtype=np.int64)
-
-
 def _central(
     how: str, cell: IntArray, values: FloatArray, *, count: IntArray, total: FloatArray, mean: FloatArray
 ) -> FloatArray:
-    """The mean, median or trimmed mean of each cell's values (NaN for an empty cell)."""
+    """The mean, median or trimmed mean of each cell's values (NaN for an empty cell).
+
+    Median and trimmed mean read the order statistics off one sort by (cell, value).
+    """
     if how == "mean":
         return mean.copy()
-    grouped = pd.Series(values).groupby(cell)
+    ordered = values[np.lexsort((values, cell))]
+    start = np.cumsum(count) - count
+    filled = count > 0
+    first, last = start[filled], start[filled] + count[filled] - 1
     out = np.full(len(count), np.nan)
     if how == "median":
-        medians = grouped.median()
-        out[medians.index.to_numpy()] = medians.to_numpy()
+        out[filled] = (ordered[(first + last) // 2] + ordered[(first + last + 1) // 2]) / 2
         return out
-    ends = grouped.agg(["min", "max"])
-    at = ends.index.to_numpy()
-    trimmed = (total[at] - ends["min"].to_numpy() - ends["max"].to_numpy()) / np.maximum(count[at] - 2, 1)
-    out[at] = np.where(count[at] >= TRIM_FROM, trimmed, mean[at])
+    kept = total[filled] - ordered[first] - ordered[last]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[filled] = np.where(count[filled] >= TRIM_FROM, kept / (count[filled] - 2), mean[filled])
     return out
 
 
@@ -182,9 +187,7 @@ def _long(
 ) -> pd.DataFrame:
     """The rated (service, criterion) cells as PEER_COLUMNS rows."""
     at = np.flatnonzero(count)
-    n_crit = max(len(names), 1)
-    rows = services.iloc[at // n_crit].reset_index(drop=True)
-    rows["criterion"] = np.asarray(names, dtype=object)[at % n_crit] if names else []
+    rows = cell_keys(services, names, at)
     rows["score"] = peer[at]
     rows["ratings"] = count[at]
     rows["std"] = std[at]

@@ -20,10 +20,11 @@ from p4c.scoring.frames import (
     TOLERANCE,
     FloatArray,
     IntArray,
+    cell_keys,
     distinct_per_group,
+    encode,
     group_codes,
     moments,
-    peer_ratings,
 )
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
@@ -126,22 +127,21 @@ def agreement(ratings: pd.DataFrame, criteria: Sequence[str] | None = None) -> p
 
     `raters`, `units` and `ratings` count what alpha is computed from: the pairable peer ratings
     (services with at least two peer ratings of the criterion). Rows follow `criteria` when given
-    (criteria without ratings get alpha NaN and zero counts), else the sorted criteria rated.
+    (criteria without ratings get alpha NaN and zero counts), else the criteria in `ratings`, sorted.
     Pass raw ratings: z standardization removes part of the disagreement that alpha should show.
     """
-    peer = peer_ratings(ratings)
-    names = list(criteria) if criteria is not None else sorted(peer["criterion"].unique())
-    peer = peer.loc[peer["criterion"].isin(names)]
-    crit = np.asarray(pd.Categorical(peer["criterion"], categories=names).codes, dtype=np.int64)
-    (units,), _ = group_codes([peer], ["criterion", *KEYS])
-    values = peer["score"].to_numpy(dtype=np.float64)
+    names = list(criteria) if criteria is not None else sorted(ratings["criterion"].dropna().unique())
+    codes = encode(ratings, names)
+    (service,), _ = group_codes([ratings], KEYS)
+    peer = codes.peer
+    crit = codes.criterion[peer]
+    units = service[peer] * len(names) + crit
     keep = _pairable(units)
-    raters, _ = pd.factorize(peer["rater"])
     return pd.DataFrame(
         {
             "criterion": names,
-            "alpha": _interval_alpha(crit, units, values, len(names)),
-            "raters": distinct_per_group(crit[keep], raters[keep].astype(np.int64), len(names)),
+            "alpha": _interval_alpha(crit, units, codes.score[peer], len(names)),
+            "raters": distinct_per_group(crit[keep], codes.rater[peer][keep], len(names)),
             "units": distinct_per_group(crit[keep], units[keep], len(names)),
             "ratings": np.bincount(crit[keep], minlength=len(names)).astype(np.int64),
         },
@@ -182,11 +182,14 @@ def disputed(ratings: pd.DataFrame, threshold: float = 1.0) -> pd.DataFrame:
 
     Sorted by partner, service_id, criterion.
     """
-    peer = peer_ratings(ratings)
-    (cells,), keys = group_codes([peer], [*KEYS, "criterion"])
-    count, _, _, std = moments(cells, peer["score"].to_numpy(dtype=np.float64), len(keys))
-    keep = std >= threshold - TOLERANCE
-    out = keys.loc[keep].reset_index(drop=True)
-    out["std"] = std[keep]
-    out["ratings"] = count[keep]
+    names = sorted(ratings["criterion"].dropna().unique())
+    codes = encode(ratings, names)
+    (service,), services = group_codes([ratings], KEYS)
+    peer = codes.peer
+    cells = service[peer] * len(names) + codes.criterion[peer]
+    count, _, _, std = moments(cells, codes.score[peer], len(services) * len(names))
+    at = np.flatnonzero(std >= threshold - TOLERANCE)
+    out = cell_keys(services, names, at)
+    out["std"] = std[at]
+    out["ratings"] = count[at]
     return out[DISPUTED_COLUMNS]
