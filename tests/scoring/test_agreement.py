@@ -217,3 +217,16 @@ def test_disputed_lists_peer_std_of_at_least_the_threshold() -> None:
         {"partner": "FR", "service_id": "a", "criterion": "impact", "std": 1.0, "ratings": 2}
     ]
     assert disputed(ratings, threshold=0.5)["service_id"].tolist() == ["a", "b"]
+
+
+def test_the_interval_closed_form_equals_the_coincidence_matrix() -> None:
+    from p4c.scoring.agreement import _coincidence_alpha
+
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        data = random_reliability(rng, continuous=bool(rng.integers(2)))
+        rated = ~np.isnan(data)
+        units = np.broadcast_to(np.arange(data.shape[1]), data.shape)[rated].astype(np.int64)
+        want = _coincidence_alpha(units, data[rated], "interval")
+        got = alpha(data, "interval")
+        assert (math.isnan(got) and math.isnan(want)) or got == pytest.approx(want, abs=1e-9)

@@ -42,6 +42,7 @@ def test_weights_from_is_read_from_yaml() -> None:
         (WeightSettings, {"from": "partner"}),
         (WeightSettings, {"aggregate": "median"}),
         (WeightSettings, {"source": "config"}),
+        (WeightSettings, {"from_": "partners"}),
     ],
 )
 def test_bad_values_and_unknown_keys_are_refused(

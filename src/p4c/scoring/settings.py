@@ -28,9 +28,13 @@ class ScoringSettings(BaseModel):
 
 
 class WeightSettings(BaseModel):
-    """Where the criterion weights come from; YAML `from` is a Python keyword, hence `from_`."""
+    """Where the criterion weights come from.
 
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_by_name=True, validate_by_alias=True)
+    YAML `from` is a Python keyword: the attribute is `from_`, and only the alias `from` is read
+    (build one in Python with `WeightSettings.model_validate({"from": "partners"})`).
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     from_: Literal["config", "partners"] = Field(default="config", alias="from")
     aggregate: Literal["mean", "geometric"] = "mean"
