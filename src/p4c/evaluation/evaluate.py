@@ -85,7 +85,7 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     out = universe.copy()
     out = out.join(catalog.reindex(index).reset_index(drop=True))
     out["shortlisted"] = index.isin(pd.MultiIndex.from_frame(chosen[KEYS]))
-    out["rank"] = chosen.set_index(KEYS)["rank"].astype("Int64").reindex(index).to_numpy()
+    out["rank"] = chosen.set_index(KEYS)["rank"].astype("Int64").reindex(index).array
 
     reported_keys = pd.MultiIndex.from_frame(tests[TEST_KEYS])
     not_reported = planned[~pd.MultiIndex.from_frame(planned[TEST_KEYS]).isin(reported_keys)]
@@ -117,7 +117,7 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     results = results.sort_values(TEST_KEYS, kind="stable")[list(RESULT_COLUMNS)].reset_index(drop=True)
 
     missing = _missing(not_reported, catalog)
-    warnings.extend(_warnings(planned, chosen, tests, catalog))
+    warnings.extend(_warnings(planned, chosen, tests, out))
     return EvaluationResult(practices, results, missing, warnings)
 
 
@@ -347,7 +347,7 @@ def _missing(not_reported: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
 
 
 def _warnings(planned: pd.DataFrame, chosen: pd.DataFrame, tests: pd.DataFrame,
-              catalog: pd.DataFrame) -> list[str]:
+              out: pd.DataFrame) -> list[str]:
     notes: list[str] = []
     shortlisted = pd.MultiIndex.from_frame(chosen[KEYS])
     dropped = planned[KEYS].drop_duplicates()
@@ -360,9 +360,8 @@ def _warnings(planned: pd.DataFrame, chosen: pd.DataFrame, tests: pd.DataFrame,
         names = ", ".join(f"{p} {i}" for p, i in group[KEYS].itertuples(index=False))
         notes.append(f"{host} reported {len(group)} test{'s' if len(group) != 1 else ''} not in its "
                      f"plan ({names}): evaluated as unplanned")
-    unknown = catalog.index[catalog["category"].isna()]
-    reported = pd.MultiIndex.from_frame(tests[KEYS].drop_duplicates())
-    for p, i in sorted(k for k in unknown if k in reported):
+    unknown = out.loc[out["category"].isna() & (out["tests_reported"] > 0), KEYS].sort_values(KEYS)
+    for p, i in unknown.itertuples(index=False):
         notes.append(f"{p} {i} is reported but is not an ingested service: no category, so no "
                      f"pertinence share")
     return notes
