@@ -40,28 +40,55 @@ from p4c.evaluation.models import (
 from p4c.models import SHEET_NAMES
 from p4c.values import norm
 
-SPEC_COLUMNS = ("practice_partner", "practice_id", "mode", "status", "start_date", "end_date",
-                "cis_involved", "smes_involved", "participants", "cost_eur", "staff_days",
-                "satisfaction", "indicator", "baseline", "result", "adoption", "barriers",
-                "adaptations", "lessons")
+SPEC_COLUMNS = (
+    "practice_partner",
+    "practice_id",
+    "mode",
+    "status",
+    "start_date",
+    "end_date",
+    "cis_involved",
+    "smes_involved",
+    "participants",
+    "cost_eur",
+    "staff_days",
+    "satisfaction",
+    "indicator",
+    "baseline",
+    "result",
+    "adoption",
+    "barriers",
+    "adaptations",
+    "lessons",
+)
 TABLES: list[tuple[dict[Any, tuple[str, ...]], dict[Any, dict[str, str]], type[StrEnum]]] = [
-    (MODE_WORDS, MODE_LABELS, TestMode), (TEST_STATUS_WORDS, TEST_STATUS_LABELS, TestStatus),
-    (ADOPTION_WORDS, ADOPTION_LABELS, Adoption), (BARRIER_WORDS, BARRIER_LABELS, Barrier)]
+    (MODE_WORDS, MODE_LABELS, TestMode),
+    (TEST_STATUS_WORDS, TEST_STATUS_LABELS, TestStatus),
+    (ADOPTION_WORDS, ADOPTION_LABELS, Adoption),
+    (BARRIER_WORDS, BARRIER_LABELS, Barrier),
+]
 
 
 def test_enum_codes_are_the_spec_codes() -> None:
     assert [m.value for m in TestMode] == ["IMPLEMENTATION", "WORKSHOP"]
     assert [s.value for s in TestStatus] == ["PLANNED", "ONGOING", "DONE", "CANCELLED"]
     assert [a.value for a in Adoption] == ["FULL", "PARTIAL", "INTEREST", "PRINCIPLES", "NONE"]
-    assert [b.value for b in Barrier] == ["LEGAL", "FUNDING", "CAPACITY", "DEMAND", "CULTURE", "TIMING",
-                                          "OTHER"]
+    assert [b.value for b in Barrier] == [
+        "LEGAL",
+        "FUNDING",
+        "CAPACITY",
+        "DEMAND",
+        "CULTURE",
+        "TIMING",
+        "OTHER",
+    ]
     assert [v.value for v in Verdict] == ["TRANSFERABLE", "PROMISING", "NOT_TRANSFERABLE", "NOT_TESTED"]
 
 
 @pytest.mark.parametrize(("words", "labels", "enum"), TABLES)
-def test_every_code_has_words_and_three_labels(words: dict[Any, tuple[str, ...]],
-                                               labels: dict[Any, dict[str, str]],
-                                               enum: type[StrEnum]) -> None:
+def test_every_code_has_words_and_three_labels(
+    words: dict[Any, tuple[str, ...]], labels: dict[Any, dict[str, str]], enum: type[StrEnum]
+) -> None:
     assert list(words) == list(enum)
     assert list(labels) == list(enum)
     for code in enum:
@@ -72,8 +99,9 @@ def test_every_code_has_words_and_three_labels(words: dict[Any, tuple[str, ...]]
 
 
 @pytest.mark.parametrize(("words", "labels", "enum"), TABLES)
-def test_no_word_names_two_codes(words: dict[Any, tuple[str, ...]], labels: dict[Any, dict[str, str]],
-                                 enum: type[StrEnum]) -> None:
+def test_no_word_names_two_codes(
+    words: dict[Any, tuple[str, ...]], labels: dict[Any, dict[str, str]], enum: type[StrEnum]
+) -> None:
     owner: dict[str, Any] = {}
     for code, ws in words.items():
         for w in ws:
@@ -85,23 +113,45 @@ def test_no_word_names_two_codes(words: dict[Any, tuple[str, ...]], labels: dict
 def test_spec_words_are_accepted() -> None:
     """The words the spec table gives, in every language."""
     expected = {
-        "mode": {"IMPLEMENTATION": TestMode.IMPLEMENTATION, "WORKSHOP": TestMode.WORKSHOP,
-                 "mise en œuvre": TestMode.IMPLEMENTATION, "atelier": TestMode.WORKSHOP,
-                 "Umsetzung": TestMode.IMPLEMENTATION, "Workshop": TestMode.WORKSHOP,
-                 "Mise en oeuvre": TestMode.IMPLEMENTATION},
-        "test_status": {"PLANNED": TestStatus.PLANNED, "prévu": TestStatus.PLANNED,
-                        "geplant": TestStatus.PLANNED, "ONGOING": TestStatus.ONGOING,
-                        "en cours": TestStatus.ONGOING, "laufend": TestStatus.ONGOING,
-                        "DONE": TestStatus.DONE, "terminé": TestStatus.DONE,
-                        "abgeschlossen": TestStatus.DONE, "CANCELLED": TestStatus.CANCELLED,
-                        "annulé": TestStatus.CANCELLED, "abgesagt": TestStatus.CANCELLED,
-                        "TERMINE": TestStatus.DONE, "Annulée": TestStatus.CANCELLED},
-        "adoption": {"FULL": Adoption.FULL, "adopted as is": Adoption.FULL,
-                     "PARTIAL": Adoption.PARTIAL, "adapted": Adoption.PARTIAL,
-                     "INTEREST": Adoption.INTEREST, "declared interest for later": Adoption.INTEREST,
-                     "PRINCIPLES": Adoption.PRINCIPLES, "principles only": Adoption.PRINCIPLES,
-                     "NONE": Adoption.NONE, "nicht übernommen": Adoption.NONE,
-                     "adaptée": Adoption.PARTIAL, "nur Grundsätze": Adoption.PRINCIPLES},
+        "mode": {
+            "IMPLEMENTATION": TestMode.IMPLEMENTATION,
+            "WORKSHOP": TestMode.WORKSHOP,
+            "mise en œuvre": TestMode.IMPLEMENTATION,
+            "atelier": TestMode.WORKSHOP,
+            "Umsetzung": TestMode.IMPLEMENTATION,
+            "Workshop": TestMode.WORKSHOP,
+            "Mise en oeuvre": TestMode.IMPLEMENTATION,
+        },
+        "test_status": {
+            "PLANNED": TestStatus.PLANNED,
+            "prévu": TestStatus.PLANNED,
+            "geplant": TestStatus.PLANNED,
+            "ONGOING": TestStatus.ONGOING,
+            "en cours": TestStatus.ONGOING,
+            "laufend": TestStatus.ONGOING,
+            "DONE": TestStatus.DONE,
+            "terminé": TestStatus.DONE,
+            "abgeschlossen": TestStatus.DONE,
+            "CANCELLED": TestStatus.CANCELLED,
+            "annulé": TestStatus.CANCELLED,
+            "abgesagt": TestStatus.CANCELLED,
+            "TERMINE": TestStatus.DONE,
+            "Annulée": TestStatus.CANCELLED,
+        },
+        "adoption": {
+            "FULL": Adoption.FULL,
+            "adopted as is": Adoption.FULL,
+            "PARTIAL": Adoption.PARTIAL,
+            "adapted": Adoption.PARTIAL,
+            "INTEREST": Adoption.INTEREST,
+            "declared interest for later": Adoption.INTEREST,
+            "PRINCIPLES": Adoption.PRINCIPLES,
+            "principles only": Adoption.PRINCIPLES,
+            "NONE": Adoption.NONE,
+            "nicht übernommen": Adoption.NONE,
+            "adaptée": Adoption.PARTIAL,
+            "nur Grundsätze": Adoption.PRINCIPLES,
+        },
     }
     for kind, cases in expected.items():
         for text, code in cases.items():
@@ -109,14 +159,20 @@ def test_spec_words_are_accepted() -> None:
 
 
 def test_unknown_word_says_what_is_accepted() -> None:
-    with pytest.raises(ValueError, match=r"^unknown status 'finito'; accepted: PLANNED \(planned, prévu, "
-                                         r"geplant\); ONGOING \(ongoing, en cours, laufend\); DONE "
-                                         r"\(done, terminé, abgeschlossen\); CANCELLED \(cancelled, "
-                                         r"annulé, abgesagt\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^unknown status 'finito'; accepted: PLANNED \(planned, prévu, "
+        r"geplant\); ONGOING \(ongoing, en cours, laufend\); DONE "
+        r"\(done, terminé, abgeschlossen\); CANCELLED \(cancelled, "
+        r"annulé, abgesagt\)$",
+    ):
         parse_word("test_status", "finito")
-    with pytest.raises(ValueError, match=r"^unknown mode 'visit'; accepted: IMPLEMENTATION "
-                                         r"\(implementation, mise en œuvre, Umsetzung\); WORKSHOP "
-                                         r"\(workshop, atelier, Workshop\)$"):
+    with pytest.raises(
+        ValueError,
+        match=r"^unknown mode 'visit'; accepted: IMPLEMENTATION "
+        r"\(implementation, mise en œuvre, Umsetzung\); WORKSHOP "
+        r"\(workshop, atelier, Workshop\)$",
+    ):
         parse_word("mode", "visit")
 
 
@@ -145,11 +201,18 @@ def test_columns_are_the_spec_table() -> None:
         assert (spec[name].type, spec[name].minimum, spec[name].maximum) == ("int", 0, None)
     assert (spec["cost_eur"].type, spec["cost_eur"].minimum) == ("amount", 0)
     assert (spec["staff_days"].type, spec["staff_days"].minimum) == ("number", 0)
-    assert (spec["satisfaction"].type, spec["satisfaction"].minimum,
-            spec["satisfaction"].maximum) == ("score", 1, 5)
+    assert (spec["satisfaction"].type, spec["satisfaction"].minimum, spec["satisfaction"].maximum) == (
+        "score",
+        1,
+        5,
+    )
     assert (spec["baseline"].minimum, spec["result"].minimum) == (None, None)  # any sign
-    assert FIELD_TEST_KINDS == {"mode": "mode", "status": "test_status", "adoption": "adoption",
-                                "barriers": "barriers"}
+    assert FIELD_TEST_KINDS == {
+        "mode": "mode",
+        "status": "test_status",
+        "adoption": "adoption",
+        "barriers": "barriers",
+    }
     for name, kind in FIELD_TEST_KINDS.items():
         assert spec[name].type == "text"
         assert kind in WORDS_BY_KIND
@@ -167,31 +230,38 @@ def test_column_aliases_name_one_column_each() -> None:
 
 # --- barriers --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("LEGAL, FUNDING", (Barrier.LEGAL, Barrier.FUNDING)),
-    ("funding;legal", (Barrier.LEGAL, Barrier.FUNDING)),  # the contract's order, not the cell's
-    ("juridique ; financement ; calendrier", (Barrier.LEGAL, Barrier.FUNDING, Barrier.TIMING)),
-    ("Rechtlich, Finanzierung, Kapazität", (Barrier.LEGAL, Barrier.FUNDING, Barrier.CAPACITY)),
-    ("KAPAZITAT;capacite", (Barrier.CAPACITY,)),
-    ("Nachfrage, demande, DEMAND", (Barrier.DEMAND,)),
-    ("culture; Kultur; autre; Sonstiges", (Barrier.CULTURE, Barrier.OTHER)),
-    ("Zeitplan", (Barrier.TIMING,)),
-    ("timing,", (Barrier.TIMING,)),
-    ("", ()),
-    ("   ", ()),
-    (None, ()),
-    (float("nan"), ()),
-    ("none", ()),
-    ("Aucun", ()),
-    ("keine", ()),
-])
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("LEGAL, FUNDING", (Barrier.LEGAL, Barrier.FUNDING)),
+        ("funding;legal", (Barrier.LEGAL, Barrier.FUNDING)),  # the contract's order, not the cell's
+        ("juridique ; financement ; calendrier", (Barrier.LEGAL, Barrier.FUNDING, Barrier.TIMING)),
+        ("Rechtlich, Finanzierung, Kapazität", (Barrier.LEGAL, Barrier.FUNDING, Barrier.CAPACITY)),
+        ("KAPAZITAT;capacite", (Barrier.CAPACITY,)),
+        ("Nachfrage, demande, DEMAND", (Barrier.DEMAND,)),
+        ("culture; Kultur; autre; Sonstiges", (Barrier.CULTURE, Barrier.OTHER)),
+        ("Zeitplan", (Barrier.TIMING,)),
+        ("timing,", (Barrier.TIMING,)),
+        ("", ()),
+        ("   ", ()),
+        (None, ()),
+        (float("nan"), ()),
+        ("none", ()),
+        ("Aucun", ()),
+        ("keine", ()),
+    ],
+)
 def test_parse_barriers(text: object, expected: tuple[Barrier, ...]) -> None:
     assert parse_barriers(text) == expected
 
 
 def test_parse_barriers_refuses_unknown_and_contradictions() -> None:
-    with pytest.raises(ValueError, match=r"^unknown barrier 'weather'; accepted: zero or more of LEGAL "
-                                         r"\(legal, juridique, rechtlich\); FUNDING"):
+    with pytest.raises(
+        ValueError,
+        match=r"^unknown barrier 'weather'; accepted: zero or more of LEGAL "
+        r"\(legal, juridique, rechtlich\); FUNDING",
+    ):
         parse_barriers("legal, weather")
     with pytest.raises(ValueError, match=r"separated by , or ;"):
         parse_barriers("legal / funding")
@@ -241,8 +311,11 @@ def test_barriers_round_trip(codes: set[Barrier]) -> None:
 KNOWN = {norm(w) for ws in BARRIER_WORDS.values() for w in ws} | {norm(w) for w in NO_BARRIER_WORDS}
 
 
-@given(st.text(alphabet=st.characters(exclude_characters=",;"), min_size=1, max_size=12)
-       .filter(lambda t: bool(norm(t)) and norm(t) not in KNOWN))
+@given(
+    st.text(alphabet=st.characters(exclude_characters=",;"), min_size=1, max_size=12).filter(
+        lambda t: bool(norm(t)) and norm(t) not in KNOWN
+    )
+)
 def test_parse_barriers_refuses_any_other_word(word: str) -> None:
     with pytest.raises(ValueError, match="accepted: zero or more of LEGAL"):
         parse_barriers(f"LEGAL; {word}")

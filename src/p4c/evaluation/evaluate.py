@@ -32,37 +32,108 @@ from p4c.shortlist import TOLERANCE, show
 
 KEYS = ["practice_partner", "practice_id"]
 TEST_KEYS = ["partner", *KEYS]
-REPORT_COLUMNS = ("partner", "practice_partner", "practice_id", "mode", "status", "start_date",
-                  "end_date", "cis_involved", "smes_involved", "participants", "cost_eur", "staff_days",
-                  "satisfaction", "indicator", "baseline", "result", "adoption", "barriers",
-                  "adaptations", "lessons")
+REPORT_COLUMNS = (
+    "partner",
+    "practice_partner",
+    "practice_id",
+    "mode",
+    "status",
+    "start_date",
+    "end_date",
+    "cis_involved",
+    "smes_involved",
+    "participants",
+    "cost_eur",
+    "staff_days",
+    "satisfaction",
+    "indicator",
+    "baseline",
+    "result",
+    "adoption",
+    "barriers",
+    "adaptations",
+    "lessons",
+)
 PLAN_COLUMNS = ("partner", "practice_partner", "service_id", "title", "mode", "need", "match")
 SHORTLIST_COLUMNS = ("partner", "service_id", "title", "category", "score", "rank")
 BARRIER_COLUMNS = tuple(f"barrier_{b.value.lower()}" for b in Barrier)
-RESULT_COLUMNS = ("partner", "practice_partner", "practice_id", "title", "category", "planned", "mode",
-                  "status", "start_date", "end_date", "cis_involved", "smes_involved", "participants",
-                  "cost_eur", "staff_days", "satisfaction", "indicator", "baseline", "result",
-                  "relative_change", "adoption", "success", "barriers", "adaptations", "lessons")
-COUNT_COLUMNS = ("tests_planned", "tests_reported", "tests_unplanned", "tests_planned_not_reported",
-                 "tests_not_started", "tests_ongoing", "tests_done", "tests_cancelled", "successes")
-PRACTICE_COLUMNS = ("practice_partner", "practice_id", "title", "category", "shortlisted", "rank",
-                    *COUNT_COLUMNS, "success_rate", "satisfaction", "indicator_tests",
-                    "indicator_change", "cost_eur", "smes_involved", "cost_per_sme", *BARRIER_COLUMNS,
-                    "pertinence_share", "verdict", "reasons")
+RESULT_COLUMNS = (
+    "partner",
+    "practice_partner",
+    "practice_id",
+    "title",
+    "category",
+    "planned",
+    "mode",
+    "status",
+    "start_date",
+    "end_date",
+    "cis_involved",
+    "smes_involved",
+    "participants",
+    "cost_eur",
+    "staff_days",
+    "satisfaction",
+    "indicator",
+    "baseline",
+    "result",
+    "relative_change",
+    "adoption",
+    "success",
+    "barriers",
+    "adaptations",
+    "lessons",
+)
+COUNT_COLUMNS = (
+    "tests_planned",
+    "tests_reported",
+    "tests_unplanned",
+    "tests_planned_not_reported",
+    "tests_not_started",
+    "tests_ongoing",
+    "tests_done",
+    "tests_cancelled",
+    "successes",
+)
+PRACTICE_COLUMNS = (
+    "practice_partner",
+    "practice_id",
+    "title",
+    "category",
+    "shortlisted",
+    "rank",
+    *COUNT_COLUMNS,
+    "success_rate",
+    "satisfaction",
+    "indicator_tests",
+    "indicator_change",
+    "cost_eur",
+    "smes_involved",
+    "cost_per_sme",
+    *BARRIER_COLUMNS,
+    "pertinence_share",
+    "verdict",
+    "reasons",
+)
 
 
 @dataclass(frozen=True)
 class EvaluationResult:
     practices: pd.DataFrame  # PRACTICE_COLUMNS: shortlisted by rank, then the others by key
-    results: pd.DataFrame    # RESULT_COLUMNS: one row per reported test
-    missing: list[str] = field(default_factory=list)   # planned tests not reported, in words
+    results: pd.DataFrame  # RESULT_COLUMNS: one row per reported test
+    missing: list[str] = field(default_factory=list)  # planned tests not reported, in words
     warnings: list[str] = field(default_factory=list)  # evaluated anyway, but worth a look
 
 
 def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist.shortlist
-        reports: pd.DataFrame, plan: pd.DataFrame, shortlist: pd.DataFrame,
-             services: pd.DataFrame, partners: pd.DataFrame, needs: pd.DataFrame,
-             settings: EvaluationSettings | None = None) -> EvaluationResult:
+    reports: pd.DataFrame,
+    plan: pd.DataFrame,
+    shortlist: pd.DataFrame,
+    services: pd.DataFrame,
+    partners: pd.DataFrame,
+    needs: pd.DataFrame,
+    settings: EvaluationSettings | None = None,
+) -> EvaluationResult:
     """Figures, verdict and reasons for every shortlisted, planned or reported practice."""
     settings = settings or EvaluationSettings()
     _require(reports, REPORT_COLUMNS, "field-test reports")
@@ -75,12 +146,16 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
 
     tests = _tests(reports, plan, settings)
     planned = _as_keys(plan, "service_id")[[*TEST_KEYS, "mode"]].drop_duplicates(TEST_KEYS)
-    chosen = _as_keys(shortlist, "service_id")[["practice_partner", "practice_id", "rank"]] \
-        .drop_duplicates(KEYS)
+    chosen = _as_keys(shortlist, "service_id")[["practice_partner", "practice_id", "rank"]].drop_duplicates(
+        KEYS
+    )
     catalog = _catalog(services, shortlist, plan)
 
-    universe = pd.concat([chosen[KEYS], planned[KEYS], tests[KEYS]], ignore_index=True) \
-        .drop_duplicates().reset_index(drop=True)
+    universe = (
+        pd.concat([chosen[KEYS], planned[KEYS], tests[KEYS]], ignore_index=True)
+        .drop_duplicates()
+        .reset_index(drop=True)
+    )
     index = pd.MultiIndex.from_frame(universe)
     out = universe.copy()
     out = out.join(catalog.reindex(index).reset_index(drop=True))
@@ -92,8 +167,17 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     out["tests_planned"] = _count(planned, index)
     out["tests_planned_not_reported"] = _count(not_reported, index)
     figures = _figures(tests).reindex(index)
-    for column in ("tests_reported", "tests_unplanned", "tests_not_started", "tests_ongoing",
-                   "tests_done", "tests_cancelled", "successes", "indicator_tests", *BARRIER_COLUMNS):
+    for column in (
+        "tests_reported",
+        "tests_unplanned",
+        "tests_not_started",
+        "tests_ongoing",
+        "tests_done",
+        "tests_cancelled",
+        "successes",
+        "indicator_tests",
+        *BARRIER_COLUMNS,
+    ):
         out[column] = figures[column].fillna(0).astype("int64").to_numpy()
     done = out["tests_done"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -109,8 +193,12 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     out["pertinence_share"] = share.where(share.notna() | out["category"].isna(), default_share)
     out["verdict"], out["reasons"] = _verdicts(out, settings)
 
-    order = out.sort_values(["shortlisted", "rank", "practice_partner", "practice_id"],
-                            ascending=[False, True, True, True], na_position="last", kind="stable")
+    order = out.sort_values(
+        ["shortlisted", "rank", "practice_partner", "practice_id"],
+        ascending=[False, True, True, True],
+        na_position="last",
+        kind="stable",
+    )
     practices = order[list(PRACTICE_COLUMNS)].reset_index(drop=True)
 
     results = tests.join(catalog.reindex(pd.MultiIndex.from_frame(tests[KEYS])).reset_index(drop=True))
@@ -123,11 +211,13 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
 
 # --- inputs -----------------------------------------------------------------------------------------
 
+
 def _require(frame: pd.DataFrame, columns: tuple[str, ...], what: str) -> None:
     lacking = [c for c in columns if c not in frame.columns]
     if lacking:
-        raise P4CError(f"{what} lacks the column(s) {', '.join(lacking)}; expected the columns "
-                       f"{', '.join(columns)}")
+        raise P4CError(
+            f"{what} lacks the column(s) {', '.join(lacking)}; expected the columns {', '.join(columns)}"
+        )
 
 
 def _as_keys(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
@@ -146,8 +236,7 @@ def _as_keys(frame: pd.DataFrame, id_column: str) -> pd.DataFrame:
 def _catalog(services: pd.DataFrame, shortlist: pd.DataFrame, plan: pd.DataFrame) -> pd.DataFrame:
     """title and category by practice key: the store first, then the shortlist, then the plan."""
     parts = [_as_keys(frame, "service_id") for frame in (services, shortlist, plan)]
-    stacked = pd.concat([p.reindex(columns=[*KEYS, "title", "category"]) for p in parts],
-                        ignore_index=True)
+    stacked = pd.concat([p.reindex(columns=[*KEYS, "title", "category"]) for p in parts], ignore_index=True)
     # The first non-blank value of each column, source by source.
     return stacked.groupby(KEYS, sort=False)[["title", "category"]].first()
 
@@ -161,9 +250,11 @@ def _tests(reports: pd.DataFrame, plan: pd.DataFrame, settings: EvaluationSettin
     bad = ~status.isin([s.value for s in TestStatus]).fillna(False).to_numpy(dtype=bool)
     if bad.any():
         row = tests[bad].iloc[0]
-        raise P4CError(f"the report of {row['partner']} on {row['practice_partner']} "
-                       f"{row['practice_id']} has status {row['status']!r}; accepted: "
-                       + ", ".join(s.value for s in TestStatus))
+        raise P4CError(
+            f"the report of {row['partner']} on {row['practice_partner']} "
+            f"{row['practice_id']} has status {row['status']!r}; accepted: "
+            + ", ".join(s.value for s in TestStatus)
+        )
     plan_keys = pd.MultiIndex.from_frame(_as_keys(plan, "service_id")[TEST_KEYS])
     tests["planned"] = pd.MultiIndex.from_frame(tests[TEST_KEYS]).isin(plan_keys)
     baseline = pd.to_numeric(tests["baseline"], errors="coerce").astype(float).to_numpy()
@@ -182,11 +273,14 @@ def _tests(reports: pd.DataFrame, plan: pd.DataFrame, settings: EvaluationSettin
             found = parse_barriers(str(text))
         except ValueError as exc:
             row = tests[codes == u].iloc[0]
-            raise P4CError(f"the report of {row['partner']} on {row['practice_partner']} "
-                           f"{row['practice_id']}: {exc}") from None
+            raise P4CError(
+                f"the report of {row['partner']} on {row['practice_partner']} {row['practice_id']}: {exc}"
+            ) from None
         flags[u, [members.index(b) for b in found]] = True
-    canonical = np.array([";".join(b.value for b, on in zip(members, row, strict=True) if on)
-                          for row in flags] or [""], dtype=object)
+    canonical = np.array(
+        [";".join(b.value for b, on in zip(members, row, strict=True) if on) for row in flags] or [""],
+        dtype=object,
+    )
     tests["barriers"] = canonical[codes]  # codes joined by ";" in the contract's order
     for j, column in enumerate(BARRIER_COLUMNS):
         tests[column] = flags[codes, j] if len(uniques) else np.zeros(0, dtype=bool)
@@ -200,18 +294,34 @@ def _figures(tests: pd.DataFrame) -> pd.DataFrame:
     cost = pd.to_numeric(tests["cost_eur"], errors="coerce").astype(float)
     smes = pd.to_numeric(tests["smes_involved"], errors="coerce").astype(float)
     pair = cost.notna() & smes.notna()
-    frame = pd.DataFrame({
-        "practice_partner": tests["practice_partner"], "practice_id": tests["practice_id"],
-        "tests_reported": 1, "tests_unplanned": ~tests["planned"].astype(bool),
-        "tests_not_started": status == TestStatus.PLANNED, "tests_ongoing": status == TestStatus.ONGOING,
-        "tests_done": done, "tests_cancelled": status == TestStatus.CANCELLED,
-        "successes": tests["success"],
-        "satisfaction": pd.to_numeric(tests["satisfaction"], errors="coerce").astype(float).where(done),
-        "indicator_change": tests["relative_change"], "cost_eur": cost.where(pair),
-        "smes_involved": smes.where(pair),
-        **{c: tests[c] for c in BARRIER_COLUMNS}})
-    sums = ["tests_reported", "tests_unplanned", "tests_not_started", "tests_ongoing", "tests_done",
-            "tests_cancelled", "successes", *BARRIER_COLUMNS]
+    frame = pd.DataFrame(
+        {
+            "practice_partner": tests["practice_partner"],
+            "practice_id": tests["practice_id"],
+            "tests_reported": 1,
+            "tests_unplanned": ~tests["planned"].astype(bool),
+            "tests_not_started": status == TestStatus.PLANNED,
+            "tests_ongoing": status == TestStatus.ONGOING,
+            "tests_done": done,
+            "tests_cancelled": status == TestStatus.CANCELLED,
+            "successes": tests["success"],
+            "satisfaction": pd.to_numeric(tests["satisfaction"], errors="coerce").astype(float).where(done),
+            "indicator_change": tests["relative_change"],
+            "cost_eur": cost.where(pair),
+            "smes_involved": smes.where(pair),
+            **{c: tests[c] for c in BARRIER_COLUMNS},
+        }
+    )
+    sums = [
+        "tests_reported",
+        "tests_unplanned",
+        "tests_not_started",
+        "tests_ongoing",
+        "tests_done",
+        "tests_cancelled",
+        "successes",
+        *BARRIER_COLUMNS,
+    ]
     grouped = frame.groupby(KEYS, sort=False)
     out = grouped[sums].sum()
     out["satisfaction"] = grouped["satisfaction"].mean()
@@ -228,18 +338,23 @@ def _count(frame: pd.DataFrame, index: pd.MultiIndex) -> np.ndarray:
 
 # --- pertinence ---------------------------------------------------------------------------------------
 
-def _pertinence(partners: pd.DataFrame, needs: pd.DataFrame,
-                settings: EvaluationSettings) -> tuple[dict[str, float], float, list[str]]:
+
+def _pertinence(
+    partners: pd.DataFrame, needs: pd.DataFrame, settings: EvaluationSettings
+) -> tuple[dict[str, float], float, list[str]]:
     """Pertinence share by category code; the share of a category no partner gave a need for
     (every partner then has the default need); notes on what could not count."""
     notes: list[str] = []
     table = partners.assign(partner=partners["partner"].astype(str)).drop_duplicates("partner")
-    cis = pd.Series(pd.to_numeric(table["cluster_initiatives"], errors="coerce").astype(float).to_numpy(),
-                    index=pd.Index(table["partner"]))
+    cis = pd.Series(
+        pd.to_numeric(table["cluster_initiatives"], errors="coerce").astype(float).to_numpy(),
+        index=pd.Index(table["partner"]),
+    )
     lacking = sorted(cis.index[cis.isna()])
     if lacking:
-        notes.append(f"partners without cluster_initiatives count 0 CIs in the pertinence share: "
-                     f"{', '.join(lacking)}")
+        notes.append(
+            f"partners without cluster_initiatives count 0 CIs in the pertinence share: {', '.join(lacking)}"
+        )
     cis = cis.fillna(0.0)
     total = float(cis.sum())
     default_pertinent = settings.default_need >= settings.need_threshold - TOLERANCE
@@ -247,14 +362,21 @@ def _pertinence(partners: pd.DataFrame, needs: pd.DataFrame,
         notes.append("no partner has cluster initiatives: the pertinence share cannot be computed")
         return {}, np.nan, notes
     frame = needs.assign(partner=needs["partner"].astype(str), category=needs["category"].astype(str))
-    need = frame.groupby(["partner", "category"])["importance"].max().unstack("category") \
-        .reindex(index=cis.index).astype(float).fillna(settings.default_need)
+    need = (
+        frame.groupby(["partner", "category"])["importance"]
+        .max()
+        .unstack("category")
+        .reindex(index=cis.index)
+        .astype(float)
+        .fillna(settings.default_need)
+    )
     pertinent = need >= settings.need_threshold - TOLERANCE
     shares = pertinent.astype(float).mul(cis, axis=0).sum() / total
     return {str(k): float(v) for k, v in shares.items()}, 1.0 if default_pertinent else 0.0, notes
 
 
 # --- verdicts ---------------------------------------------------------------------------------------
+
 
 def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarray, list[str]]:
     """The spec's verdict table, first matching row wins, then its fallback; and the reasons."""
@@ -271,26 +393,50 @@ def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarr
     transferable = c_done & c_rate & c_sat & c_share
     verdict = np.select(
         [transferable, wins >= 1, c_done & (wins == 0), done == 0],
-        [Verdict.TRANSFERABLE.value, Verdict.PROMISING.value, Verdict.NOT_TRANSFERABLE.value,
-         Verdict.NOT_TESTED.value],
-        default="")
+        [
+            Verdict.TRANSFERABLE.value,
+            Verdict.PROMISING.value,
+            Verdict.NOT_TRANSFERABLE.value,
+            Verdict.NOT_TESTED.value,
+        ],
+        default="",
+    )
     fallback = verdict == ""
     verdict[fallback] = np.where(done[fallback] >= 1, Verdict.PROMISING.value, Verdict.NOT_TESTED.value)
     s = settings
     reasons = [
-        _reason(str(v), fallback=bool(fb), done=int(d), wins=int(w), rate=float(r), sat=float(m),
-                share=float(p), s=s)
-        for v, fb, d, w, r, m, p in zip(verdict, fallback, done, wins, rate, sat, share, strict=True)]
+        _reason(
+            str(v),
+            fallback=bool(fb),
+            done=int(d),
+            wins=int(w),
+            rate=float(r),
+            sat=float(m),
+            share=float(p),
+            s=s,
+        )
+        for v, fb, d, w, r, m, p in zip(verdict, fallback, done, wins, rate, sat, share, strict=True)
+    ]
     return verdict.astype(object), reasons
 
 
-def _reason(verdict: str, *, fallback: bool, done: int, wins: int, rate: float, sat: float, share: float,
-            s: EvaluationSettings) -> str:
+def _reason(
+    verdict: str,
+    *,
+    fallback: bool,
+    done: int,
+    wins: int,
+    rate: float,
+    sat: float,
+    share: float,
+    s: EvaluationSettings,
+) -> str:
     """`VERDICT: why; held: ...; failed: ...` over the four TRANSFERABLE conditions."""
     held: list[str] = []
     failed: list[str] = []
     (held if done >= s.min_done else failed).append(
-        f"done {done} {'>=' if done >= s.min_done else '<'} {s.min_done}")
+        f"done {done} {'>=' if done >= s.min_done else '<'} {s.min_done}"
+    )
     if np.isnan(rate):
         failed.append("success rate: no DONE test")
     elif rate >= s.min_success_rate - TOLERANCE:
@@ -308,14 +454,17 @@ def _reason(verdict: str, *, fallback: bool, done: int, wins: int, rate: float, 
     elif share > s.majority + TOLERANCE:
         held.append(f"pertinence share {show(share, s.majority)} is a majority (> {show(s.majority)})")
     else:
-        failed.append(f"pertinence share {show(share, s.majority)} is not a majority "
-                      f"(needs > {show(s.majority)})")
+        failed.append(
+            f"pertinence share {show(share, s.majority)} is not a majority (needs > {show(s.majority)})"
+        )
     successes = f"{wins} success{'es' if wins != 1 else ''} of {done} DONE"
     if verdict == Verdict.TRANSFERABLE:
         lead = "TRANSFERABLE: every condition held"
     elif fallback and verdict == Verdict.PROMISING:
-        lead = (f"PROMISING: {done} DONE test{'s' if done != 1 else ''}, none a success yet, fewer "
-                f"than {s.min_done} done (no row of the verdict table matches: fallback)")
+        lead = (
+            f"PROMISING: {done} DONE test{'s' if done != 1 else ''}, none a success yet, fewer "
+            f"than {s.min_done} done (no row of the verdict table matches: fallback)"
+        )
     elif verdict == Verdict.PROMISING:
         lead = f"PROMISING: {successes}, not transferable"
     elif verdict == Verdict.NOT_TRANSFERABLE:
@@ -332,6 +481,7 @@ def _reason(verdict: str, *, fallback: bool, done: int, wins: int, rate: float, 
 
 # --- notes ------------------------------------------------------------------------------------------
 
+
 def _label(partner: object, practice_id: object, title: object) -> str:
     text = f"{partner} {practice_id}"
     return f"{text} ({title})" if isinstance(title, str) and title else text
@@ -341,27 +491,36 @@ def _missing(not_reported: pd.DataFrame, catalog: pd.DataFrame) -> list[str]:
     """One line per planned test with no report, by testing partner then practice."""
     rows = not_reported.sort_values(TEST_KEYS, kind="stable")
     titles = catalog["title"].reindex(pd.MultiIndex.from_frame(rows[KEYS])).to_numpy()
-    return [f"{host} has not reported its planned {str(mode).lower()} test of {_label(p, i, t)}"
-            for host, p, i, mode, t in zip(rows["partner"], rows["practice_partner"],
-                                           rows["practice_id"], rows["mode"], titles, strict=True)]
+    return [
+        f"{host} has not reported its planned {str(mode).lower()} test of {_label(p, i, t)}"
+        for host, p, i, mode, t in zip(
+            rows["partner"], rows["practice_partner"], rows["practice_id"], rows["mode"], titles, strict=True
+        )
+    ]
 
 
-def _warnings(planned: pd.DataFrame, chosen: pd.DataFrame, tests: pd.DataFrame,
-              out: pd.DataFrame) -> list[str]:
+def _warnings(
+    planned: pd.DataFrame, chosen: pd.DataFrame, tests: pd.DataFrame, out: pd.DataFrame
+) -> list[str]:
     notes: list[str] = []
     shortlisted = pd.MultiIndex.from_frame(chosen[KEYS])
     dropped = planned[KEYS].drop_duplicates()
     dropped = dropped[~pd.MultiIndex.from_frame(dropped).isin(shortlisted)].sort_values(KEYS)
     for p, i in dropped.itertuples(index=False):
-        notes.append(f"{p} {i} is in the field-test plan but no longer shortlisted (the ranking "
-                     f"changed since the plan): still evaluated")
+        notes.append(
+            f"{p} {i} is in the field-test plan but no longer shortlisted (the ranking "
+            f"changed since the plan): still evaluated"
+        )
     extra = tests.loc[~tests["planned"], TEST_KEYS].sort_values(TEST_KEYS, kind="stable")
     for host, group in extra.groupby("partner", sort=True):
         names = ", ".join(f"{p} {i}" for p, i in group[KEYS].itertuples(index=False))
-        notes.append(f"{host} reported {len(group)} test{'s' if len(group) != 1 else ''} not in its "
-                     f"plan ({names}): evaluated as unplanned")
+        notes.append(
+            f"{host} reported {len(group)} test{'s' if len(group) != 1 else ''} not in its "
+            f"plan ({names}): evaluated as unplanned"
+        )
     unknown = out.loc[out["category"].isna() & (out["tests_reported"] > 0), KEYS].sort_values(KEYS)
     for p, i in unknown.itertuples(index=False):
-        notes.append(f"{p} {i} is reported but is not an ingested service: no category, so no "
-                     f"pertinence share")
+        notes.append(
+            f"{p} {i} is reported but is not an ingested service: no category, so no pertinence share"
+        )
     return notes

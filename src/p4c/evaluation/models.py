@@ -78,11 +78,20 @@ MODE_LABELS: dict[TestMode, Labels3] = {
     TestMode.IMPLEMENTATION: {"en": "implementation", "fr": "mise en œuvre", "de": "Umsetzung"},
     TestMode.WORKSHOP: {"en": "workshop", "fr": "atelier", "de": "Workshop"},
 }
-MODE_WORDS = _words(MODE_LABELS, {
-    TestMode.IMPLEMENTATION: ("implement", "pilot implementation", "implémentation", "mise en oeuvre",
-                              "implementierung", "durchführung"),
-    TestMode.WORKSHOP: ("seminar", "séminaire", "werkstatt"),
-})
+MODE_WORDS = _words(
+    MODE_LABELS,
+    {
+        TestMode.IMPLEMENTATION: (
+            "implement",
+            "pilot implementation",
+            "implémentation",
+            "mise en oeuvre",
+            "implementierung",
+            "durchführung",
+        ),
+        TestMode.WORKSHOP: ("seminar", "séminaire", "werkstatt"),
+    },
+)
 
 TEST_STATUS_LABELS: dict[TestStatus, Labels3] = {
     TestStatus.PLANNED: {"en": "planned", "fr": "prévu", "de": "geplant"},
@@ -90,32 +99,69 @@ TEST_STATUS_LABELS: dict[TestStatus, Labels3] = {
     TestStatus.DONE: {"en": "done", "fr": "terminé", "de": "abgeschlossen"},
     TestStatus.CANCELLED: {"en": "cancelled", "fr": "annulé", "de": "abgesagt"},
 }
-TEST_STATUS_WORDS = _words(TEST_STATUS_LABELS, {
-    TestStatus.PLANNED: ("prévue", "à venir", "vorgesehen"),
-    TestStatus.ONGOING: ("in progress", "running", "in bearbeitung", "läuft"),
-    TestStatus.DONE: ("completed", "finished", "terminée", "réalisé", "réalisée", "fait",
-                      "durchgeführt", "erledigt", "fertig"),
-    TestStatus.CANCELLED: ("canceled", "annulée", "abgebrochen", "storniert"),
-})
+TEST_STATUS_WORDS = _words(
+    TEST_STATUS_LABELS,
+    {
+        TestStatus.PLANNED: ("prévue", "à venir", "vorgesehen"),
+        TestStatus.ONGOING: ("in progress", "running", "in bearbeitung", "läuft"),
+        TestStatus.DONE: (
+            "completed",
+            "finished",
+            "terminée",
+            "réalisé",
+            "réalisée",
+            "fait",
+            "durchgeführt",
+            "erledigt",
+            "fertig",
+        ),
+        TestStatus.CANCELLED: ("canceled", "annulée", "abgebrochen", "storniert"),
+    },
+)
 
 ADOPTION_LABELS: dict[Adoption, Labels3] = {
     Adoption.FULL: {"en": "adopted as is", "fr": "adoptée telle quelle", "de": "unverändert übernommen"},
     Adoption.PARTIAL: {"en": "adapted", "fr": "adaptée", "de": "angepasst übernommen"},
-    Adoption.INTEREST: {"en": "declared interest for later", "fr": "intérêt déclaré pour plus tard",
-                        "de": "Interesse für später bekundet"},
+    Adoption.INTEREST: {
+        "en": "declared interest for later",
+        "fr": "intérêt déclaré pour plus tard",
+        "de": "Interesse für später bekundet",
+    },
     Adoption.PRINCIPLES: {"en": "principles only", "fr": "principes seulement", "de": "nur Grundsätze"},
     Adoption.NONE: {"en": "not adopted", "fr": "non adoptée", "de": "nicht übernommen"},
 }
-ADOPTION_WORDS = _words(ADOPTION_LABELS, {
-    Adoption.FULL: ("complete", "adopted", "totale", "complète", "adopté tel quel", "adoptée",
-                    "vollständig", "übernommen"),
-    Adoption.PARTIAL: ("partially", "adapté", "partielle", "partiel", "teilweise", "angepasst"),
-    Adoption.INTEREST: ("declared interest", "intérêt", "intérêt déclaré", "interesse",
-                        "interesse bekundet"),
-    Adoption.PRINCIPLES: ("principles", "principes", "principes uniquement", "grundsätze",
-                          "prinzipien", "nur prinzipien"),
-    Adoption.NONE: ("no", "aucune", "non", "non adopté", "keine", "nein"),
-})
+ADOPTION_WORDS = _words(
+    ADOPTION_LABELS,
+    {
+        Adoption.FULL: (
+            "complete",
+            "adopted",
+            "totale",
+            "complète",
+            "adopté tel quel",
+            "adoptée",
+            "vollständig",
+            "übernommen",
+        ),
+        Adoption.PARTIAL: ("partially", "adapté", "partielle", "partiel", "teilweise", "angepasst"),
+        Adoption.INTEREST: (
+            "declared interest",
+            "intérêt",
+            "intérêt déclaré",
+            "interesse",
+            "interesse bekundet",
+        ),
+        Adoption.PRINCIPLES: (
+            "principles",
+            "principes",
+            "principes uniquement",
+            "grundsätze",
+            "prinzipien",
+            "nur prinzipien",
+        ),
+        Adoption.NONE: ("no", "aucune", "non", "non adopté", "keine", "nein"),
+    },
+)
 
 BARRIER_LABELS: dict[Barrier, Labels3] = {
     Barrier.LEGAL: {"en": "legal", "fr": "juridique", "de": "rechtlich"},
@@ -126,96 +172,251 @@ BARRIER_LABELS: dict[Barrier, Labels3] = {
     Barrier.TIMING: {"en": "timing", "fr": "calendrier", "de": "Zeitplan"},
     Barrier.OTHER: {"en": "other", "fr": "autre", "de": "Sonstiges"},
 }
-BARRIER_WORDS = _words(BARRIER_LABELS, {
-    Barrier.LEGAL: ("regulatory", "regulation", "law", "légal", "réglementaire", "réglementation",
-                    "recht", "rechtliche", "regulierung"),
-    Barrier.FUNDING: ("finance", "budget", "money", "financier", "financière", "finanzen",
-                      "finanziell", "geld"),
-    Barrier.CAPACITY: ("staff", "capacities", "capacités", "personnel", "kapazitäten", "personal"),
-    Barrier.DEMAND: ("interest of smes", "demand of smes", "bedarf"),
-    Barrier.CULTURE: ("cultural", "culturel", "culturelle", "kulturell"),
-    Barrier.TIMING: ("time", "calendar", "délais", "délai", "temps", "zeit", "zeitpunkt"),
-    Barrier.OTHER: ("others", "autres", "sonstige", "andere"),
-})
+BARRIER_WORDS = _words(
+    BARRIER_LABELS,
+    {
+        Barrier.LEGAL: (
+            "regulatory",
+            "regulation",
+            "law",
+            "légal",
+            "réglementaire",
+            "réglementation",
+            "recht",
+            "rechtliche",
+            "regulierung",
+        ),
+        Barrier.FUNDING: (
+            "finance",
+            "budget",
+            "money",
+            "financier",
+            "financière",
+            "finanzen",
+            "finanziell",
+            "geld",
+        ),
+        Barrier.CAPACITY: ("staff", "capacities", "capacités", "personnel", "kapazitäten", "personal"),
+        Barrier.DEMAND: ("interest of smes", "demand of smes", "bedarf"),
+        Barrier.CULTURE: ("cultural", "culturel", "culturelle", "kulturell"),
+        Barrier.TIMING: ("time", "calendar", "délais", "délai", "temps", "zeit", "zeitpunkt"),
+        Barrier.OTHER: ("others", "autres", "sonstige", "andere"),
+    },
+)
 # Words that mean "no barrier" in the barriers cell (alone only: with a barrier they contradict it).
-NO_BARRIER_WORDS: tuple[str, ...] = ("none", "no barrier", "no barriers", "aucun", "aucune",
-                                     "aucun obstacle", "keine", "keines", "keine hindernisse")
+NO_BARRIER_WORDS: tuple[str, ...] = (
+    "none",
+    "no barrier",
+    "no barriers",
+    "aucun",
+    "aucune",
+    "aucun obstacle",
+    "keine",
+    "keines",
+    "keine hindernisse",
+)
 BARRIER_SEPARATORS = (",", ";")
 
 VERDICT_LABELS: dict[Verdict, Labels3] = {
     Verdict.TRANSFERABLE: {"en": "Transferable", "fr": "Transférable", "de": "Übertragbar"},
     Verdict.PROMISING: {"en": "Promising", "fr": "Prometteuse", "de": "Vielversprechend"},
-    Verdict.NOT_TRANSFERABLE: {"en": "Not transferable", "fr": "Non transférable",
-                               "de": "Nicht übertragbar"},
+    Verdict.NOT_TRANSFERABLE: {"en": "Not transferable", "fr": "Non transférable", "de": "Nicht übertragbar"},
     Verdict.NOT_TESTED: {"en": "Not tested", "fr": "Non testée", "de": "Nicht getestet"},
 }
 
 FIELD_TESTS_SHEET = "FieldTests"
 FIELD_TEST_SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    FIELD_TESTS_SHEET: ("fieldtests", "field tests", "field test", "tests terrain", "tests de terrain",
-                        "feldtests", "feldtest"),
+    FIELD_TESTS_SHEET: (
+        "fieldtests",
+        "field tests",
+        "field test",
+        "tests terrain",
+        "tests de terrain",
+        "feldtests",
+        "feldtest",
+    ),
 }
 
 FIELD_TEST_COLUMNS: tuple[Field, ...] = (
-    Field("practice_partner", "code", True,
-          ("practice partner", "practice owner", "owner", "partenaire de la pratique",
-           "partenaire pratique", "praxispartner", "partner der praxis")),
-    Field("practice_id", "text", True,
-          ("practice", "practice id", "service id", "service", "pratique", "identifiant pratique",
-           "réf pratique", "id pratique", "praxis", "praxis id", "praxis kennung")),
+    Field(
+        "practice_partner",
+        "code",
+        True,
+        (
+            "practice partner",
+            "practice owner",
+            "owner",
+            "partenaire de la pratique",
+            "partenaire pratique",
+            "praxispartner",
+            "partner der praxis",
+        ),
+    ),
+    Field(
+        "practice_id",
+        "text",
+        True,
+        (
+            "practice",
+            "practice id",
+            "service id",
+            "service",
+            "pratique",
+            "identifiant pratique",
+            "réf pratique",
+            "id pratique",
+            "praxis",
+            "praxis id",
+            "praxis kennung",
+        ),
+    ),
     Field("mode", "text", True, ("test mode", "modalité", "mode de test", "modus", "testmodus", "art")),
     Field("status", "text", True, ("test status", "statut", "état", "stand")),
-    Field("start_date", "date", False,
-          ("start", "date de début", "début", "beginn", "startdatum")),
+    Field("start_date", "date", False, ("start", "date de début", "début", "beginn", "startdatum")),
     Field("end_date", "date", False, ("end", "date de fin", "fin", "ende", "enddatum")),
-    Field("cis_involved", "int", False,
-          ("cis", "cluster initiatives involved", "cis involved", "initiatives clusters impliquées",
-           "ic impliquées", "beteiligte clusterinitiativen", "clusterinitiativen"), minimum=0),
-    Field("smes_involved", "int", False,
-          ("smes", "smes involved", "pme", "pme impliquées", "kmu", "beteiligte kmu"), minimum=0),
-    Field("participants", "int", False,
-          ("number of participants", "nombre de participants", "teilnehmende", "teilnehmer",
-           "teilnehmerzahl"), minimum=0),
-    Field("cost_eur", "amount", False, ("cost", "costs", "coût", "coût eur", "kosten", "kosten eur"),
-          minimum=0),
-    Field("staff_days", "number", False,
-          ("staff days", "person days", "jours personnel", "jours homme", "personentage",
-           "arbeitstage"), minimum=0),
-    Field("satisfaction", "score", False,
-          ("participant satisfaction", "mean satisfaction", "satisfaction des participants",
-           "satisfaction moyenne", "zufriedenheit", "mittlere zufriedenheit"), minimum=1, maximum=5),
+    Field(
+        "cis_involved",
+        "int",
+        False,
+        (
+            "cis",
+            "cluster initiatives involved",
+            "cis involved",
+            "initiatives clusters impliquées",
+            "ic impliquées",
+            "beteiligte clusterinitiativen",
+            "clusterinitiativen",
+        ),
+        minimum=0,
+    ),
+    Field(
+        "smes_involved",
+        "int",
+        False,
+        ("smes", "smes involved", "pme", "pme impliquées", "kmu", "beteiligte kmu"),
+        minimum=0,
+    ),
+    Field(
+        "participants",
+        "int",
+        False,
+        ("number of participants", "nombre de participants", "teilnehmende", "teilnehmer", "teilnehmerzahl"),
+        minimum=0,
+    ),
+    Field(
+        "cost_eur", "amount", False, ("cost", "costs", "coût", "coût eur", "kosten", "kosten eur"), minimum=0
+    ),
+    Field(
+        "staff_days",
+        "number",
+        False,
+        ("staff days", "person days", "jours personnel", "jours homme", "personentage", "arbeitstage"),
+        minimum=0,
+    ),
+    Field(
+        "satisfaction",
+        "score",
+        False,
+        (
+            "participant satisfaction",
+            "mean satisfaction",
+            "satisfaction des participants",
+            "satisfaction moyenne",
+            "zufriedenheit",
+            "mittlere zufriedenheit",
+        ),
+        minimum=1,
+        maximum=5,
+    ),
     Field("indicator", "text", False, ("indicateur", "indikator", "kennzahl")),
-    Field("baseline", "number", False,
-          ("before", "baseline value", "value before", "avant", "valeur initiale", "valeur avant",
-           "ausgangswert", "vorher", "wert vorher")),
-    Field("result", "number", False,
-          ("after", "result value", "value after", "après", "résultat", "valeur finale",
-           "valeur après", "ergebnis", "nachher", "wert nachher")),
+    Field(
+        "baseline",
+        "number",
+        False,
+        (
+            "before",
+            "baseline value",
+            "value before",
+            "avant",
+            "valeur initiale",
+            "valeur avant",
+            "ausgangswert",
+            "vorher",
+            "wert vorher",
+        ),
+    ),
+    Field(
+        "result",
+        "number",
+        False,
+        (
+            "after",
+            "result value",
+            "value after",
+            "après",
+            "résultat",
+            "valeur finale",
+            "valeur après",
+            "ergebnis",
+            "nachher",
+            "wert nachher",
+        ),
+    ),
     Field("adoption", "text", False, ("adoption level", "niveau d adoption", "übernahme")),
-    Field("barriers", "text", False,
-          ("barrier", "obstacles", "obstacle", "freins", "barrières", "hindernisse", "hemmnisse")),
+    Field(
+        "barriers",
+        "text",
+        False,
+        ("barrier", "obstacles", "obstacle", "freins", "barrières", "hindernisse", "hemmnisse"),
+    ),
     Field("adaptations", "text", False, ("adaptation", "anpassungen", "anpassung")),
-    Field("lessons", "text", False,
-          ("lessons learnt", "lessons learned", "reason", "leçons", "leçons tirées", "enseignements",
-           "raison", "lehren", "erkenntnisse", "grund")),
+    Field(
+        "lessons",
+        "text",
+        False,
+        (
+            "lessons learnt",
+            "lessons learned",
+            "reason",
+            "leçons",
+            "leçons tirées",
+            "enseignements",
+            "raison",
+            "lehren",
+            "erkenntnisse",
+            "grund",
+        ),
+    ),
 )
 
 # The parser each "text"-typed enum column needs (what `Field.type` should gain; see the module doc).
 EnumKind = Literal["mode", "test_status", "adoption", "barriers"]
 FIELD_TEST_KINDS: dict[str, EnumKind] = {
-    "mode": "mode", "status": "test_status", "adoption": "adoption", "barriers": "barriers"}
+    "mode": "mode",
+    "status": "test_status",
+    "adoption": "adoption",
+    "barriers": "barriers",
+}
 WORDS_BY_KIND: dict[EnumKind, Mapping[Any, tuple[str, ...]]] = {
-    "mode": MODE_WORDS, "test_status": TEST_STATUS_WORDS, "adoption": ADOPTION_WORDS,
-    "barriers": BARRIER_WORDS}
+    "mode": MODE_WORDS,
+    "test_status": TEST_STATUS_WORDS,
+    "adoption": ADOPTION_WORDS,
+    "barriers": BARRIER_WORDS,
+}
 LABELS_BY_KIND: dict[EnumKind, Mapping[Any, Labels3]] = {
-    "mode": MODE_LABELS, "test_status": TEST_STATUS_LABELS, "adoption": ADOPTION_LABELS,
-    "barriers": BARRIER_LABELS}
+    "mode": MODE_LABELS,
+    "test_status": TEST_STATUS_LABELS,
+    "adoption": ADOPTION_LABELS,
+    "barriers": BARRIER_LABELS,
+}
 
 
 def accepted_words(labels: Mapping[E, Labels3]) -> str:
     """`CODE (en, fr, de labels)` for each code: what an error message says is accepted."""
-    return "; ".join(f"{code.value} ({', '.join(dict.fromkeys(label[lang] for lang in LANGS))})"
-                     for code, label in labels.items())
+    return "; ".join(
+        f"{code.value} ({', '.join(dict.fromkeys(label[lang] for lang in LANGS))})"
+        for code, label in labels.items()
+    )
 
 
 def _lookup(words: Mapping[E, tuple[str, ...]]) -> dict[str, E]:
@@ -223,8 +424,7 @@ def _lookup(words: Mapping[E, tuple[str, ...]]) -> dict[str, E]:
 
 
 WordKind = Literal["mode", "test_status", "adoption"]  # one code per cell (barriers: parse_barriers)
-_LOOKUPS: dict[EnumKind, dict[str, StrEnum]] = {
-    kind: _lookup(words) for kind, words in WORDS_BY_KIND.items()}
+_LOOKUPS: dict[EnumKind, dict[str, StrEnum]] = {kind: _lookup(words) for kind, words in WORDS_BY_KIND.items()}
 _BARRIER_LOOKUP: dict[str, Barrier] = _lookup(BARRIER_WORDS)
 _NO_BARRIER = frozenset(norm(w) for w in NO_BARRIER_WORDS)
 
@@ -256,13 +456,17 @@ def parse_barriers(text: object) -> tuple[Barrier, ...]:
             continue
         code = _BARRIER_LOOKUP.get(key)
         if code is None:
-            raise ValueError(f"unknown barrier {part!r}; accepted: zero or more of "
-                             f"{accepted_words(BARRIER_LABELS)}, separated by , or ; "
-                             f"(or none, aucun, keine for no barrier)")
+            raise ValueError(
+                f"unknown barrier {part!r}; accepted: zero or more of "
+                f"{accepted_words(BARRIER_LABELS)}, separated by , or ; "
+                f"(or none, aucun, keine for no barrier)"
+            )
         found.add(code)
     if said_none and found:
-        raise ValueError(f"{raw!r} says both no barrier and {', '.join(sorted(found))}; accepted: "
-                         f"either barriers separated by , or ; or a word for none (none, aucun, keine)")
+        raise ValueError(
+            f"{raw!r} says both no barrier and {', '.join(sorted(found))}; accepted: "
+            f"either barriers separated by , or ; or a word for none (none, aucun, keine)"
+        )
     return tuple(b for b in Barrier if b in found)
 
 

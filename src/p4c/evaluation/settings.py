@@ -34,8 +34,10 @@ class EvaluationSettings(BaseModel):
     @classmethod
     def _some_adoptions(cls, value: tuple[Adoption, ...]) -> tuple[Adoption, ...]:
         if not value:
-            raise ValueError("at least one adoption must count as a success; accepted: "
-                             + ", ".join(a.value for a in Adoption))
+            raise ValueError(
+                "at least one adoption must count as a success; accepted: "
+                + ", ".join(a.value for a in Adoption)
+            )
         if len(set(value)) != len(value):
             raise ValueError("an adoption is listed twice")
         return value
