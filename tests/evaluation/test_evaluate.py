@@ -579,6 +579,12 @@ def test_bad_input_is_a_p4c_error() -> None:
         r"PLANNED, ONGOING, DONE, CANCELLED$",
     ):
         run([report_row("DE", status="FINISHED")])
+    with pytest.raises(
+        P4CError,
+        match=r"^the report of FR on BE S1 has adoption 'adapted'; accepted: FULL, PARTIAL, INTEREST, "
+        r"PRINCIPLES, NONE or blank$",
+    ):
+        run([report_row("DE"), report_row("FR", adoption="adapted")])
     with pytest.raises(P4CError, match=r"^the report of DE on BE S1: unknown barrier 'rain'"):
         run([report_row("DE", barriers="rain")])
     plan = pd.DataFrame(columns=["partner", "practice_partner", "service_id", "mode"])

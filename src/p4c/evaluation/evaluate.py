@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.evaluation.models import Barrier, TestStatus, Verdict, parse_barriers
+from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, parse_barriers
 from p4c.evaluation.settings import EvaluationSettings
 from p4c.shortlist import TOLERANCE, show
 
@@ -247,14 +247,22 @@ def _tests(reports: pd.DataFrame, plan: pd.DataFrame, settings: EvaluationSettin
     for column in TEST_KEYS:
         tests[column] = tests[column].astype(str)
     status = tests["status"].astype("string")
-    bad = ~status.isin([s.value for s in TestStatus]).fillna(False).to_numpy(dtype=bool)
-    if bad.any():
-        row = tests[bad].iloc[0]
-        raise P4CError(
-            f"the report of {row['partner']} on {row['practice_partner']} "
-            f"{row['practice_id']} has status {row['status']!r}; accepted: "
-            + ", ".join(s.value for s in TestStatus)
-        )
+    adoption = tests["adoption"].astype("string")
+    for column, values, accepted, blank_ok in (
+        ("status", status, [s.value for s in TestStatus], False),
+        ("adoption", adoption, [a.value for a in Adoption], True),
+    ):
+        bad = ~values.isin(accepted).fillna(False).to_numpy(dtype=bool)
+        if blank_ok:
+            bad &= values.notna().to_numpy(dtype=bool)
+        if bad.any():
+            row = tests[bad].iloc[0]
+            raise P4CError(
+                f"the report of {row['partner']} on {row['practice_partner']} {row['practice_id']} has "
+                f"{column} {row[column]!r}; accepted: "
+                + ", ".join(accepted)
+                + (" or blank" if blank_ok else "")
+            )
     plan_keys = pd.MultiIndex.from_frame(_as_keys(plan, "service_id")[TEST_KEYS])
     tests["planned"] = pd.MultiIndex.from_frame(tests[TEST_KEYS]).isin(plan_keys)
     baseline = pd.to_numeric(tests["baseline"], errors="coerce").astype(float).to_numpy()
@@ -263,7 +271,7 @@ def _tests(reports: pd.DataFrame, plan: pd.DataFrame, settings: EvaluationSettin
     with np.errstate(divide="ignore", invalid="ignore"):
         tests["relative_change"] = np.where(usable, (result - baseline) / np.abs(baseline), np.nan)
     done = (status == TestStatus.DONE).fillna(False).to_numpy(dtype=bool)
-    adopted = tests["adoption"].astype("string").isin([a.value for a in settings.success_adoptions])
+    adopted = adoption.isin([a.value for a in settings.success_adoptions])
     tests["success"] = done & adopted.fillna(False).to_numpy(dtype=bool)
     codes, uniques = pd.factorize(tests["barriers"].astype("string").fillna(""), use_na_sentinel=False)
     flags = np.zeros((len(uniques), len(Barrier)), dtype=bool)
