@@ -1,4 +1,4 @@
-"""Benchmark `p4c.evaluation.evaluate.evaluate` on 1,000 practices x 30 partners = 30,000 reports.
+"""Benchmark `p4c.evaluation.evaluate.evaluate` on 1,000 practices x 30 partners (about 30,000 reports).
 
 Run: `PYTHONPATH=src .venv/bin/python bench/bench_evaluate.py [--practices 1000] [--partners 30]
 [--repeat 3]`
@@ -6,8 +6,9 @@ Run: `PYTHONPATH=src .venv/bin/python bench/bench_evaluate.py [--practices 1000]
 What is measured: wall time of one `evaluate(...)` call, in process, from DataFrames in memory to
 the EvaluationResult (practices, results, missing, warnings); best of --repeat. Not timed: building
 the synthetic data. Every partner reports on every practice of the other partners, so a practice
-has (partners - 1) tests; a plan of 2 tests per partner, a shortlist of 15, 14 categories, needs
-for half the (partner, category) pairs, all statuses, adoptions and barrier lists mixed (barriers
+has (partners - 1) tests: 29,000 reports with 30 partners, 30,000 with `--partners 31`. Also a
+plan of 2 tests per partner, a shortlist of 15, 14 categories, needs for half the (partner,
+category) pairs, all statuses, adoptions and barrier lists mixed (barriers
 written as codes and as en/fr/de labels, so the parser runs on distinct values).
 
 Target: < 2 s. Not a test: it measures and prints. The machine is shared, so timings are noisy.
