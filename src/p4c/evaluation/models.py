@@ -1,0 +1,475 @@
+"""The field-test report workbook contract (v1) as data: the sheet, its columns, enum words and labels.
+
+As in `p4c.models`, aliases are written as people type them and every comparison goes through
+`values.norm`, so accents, case, punctuation and text in parentheses never matter. Each enum has
+`*_LABELS` (the en/fr/de words shown in templates and reports) and `*_WORDS` (every accepted word:
+the code, the labels and common variants), derived from the labels so the two never drift apart.
+
+`p4c.models.Field.type` has no kind for these enums or for the barrier list, so their columns are
+typed "text" here and `FIELD_TEST_KINDS` says which parser each one needs (see `parse_word`,
+`parse_barriers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from typing import Any, Literal, TypeVar
+
+from p4c.models import Field
+from p4c.values import is_blank, norm, show
+
+LANGS = ("en", "fr", "de")
+
+
+class TestMode(StrEnum):
+    __test__ = False  # a pytest collection hint: this is not a test class
+    IMPLEMENTATION = "IMPLEMENTATION"
+    WORKSHOP = "WORKSHOP"
+
+
+class TestStatus(StrEnum):
+    __test__ = False
+    PLANNED = "PLANNED"
+    ONGOING = "ONGOING"
+    DONE = "DONE"
+    CANCELLED = "CANCELLED"
+
+
+class Adoption(StrEnum):
+    FULL = "FULL"
+    PARTIAL = "PARTIAL"
+    INTEREST = "INTEREST"
+    PRINCIPLES = "PRINCIPLES"
+    NONE = "NONE"
+
+
+class Barrier(StrEnum):
+    LEGAL = "LEGAL"
+    FUNDING = "FUNDING"
+    CAPACITY = "CAPACITY"
+    DEMAND = "DEMAND"
+    CULTURE = "CULTURE"
+    TIMING = "TIMING"
+    OTHER = "OTHER"
+
+
+class Verdict(StrEnum):
+    TRANSFERABLE = "TRANSFERABLE"
+    PROMISING = "PROMISING"
+    NOT_TRANSFERABLE = "NOT_TRANSFERABLE"
+    NOT_TESTED = "NOT_TESTED"
+
+
+E = TypeVar("E", bound=StrEnum)
+Labels3 = dict[str, str]  # language (en, fr, de) -> label
+
+
+def _words(labels: Mapping[E, Labels3], extra: Mapping[E, tuple[str, ...]]) -> dict[E, tuple[str, ...]]:
+    """Accepted words: the code's own spelling, its labels in each language, then the variants."""
+    out: dict[E, tuple[str, ...]] = {}
+    for code, label in labels.items():
+        words = [code.value.lower(), *(label[lang] for lang in LANGS), *extra.get(code, ())]
+        out[code] = tuple(dict.fromkeys(words))
+    return out
+
+
+MODE_LABELS: dict[TestMode, Labels3] = {
+    TestMode.IMPLEMENTATION: {"en": "implementation", "fr": "mise en œuvre", "de": "Umsetzung"},
+    TestMode.WORKSHOP: {"en": "workshop", "fr": "atelier", "de": "Workshop"},
+}
+MODE_WORDS = _words(
+    MODE_LABELS,
+    {
+        TestMode.IMPLEMENTATION: (
+            "implement",
+            "pilot implementation",
+            "implémentation",
+            "mise en oeuvre",
+            "implementierung",
+            "durchführung",
+        ),
+        TestMode.WORKSHOP: ("seminar", "séminaire", "werkstatt"),
+    },
+)
+
+TEST_STATUS_LABELS: dict[TestStatus, Labels3] = {
+    TestStatus.PLANNED: {"en": "planned", "fr": "prévu", "de": "geplant"},
+    TestStatus.ONGOING: {"en": "ongoing", "fr": "en cours", "de": "laufend"},
+    TestStatus.DONE: {"en": "done", "fr": "terminé", "de": "abgeschlossen"},
+    TestStatus.CANCELLED: {"en": "cancelled", "fr": "annulé", "de": "abgesagt"},
+}
+TEST_STATUS_WORDS = _words(
+    TEST_STATUS_LABELS,
+    {
+        TestStatus.PLANNED: ("prévue", "à venir", "vorgesehen"),
+        TestStatus.ONGOING: ("in progress", "running", "in bearbeitung", "läuft"),
+        TestStatus.DONE: (
+            "completed",
+            "finished",
+            "terminée",
+            "réalisé",
+            "réalisée",
+            "fait",
+            "durchgeführt",
+            "erledigt",
+            "fertig",
+        ),
+        TestStatus.CANCELLED: ("canceled", "annulée", "abgebrochen", "storniert"),
+    },
+)
+
+ADOPTION_LABELS: dict[Adoption, Labels3] = {
+    Adoption.FULL: {"en": "adopted as is", "fr": "adoptée telle quelle", "de": "unverändert übernommen"},
+    Adoption.PARTIAL: {"en": "adapted", "fr": "adaptée", "de": "angepasst übernommen"},
+    Adoption.INTEREST: {
+        "en": "declared interest for later",
+        "fr": "intérêt déclaré pour plus tard",
+        "de": "Interesse für später bekundet",
+    },
+    Adoption.PRINCIPLES: {"en": "principles only", "fr": "principes seulement", "de": "nur Grundsätze"},
+    Adoption.NONE: {"en": "not adopted", "fr": "non adoptée", "de": "nicht übernommen"},
+}
+ADOPTION_WORDS = _words(
+    ADOPTION_LABELS,
+    {
+        Adoption.FULL: (
+            "complete",
+            "adopted",
+            "totale",
+            "complète",
+            "adopté tel quel",
+            "adoptée",
+            "vollständig",
+            "übernommen",
+        ),
+        Adoption.PARTIAL: ("partially", "adapté", "partielle", "partiel", "teilweise", "angepasst"),
+        Adoption.INTEREST: (
+            "declared interest",
+            "intérêt",
+            "intérêt déclaré",
+            "interesse",
+            "interesse bekundet",
+        ),
+        Adoption.PRINCIPLES: (
+            "principles",
+            "principes",
+            "principes uniquement",
+            "grundsätze",
+            "prinzipien",
+            "nur prinzipien",
+        ),
+        Adoption.NONE: ("no", "aucune", "non", "non adopté", "keine", "nein"),
+    },
+)
+
+BARRIER_LABELS: dict[Barrier, Labels3] = {
+    Barrier.LEGAL: {"en": "legal", "fr": "juridique", "de": "rechtlich"},
+    Barrier.FUNDING: {"en": "funding", "fr": "financement", "de": "Finanzierung"},
+    Barrier.CAPACITY: {"en": "capacity", "fr": "capacité", "de": "Kapazität"},
+    Barrier.DEMAND: {"en": "demand", "fr": "demande", "de": "Nachfrage"},
+    Barrier.CULTURE: {"en": "culture", "fr": "culture", "de": "Kultur"},
+    Barrier.TIMING: {"en": "timing", "fr": "calendrier", "de": "Zeitplan"},
+    Barrier.OTHER: {"en": "other", "fr": "autre", "de": "Sonstiges"},
+}
+BARRIER_WORDS = _words(
+    BARRIER_LABELS,
+    {
+        Barrier.LEGAL: (
+            "regulatory",
+            "regulation",
+            "law",
+            "légal",
+            "réglementaire",
+            "réglementation",
+            "recht",
+            "rechtliche",
+            "regulierung",
+        ),
+        Barrier.FUNDING: (
+            "finance",
+            "budget",
+            "money",
+            "financier",
+            "financière",
+            "finanzen",
+            "finanziell",
+            "geld",
+        ),
+        Barrier.CAPACITY: ("staff", "capacities", "capacités", "personnel", "kapazitäten", "personal"),
+        Barrier.DEMAND: ("interest of smes", "demand of smes", "bedarf"),
+        Barrier.CULTURE: ("cultural", "culturel", "culturelle", "kulturell"),
+        Barrier.TIMING: ("time", "calendar", "délais", "délai", "temps", "zeit", "zeitpunkt"),
+        Barrier.OTHER: ("others", "autres", "sonstige", "andere"),
+    },
+)
+# Words that mean "no barrier" in the barriers cell (alone only: with a barrier they contradict it).
+NO_BARRIER_WORDS: tuple[str, ...] = (
+    "none",
+    "no barrier",
+    "no barriers",
+    "aucun",
+    "aucune",
+    "aucun obstacle",
+    "keine",
+    "keines",
+    "keine hindernisse",
+)
+BARRIER_SEPARATORS = (",", ";")
+
+VERDICT_LABELS: dict[Verdict, Labels3] = {
+    Verdict.TRANSFERABLE: {"en": "Transferable", "fr": "Transférable", "de": "Übertragbar"},
+    Verdict.PROMISING: {"en": "Promising", "fr": "Prometteuse", "de": "Vielversprechend"},
+    Verdict.NOT_TRANSFERABLE: {"en": "Not transferable", "fr": "Non transférable", "de": "Nicht übertragbar"},
+    Verdict.NOT_TESTED: {"en": "Not tested", "fr": "Non testée", "de": "Nicht getestet"},
+}
+
+FIELD_TESTS_SHEET = "FieldTests"
+FIELD_TEST_SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    FIELD_TESTS_SHEET: (
+        "fieldtests",
+        "field tests",
+        "field test",
+        "tests terrain",
+        "tests de terrain",
+        "feldtests",
+        "feldtest",
+    ),
+}
+
+FIELD_TEST_COLUMNS: tuple[Field, ...] = (
+    Field(
+        "practice_partner",
+        "code",
+        True,
+        (
+            "practice partner",
+            "practice owner",
+            "owner",
+            "partenaire de la pratique",
+            "partenaire pratique",
+            "praxispartner",
+            "partner der praxis",
+        ),
+    ),
+    Field(
+        "practice_id",
+        "text",
+        True,
+        (
+            "practice",
+            "practice id",
+            "service id",
+            "service",
+            "pratique",
+            "identifiant pratique",
+            "réf pratique",
+            "id pratique",
+            "praxis",
+            "praxis id",
+            "praxis kennung",
+        ),
+    ),
+    Field("mode", "text", True, ("test mode", "modalité", "mode de test", "modus", "testmodus", "art")),
+    Field("status", "text", True, ("test status", "statut", "état", "stand")),
+    Field("start_date", "date", False, ("start", "date de début", "début", "beginn", "startdatum")),
+    Field("end_date", "date", False, ("end", "date de fin", "fin", "ende", "enddatum")),
+    Field(
+        "cis_involved",
+        "int",
+        False,
+        (
+            "cis",
+            "cluster initiatives involved",
+            "cis involved",
+            "initiatives clusters impliquées",
+            "ic impliquées",
+            "beteiligte clusterinitiativen",
+            "clusterinitiativen",
+        ),
+        minimum=0,
+    ),
+    Field(
+        "smes_involved",
+        "int",
+        False,
+        ("smes", "smes involved", "pme", "pme impliquées", "kmu", "beteiligte kmu"),
+        minimum=0,
+    ),
+    Field(
+        "participants",
+        "int",
+        False,
+        ("number of participants", "nombre de participants", "teilnehmende", "teilnehmer", "teilnehmerzahl"),
+        minimum=0,
+    ),
+    Field(
+        "cost_eur", "amount", False, ("cost", "costs", "coût", "coût eur", "kosten", "kosten eur"), minimum=0
+    ),
+    Field(
+        "staff_days",
+        "number",
+        False,
+        ("staff days", "person days", "jours personnel", "jours homme", "personentage", "arbeitstage"),
+        minimum=0,
+    ),
+    Field(
+        "satisfaction",
+        "score",
+        False,
+        (
+            "participant satisfaction",
+            "mean satisfaction",
+            "satisfaction des participants",
+            "satisfaction moyenne",
+            "zufriedenheit",
+            "mittlere zufriedenheit",
+        ),
+        minimum=1,
+        maximum=5,
+    ),
+    Field("indicator", "text", False, ("indicateur", "indikator", "kennzahl")),
+    Field(
+        "baseline",
+        "number",
+        False,
+        (
+            "before",
+            "baseline value",
+            "value before",
+            "avant",
+            "valeur initiale",
+            "valeur avant",
+            "ausgangswert",
+            "vorher",
+            "wert vorher",
+        ),
+    ),
+    Field(
+        "result",
+        "number",
+        False,
+        (
+            "after",
+            "result value",
+            "value after",
+            "après",
+            "résultat",
+            "valeur finale",
+            "valeur après",
+            "ergebnis",
+            "nachher",
+            "wert nachher",
+        ),
+    ),
+    Field("adoption", "text", False, ("adoption level", "niveau d adoption", "übernahme")),
+    Field(
+        "barriers",
+        "text",
+        False,
+        ("barrier", "obstacles", "obstacle", "freins", "barrières", "hindernisse", "hemmnisse"),
+    ),
+    Field("adaptations", "text", False, ("adaptation", "anpassungen", "anpassung")),
+    Field(
+        "lessons",
+        "text",
+        False,
+        (
+            "lessons learnt",
+            "lessons learned",
+            "reason",
+            "leçons",
+            "leçons tirées",
+            "enseignements",
+            "raison",
+            "lehren",
+            "erkenntnisse",
+            "grund",
+        ),
+    ),
+)
+
+# The parser each "text"-typed enum column needs (what `Field.type` should gain; see the module doc).
+EnumKind = Literal["mode", "test_status", "adoption", "barriers"]
+FIELD_TEST_KINDS: dict[str, EnumKind] = {
+    "mode": "mode",
+    "status": "test_status",
+    "adoption": "adoption",
+    "barriers": "barriers",
+}
+WORDS_BY_KIND: dict[EnumKind, Mapping[Any, tuple[str, ...]]] = {
+    "mode": MODE_WORDS,
+    "test_status": TEST_STATUS_WORDS,
+    "adoption": ADOPTION_WORDS,
+    "barriers": BARRIER_WORDS,
+}
+LABELS_BY_KIND: dict[EnumKind, Mapping[Any, Labels3]] = {
+    "mode": MODE_LABELS,
+    "test_status": TEST_STATUS_LABELS,
+    "adoption": ADOPTION_LABELS,
+    "barriers": BARRIER_LABELS,
+}
+
+
+def accepted_words(labels: Mapping[E, Labels3]) -> str:
+    """`CODE (en, fr, de labels)` for each code: what an error message says is accepted."""
+    return "; ".join(
+        f"{code.value} ({', '.join(dict.fromkeys(label[lang] for lang in LANGS))})"
+        for code, label in labels.items()
+    )
+
+
+def _lookup(words: Mapping[E, tuple[str, ...]]) -> dict[str, E]:
+    return {norm(w): code for code, ws in words.items() for w in ws}
+
+
+WordKind = Literal["mode", "test_status", "adoption"]  # one code per cell (barriers: parse_barriers)
+_LOOKUPS: dict[EnumKind, dict[str, StrEnum]] = {kind: _lookup(words) for kind, words in WORDS_BY_KIND.items()}
+_BARRIER_LOOKUP: dict[str, Barrier] = _lookup(BARRIER_WORDS)
+_NO_BARRIER = frozenset(norm(w) for w in NO_BARRIER_WORDS)
+
+
+def parse_word(kind: WordKind, value: object) -> StrEnum:
+    """The code of a mode, test status or adoption cell (code or label in en/fr/de, loose spelling)."""
+    code = _LOOKUPS[kind].get(norm(show(value)))
+    if code is None:
+        what = "status" if kind == "test_status" else kind
+        raise ValueError(f"unknown {what} {show(value)!r}; accepted: {accepted_words(LABELS_BY_KIND[kind])}")
+    return code
+
+
+def parse_barriers(text: object) -> tuple[Barrier, ...]:
+    """The barriers of a cell: codes or labels in en/fr/de separated by `,` or `;`, case and
+    accents loose. Returned once each, in the contract's order; a blank cell or "none" is ()."""
+    if is_blank(text):
+        return ()
+    raw = show(text)
+    parts = [p.strip() for p in raw.replace(";", ",").split(",")]
+    found: set[Barrier] = set()
+    said_none = False
+    for part in parts:
+        key = norm(part)
+        if not key:
+            continue
+        if key in _NO_BARRIER:
+            said_none = True
+            continue
+        code = _BARRIER_LOOKUP.get(key)
+        if code is None:
+            raise ValueError(
+                f"unknown barrier {part!r}; accepted: zero or more of "
+                f"{accepted_words(BARRIER_LABELS)}, separated by , or ; "
+                f"(or none, aucun, keine for no barrier)"
+            )
+        found.add(code)
+    if said_none and found:
+        raise ValueError(
+            f"{raw!r} says both no barrier and {', '.join(sorted(found))}; accepted: "
+            f"either barriers separated by , or ; or a word for none (none, aucun, keine)"
+        )
+    return tuple(b for b in Barrier if b in found)
+
+
+def barriers_text(barriers: tuple[Barrier, ...]) -> str:
+    """The stored form of a barrier list: codes joined by ";", empty when none."""
+    return ";".join(b.value for b in barriers)
