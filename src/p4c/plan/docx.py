@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from p4c.io import atomic_path
 from p4c.plan import view
@@ -68,7 +68,7 @@ def build_docx(doc: PlanDocument) -> Document:
     if bars:
         table = _grid(document, [text("needs.category", lang), text("needs.importance", lang)])
         for bar in bars:
-            cells = table.add_row().cells
+            cells = _add_row(table)
             cells[0].text = bar.label
             cells[1].text = f"{bar.shown}  {'■' * round(bar.importance)}{'□' * (5 - round(bar.importance))}"
         _keep_rows(table)
@@ -93,7 +93,7 @@ def build_docx(doc: PlanDocument) -> Document:
     if doc.actions:
         table = _grid(document, view.monitoring_header(doc))
         for row in view.monitoring_rows(doc):
-            cells = table.add_row().cells
+            cells = _add_row(table)
             for cell, value in zip(cells, row, strict=True):
                 _cell(cell.paragraphs[0], value, doc)
         _keep_rows(table)
@@ -103,6 +103,11 @@ def build_docx(doc: PlanDocument) -> Document:
     if doc.draft:
         _draft_header(document, text("doc.draft", lang))
     return document
+
+
+def _add_row(table: Table) -> tuple[Any, ...]:
+    """The cells of a new row (python-docx leaves `add_row` untyped)."""
+    return tuple(table.add_row().cells)  # type: ignore[no-untyped-call]
 
 
 def _page_setup(document: Document, doc: PlanDocument) -> None:
@@ -176,7 +181,7 @@ def _grid(document: Document, header: list[str]) -> Table:
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     tr_pr.append(repeat)
-    return table
+    return cast("Table", table)
 
 
 def _facts_table(document: Document, facts: list[view.Fact], doc: PlanDocument) -> None:
@@ -186,7 +191,7 @@ def _facts_table(document: Document, facts: list[view.Fact], doc: PlanDocument) 
     table = document.add_table(rows=0, cols=2)
     table.style = document.styles[TABLE_STYLE]
     for fact in facts:
-        cells = table.add_row().cells
+        cells = _add_row(table)
         run = cells[0].paragraphs[0].add_run(fact.label)
         run.bold = True
         _shade(cells[0], KEY_FILL)

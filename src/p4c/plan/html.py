@@ -55,16 +55,27 @@ class _Chart:
 def _environment() -> jinja2.Environment:
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.PackageLoader("p4c.plan", "templates"), autoescape=True,
-                              undefined=jinja2.StrictUndefined, trim_blocks=True,
-                              lstrip_blocks=True, keep_trailing_newline=True)
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("p4c.plan", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
 
 
 def render_html(doc: PlanDocument) -> str:
     """The plan as one HTML page in the partner's language."""
     lang = doc.language
-    actions = [{"heading": view.action_heading(n, a, doc), "facts": view.action_facts(a, doc),
-                "anchor": f"action-{n}"} for n, a in enumerate(doc.actions, start=1)]
+    actions = [
+        {
+            "heading": view.action_heading(n, a, doc),
+            "facts": view.action_facts(a, doc),
+            "anchor": f"action-{n}",
+        }
+        for n, a in enumerate(doc.actions, start=1)
+    ]
     context: dict[str, Any] = {
         "lang": LANGUAGE_TAGS[lang],
         "t": {key: text(key, lang) for key in _KEYS},
@@ -83,10 +94,26 @@ def render_html(doc: PlanDocument) -> str:
     return _environment().get_template(TEMPLATE).render(**context)
 
 
-_KEYS = ("doc.title", "doc.for_authority", "doc.draft", "doc.draft_note", "doc.contents", "doc.not_set",
-         "part1.title", "part2.title", "part3.title", "part4.title", "needs.title", "needs.intro",
-         "needs.category", "needs.importance", "needs.empty", "actions.intro", "actions.empty",
-         "monitoring.intro")
+_KEYS = (
+    "doc.title",
+    "doc.for_authority",
+    "doc.draft",
+    "doc.draft_note",
+    "doc.contents",
+    "doc.not_set",
+    "part1.title",
+    "part2.title",
+    "part3.title",
+    "part4.title",
+    "needs.title",
+    "needs.intro",
+    "needs.category",
+    "needs.importance",
+    "needs.empty",
+    "actions.intro",
+    "actions.empty",
+    "monitoring.intro",
+)
 
 
 def _needs_chart(doc: PlanDocument) -> _Chart | None:
@@ -99,11 +126,24 @@ def _needs_chart(doc: PlanDocument) -> _Chart | None:
     for i, bar in enumerate(bars):
         y = top + i * ROW_HEIGHT
         width = BAR_MAX * max(0.0, min(bar.importance, SCALE_MAX)) / SCALE_MAX
-        label = bar.label if len(bar.label) <= LABEL_CHARS else bar.label[:LABEL_CHARS - 1] + "…"
-        drawn.append(_Bar(label=label, shown=bar.shown, y_label=y + LABEL_HEIGHT - 3,
-                          y_bar=y + LABEL_HEIGHT + 1, width=round(width, 2),
-                          x_value=round(BAR_LEFT + width + 6, 2)))
+        label = bar.label if len(bar.label) <= LABEL_CHARS else bar.label[: LABEL_CHARS - 1] + "…"
+        drawn.append(
+            _Bar(
+                label=label,
+                shown=bar.shown,
+                y_label=y + LABEL_HEIGHT - 3,
+                y_bar=y + LABEL_HEIGHT + 1,
+                width=round(width, 2),
+                x_value=round(BAR_LEFT + width + 6, 2),
+            )
+        )
     height = int(top + len(bars) * ROW_HEIGHT + 18)
     ticks = tuple((BAR_LEFT + BAR_MAX * v / SCALE_MAX, str(v)) for v in range(1, SCALE_MAX + 1))
-    return _Chart(width=CHART_WIDTH, height=height, bars=tuple(drawn), ticks=ticks,
-                  bar_height=BAR_HEIGHT, title=text("needs.title", doc.language))
+    return _Chart(
+        width=CHART_WIDTH,
+        height=height,
+        bars=tuple(drawn),
+        ticks=ticks,
+        bar_height=BAR_HEIGHT,
+        title=text("needs.title", doc.language),
+    )

@@ -24,9 +24,9 @@ from p4c.plan.model import (
     Action,
     ActionStatus,
     Adoption,
-    PlanDocument,
     FieldTestResults,
     FieldTestStatus,
+    PlanDocument,
     Verdict,
 )
 from p4c.plan.words import Language
@@ -34,8 +34,16 @@ from p4c.plan.words import Language
 MIN_NEED = 4  # need (1-5) from which a category's good practices are recommended
 EVALUATION_COLUMNS = ("practice_partner", "practice_id", "title", "category", "verdict", "evidence")
 RESULTS_COLUMNS = ("partner", "practice_partner", "practice_id", "status", "adoption", "success")
-PREFILL_COLUMNS = ("practice_partner", "practice_id", "title", "category", "verdict", "evidence",
-                   "basis", "need")
+PREFILL_COLUMNS = (
+    "practice_partner",
+    "practice_id",
+    "title",
+    "category",
+    "verdict",
+    "evidence",
+    "basis",
+    "need",
+)
 # `basis` says why a practice is in the plan.
 BASIS_TESTED = "TESTED"
 BASIS_NEED = "NEED"
@@ -44,8 +52,13 @@ _TRUE = frozenset({"true", "1", "yes", "y"})
 _FALSE = frozenset({"false", "0", "no", "n", ""})
 
 
-def prefill_actions(partner: str, evaluation: pd.DataFrame, results: pd.DataFrame,
-                    needs: Mapping[str, float], default_need: float) -> pd.DataFrame:
+def prefill_actions(
+    partner: str,
+    evaluation: pd.DataFrame,
+    results: pd.DataFrame,
+    needs: Mapping[str, float],
+    default_need: float,
+) -> pd.DataFrame:
     """The practices a partner's plan is pre-filled with, in the documented order.
 
     Returns one row per practice with PREFILL_COLUMNS: the evaluation's `title`, `category`,
@@ -61,8 +74,13 @@ def prefill_actions(partner: str, evaluation: pd.DataFrame, results: pd.DataFram
     seen: set[tuple[str, str]] = set()
 
     tested: set[tuple[str, str]] = set()
-    for host, owner, pid, success in zip(results["partner"], results["practice_partner"],
-                                         results["practice_id"], results["success"], strict=True):
+    for host, owner, pid, success in zip(
+        results["partner"],
+        results["practice_partner"],
+        results["practice_id"],
+        results["success"],
+        strict=True,
+    ):
         if _text(host).upper() == code and _flag(success):
             key = (_text(owner).upper(), _text(pid))
             if key[0] != code:
@@ -83,8 +101,7 @@ def prefill_actions(partner: str, evaluation: pd.DataFrame, results: pd.DataFram
     for _, negative_need, key in sorted(candidates):
         rows.append(_row(key, practices[key], BASIS_NEED, -negative_need))
 
-    return pd.DataFrame(rows, columns=list(PREFILL_COLUMNS)).astype(
-        {"need": "float64"}) if rows else _empty()
+    return pd.DataFrame(rows, columns=list(PREFILL_COLUMNS)).astype({"need": "float64"}) if rows else _empty()
 
 
 def _empty() -> pd.DataFrame:
@@ -95,17 +112,25 @@ def _empty() -> pd.DataFrame:
 def _row(key: tuple[str, str], info: Mapping[str, Any] | None, basis: str, need: float) -> dict[str, Any]:
     info = info or {}
     verdict = info.get("verdict")
-    return {"practice_partner": key[0], "practice_id": key[1], "title": info.get("title"),
-            "category": info.get("category"), "verdict": None if verdict is None else str(verdict),
-            "evidence": info.get("evidence"), "basis": basis, "need": float(need)}
+    return {
+        "practice_partner": key[0],
+        "practice_id": key[1],
+        "title": info.get("title"),
+        "category": info.get("category"),
+        "verdict": None if verdict is None else str(verdict),
+        "evidence": info.get("evidence"),
+        "basis": basis,
+        "need": float(need),
+    }
 
 
 def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
     lacking = [c for c in columns if c not in frame.columns]
     if lacking:
-        raise P4CError(f"{what} lacks the column(s) {', '.join(lacking)}; expected "
-                       f"{', '.join(columns)}",
-                       hint="It was written by another version of p4c; run `p4c evaluate` again.")
+        raise P4CError(
+            f"{what} lacks the column(s) {', '.join(lacking)}; expected {', '.join(columns)}",
+            hint="It was written by another version of p4c; run `p4c evaluate` again.",
+        )
 
 
 def _practices(evaluation: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
@@ -115,9 +140,10 @@ def _practices(evaluation: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]
     for position, record in enumerate(records):
         key = (_text(record["practice_partner"]).upper(), _text(record["practice_id"]))
         if key in out:
-            raise P4CError(f"the evaluation lists the practice {key[0]} {key[1]} twice "
-                           f"(row {position + 1})",
-                           hint="Run `p4c evaluate` again to rewrite it.")
+            raise P4CError(
+                f"the evaluation lists the practice {key[0]} {key[1]} twice (row {position + 1})",
+                hint="Run `p4c evaluate` again to rewrite it.",
+            )
         raw = _text(record["verdict"]).upper()
         verdict: Verdict | None
         if not raw:
@@ -125,10 +151,16 @@ def _practices(evaluation: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]
         elif raw in Verdict.__members__:
             verdict = Verdict(raw)
         else:
-            raise P4CError(f"the evaluation's verdict `{raw}` for {key[0]} {key[1]} is unknown; "
-                           f"accepted: {', '.join(Verdict)}")
-        out[key] = {"title": _opt(record["title"]), "category": _opt(record["category"]),
-                    "verdict": verdict, "evidence": _opt(record["evidence"])}
+            raise P4CError(
+                f"the evaluation's verdict `{raw}` for {key[0]} {key[1]} is unknown; "
+                f"accepted: {', '.join(Verdict)}"
+            )
+        out[key] = {
+            "title": _opt(record["title"]),
+            "category": _opt(record["category"]),
+            "verdict": verdict,
+            "evidence": _opt(record["evidence"]),
+        }
     return out
 
 
@@ -171,8 +203,10 @@ def _flag(value: object) -> bool:
 
 # --- plans -----------------------------------------------------------------------------------------
 
-def summarise_tests(partner: str, practice_partner: str, practice_id: str,
-                 results: pd.DataFrame) -> FieldTestResults | None:
+
+def summarise_tests(
+    partner: str, practice_partner: str, practice_id: str, results: pd.DataFrame
+) -> FieldTestResults | None:
     """What the field tests of one practice showed (None when nobody tested it).
 
     Status and adoption are the plan partner's own test's; satisfaction is the mean over DONE tests
@@ -181,8 +215,10 @@ def summarise_tests(partner: str, practice_partner: str, practice_id: str,
     (optional columns `baseline`, `result`).
     """
     code = partner.strip().upper()
-    mask = [(_text(o).upper(), _text(i)) == (practice_partner.upper(), practice_id)
-            for o, i in zip(results["practice_partner"], results["practice_id"], strict=True)]
+    mask = [
+        (_text(o).upper(), _text(i)) == (practice_partner.upper(), practice_id)
+        for o, i in zip(results["practice_partner"], results["practice_id"], strict=True)
+    ]
     tests = results.loc[mask]
     if tests.empty:
         return None
@@ -199,21 +235,25 @@ def summarise_tests(partner: str, practice_partner: str, practice_id: str,
         adoption = Adoption(word) if word in Adoption.__members__ else None
     satisfaction = None
     if "satisfaction" in tests.columns:
-        scores = [float(v) for v, d in zip(tests["satisfaction"], done, strict=True)
-                  if d and _finite(_number(v))]
+        scores = [
+            float(v) for v, d in zip(tests["satisfaction"], done, strict=True) if d and _finite(_number(v))
+        ]
         satisfaction = sum(scores) / len(scores) if scores else None
     change = None
     if "baseline" in tests.columns and "result" in tests.columns:
-        changes = sorted((r - b) / abs(b) for b, r in zip(map(_number, tests["baseline"]),
-                                                            map(_number, tests["result"]), strict=True)
-                         if _finite(b) and _finite(r) and b != 0)
+        pairs = zip(map(_number, tests["baseline"]), map(_number, tests["result"]), strict=True)
+        changes = sorted((r - b) / abs(b) for b, r in pairs if b is not None and r is not None and b != 0)
         if changes:
             middle = len(changes) // 2
             change = changes[middle] if len(changes) % 2 else (changes[middle - 1] + changes[middle]) / 2
-    return FieldTestResults(status=status, adoption=adoption, satisfaction=satisfaction,
-                       indicator_change=change, done=sum(done),
-                       successes=sum(bool(d) and _flag(s) for d, s in zip(done, tests["success"],
-                                                                         strict=True)))
+    return FieldTestResults(
+        status=status,
+        adoption=adoption,
+        satisfaction=satisfaction,
+        indicator_change=change,
+        done=sum(done),
+        successes=sum(bool(d) and _flag(s) for d, s in zip(done, tests["success"], strict=True)),
+    )
 
 
 def _number(value: object) -> float | None:
@@ -226,8 +266,9 @@ def _number(value: object) -> float | None:
     return number if math.isfinite(number) else None
 
 
-def build_actions(partner: str, rows: pd.DataFrame, evaluation: pd.DataFrame,
-                  results: pd.DataFrame) -> tuple[Action, ...]:
+def build_actions(
+    partner: str, rows: pd.DataFrame, evaluation: pd.DataFrame, results: pd.DataFrame
+) -> tuple[Action, ...]:
     """Plan actions from Actions-sheet rows (canonical columns, typed values), with each practice's
     title, evidence, verdict and test results looked up in the evaluation and the results.
 
@@ -241,17 +282,27 @@ def build_actions(partner: str, rows: pd.DataFrame, evaluation: pd.DataFrame,
         owner, pid = _text(record.get("practice_partner")).upper(), _text(record.get("practice_id"))
         info = practices.get((owner, pid), {})
         status = _text(record.get("status")).upper() or ActionStatus.PLANNED
-        actions.append(Action(
-            practice_partner=owner or None, practice_id=pid or None,
-            practice_title=info.get("title"), practice_evidence=info.get("evidence"),
-            results=summarise_tests(partner, owner, pid, results) if owner and pid else None,
-            verdict=info.get("verdict"),
-            title=_opt(record.get("action")), description=_opt(record.get("description")),
-            players=_opt(record.get("players")),
-            start_date=_date(record.get("start_date")), end_date=_date(record.get("end_date")),
-            cost_eur=_number(record.get("cost_eur")), funding_source=_opt(record.get("funding_source")),
-            indicator=_opt(record.get("indicator")), target=_opt(record.get("target")),
-            status=ActionStatus(status), reason=_opt(record.get("reason"))))
+        actions.append(
+            Action(
+                practice_partner=owner or None,
+                practice_id=pid or None,
+                practice_title=info.get("title"),
+                practice_evidence=info.get("evidence"),
+                results=summarise_tests(partner, owner, pid, results) if owner and pid else None,
+                verdict=info.get("verdict"),
+                title=_opt(record.get("action")),
+                description=_opt(record.get("description")),
+                players=_opt(record.get("players")),
+                start_date=_date(record.get("start_date")),
+                end_date=_date(record.get("end_date")),
+                cost_eur=_number(record.get("cost_eur")),
+                funding_source=_opt(record.get("funding_source")),
+                indicator=_opt(record.get("indicator")),
+                target=_opt(record.get("target")),
+                status=ActionStatus(status),
+                reason=_opt(record.get("reason")),
+            )
+        )
     return tuple(actions)
 
 
@@ -267,18 +318,35 @@ def _date(value: object) -> dt.date | None:
     raise P4CError(f"expected a date, found `{value}`")
 
 
-def draft_plan(partner: str, evaluation: pd.DataFrame, results: pd.DataFrame,
-               needs: Mapping[str, float], default_need: float, *, generated: dt.date,
-               lang: Language = "en", organisation: str | None = None, region: str | None = None,
-               cluster_initiatives: int | None = None, contact: str | None = None,
-               category_labels: Mapping[str, str] | None = None) -> PlanDocument:
+def draft_plan(
+    partner: str,
+    evaluation: pd.DataFrame,
+    results: pd.DataFrame,
+    needs: Mapping[str, float],
+    default_need: float,
+    *,
+    generated: dt.date,
+    lang: Language = "en",
+    organisation: str | None = None,
+    region: str | None = None,
+    cluster_initiatives: int | None = None,
+    contact: str | None = None,
+    category_labels: Mapping[str, str] | None = None,
+) -> PlanDocument:
     """The DRAFT plan of a partner without a plan workbook: the pre-filled practices as actions
     (titled after the practice), everything the partner has to decide left unset."""
     prefill = prefill_actions(partner, evaluation, results, needs, default_need)
-    rows = prefill.rename(columns={"title": "action"}).loc[:, ["practice_partner", "practice_id",
-                                                               "action"]]
+    rows = prefill.rename(columns={"title": "action"}).loc[:, ["practice_partner", "practice_id", "action"]]
     return PlanDocument(
-        partner=partner.strip().upper(), organisation=organisation, region=region,
-        cluster_initiatives=cluster_initiatives, contact=contact, language=lang, draft=True,
-        needs={k: float(v) for k, v in needs.items()}, category_labels=dict(category_labels or {}),
-        actions=build_actions(partner, rows, evaluation, results), generated=generated)
+        partner=partner.strip().upper(),
+        organisation=organisation,
+        region=region,
+        cluster_initiatives=cluster_initiatives,
+        contact=contact,
+        language=lang,
+        draft=True,
+        needs={k: float(v) for k, v in needs.items()},
+        category_labels=dict(category_labels or {}),
+        actions=build_actions(partner, rows, evaluation, results),
+        generated=generated,
+    )

@@ -29,27 +29,33 @@ class NeedBar:
 def partner_facts(doc: PlanDocument) -> list[Fact]:
     lang = doc.language
     cis = None if doc.cluster_initiatives is None else str(doc.cluster_initiatives)
-    return [Fact(text("label.partner", lang), doc.partner),
-            Fact(text("label.organisation", lang), doc.organisation),
-            Fact(text("label.region", lang), doc.region),
-            Fact(text("label.cluster_initiatives", lang), cis),
-            Fact(text("label.contact", lang), doc.contact)]
+    return [
+        Fact(text("label.partner", lang), doc.partner),
+        Fact(text("label.organisation", lang), doc.organisation),
+        Fact(text("label.region", lang), doc.region),
+        Fact(text("label.cluster_initiatives", lang), cis),
+        Fact(text("label.contact", lang), doc.contact),
+    ]
 
 
 def policy_facts(doc: PlanDocument) -> list[Fact]:
     lang = doc.language
-    return [Fact(text("plan.policy_instrument", lang), doc.policy_instrument),
-            Fact(text("plan.authority", lang), doc.authority),
-            Fact(text("plan.context", lang), doc.context),
-            Fact(text("plan.objectives", lang), doc.objectives)]
+    return [
+        Fact(text("plan.policy_instrument", lang), doc.policy_instrument),
+        Fact(text("plan.authority", lang), doc.authority),
+        Fact(text("plan.context", lang), doc.context),
+        Fact(text("plan.objectives", lang), doc.objectives),
+    ]
 
 
 def need_bars(doc: PlanDocument) -> list[NeedBar]:
     """The needs in the config's category order (that of `category_labels`), then other codes."""
     order = [c for c in doc.category_labels if c in doc.needs]
     order += sorted(c for c in doc.needs if c not in doc.category_labels)
-    return [NeedBar(c, doc.category_label(c), doc.needs[c],
-                    local_number(doc.needs[c], doc.language, "#,##0.#")) for c in order]
+    return [
+        NeedBar(c, doc.category_label(c), doc.needs[c], local_number(doc.needs[c], doc.language, "#,##0.#"))
+        for c in order
+    ]
 
 
 def action_heading(number: int, action: Action, doc: PlanDocument) -> str:
@@ -90,35 +96,44 @@ def test_facts(action: Action, doc: PlanDocument) -> list[Fact]:
             own += ", " + text(f"adoption.{results.adoption.value}", lang)
         facts.append(Fact(text("action.test_status", lang), own))
     if results.satisfaction is not None:
-        facts.append(Fact(text("action.satisfaction", lang),
-                          local_number(results.satisfaction, lang) + " / 5"))
+        facts.append(
+            Fact(text("action.satisfaction", lang), local_number(results.satisfaction, lang) + " / 5")
+        )
     if results.indicator_change is not None:
-        facts.append(Fact(text("action.indicator_change", lang),
-                          local_change(results.indicator_change, lang)))
+        facts.append(
+            Fact(text("action.indicator_change", lang), local_change(results.indicator_change, lang))
+        )
     return facts
 
 
 def action_facts(action: Action, doc: PlanDocument) -> list[Fact]:
     """Every detail of an action, in the order both formats show them."""
     lang = doc.language
-    verdict = (text(f"verdict.{action.verdict.value}", lang) if action.verdict is not None
-               else text("action.no_verdict", lang))
+    verdict = (
+        text(f"verdict.{action.verdict.value}", lang)
+        if action.verdict is not None
+        else text("action.no_verdict", lang)
+    )
     facts = []
     practice = practice_text(action)
     if practice is not None:
-        facts += [Fact(text("action.practice", lang), practice),
-                  Fact(text("action.evidence", lang), action.practice_evidence),
-                  *test_facts(action, doc),
-                  Fact(text("action.verdict", lang), verdict)]
+        facts += [
+            Fact(text("action.practice", lang), practice),
+            Fact(text("action.evidence", lang), action.practice_evidence),
+            *test_facts(action, doc),
+            Fact(text("action.verdict", lang), verdict),
+        ]
     cost = None if action.cost_eur is None else local_amount(action.cost_eur, lang)
-    facts += [Fact(text("action.description", lang), action.description),
-              Fact(text("action.players", lang), action.players),
-              Fact(text("action.timeframe", lang), timeframe(action, doc)),
-              Fact(text("action.cost", lang), cost),
-              Fact(text("action.funding", lang), action.funding_source),
-              Fact(text("action.indicator", lang), action.indicator),
-              Fact(text("action.target", lang), action.target),
-              Fact(text("action.status", lang), status_text(action, doc))]
+    facts += [
+        Fact(text("action.description", lang), action.description),
+        Fact(text("action.players", lang), action.players),
+        Fact(text("action.timeframe", lang), timeframe(action, doc)),
+        Fact(text("action.cost", lang), cost),
+        Fact(text("action.funding", lang), action.funding_source),
+        Fact(text("action.indicator", lang), action.indicator),
+        Fact(text("action.target", lang), action.target),
+        Fact(text("action.status", lang), status_text(action, doc)),
+    ]
     if action.reason is not None or action.status.value == "DROPPED":
         facts.append(Fact(text("action.reason", lang), action.reason))
     return facts
@@ -126,18 +141,30 @@ def action_facts(action: Action, doc: PlanDocument) -> list[Fact]:
 
 def monitoring_header(doc: PlanDocument) -> list[str]:
     lang = doc.language
-    return [text("monitoring.number", lang), text("action.action", lang),
-            text("action.indicator", lang), text("action.target", lang),
-            text("action.timeframe", lang), text("action.status", lang)]
+    return [
+        text("monitoring.number", lang),
+        text("action.action", lang),
+        text("action.indicator", lang),
+        text("action.target", lang),
+        text("action.timeframe", lang),
+        text("action.status", lang),
+    ]
 
 
 def monitoring_rows(doc: PlanDocument) -> list[list[str | None]]:
     """Part IV: one row per action (None cells are shown as not set)."""
     rows: list[list[str | None]] = []
     for number, action in enumerate(doc.actions, start=1):
-        rows.append([str(number), action_heading(number, action, doc).split(". ", 1)[1],
-                     action.indicator, action.target, timeframe(action, doc),
-                     status_text(action, doc)])
+        rows.append(
+            [
+                str(number),
+                action_heading(number, action, doc).split(". ", 1)[1],
+                action.indicator,
+                action.target,
+                timeframe(action, doc),
+                status_text(action, doc),
+            ]
+        )
     return rows
 
 
