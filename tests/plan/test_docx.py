@@ -27,8 +27,11 @@ def _open(doc: PlanDocument, tmp_path: Path) -> object:
 
 
 def _headings(document: object) -> list[tuple[str, str]]:
-    return [(p.style.name, p.text) for p in document.paragraphs  # type: ignore[attr-defined]
-            if p.style.name in ("Title", "Subtitle") or p.style.name.startswith("Heading")]
+    return [
+        (p.style.name, p.text)
+        for p in document.paragraphs  # type: ignore[attr-defined]
+        if p.style.name in ("Title", "Subtitle") or p.style.name.startswith("Heading")
+    ]
 
 
 def _cells(table: object) -> list[list[str]]:
@@ -63,28 +66,52 @@ def test_tables_hold_the_facts(tmp_path: Path) -> None:
     tables = document.tables  # type: ignore[attr-defined]
     assert len(tables) == 5  # partner, needs, two actions, monitoring
     assert all(t.style.name == "Table Grid" for t in tables)
-    assert _cells(tables[0]) == [["Partner", "FR"], ["Organisation", "Brittany Development Agency"],
-                                 ["Region", "Brittany"], ["Cluster initiatives", "12"],
-                                 ["Contact", "contact@example.org"]]
-    assert _cells(tables[1]) == [["Category", "Importance"], ["Skills and training", "5  ■■■■■"],
-                                 ["Internationalisation", "4  ■■■■□"], ["Innovation support", "2  ■■□□□"]]
+    assert _cells(tables[0]) == [
+        ["Partner", "FR"],
+        ["Organisation", "Brittany Development Agency"],
+        ["Region", "Brittany"],
+        ["Cluster initiatives", "12"],
+        ["Contact", "contact@example.org"],
+    ]
+    assert _cells(tables[1]) == [
+        ["Category", "Importance"],
+        ["Skills and training", "5  ■■■■■"],
+        ["Internationalisation", "4  ■■■■□"],
+        ["Innovation support", "2  ■■□□□"],
+    ]
     assert _cells(tables[2]) == [
-        ["Practice", "Digital lab (DE DE-01)"], ["Evidence", "18 pilots"],
-        ["Tests done / successes", "2 / 2"], ["Our test", "done, adopted as is"],
-        ["Participants' satisfaction", "4.2 / 5"], ["Change of the tests' indicators", "+50%"],
-        ["Verdict", "Transferable"], ["Description", "A lab copied from Germany."],
-        ["Players", "Agency, two clusters"], ["Timeframe", "7 March 2026 – 31 December 2027"],
-        ["Cost", "€12,345.50"], ["Funding source", "ERDF"], ["Indicator", "SMEs served"],
-        ["Target", "40 SMEs"], ["Status", "Ongoing"]]
+        ["Practice", "Digital lab (DE DE-01)"],
+        ["Evidence", "18 pilots"],
+        ["Tests done / successes", "2 / 2"],
+        ["Our test", "done, adopted as is"],
+        ["Participants' satisfaction", "4.2 / 5"],
+        ["Change of the tests' indicators", "+50%"],
+        ["Verdict", "Transferable"],
+        ["Description", "A lab copied from Germany."],
+        ["Players", "Agency, two clusters"],
+        ["Timeframe", "7 March 2026 – 31 December 2027"],
+        ["Cost", "€12,345.50"],
+        ["Funding source", "ERDF"],
+        ["Indicator", "SMEs served"],
+        ["Target", "40 SMEs"],
+        ["Status", "Ongoing"],
+    ]
     assert _cells(tables[3]) == [
-        ["Description", "not yet set"], ["Players", "Chamber of commerce"],
-        ["Timeframe", "1 September 2026 – 30 June 2027"], ["Cost", "not yet set"],
-        ["Funding source", "not yet set"], ["Indicator", "Export contracts"], ["Target", "10"],
-        ["Status", "Dropped"], ["Reason", "No budget this year"]]
+        ["Description", "not yet set"],
+        ["Players", "Chamber of commerce"],
+        ["Timeframe", "1 September 2026 – 30 June 2027"],
+        ["Cost", "not yet set"],
+        ["Funding source", "not yet set"],
+        ["Indicator", "Export contracts"],
+        ["Target", "10"],
+        ["Status", "Dropped"],
+        ["Reason", "No budget this year"],
+    ]
     assert _cells(tables[4]) == [
         ["No.", "Action", "Indicator", "Target", "Timeframe", "Status"],
         ["1", "Open a digital lab", "SMEs served", "40 SMEs", "7 March 2026 – 31 December 2027", "Ongoing"],
-        ["2", "Export club", "Export contracts", "10", "1 September 2026 – 30 June 2027", "Dropped"]]
+        ["2", "Export club", "Export contracts", "10", "1 September 2026 – 30 June 2027", "Dropped"],
+    ]
     header = tables[4].rows[0]._tr.trPr
     assert header.find(f"{W}tblHeader") is not None  # repeated on each page
     assert all(r._tr.trPr.find(f"{W}cantSplit") is not None for t in tables for r in t.rows)
@@ -102,9 +129,14 @@ def test_language_on_the_styles_and_properties(lang: Language, tag: str, tmp_pat
         assert document.styles[name].element.rPr.find(f"{W}lang").get(f"{W}val") == tag  # type: ignore[attr-defined]
     props = document.core_properties  # type: ignore[attr-defined]
     assert props.language == tag
-    assert props.title == {"en": "Recommendation plan – Brittany Development Agency",
-                           "fr": "Plan de recommandations – Agence de développement de Bretagne",
-                           "de": "Empfehlungsplan – Wirtschaftsförderung Sachsen"}[lang]
+    assert (
+        props.title
+        == {
+            "en": "Recommendation plan – Brittany Development Agency",
+            "fr": "Plan de recommandations – Agence de développement de Bretagne",
+            "de": "Empfehlungsplan – Wirtschaftsförderung Sachsen",
+        }[lang]
+    )
 
 
 def test_a4_portrait(tmp_path: Path) -> None:
@@ -124,12 +156,17 @@ def test_draft_mark_in_the_header_of_every_page(lang: Language, mark: str, tmp_p
 
 
 def test_a_draft_without_anything_set(tmp_path: Path) -> None:
-    bare = PlanDocument(partner="MT", language="fr", draft=True, generated=GENERATED,
-                        actions=(Action(),))
+    bare = PlanDocument(partner="MT", language="fr", draft=True, generated=GENERATED, actions=(Action(),))
     document = _open(bare, tmp_path)
     assert ("Heading 2", "1. Action sans titre") in _headings(document)
-    assert _cells(document.tables[-1])[1] == ["1", "Action sans titre", "pas encore renseigné",  # type: ignore[attr-defined]
-                                              "pas encore renseigné", "pas encore renseigné", "Prévue"]
+    assert _cells(document.tables[-1])[1] == [
+        "1",
+        "Action sans titre",
+        "pas encore renseigné",  # type: ignore[attr-defined]
+        "pas encore renseigné",
+        "pas encore renseigné",
+        "Prévue",
+    ]
     assert "Aucun besoin indiqué." in [p.text for p in document.paragraphs]  # type: ignore[attr-defined]
 
 
@@ -143,14 +180,25 @@ def test_written_atomically(tmp_path: Path) -> None:
 def test_libreoffice_converts_it_to_pdf(tmp_path: Path) -> None:
     soffice = shutil.which("soffice")
     if soffice is None:
-        pytest.skip("LibreOffice is not installed (no `soffice` on PATH): the PDF conversion of the "
-                    ".docx is not checked; install the Debian package libreoffice-writer to run it")
+        pytest.skip(
+            "LibreOffice is not installed (no `soffice` on PATH): the PDF conversion of the "
+            ".docx is not checked; install the Debian package libreoffice-writer to run it"
+        )
     source = tmp_path / "FR_plan.docx"
     write_docx(plan("fr", draft=True), source)
     out = tmp_path / "pdf"
     profile = (tmp_path / "lo-profile").as_uri()
-    command = [soffice, f"-env:UserInstallation={profile}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", str(out), str(source)]
+    command = [
+        soffice,
+        f"-env:UserInstallation={profile}",
+        "--headless",
+        "--norestore",
+        "--convert-to",
+        "pdf",
+        "--outdir",
+        str(out),
+        str(source),
+    ]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=SOFFICE_TIMEOUT_S, check=False)
     except subprocess.TimeoutExpired:

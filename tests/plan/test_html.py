@@ -18,9 +18,18 @@ from tests.plan.textcheck import html_text
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 TIMEOUT_S = 120
-FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run",
-         "--disable-default-apps", "--disable-extensions", "--mute-audio")
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+)
 HOSTILE_ORG = "<script>alert('org')</script>"
 HOSTILE_TITLE = '"><img src=x onerror=alert(1)>'
 HOSTILE_LABEL = "</text><script>alert(2)</script>"
@@ -29,8 +38,13 @@ HOSTILE_LABEL = "</text><script>alert(2)</script>"
 def _hostile() -> PlanDocument:
     doc = plan("en", draft=True)
     first = doc.actions[0].model_copy(update={"title": HOSTILE_TITLE, "players": "A & B <b>bold</b>"})
-    return doc.model_copy(update={"organisation": HOSTILE_ORG, "actions": (first, *doc.actions[1:]),
-                                  "category_labels": {**doc.category_labels, "SKILLS": HOSTILE_LABEL}})
+    return doc.model_copy(
+        update={
+            "organisation": HOSTILE_ORG,
+            "actions": (first, *doc.actions[1:]),
+            "category_labels": {**doc.category_labels, "SKILLS": HOSTILE_LABEL},
+        }
+    )
 
 
 def test_self_contained() -> None:
@@ -38,8 +52,14 @@ def test_self_contained() -> None:
         page = render_html(doc)
         assert "http://" not in page and "https://" not in page
         assert re.findall(r"\bsrc\s*=", page.replace("src=x", "")) == []
-        assert set(re.findall(r'href="([^"]*)"', page)) <= {"#part1", "#part2", "#part3", "#part4",
-                                                             "#action-1", "#action-2"}
+        assert set(re.findall(r'href="([^"]*)"', page)) <= {
+            "#part1",
+            "#part2",
+            "#part3",
+            "#part4",
+            "#action-1",
+            "#action-2",
+        }
         for banned in ("<script", "<link", "<img", "<iframe", "<object", "@import", "url(", "@font-face"):
             assert banned not in page.lower(), banned
 
@@ -60,8 +80,11 @@ def test_structure_and_language() -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert '<html lang="de-DE">' in page
     assert re.findall(r"<h2>(.*?)</h2>", page) == [
-        "Teil I – Der Partner und seine Region", "Teil II – Politischer Kontext", "Teil III – Maßnahmen",
-        "Teil IV – Monitoring"]
+        "Teil I – Der Partner und seine Region",
+        "Teil II – Politischer Kontext",
+        "Teil III – Maßnahmen",
+        "Teil IV – Monitoring",
+    ]
     assert re.findall(r'<section id="(part\d)" class="part">', page) == ["part1", "part2", "part3", "part4"]
     assert page.count('class="draft-mark"') == 1 and "ENTWURF" in page
     assert 'class="draft-mark"' not in render_html(plan("de"))
@@ -86,22 +109,39 @@ def test_part_four_indicator_table() -> None:
     table = re.search(r'<table class="monitoring">.*?</table>', page, re.S)
     assert table is not None
     cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", table.group(0))]
-    assert cells == ["N°", "Action", "Indicateur", "Cible", "Calendrier", "Statut",
-                     "1", "Ouvrir un laboratoire numérique", "PME accompagnées", "40 PME",
-                     "7 mars 2026 – 31 décembre 2027", "En cours",
-                     "2", "Club export", "Contrats à l&#39;export", "10",
-                     "1 septembre 2026 – 30 juin 2027", "Abandonnée"]
+    assert cells == [
+        "N°",
+        "Action",
+        "Indicateur",
+        "Cible",
+        "Calendrier",
+        "Statut",
+        "1",
+        "Ouvrir un laboratoire numérique",
+        "PME accompagnées",
+        "40 PME",
+        "7 mars 2026 – 31 décembre 2027",
+        "En cours",
+        "2",
+        "Club export",
+        "Contrats à l&#39;export",
+        "10",
+        "1 septembre 2026 – 30 juin 2027",
+        "Abandonnée",
+    ]
 
 
 def test_placeholders_when_nothing_is_set() -> None:
-    page = render_html(PlanDocument(partner="MT", language="de", draft=True, generated=GENERATED,
-                                    actions=(Action(),)))
+    page = render_html(
+        PlanDocument(partner="MT", language="de", draft=True, generated=GENERATED, actions=(Action(),))
+    )
     visible = html_text(page)
     assert "noch nicht festgelegt" in visible and "Kein Bedarf angegeben." in visible
     assert "<svg" not in page
 
 
 # --- in a browser ----------------------------------------------------------------------------------
+
 
 def _browser() -> str:
     for name in BROWSERS:
@@ -110,8 +150,10 @@ def _browser() -> str:
             return found
     if Path("/usr/bin/chromium").is_file():
         return "/usr/bin/chromium"
-    pytest.skip("no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
-                "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test")
+    pytest.skip(
+        "no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
+        "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test"
+    )
 
 
 def _run(browser: str, tmp_path: Path, *args: str) -> None:
@@ -152,8 +194,10 @@ def test_prints_each_part_on_its_own_page(page_file: Path, tmp_path: Path) -> No
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
     assert pages >= 5, f"{pages} pages: a cover and the four parts each on a new page"
     # A4 portrait: 595 x 842 points
-    boxes = {tuple(round(float(v)) for v in m) for m in
-             re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)}
+    boxes = {
+        tuple(round(float(v)) for v in m)
+        for m in re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    }
     assert boxes == {(595, 842)}
 
 
@@ -187,14 +231,18 @@ def test_in_a_browser_on_a_phone(browser_page: Any, page_file: Path) -> None:
     assert browser_page.evaluate("document.documentElement.scrollWidth") <= 390
     wrap = browser_page.evaluate(
         "(() => { const t = document.querySelector('table.monitoring').parentElement;"
-        " return [t.scrollWidth, t.clientWidth, getComputedStyle(t).overflowX]; })()")
+        " return [t.scrollWidth, t.clientWidth, getComputedStyle(t).overflowX]; })()"
+    )
     assert wrap[0] > wrap[1] and wrap[2] == "auto"
-    assert browser_page.evaluate("getComputedStyle(document.querySelector('.draft-mark')).position") == "fixed"
+    assert (
+        browser_page.evaluate("getComputedStyle(document.querySelector('.draft-mark')).position") == "fixed"
+    )
     browser_page.emulate_media(media="print")
     printed = browser_page.evaluate(
         "(() => { const m = getComputedStyle(document.querySelector('.draft-mark'));"
         " const p = [...document.querySelectorAll('section.part')].map("
         "   s => getComputedStyle(s).breakBefore);"
-        " return [m.position, m.display, p]; })()")
+        " return [m.position, m.display, p]; })()"
+    )
     # position: fixed repeats the mark on every printed page
     assert printed == ["fixed", "block", ["page", "page", "page", "page"]]

@@ -21,22 +21,38 @@ def test_tested_first_then_transferable_then_promising_by_need() -> None:
     out = prefill_actions("FR", evaluation(), results(), NEEDS, 3)
     assert list(out.columns) == list(PREFILL_COLUMNS)
     assert _keys(out) == [
-        ("DE", "DE-01", "TESTED"), ("EE", "EE-05", "TESTED"),
-        ("AT", "AT-09", "NEED"), ("BE", "BE-01", "NEED"), ("GR", "GR-07", "NEED"),
-        ("SI", "SI-03", "NEED"), ("DE", "DE-02", "NEED"),
+        ("DE", "DE-01", "TESTED"),
+        ("EE", "EE-05", "TESTED"),
+        ("AT", "AT-09", "NEED"),
+        ("BE", "BE-01", "NEED"),
+        ("GR", "GR-07", "NEED"),
+        ("SI", "SI-03", "NEED"),
+        ("DE", "DE-02", "NEED"),
     ]
     assert list(out["need"]) == [5.0, 2.0, 5.0, 5.0, 4.0, 5.0, 4.0]
-    assert list(out["verdict"]) == ["TRANSFERABLE", "NOT_TRANSFERABLE", "TRANSFERABLE", "TRANSFERABLE",
-                                    "TRANSFERABLE", "PROMISING", "PROMISING"]
+    assert list(out["verdict"]) == [
+        "TRANSFERABLE",
+        "NOT_TRANSFERABLE",
+        "TRANSFERABLE",
+        "TRANSFERABLE",
+        "TRANSFERABLE",
+        "PROMISING",
+        "PROMISING",
+    ]
     assert out.iloc[0][["title", "category", "evidence"]].tolist() == ["Digital lab", "SKILLS", "18 pilots"]
 
 
 def test_default_need_applies_to_categories_without_a_need() -> None:
     out = prefill_actions("FR", evaluation(), results(), NEEDS, 4)
     assert _keys(out) == [
-        ("DE", "DE-01", "TESTED"), ("EE", "EE-05", "TESTED"),
-        ("AT", "AT-09", "NEED"), ("BE", "BE-01", "NEED"), ("GR", "GR-07", "NEED"), ("MT", "MT-02", "NEED"),
-        ("SI", "SI-03", "NEED"), ("DE", "DE-02", "NEED"),
+        ("DE", "DE-01", "TESTED"),
+        ("EE", "EE-05", "TESTED"),
+        ("AT", "AT-09", "NEED"),
+        ("BE", "BE-01", "NEED"),
+        ("GR", "GR-07", "NEED"),
+        ("MT", "MT-02", "NEED"),
+        ("SI", "SI-03", "NEED"),
+        ("DE", "DE-02", "NEED"),
     ]
 
 
@@ -53,9 +69,23 @@ def test_nothing_to_prefill_gives_the_columns() -> None:
 
 
 def test_tested_practice_missing_from_the_evaluation_is_kept_without_details() -> None:
-    res = pd.concat([results(), pd.DataFrame([{"partner": "FR", "practice_partner": "PL",
-                                               "practice_id": "PL-1", "status": "DONE",
-                                               "adoption": "FULL", "success": True}])])
+    res = pd.concat(
+        [
+            results(),
+            pd.DataFrame(
+                [
+                    {
+                        "partner": "FR",
+                        "practice_partner": "PL",
+                        "practice_id": "PL-1",
+                        "status": "DONE",
+                        "adoption": "FULL",
+                        "success": True,
+                    }
+                ]
+            ),
+        ]
+    )
     out = prefill_actions("FR", evaluation(), res, NEEDS, 3)
     row = out[out["practice_partner"] == "PL"].iloc[0]
     assert row["basis"] == "TESTED" and pd.isna(row["title"]) and pd.isna(row["verdict"])
@@ -89,13 +119,29 @@ def test_summary_of_the_tests_of_a_practice() -> None:
 
 
 def test_draft_plan_from_the_evaluation_alone() -> None:
-    doc = draft_plan("FR", evaluation(), results(), NEEDS, 3, generated=GENERATED, lang="fr",
-                     organisation="Agence", region="Bretagne", cluster_initiatives=12,
-                     category_labels=LABELS["fr"])
+    doc = draft_plan(
+        "FR",
+        evaluation(),
+        results(),
+        NEEDS,
+        3,
+        generated=GENERATED,
+        lang="fr",
+        organisation="Agence",
+        region="Bretagne",
+        cluster_initiatives=12,
+        category_labels=LABELS["fr"],
+    )
     assert doc.draft and doc.language == "fr" and doc.partner == "FR"
     assert [(a.practice_partner, a.practice_id) for a in doc.actions] == [
-        ("DE", "DE-01"), ("EE", "EE-05"), ("AT", "AT-09"), ("BE", "BE-01"), ("GR", "GR-07"),
-        ("SI", "SI-03"), ("DE", "DE-02")]
+        ("DE", "DE-01"),
+        ("EE", "EE-05"),
+        ("AT", "AT-09"),
+        ("BE", "BE-01"),
+        ("GR", "GR-07"),
+        ("SI", "SI-03"),
+        ("DE", "DE-02"),
+    ]
     first = doc.actions[0]
     assert first.title == "Digital lab" and first.practice_title == "Digital lab"
     assert first.verdict == Verdict.TRANSFERABLE and first.status == ActionStatus.PLANNED
@@ -108,23 +154,40 @@ def test_draft_plan_from_the_evaluation_alone() -> None:
 
 CODES = ("BE", "DE", "FR", "EE")
 CATS = ("A", "B", "C")
-practice = st.tuples(st.sampled_from(CODES), st.sampled_from(("1", "2", "3")), st.sampled_from(CATS),
-                     st.sampled_from([v.value for v in Verdict]))
-test_row = st.tuples(st.sampled_from(CODES), st.sampled_from(CODES), st.sampled_from(("1", "2", "3", "4")),
-                     st.booleans())
+practice = st.tuples(
+    st.sampled_from(CODES),
+    st.sampled_from(("1", "2", "3")),
+    st.sampled_from(CATS),
+    st.sampled_from([v.value for v in Verdict]),
+)
+test_row = st.tuples(
+    st.sampled_from(CODES), st.sampled_from(CODES), st.sampled_from(("1", "2", "3", "4")), st.booleans()
+)
 
 
 @settings(max_examples=150, deadline=None)
-@given(practices=st.lists(practice, max_size=12, unique_by=lambda p: (p[0], p[1])),
-       tests=st.lists(test_row, max_size=12),
-       needs=st.dictionaries(st.sampled_from(CATS), st.integers(1, 5)),
-       default=st.integers(1, 5), partner=st.sampled_from(CODES))
-def test_rule_invariants(practices: list[tuple[str, str, str, str]], tests: list[tuple[str, str, str, bool]],
-                         needs: dict[str, int], default: int, partner: str) -> None:
-    ev = pd.DataFrame([(o, f"{o}-{i}", f"t{o}{i}", c, v, "") for o, i, c, v in practices],
-                      columns=["practice_partner", "practice_id", "title", "category", "verdict", "evidence"])
-    res = pd.DataFrame([(h, o, f"{o}-{i}", "DONE", "FULL", s) for h, o, i, s in tests],
-                       columns=["partner", "practice_partner", "practice_id", "status", "adoption", "success"])
+@given(
+    practices=st.lists(practice, max_size=12, unique_by=lambda p: (p[0], p[1])),
+    tests=st.lists(test_row, max_size=12),
+    needs=st.dictionaries(st.sampled_from(CATS), st.integers(1, 5)),
+    default=st.integers(1, 5),
+    partner=st.sampled_from(CODES),
+)
+def test_rule_invariants(
+    practices: list[tuple[str, str, str, str]],
+    tests: list[tuple[str, str, str, bool]],
+    needs: dict[str, int],
+    default: int,
+    partner: str,
+) -> None:
+    ev = pd.DataFrame(
+        [(o, f"{o}-{i}", f"t{o}{i}", c, v, "") for o, i, c, v in practices],
+        columns=["practice_partner", "practice_id", "title", "category", "verdict", "evidence"],
+    )
+    res = pd.DataFrame(
+        [(h, o, f"{o}-{i}", "DONE", "FULL", s) for h, o, i, s in tests],
+        columns=["partner", "practice_partner", "practice_id", "status", "adoption", "success"],
+    )
     needs_f = {k: float(v) for k, v in needs.items()}
     out = prefill_actions(partner, ev, res, needs_f, default)
     keys = list(zip(out["practice_partner"], out["practice_id"], strict=True))
@@ -132,13 +195,17 @@ def test_rule_invariants(practices: list[tuple[str, str, str, str]], tests: list
     assert partner not in set(out["practice_partner"]), "an own practice"
     # independent oracle: the two sets the spec names
     tested = {(o, f"{o}-{i}") for h, o, i, s in tests if h == partner and s and o != partner}
-    by_need = {(o, f"{o}-{i}") for o, i, c, v in practices
-               if o != partner and v in ("TRANSFERABLE", "PROMISING") and needs_f.get(c, default) >= 4}
+    by_need = {
+        (o, f"{o}-{i}")
+        for o, i, c, v in practices
+        if o != partner and v in ("TRANSFERABLE", "PROMISING") and needs_f.get(c, default) >= 4
+    }
     assert set(keys) == tested | by_need
     basis = list(out["basis"])
     assert basis == sorted(basis, key=lambda b: b != "TESTED"), "tested practices come first"
     assert {k for k, b in zip(keys, basis, strict=True) if b == "TESTED"} == tested
     # the order does not depend on the order of the input rows
-    shuffled = prefill_actions(partner, ev.sample(frac=1, random_state=1), res.sample(frac=1, random_state=2),
-                               needs_f, default)
+    shuffled = prefill_actions(
+        partner, ev.sample(frac=1, random_state=1), res.sample(frac=1, random_state=2), needs_f, default
+    )
     pd.testing.assert_frame_equal(out.reset_index(drop=True), shuffled.reset_index(drop=True))

@@ -17,8 +17,7 @@ def english_only(lang: Language) -> set[str]:
 
 def found_english(visible: str, lang: Language) -> list[str]:
     """Every English-only text found in `visible` as whole words (case-sensitive)."""
-    return sorted(s for s in english_only(lang)
-                  if re.search(r"(?<!\w)" + re.escape(s) + r"(?!\w)", visible))
+    return sorted(s for s in english_only(lang) if re.search(r"(?<!\w)" + re.escape(s) + r"(?!\w)", visible))
 
 
 def docx_text(path: Path) -> str:

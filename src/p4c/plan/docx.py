@@ -8,8 +8,10 @@ document language is set on the styles so Word checks the spelling in the partne
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from p4c.io import atomic_path
 from p4c.plan import view
@@ -18,12 +20,14 @@ from p4c.plan.words import LANGUAGE_TAGS, text
 
 if TYPE_CHECKING:
     from docx.document import Document
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
 
 A4_MM = (210, 297)
 MARGINS_MM = (20, 20, 22, 20)  # top, right, bottom, left
 TABLE_STYLE = "Table Grid"
+FACT_WIDTHS_MM = (50.0, 120.0)  # 170 mm of text width on A4 with 20 mm margins
+NEEDS_WIDTHS_MM = (120.0, 50.0)
+MONITORING_WIDTHS_MM = (12.0, 45.0, 35.0, 25.0, 35.0, 18.0)
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 KEY_FILL = "DDEBF7"
 PLACEHOLDER_GREY = (0x61, 0x6E, 0x7C)
 DRAFT_RED = (0xC5, 0x30, 0x30)
@@ -39,78 +43,205 @@ def write_docx(doc: PlanDocument, path: Path) -> None:
 
 
 def build_docx(doc: PlanDocument) -> Document:
-    """The plan as a python-docx Document (not saved)."""
+    """The plan as a python-docx Document (not saved).
+
+    The body is written as WordprocessingML text and parsed once: python-docx's object API looks
+    styles up by name on every call, which made seven plans take seconds.
+    """
     import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import qn
 
     document = docx.Document()
     lang = doc.language
-    _page_setup(document, doc)
+    _page_setup(document)
     _set_language(document, LANGUAGE_TAGS[lang])
     _properties(document, doc)
+    ids = _style_ids(document)
+    body = _Body(ids, text("doc.not_set", lang))
 
-    document.add_paragraph(view.title_line(doc), style="Title")
+    body.para(view.title_line(doc), style="Title")
     subtitle = view.subtitle_line(doc)
     if subtitle:
-        document.add_paragraph(subtitle, style="Subtitle")
-    document.add_paragraph(text("doc.for_authority", lang))
-    document.add_paragraph(view.generated_line(doc))
+        body.para(subtitle, style="Subtitle")
+    body.para(text("doc.for_authority", lang))
+    body.para(view.generated_line(doc))
     if doc.draft:
-        note = document.add_paragraph()
-        run = note.add_run(text("doc.draft_note", lang))
-        run.bold = True
-        _colour(run, DRAFT_RED)
+        body.para(text("doc.draft_note", lang), bold=True, colour=DRAFT_RED)
 
-    _part(document, text("part1.title", lang))
-    _facts_table(document, view.partner_facts(doc), doc)
-    document.add_heading(text("needs.title", lang), level=2)
-    document.add_paragraph(text("needs.intro", lang))
+    body.part(text("part1.title", lang))
+    body.facts(view.partner_facts(doc))
+    body.para(text("needs.title", lang), style="Heading 2")
+    body.para(text("needs.intro", lang))
     bars = view.need_bars(doc)
     if bars:
-        table = _grid(document, [text("needs.category", lang), text("needs.importance", lang)])
+        rows: list[list[str | None]] = []
         for bar in bars:
-            cells = _add_row(table)
-            cells[0].text = bar.label
-            cells[1].text = f"{bar.shown}  {'■' * round(bar.importance)}{'□' * (5 - round(bar.importance))}"
-        _keep_rows(table)
+            full = round(max(0.0, min(bar.importance, 5.0)))
+            rows.append([bar.label, f"{bar.shown}  {'■' * full}{'□' * (5 - full)}"])
+        body.grid([text("needs.category", lang), text("needs.importance", lang)], rows, NEEDS_WIDTHS_MM)
     else:
-        document.add_paragraph(text("needs.empty", lang))
+        body.para(text("needs.empty", lang), placeholder=True)
 
-    _part(document, text("part2.title", lang))
+    body.part(text("part2.title", lang))
     for fact in view.policy_facts(doc):
-        document.add_heading(fact.label, level=2)
-        _paragraphs(document, fact.value, doc)
+        body.para(fact.label, style="Heading 2")
+        lines = [line.strip() for line in (fact.value or "").splitlines() if line.strip()]
+        if not lines:
+            body.para(None)
+        for line in lines:
+            body.para(line)
 
-    _part(document, text("part3.title", lang))
-    document.add_paragraph(text("actions.intro", lang))
+    body.part(text("part3.title", lang))
+    body.para(text("actions.intro", lang))
     if not doc.actions:
-        _placeholder(document.add_paragraph(), text("actions.empty", lang))
+        body.para(text("actions.empty", lang), placeholder=True)
     for number, action in enumerate(doc.actions, start=1):
-        document.add_heading(view.action_heading(number, action, doc), level=2)
-        _facts_table(document, view.action_facts(action, doc), doc)
+        body.para(view.action_heading(number, action, doc), style="Heading 2")
+        body.facts(view.action_facts(action, doc))
 
-    _part(document, text("part4.title", lang))
-    document.add_paragraph(text("monitoring.intro", lang))
+    body.part(text("part4.title", lang))
+    body.para(text("monitoring.intro", lang))
     if doc.actions:
-        table = _grid(document, view.monitoring_header(doc))
-        for row in view.monitoring_rows(doc):
-            cells = _add_row(table)
-            for cell, value in zip(cells, row, strict=True):
-                _cell(cell.paragraphs[0], value, doc)
-        _keep_rows(table)
+        body.grid(view.monitoring_header(doc), view.monitoring_rows(doc), MONITORING_WIDTHS_MM)
     else:
-        _placeholder(document.add_paragraph(), text("actions.empty", lang))
+        body.para(text("actions.empty", lang), placeholder=True)
 
+    element = document.element.body
+    section = element.find(qn("w:sectPr"))
+    for child in list(parse_xml(body.xml())):
+        if section is not None:
+            section.addprevious(child)
+        else:
+            element.append(child)
     if doc.draft:
         _draft_header(document, text("doc.draft", lang))
     return document
 
 
-def _add_row(table: Table) -> tuple[Any, ...]:
-    """The cells of a new row (python-docx leaves `add_row` untyped)."""
-    return tuple(table.add_row().cells)  # type: ignore[no-untyped-call]
+def _style_ids(document: Document) -> dict[str, str]:
+    """Style name -> style id, read once from styles.xml."""
+    from docx.oxml.ns import qn
+
+    ids = {}
+    for style in document.styles.element.iterfind(qn("w:style")):
+        name = style.find(qn("w:name"))
+        if name is not None:
+            # styles.xml spells built-in names in lower case (`heading 1`); Word shows `Heading 1`
+            ids[str(name.get(qn("w:val"))).lower()] = str(style.get(qn("w:styleId")))
+    return ids
 
 
-def _page_setup(document: Document, doc: PlanDocument) -> None:
+def _clean(value: str) -> str:
+    """Text as XML allows it (partners paste control characters), escaped."""
+    return escape(_ILLEGAL_XML.sub("", value))
+
+
+class _Body:
+    """WordprocessingML for the body, built as text."""
+
+    def __init__(self, style_ids: dict[str, str], not_set: str) -> None:
+        self.ids = style_ids
+        self.not_set = not_set
+        self.parts: list[str] = []
+
+    def xml(self) -> str:
+        from docx.oxml.ns import nsdecls
+
+        return f"<w:body {nsdecls('w')}>{''.join(self.parts)}</w:body>"
+
+    def para(
+        self,
+        value: str | None,
+        *,
+        style: str | None = None,
+        bold: bool = False,
+        colour: tuple[int, int, int] | None = None,
+        placeholder: bool = False,
+        page_break: bool = False,
+    ) -> None:
+        self.parts.append(
+            self._p(
+                value, style=style, bold=bold, colour=colour, placeholder=placeholder, page_break=page_break
+            )
+        )
+
+    def part(self, title: str) -> None:
+        self.para(title, style="Heading 1", page_break=True)
+
+    def _p(
+        self,
+        value: str | None,
+        *,
+        style: str | None = None,
+        bold: bool = False,
+        colour: tuple[int, int, int] | None = None,
+        placeholder: bool = False,
+        page_break: bool = False,
+    ) -> str:
+        props = ""
+        if style is not None:
+            props += f'<w:pStyle w:val="{self.ids[style.lower()]}"/>'
+        if page_break:
+            props += "<w:pageBreakBefore/>"
+        ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
+        if value is None or not value.strip():
+            value, placeholder = self.not_set, True
+        if placeholder:
+            colour = PLACEHOLDER_GREY
+        rpr = ("<w:b/>" if bold else "") + ("<w:i/>" if placeholder else "")
+        if colour is not None:
+            rpr += '<w:color w:val="{:02X}{:02X}{:02X}"/>'.format(*colour)
+        run_props = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""
+        lines = value.split("\n")
+        content = "<w:br/>".join(f'<w:t xml:space="preserve">{_clean(line)}</w:t>' for line in lines)
+        return f"<w:p>{ppr}<w:r>{run_props}{content}</w:r></w:p>"
+
+    def _table(self, rows: list[str], widths_mm: tuple[float, ...]) -> None:
+        grid = "".join(f'<w:gridCol w:w="{_twips(w)}"/>' for w in widths_mm)
+        look = (
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+            'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/>'
+        )
+        self.parts.append(
+            f'<w:tbl><w:tblPr><w:tblStyle w:val="{self.ids[TABLE_STYLE.lower()]}"/>'
+            f'<w:tblW w:w="0" w:type="auto"/>{look}</w:tblPr>'
+            f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+        )
+
+    def _cell(self, value: str | None, width_mm: float, *, key: bool) -> str:
+        shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{KEY_FILL}"/>' if key else ""
+        return (
+            f'<w:tc><w:tcPr><w:tcW w:w="{_twips(width_mm)}" w:type="dxa"/>{shade}</w:tcPr>'
+            f"{self._p(value, bold=key)}</w:tc>"
+        )
+
+    def facts(self, facts: list[view.Fact]) -> None:
+        """A two-column key/value table (rows never split across pages), then an empty paragraph."""
+        rows = [
+            f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{self._cell(f.label, FACT_WIDTHS_MM[0], key=True)}"
+            f"{self._cell(f.value, FACT_WIDTHS_MM[1], key=False)}</w:tr>"
+            for f in facts
+        ]
+        self._table(rows, FACT_WIDTHS_MM)
+        self.parts.append("<w:p/>")
+
+    def grid(self, header: list[str], rows: list[list[str | None]], widths_mm: tuple[float, ...]) -> None:
+        """A table with a bold, shaded header row that repeats on each page."""
+        head = "".join(self._cell(h, w, key=True) for h, w in zip(header, widths_mm, strict=True))
+        out = [f"<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>{head}</w:tr>"]
+        for row in rows:
+            cells = "".join(self._cell(v, w, key=False) for v, w in zip(row, widths_mm, strict=True))
+            out.append(f"<w:tr><w:trPr><w:cantSplit/></w:trPr>{cells}</w:tr>")
+        self._table(out, widths_mm)
+        self.parts.append("<w:p/>")
+
+
+def _twips(mm: float) -> int:
+    return round(mm * 1440 / 25.4)
+
+
+def _page_setup(document: Document) -> None:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm
 
@@ -160,99 +291,10 @@ def _properties(document: Document, doc: PlanDocument) -> None:
     props.revision = 1
 
 
-def _part(document: Document, title: str) -> None:
-    heading = document.add_heading(title, level=1)
-    heading.paragraph_format.page_break_before = True
-
-
-def _grid(document: Document, header: list[str]) -> Table:
-    """A Table Grid table with a bold header row that repeats on each page."""
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
-
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = document.styles[TABLE_STYLE]
-    row = table.rows[0]
-    for cell, label in zip(row.cells, header, strict=True):
-        run = cell.paragraphs[0].add_run(label)
-        run.bold = True
-        _shade(cell, KEY_FILL)
-    tr_pr = row._tr.get_or_add_trPr()
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    tr_pr.append(repeat)
-    return cast("Table", table)
-
-
-def _facts_table(document: Document, facts: list[view.Fact], doc: PlanDocument) -> None:
-    """A two-column key/value table; unset values show the placeholder."""
-    from docx.shared import Mm
-
-    table = document.add_table(rows=0, cols=2)
-    table.style = document.styles[TABLE_STYLE]
-    for fact in facts:
-        cells = _add_row(table)
-        run = cells[0].paragraphs[0].add_run(fact.label)
-        run.bold = True
-        _shade(cells[0], KEY_FILL)
-        _cell(cells[1].paragraphs[0], fact.value, doc)
-    widths = (Mm(50), Mm(120))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths, strict=True):
-            cell.width = width
-    _keep_rows(table)
-    document.add_paragraph()
-
-
-def _cell(paragraph: Paragraph, value: str | None, doc: PlanDocument) -> None:
-    if value is None or not value.strip():
-        _placeholder(paragraph, text("doc.not_set", doc.language))
-    else:
-        paragraph.add_run(value)
-
-
-def _paragraphs(document: Document, value: str | None, doc: PlanDocument) -> None:
-    if value is None or not value.strip():
-        _placeholder(document.add_paragraph(), text("doc.not_set", doc.language))
-        return
-    for line in value.strip().splitlines():
-        if line.strip():
-            document.add_paragraph(line.strip())
-
-
-def _placeholder(paragraph: Paragraph, words: str) -> None:
-    run = paragraph.add_run(words)
-    run.italic = True
-    _colour(run, PLACEHOLDER_GREY)
-
-
 def _colour(run: object, rgb: tuple[int, int, int]) -> None:
     from docx.shared import RGBColor
 
     run.font.color.rgb = RGBColor(*rgb)  # type: ignore[attr-defined]
-
-
-def _shade(cell: object, fill: str) -> None:
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
-
-    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
-    shading = OxmlElement("w:shd")
-    shading.set(qn("w:val"), "clear")
-    shading.set(qn("w:color"), "auto")
-    shading.set(qn("w:fill"), fill)
-    tc_pr.append(shading)
-
-
-def _keep_rows(table: Table) -> None:
-    """A row is never split across two pages."""
-    from docx.oxml.ns import qn
-    from docx.oxml.parser import OxmlElement
-
-    for row in table.rows:
-        tr_pr = row._tr.get_or_add_trPr()
-        if tr_pr.find(qn("w:cantSplit")) is None:
-            tr_pr.insert(0, OxmlElement("w:cantSplit"))
 
 
 def _draft_header(document: Document, mark: str) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -101,7 +101,9 @@ def prefill_actions(
     for _, negative_need, key in sorted(candidates):
         rows.append(_row(key, practices[key], BASIS_NEED, -negative_need))
 
-    return pd.DataFrame(rows, columns=list(PREFILL_COLUMNS)).astype({"need": "float64"}) if rows else _empty()
+    if not rows:
+        return _empty()
+    return pd.DataFrame({c: [r[c] for r in rows] for c in PREFILL_COLUMNS}).astype({"need": "float64"})
 
 
 def _empty() -> pd.DataFrame:
@@ -214,45 +216,53 @@ def summarise_tests(
     (result - baseline) / |baseline| over tests with both values and a non-zero baseline
     (optional columns `baseline`, `result`).
     """
-    code = partner.strip().upper()
-    mask = [
-        (_text(o).upper(), _text(i)) == (practice_partner.upper(), practice_id)
-        for o, i in zip(results["practice_partner"], results["practice_id"], strict=True)
-    ]
-    tests = results.loc[mask]
-    if tests.empty:
+    _require(results, RESULTS_COLUMNS, "the field-test results")
+    tests = _tests_by_practice(results).get((practice_partner.strip().upper(), practice_id.strip()), [])
+    return _summary(partner.strip().upper(), tests)
+
+
+def _tests_by_practice(results: pd.DataFrame) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    """The result rows as plain records, grouped by practice (one pass, no pandas per action)."""
+    wanted = [c for c in (*RESULTS_COLUMNS, "satisfaction", "baseline", "result") if c in results.columns]
+    grouped: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for record in results.loc[:, wanted].to_dict("records"):
+        key = (_text(record["practice_partner"]).upper(), _text(record["practice_id"]))
+        grouped.setdefault(key, []).append(cast(dict[str, Any], record))
+    return grouped
+
+
+def _summary(code: str, tests: list[dict[str, Any]]) -> FieldTestResults | None:
+    if not tests:
         return None
-    statuses = [_text(s).upper() for s in tests["status"]]
+    statuses = [_text(t["status"]).upper() for t in tests]
     done = [s == FieldTestStatus.DONE for s in statuses]
-    own = [_text(h).upper() == code for h in tests["partner"]]
+    own = [_text(t["partner"]).upper() == code for t in tests]
     status: FieldTestStatus | None = None
     adoption: Adoption | None = None
     if any(own):
         first = own.index(True)
         if statuses[first] in FieldTestStatus.__members__:
             status = FieldTestStatus(statuses[first])
-        word = _text(tests["adoption"].iloc[first]).upper()
+        word = _text(tests[first]["adoption"]).upper()
         adoption = Adoption(word) if word in Adoption.__members__ else None
-    satisfaction = None
-    if "satisfaction" in tests.columns:
-        scores = [
-            float(v) for v, d in zip(tests["satisfaction"], done, strict=True) if d and _finite(_number(v))
-        ]
-        satisfaction = sum(scores) / len(scores) if scores else None
+    done_scores = (_number(t.get("satisfaction")) for t, d in zip(tests, done, strict=True) if d)
+    scores = [n for n in done_scores if n is not None]
+    changes = sorted(
+        (r - b) / abs(b)
+        for b, r in ((_number(t.get("baseline")), _number(t.get("result"))) for t in tests)
+        if b is not None and r is not None and b != 0
+    )
     change = None
-    if "baseline" in tests.columns and "result" in tests.columns:
-        pairs = zip(map(_number, tests["baseline"]), map(_number, tests["result"]), strict=True)
-        changes = sorted((r - b) / abs(b) for b, r in pairs if b is not None and r is not None and b != 0)
-        if changes:
-            middle = len(changes) // 2
-            change = changes[middle] if len(changes) % 2 else (changes[middle - 1] + changes[middle]) / 2
+    if changes:
+        middle = len(changes) // 2
+        change = changes[middle] if len(changes) % 2 else (changes[middle - 1] + changes[middle]) / 2
     return FieldTestResults(
         status=status,
         adoption=adoption,
-        satisfaction=satisfaction,
+        satisfaction=sum(scores) / len(scores) if scores else None,
         indicator_change=change,
         done=sum(done),
-        successes=sum(bool(d) and _flag(s) for d, s in zip(done, tests["success"], strict=True)),
+        successes=sum(d and _flag(t["success"]) for d, t in zip(done, tests, strict=True)),
     )
 
 
@@ -277,6 +287,8 @@ def build_actions(
     _require(evaluation, EVALUATION_COLUMNS, "the evaluation")
     _require(results, RESULTS_COLUMNS, "the field-test results")
     practices = _practices(evaluation)
+    tests = _tests_by_practice(results)
+    code = partner.strip().upper()
     actions = []
     for record in rows.to_dict("records"):
         owner, pid = _text(record.get("practice_partner")).upper(), _text(record.get("practice_id"))
@@ -288,7 +300,7 @@ def build_actions(
                 practice_id=pid or None,
                 practice_title=info.get("title"),
                 practice_evidence=info.get("evidence"),
-                results=summarise_tests(partner, owner, pid, results) if owner and pid else None,
+                results=_summary(code, tests.get((owner, pid), [])) if owner and pid else None,
                 verdict=info.get("verdict"),
                 title=_opt(record.get("action")),
                 description=_opt(record.get("description")),

@@ -212,10 +212,11 @@ def write_plan_template(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
         )
         formats = _formats(book, lang)
-        statuses = _lists_sheet(book, lang)
+        statuses = f"=Lists!$A$2:$A${len(status_choices(lang)) + 1}"
         _instructions(book, lang, formats)
         _plan_sheet(book, lang, plan or {}, formats)
         _actions_sheet(book, lang, actions_prefill, statuses, formats)
+        _lists_sheet(book, lang)
         book.set_properties(
             {
                 "title": f"{text('doc.title', lang)} – {partner.upper()}",
@@ -262,15 +263,14 @@ def _formats(book: Any, lang: Language) -> dict[str, Any]:
     }
 
 
-def _lists_sheet(book: Any, lang: Language) -> str:
-    """A hidden sheet holding the status dropdown; returns its range."""
+def _lists_sheet(book: Any, lang: Language) -> None:
+    """A hidden sheet, last, holding the status dropdown (A2 down)."""
     sheet = book.add_worksheet("Lists")
     choices = status_choices(lang)
     sheet.write_string(0, 0, "status")
     for r, word in enumerate(choices, start=1):
         sheet.write_string(r, 0, word)
     sheet.hide()
-    return f"=Lists!$A$2:$A${len(choices) + 1}"
 
 
 def _instructions(book: Any, lang: Language, f: dict[str, Any]) -> None:
@@ -372,6 +372,7 @@ def parse_actions(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[ActionIssue]]
     for position, record in enumerate(frame.to_dict("records")):
         row = position + 2
         typed: dict[str, Any] = {}
+        invalid: set[str] = set()
         for field in ACTION_COLUMNS:
             value = record.get(field.name)
             if is_blank(value) or value is pd.NA or value is pd.NaT:
@@ -383,6 +384,7 @@ def parse_actions(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[ActionIssue]]
                 typed[field.name] = _typed(field, value)
             except ValueError as exc:
                 typed[field.name] = None
+                invalid.add(field.name)
                 issues.append(ActionIssue(row, field.name, str(exc)))
         if typed["status"] is None:
             typed["status"] = ActionStatus.PLANNED.value
@@ -395,7 +397,8 @@ def parse_actions(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[ActionIssue]]
             )
         if typed["status"] == ActionStatus.DROPPED and typed["reason"] is None:
             issues.append(ActionIssue(row, "reason", "a DROPPED action needs a reason"))
-        if (typed["practice_partner"] is None) != (typed["practice_id"] is None):
+        pair_valid = not invalid & {"practice_partner", "practice_id"}
+        if pair_valid and (typed["practice_partner"] is None) != (typed["practice_id"] is None):
             missing = "practice_id" if typed["practice_id"] is None else "practice_partner"
             issues.append(
                 ActionIssue(
