@@ -178,12 +178,15 @@ class _Body:
         colour: tuple[int, int, int] | None = None,
         placeholder: bool = False,
         page_break: bool = False,
+        compact: bool = False,
     ) -> str:
         props = ""
         if style is not None:
             props += f'<w:pStyle w:val="{self.ids[style.lower()]}"/>'
         if page_break:
             props += "<w:pageBreakBefore/>"
+        if compact:  # table cells: no space after the paragraph (Normal has 10 pt)
+            props += '<w:spacing w:before="40" w:after="40"/>'
         ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
         if value is None or not value.strip():
             value, placeholder = self.not_set, True
@@ -213,7 +216,7 @@ class _Body:
         shade = f'<w:shd w:val="clear" w:color="auto" w:fill="{KEY_FILL}"/>' if key else ""
         return (
             f'<w:tc><w:tcPr><w:tcW w:w="{_twips(width_mm)}" w:type="dxa"/>{shade}</w:tcPr>'
-            f"{self._p(value, bold=key)}</w:tc>"
+            f"{self._p(value, bold=key, compact=True)}</w:tc>"
         )
 
     def facts(self, facts: list[view.Fact]) -> None:

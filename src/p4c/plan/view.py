@@ -58,9 +58,13 @@ def need_bars(doc: PlanDocument) -> list[NeedBar]:
     ]
 
 
+def action_title(action: Action, doc: PlanDocument) -> str:
+    """The action's title, else its practice's, else "Untitled action"."""
+    return action.title or action.practice_title or text("action.untitled", doc.language)
+
+
 def action_heading(number: int, action: Action, doc: PlanDocument) -> str:
-    title = action.title or action.practice_title or text("action.untitled", doc.language)
-    return f"{number}. {title}"
+    return f"{number}. {action_title(action, doc)}"
 
 
 def practice_text(action: Action) -> str | None:
@@ -158,7 +162,7 @@ def monitoring_rows(doc: PlanDocument) -> list[list[str | None]]:
         rows.append(
             [
                 str(number),
-                action_heading(number, action, doc).split(". ", 1)[1],
+                action_title(action, doc),
                 action.indicator,
                 action.target,
                 timeframe(action, doc),
