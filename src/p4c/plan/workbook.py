@@ -1,0 +1,434 @@
+"""The plan workbook `CODE_plan_LANG.xlsx` a partner fills in, and its contract for reading it back.
+
+Like the partner workbook: sheet names, keys and headers in the partner's language, each one an
+alias of the contract's name, so a filled-in template always reads back; dropdowns in the
+workbook's language that also accept the English codes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from p4c.errors import P4CError
+from p4c.models import Field
+from p4c.plan.model import ActionStatus
+from p4c.plan.words import LANGUAGES, Language, text
+from p4c.values import is_blank, norm, parse_date, parse_number, show
+
+DATA_ROWS = 200  # rows prepared with dropdowns and formats
+FILE_PATTERN = "{partner}_plan_{lang}.xlsx"
+AMOUNT_FORMAT = "#,##0.00"
+DATE_RANGE = (dt.date(2000, 1, 1), dt.date(2100, 12, 31))
+
+
+def _labels(key: str) -> tuple[str, ...]:
+    """The key's text in the three languages (the headers the templates write), once each."""
+    seen: dict[str, str] = {}
+    for lang in LANGUAGES:
+        label = text(key, lang)
+        seen.setdefault(norm(label), label.lower())
+    return tuple(seen.values())
+
+
+PLAN_SHEET_NAMES: dict[str, tuple[str, ...]] = {
+    "Plan": ("plan", "plan d action", "aktionsplan"),
+    "Actions": (*_labels("wb.sheet.actions"), "mesures", "massnahmen", "aktionen"),
+}
+
+PLAN_KEYS: tuple[Field, ...] = (
+    Field(
+        "policy_instrument",
+        "text",
+        False,
+        (*_labels("plan.policy_instrument"), "instrument", "programme", "förderprogramm"),
+    ),
+    Field(
+        "authority",
+        "text",
+        False,
+        (
+            *_labels("plan.authority"),
+            "authority",
+            "managing authority",
+            "autorité",
+            "autorité de gestion",
+            "behörde",
+            "verwaltungsbehörde",
+        ),
+    ),
+    Field("context", "text", False, (*_labels("plan.context"), "contexte", "kontext")),
+    Field("objectives", "text", False, (*_labels("plan.objectives"), "objectifs", "ziele")),
+)
+
+ACTION_COLUMNS: tuple[Field, ...] = (
+    Field(
+        "practice_partner",
+        "code",
+        False,
+        (*_labels("wb.col.practice_partner"), "practice partner", "partenaire", "partner"),
+    ),
+    Field(
+        "practice_id",
+        "text",
+        False,
+        (*_labels("wb.col.practice_id"), "practice", "pratique", "praxis", "service id"),
+    ),
+    Field(
+        "action",
+        "text",
+        True,
+        (*_labels("wb.col.action"), "action title", "titre", "titre de l action", "titel"),
+    ),
+    Field("description", "text", False, (*_labels("wb.col.description"),)),
+    Field(
+        "players",
+        "text",
+        True,
+        (*_labels("wb.col.players"), "stakeholders", "acteurs", "parties prenantes", "akteure"),
+    ),
+    Field("start_date", "date", True, (*_labels("wb.col.start_date"), "start", "début", "startdatum")),
+    Field("end_date", "date", True, (*_labels("wb.col.end_date"), "end", "fin", "enddatum")),
+    Field(
+        "cost_eur",
+        "amount",
+        False,
+        (*_labels("wb.col.cost_eur"), "cost", "budget", "coût", "kosten"),
+        minimum=0,
+    ),
+    Field(
+        "funding_source",
+        "text",
+        False,
+        (*_labels("wb.col.funding_source"), "funding", "financement", "finanzierung"),
+    ),
+    Field("indicator", "text", True, (*_labels("wb.col.indicator"),)),
+    Field("target", "text", True, (*_labels("wb.col.target"), "target value", "objectif", "ziel")),
+    # `status` takes ACTION_STATUS_WORDS (checked by `check_actions`); blank means PLANNED.
+    Field("status", "text", False, (*_labels("wb.col.status"),)),
+    Field("reason", "text", False, (*_labels("wb.col.reason"), "reason", "motif", "begründung", "raison")),
+)
+ACTION_COLUMN_NAMES: tuple[str, ...] = tuple(f.name for f in ACTION_COLUMNS)
+REQUIRED_ACTION_COLUMNS: tuple[str, ...] = tuple(f.name for f in ACTION_COLUMNS if f.required)
+
+ACTION_STATUS_WORDS: dict[ActionStatus, tuple[str, ...]] = {
+    status: (status.value.lower(), *_labels(f"status.{status.value}")) for status in ActionStatus
+}
+ACTION_STATUS_WORDS[ActionStatus.DONE] += ("terminée", "terminé", "réalisé", "erledigt")
+ACTION_STATUS_WORDS[ActionStatus.DROPPED] += ("abandonné", "annulée", "aufgegeben", "abgebrochen")
+ACTION_STATUS_WORDS[ActionStatus.PLANNED] += ("prévu",)
+_STATUS_BY_WORD = {norm(word): status for status, words in ACTION_STATUS_WORDS.items() for word in words}
+
+_HELP = {
+    "practice_partner": "wb.help.practice",
+    "practice_id": "wb.help.practice",
+    "action": "wb.help.action",
+    "description": "wb.help.description",
+    "players": "wb.help.players",
+    "start_date": "wb.help.date",
+    "end_date": "wb.help.date",
+    "cost_eur": "wb.help.cost",
+    "funding_source": "wb.help.funding",
+    "indicator": "wb.help.indicator",
+    "target": "wb.help.target",
+    "status": "wb.help.status",
+    "reason": "wb.help.reason",
+}
+_WIDTHS = {
+    "practice_partner": 11,
+    "practice_id": 13,
+    "action": 36,
+    "description": 48,
+    "players": 30,
+    "start_date": 13,
+    "end_date": 13,
+    "cost_eur": 14,
+    "funding_source": 26,
+    "indicator": 30,
+    "target": 18,
+    "status": 14,
+    "reason": 30,
+}
+_PLAN_TEXT_KEYS = {
+    "policy_instrument": "plan.policy_instrument",
+    "authority": "plan.authority",
+    "context": "plan.context",
+    "objectives": "plan.objectives",
+}
+
+
+def status_choices(lang: Language) -> list[str]:
+    """The status dropdown: the words of `lang`, then the English codes not already there."""
+    words = [text(f"status.{s.value}", lang) for s in ActionStatus]
+    shown = {norm(w) for w in words}
+    return words + [s.value for s in ActionStatus if norm(s.value) not in shown]
+
+
+def parse_status(value: object) -> ActionStatus:
+    """An action status in any language (blank means PLANNED)."""
+    if is_blank(value):
+        return ActionStatus.PLANNED
+    found = _STATUS_BY_WORD.get(norm(str(value)))
+    if found is None:
+        accepted = ", ".join(s.value for s in ActionStatus)
+        raise ValueError(
+            f"`{show(value)}` is not a status; accepted: {accepted} (or their names "
+            "in French or German, as in the dropdown)"
+        )
+    return found
+
+
+def write_plan_template(
+    path: Path,
+    *,
+    partner: str,
+    lang: Language,
+    actions_prefill: pd.DataFrame,
+    plan: Mapping[str, str] | None = None,
+) -> Path:
+    """Write `CODE_plan_LANG.xlsx` to `path` (atomically) and return it.
+
+    `actions_prefill` has the columns `practice_partner`, `practice_id` and `title` (what
+    `prefill_actions` returns): one pre-filled action row each, titled after the practice.
+    `plan` optionally pre-fills the Plan sheet (keys of PLAN_KEYS).
+    """
+    import xlsxwriter
+
+    from p4c.io import atomic_path
+
+    lacking = [c for c in ("practice_partner", "practice_id", "title") if c not in actions_prefill.columns]
+    if lacking:
+        raise P4CError(f"the pre-filled actions lack the column(s) {', '.join(lacking)}")
+    unknown = sorted(set(plan or {}) - set(_PLAN_TEXT_KEYS))
+    if unknown:
+        raise P4CError(f"unknown Plan key(s) {', '.join(unknown)}; accepted: {', '.join(_PLAN_TEXT_KEYS)}")
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        formats = _formats(book, lang)
+        statuses = f"=Lists!$A$2:$A${len(status_choices(lang)) + 1}"
+        _instructions(book, lang, formats)
+        _plan_sheet(book, lang, plan or {}, formats)
+        _actions_sheet(book, lang, actions_prefill, statuses, formats)
+        _lists_sheet(book, lang)
+        book.set_properties(
+            {
+                "title": f"{text('doc.title', lang)} – {partner.upper()}",
+                "subject": f"p4c plan workbook {partner.upper()}",
+                "comments": f"language {lang}",
+            }
+        )
+        book.set_custom_property("p4c_partner", partner.upper())
+        book.set_custom_property("p4c_language", lang)
+        book.close()
+    return path
+
+
+def _formats(book: Any, lang: Language) -> dict[str, Any]:
+    return {
+        "header": book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#1F4E79",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
+        "required": book.add_format(
+            {
+                "bold": True,
+                "bg_color": "#C55A11",
+                "font_color": "#FFFFFF",
+                "text_wrap": True,
+                "valign": "top",
+                "border": 1,
+            }
+        ),
+        "key": book.add_format(
+            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top", "text_wrap": True}
+        ),
+        "title": book.add_format({"bold": True, "font_size": 14}),
+        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
+        "input": book.add_format({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True, "valign": "top"}),
+        "date": book.add_format({"num_format": text("wb.date_format", lang), "valign": "top"}),
+        "amount": book.add_format({"num_format": AMOUNT_FORMAT, "valign": "top"}),
+    }
+
+
+def _lists_sheet(book: Any, lang: Language) -> None:
+    """A hidden sheet, last, holding the status dropdown (A2 down)."""
+    sheet = book.add_worksheet("Lists")
+    choices = status_choices(lang)
+    sheet.write_string(0, 0, "status")
+    for r, word in enumerate(choices, start=1):
+        sheet.write_string(r, 0, word)
+    sheet.hide()
+
+
+def _instructions(book: Any, lang: Language, f: dict[str, Any]) -> None:
+    sheet = book.add_worksheet(text("wb.sheet.instructions", lang))
+    lines = text("wb.instructions", lang).splitlines()
+    sheet.set_column(0, 0, 110, f["wrap"])
+    sheet.write_string(0, 0, lines[0], f["title"])
+    for row, line in enumerate(lines[1:], start=2):
+        sheet.write_string(row, 0, line)
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.activate()
+
+
+def _plan_sheet(book: Any, lang: Language, plan: Mapping[str, str], f: dict[str, Any]) -> None:
+    sheet = book.add_worksheet(text("wb.sheet.plan", lang))
+    sheet.set_column(0, 0, 28)
+    sheet.set_column(1, 1, 90)
+    for row, field in enumerate(PLAN_KEYS):
+        label = text(_PLAN_TEXT_KEYS[field.name], lang)
+        sheet.write_string(row, 0, label, f["key"])
+        value = plan.get(field.name)
+        if value:
+            sheet.write_string(row, 1, value, f["input"])
+        else:
+            sheet.write_blank(row, 1, None, f["input"])
+        sheet.set_row(row, 60 if field.name in ("context", "objectives") else 30)
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+
+
+def _actions_sheet(
+    book: Any, lang: Language, prefill: pd.DataFrame, statuses: str, f: dict[str, Any]
+) -> None:
+    sheet = book.add_worksheet(text("wb.sheet.actions", lang))
+    last = max(DATA_ROWS, len(prefill))
+    for c, field in enumerate(ACTION_COLUMNS):
+        label = text(f"wb.col.{field.name}", lang)
+        sheet.write_string(0, c, label, f["required"] if field.required else f["header"])
+        column_format = {"date": f["date"], "amount": f["amount"]}.get(field.type, f["wrap"])
+        sheet.set_column(c, c, _WIDTHS[field.name], column_format)
+        help_text = text(_HELP[field.name], lang)[:255]
+        options: dict[str, Any] = {"input_title": label[:32], "input_message": help_text}
+        if field.name == "status":
+            options |= {"validate": "list", "source": statuses}
+        elif field.type == "date":
+            options |= {
+                "validate": "date",
+                "criteria": "between",
+                "minimum": DATE_RANGE[0],
+                "maximum": DATE_RANGE[1],
+                "error_type": "warning",
+            }
+        elif field.type == "amount":
+            options |= {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning"}
+        else:
+            options |= {"validate": "any"}
+        sheet.data_validation(1, c, last, c, options)
+    planned = text("status.PLANNED", lang)
+    columns = {name: i for i, name in enumerate(ACTION_COLUMN_NAMES)}
+    for r, (owner, pid, title) in enumerate(
+        zip(prefill["practice_partner"], prefill["practice_id"], prefill["title"], strict=True), start=1
+    ):
+        for name, value in (("practice_partner", owner), ("practice_id", pid), ("action", title)):
+            if not is_blank(value):
+                sheet.write_string(r, columns[name], str(value))
+        sheet.write_string(r, columns["status"], planned)
+    sheet.set_row(0, 32)
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, last, len(ACTION_COLUMNS) - 1)
+    sheet.set_paper(9)
+    sheet.set_landscape()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+
+
+# --- reading back ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionIssue:
+    """A problem in one cell of the Actions sheet: `row` as Excel shows it (header in row 1)."""
+
+    row: int
+    column: str
+    message: str
+
+
+def parse_actions(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[ActionIssue]]:
+    """Typed actions and the issues of the row rules.
+
+    `frame` has the contract's column names (missing optional columns count as blank), one row
+    per sheet row from row 2. Returns ACTION_COLUMN_NAMES typed (dates as datetime.date, cost as
+    float, status as its code, blanks as None) and every issue found, row by row.
+    """
+    issues: list[ActionIssue] = []
+    rows: list[dict[str, Any]] = []
+    for position, record in enumerate(frame.to_dict("records")):
+        row = position + 2
+        typed: dict[str, Any] = {}
+        invalid: set[str] = set()
+        for field in ACTION_COLUMNS:
+            value = record.get(field.name)
+            if is_blank(value) or value is pd.NA or value is pd.NaT:
+                typed[field.name] = None
+                if field.required:
+                    issues.append(ActionIssue(row, field.name, f"{field.name} is required"))
+                continue
+            try:
+                typed[field.name] = _typed(field, value)
+            except ValueError as exc:
+                typed[field.name] = None
+                invalid.add(field.name)
+                issues.append(ActionIssue(row, field.name, str(exc)))
+        if typed["status"] is None:
+            typed["status"] = ActionStatus.PLANNED.value
+        start, end = typed["start_date"], typed["end_date"]
+        if start is not None and end is not None and end < start:
+            issues.append(
+                ActionIssue(
+                    row, "end_date", f"end_date {end.isoformat()} is before start_date {start.isoformat()}"
+                )
+            )
+        if typed["status"] == ActionStatus.DROPPED and typed["reason"] is None:
+            issues.append(ActionIssue(row, "reason", "a DROPPED action needs a reason"))
+        pair_valid = not invalid & {"practice_partner", "practice_id"}
+        if pair_valid and (typed["practice_partner"] is None) != (typed["practice_id"] is None):
+            missing = "practice_id" if typed["practice_id"] is None else "practice_partner"
+            issues.append(
+                ActionIssue(
+                    row, missing, "practice_partner and practice_id go together: give both or neither"
+                )
+            )
+        rows.append(typed)
+    out = pd.DataFrame(rows, columns=list(ACTION_COLUMN_NAMES)).astype(object)
+    return out.where(out.notna(), None), issues
+
+
+def check_actions(frame: pd.DataFrame) -> list[ActionIssue]:
+    """The row rules of the Actions sheet: required cells, valid values, end >= start, DROPPED
+    needs a reason (see `parse_actions`)."""
+    return parse_actions(frame)[1]
+
+
+def _typed(field: Field, value: object) -> object:
+    if field.name == "status":
+        return parse_status(value).value
+    if field.type == "date":
+        return parse_date(value)
+    if field.type == "amount":
+        number = parse_number(value)
+        if field.minimum is not None and number < field.minimum:
+            raise ValueError(f"{show(value)} is negative; expected an amount >= 0")
+        return number
+    if field.type == "code":
+        code = str(value).strip().upper()
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError(f"`{show(value)}` is not a partner code; expected two letters such as BE")
+        return code
+    return str(value).strip() if isinstance(value, str) else show(value)
