@@ -22,7 +22,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install the Debian package chromium to run the browser tests")
+        pytest.skip(
+            f"no Chromium at {CHROMIUM}: install the Debian package chromium to run the browser tests"
+        )
     sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is missing")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
@@ -58,8 +60,11 @@ def expected(data: CatalogueData, q: str = "", sort: str = "score", **filters: s
     svc = data.services.astype(object).where(data.services.notna(), None)
     rank = {(r.partner, r.service_id): int(r.rank) for r in data.ranking.itertuples()}
     cand = {(r.partner, r.service_id): r for r in data.candidates.itertuples()}
-    verdict = {(r.practice_partner, r.practice_id): r.verdict for r in data.evaluation.itertuples()} \
-        if data.evaluation is not None else {}
+    verdict = (
+        {(r.practice_partner, r.practice_id): r.verdict for r in data.evaluation.itertuples()}
+        if data.evaluation is not None
+        else {}
+    )
     terms = re.findall(r"[^\W_]+", fold(q))
     out = []
     for row in svc.to_dict("records"):
@@ -68,22 +73,37 @@ def expected(data: CatalogueData, q: str = "", sort: str = "score", **filters: s
         if not all(t in hay for t in terms):
             continue
         c = cand.get(key)
-        checks = {"partner": row["partner"], "category": row["category"], "provider": row["provider"],
-                  "status": row["status"], "gp": "1" if c is not None and c.eligible else "0",
-                  "sl": "1" if c is not None and c.shortlisted else "0", "verdict": verdict.get(key, "none")}
+        checks = {
+            "partner": row["partner"],
+            "category": row["category"],
+            "provider": row["provider"],
+            "status": row["status"],
+            "gp": "1" if c is not None and c.eligible else "0",
+            "sl": "1" if c is not None and c.shortlisted else "0",
+            "verdict": verdict.get(key, "none"),
+        }
         if all(checks[k] == v for k, v in filters.items()):
             out.append((row, key))
     if sort == "title":
-        out.sort(key=lambda item: (" ".join(re.findall(r"[^\W_]+", fold(item[0]["title"]))),
-                                   item[0]["title"], *item[1]))
+        out.sort(
+            key=lambda item: (
+                " ".join(re.findall(r"[^\W_]+", fold(item[0]["title"]))),
+                item[0]["title"],
+                *item[1],
+            )
+        )
     else:
         out.sort(key=lambda item: (item[1] not in rank, rank.get(item[1], 0), *item[1]))
     return [key for _row, key in out]
 
 
 def listed(page: Any) -> list[tuple[str, str]]:
-    return [tuple(x) for x in page.eval_on_selector_all(
-        "#results li[data-service]", "els => els.map(e => [e.dataset.partner, e.dataset.service])")]
+    return [
+        tuple(x)
+        for x in page.eval_on_selector_all(
+            "#results li[data-service]", "els => els.map(e => [e.dataset.partner, e.dataset.service])"
+        )
+    ]
 
 
 def open_index(page: Any, site: Path, query: str = "") -> None:
@@ -111,8 +131,17 @@ def test_a_shared_link_shows_the_same_results(page: Any, site: tuple[CatalogueDa
     assert page.inner_text("#count") == f"{len(want)} of 140 services"
 
 
-@pytest.mark.parametrize("query", ["?gp=1", "?sl=1&sort=title", "?verdict=PROMISING", "?verdict=none&status=PILOT",
-                                   "?partner=BE&provider=JOINT", "?q=matchmaking%20SMEs&partner=BE"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "?gp=1",
+        "?sl=1&sort=title",
+        "?verdict=PROMISING",
+        "?verdict=none&status=PILOT",
+        "?partner=BE&provider=JOINT",
+        "?q=matchmaking%20SMEs&partner=BE",
+    ],
+)
 def test_filters_match_python(page: Any, site: tuple[CatalogueData, Path], query: str) -> None:
     data, out = site
     params = dict(p.split("=") for p in query[1:].split("&"))
@@ -148,7 +177,9 @@ def test_sort_by_title(page: Any, site: tuple[CatalogueData, Path]) -> None:
     assert listed(page) == want[100:]
 
 
-def test_typing_searches_without_accents_and_keeps_the_url(page: Any, site: tuple[CatalogueData, Path]) -> None:
+def test_typing_searches_without_accents_and_keeps_the_url(
+    page: Any, site: tuple[CatalogueData, Path]
+) -> None:
     data, out = site
     open_index(page, out)
     for typed in ("buro", "cooperation", "Κρήτη", "ZUFRIEDENHEIT"):
@@ -211,26 +242,34 @@ def test_keyboard_reaches_the_search_and_filters(page: Any, site: tuple[Catalogu
     assert page.evaluate("document.activeElement.id") == "f-partner"
     outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline == "solid"
-    labelled = page.evaluate("[...document.querySelectorAll('input, select')].every("
-                             "el => document.querySelector(`label[for='${el.id}']`))")
+    labelled = page.evaluate(
+        "[...document.querySelectorAll('input, select')].every("
+        "el => document.querySelector(`label[for='${el.id}']`))"
+    )
     assert labelled
 
 
 @pytest.mark.parametrize("width", [390, 1280])
-def test_nothing_is_wider_than_the_viewport(browser: Any, site: tuple[CatalogueData, Path], width: int) -> None:
-    data, out = site
+def test_nothing_is_wider_than_the_viewport(
+    browser: Any, site: tuple[CatalogueData, Path], width: int
+) -> None:
+    _data, out = site
     page = browser.new_page(viewport={"width": width, "height": 800})
     try:
-        pages = [(out / "index.html").as_uri() + "?q=a", *(p.as_uri() for p in sorted(
-            (out / "services").rglob("*.html"))[:12])]
+        pages = [
+            (out / "index.html").as_uri() + "?q=a",
+            *(p.as_uri() for p in sorted((out / "services").rglob("*.html"))[:12]),
+        ]
         for url in pages:
             page.goto(url)
             if "index.html" in url:
                 page.wait_for_selector("body[data-ready]")
             sizes = page.evaluate("[document.documentElement.scrollWidth, innerWidth]")
             assert sizes[0] <= sizes[1], f"{url}: {sizes}"
-            wide = page.evaluate("[...document.querySelectorAll('body *')].filter(el => "
-                                 "el.getBoundingClientRect().right > innerWidth + 0.5).map(el => el.tagName)")
+            wide = page.evaluate(
+                "[...document.querySelectorAll('body *')].filter(el => "
+                "el.getBoundingClientRect().right > innerWidth + 0.5).map(el => el.tagName)"
+            )
             assert wide == [], f"{url}: {wide}"
     finally:
         page.close()

@@ -58,8 +58,9 @@ def test_no_external_url_in_any_file(tmp_path: Path) -> None:
         content = path.read_text(encoding="utf-8")
         assert not re.search(r"https?:", content, re.IGNORECASE), path
         for attr in re.findall(r"""(?:src|href|action)\s*=\s*["']([^"']*)""", content):
-            assert not attr.startswith("//") and ":" not in attr.split("/")[0] or attr.startswith("mailto:"), \
-                (path, attr)
+            assert (not attr.startswith("//") and ":" not in attr.split("/")[0]) or attr.startswith(
+                "mailto:"
+            ), (path, attr)
         assert "@import" not in content and "url(" not in content, path
 
 
@@ -74,8 +75,11 @@ def test_hostile_text_is_escaped_in_pages_and_data(all_site: tuple[Path, list[Pa
         if path.suffix == ".html":
             # only our own scripts: the config object and two files
             assert len(re.findall(r"<script\b", content)) in (0, 3), path
-    page = next(f for f in files if f.parts[-4:-2] == ("en", "services") and HOSTILE[0] in
-                html.unescape(f.read_text(encoding="utf-8")))
+    page = next(
+        f
+        for f in files
+        if f.parts[-4:-2] == ("en", "services") and HOSTILE[0] in html.unescape(f.read_text(encoding="utf-8"))
+    )
     text = page.read_text(encoding="utf-8")
     assert f"<h1>{html.escape(HOSTILE[0])}</h1>" in text
     rows = (out / "data" / "rows-0.js").read_text(encoding="utf-8")
@@ -114,7 +118,9 @@ def test_languages_have_their_own_texts_and_cross_links(all_site: tuple[Path, li
     assert all(f'href="{lang}/index.html"' in root for lang in LANGS)
     assert "Rechercher" in (out / "fr/index.html").read_text(encoding="utf-8")
     assert "Erfolgsnachweis" in (out / "de/services/EE/EE-02.html").read_text(encoding="utf-8")
-    assert "Mise en réseau et rencontres d&#x27;affaires" in (out / "fr/index.html").read_text(encoding="utf-8")
+    assert "Mise en réseau et rencontres d&#x27;affaires" in (out / "fr/index.html").read_text(
+        encoding="utf-8"
+    )
 
 
 def test_one_language_has_no_language_links(tmp_path: Path) -> None:
@@ -140,26 +146,33 @@ def test_service_page_shows_tests_verdict_plans_and_ratings(tmp_path: Path) -> N
     verdict = data.evaluation.iloc[0]["verdict"]
     assert verdict == "TRANSFERABLE"
     assert '<p id="verdict"><strong>Field-test verdict:</strong> Transferable</p>' in page
-    tests = data.field_tests[(data.field_tests["practice_partner"] == first["partner"])
-                             & (data.field_tests["practice_id"] == first["service_id"])]
+    tests = data.field_tests[
+        (data.field_tests["practice_partner"] == first["partner"])
+        & (data.field_tests["practice_id"] == first["service_id"])
+    ]
     assert page.count("<td>Implementation</td>") + page.count("<td>Workshop</td>") == len(tests) == 2
     assert f"Adopt {first['service_id']} in" in page
     assert "This service meets the good-practice definition. It is on the shortlist" in page
     rated = data.scores.iloc[0]
     rated_page = page_text(tmp_path / "s", data, rated["partner"], rated["service_id"])
-    values = data.scores[(data.scores["partner"] == rated["partner"])
-                         & (data.scores["service_id"] == rated["service_id"])
-                         & (data.scores["criterion"] == "relevance")]["score"]
-    assert (f'<tr><td>Relevance to CI needs</td><td class="num">{len(values)}</td>'
-            f'<td class="num">{values.mean():.2f}</td>') in rated_page
+    values = data.scores[
+        (data.scores["partner"] == rated["partner"])
+        & (data.scores["service_id"] == rated["service_id"])
+        & (data.scores["criterion"] == "relevance")
+    ]["score"]
+    assert (
+        f'<tr><td>Relevance to CI needs</td><td class="num">{len(values)}</td>'
+        f'<td class="num">{values.mean():.2f}</td>'
+    ) in rated_page
 
 
 def test_unranked_service_and_missing_optional_tables(tmp_path: Path) -> None:
     data = make_data(4, optional=False)
     files = build_catalogue(data, config(), tmp_path / "s")
     last = data.services.iloc[-1]
-    assert (last["partner"], last["service_id"]) not in set(zip(data.ranking["partner"],
-                                                                data.ranking["service_id"], strict=True))
+    assert (last["partner"], last["service_id"]) not in set(
+        zip(data.ranking["partner"], data.ranking["service_id"], strict=True)
+    )
     page = page_text(tmp_path / "s", data, last["partner"], last["service_id"])
     assert "Not ranked." in page and "Field tests" not in page
     assert not any(f.name in ("scores.csv", "field_tests.csv") for f in files)
@@ -179,7 +192,7 @@ def test_a_killed_run_keeps_the_previous_catalogue(tmp_path: Path, monkeypatch: 
     out = tmp_path / "site"
     build_catalogue(make_data(2), config(), out)
     before = sorted(p.relative_to(out) for p in out.rglob("*"))
-    import p4c.catalogue.site as site
+    from p4c.catalogue import site
 
     def boom(*_args: object) -> str:
         raise KeyboardInterrupt
@@ -208,12 +221,18 @@ def test_refuses_to_replace_a_folder_it_did_not_make(tmp_path: Path) -> None:
 
 def test_bad_tables_are_one_clear_error(tmp_path: Path) -> None:
     data = make_data(2, optional=False)
-    broken = type(data)(data.services.drop(columns=["status"]), data.partners, data.ranking, data.candidates,
-                        data.shortlist)
+    broken = type(data)(
+        data.services.drop(columns=["status"]), data.partners, data.ranking, data.candidates, data.shortlist
+    )
     with pytest.raises(P4CError, match="the services table lacks the column\\(s\\) status"):
         build_catalogue(broken, config(), tmp_path / "x")
-    twice = type(data)(pd.concat([data.services, data.services.iloc[:1]]), data.partners, data.ranking,
-                       data.candidates, data.shortlist)
+    twice = type(data)(
+        pd.concat([data.services, data.services.iloc[:1]]),
+        data.partners,
+        data.ranking,
+        data.candidates,
+        data.shortlist,
+    )
     with pytest.raises(P4CError, match="service BE BE-01 appears 2 times"):
         build_catalogue(twice, config(), tmp_path / "x")
     assert not (tmp_path / "x").exists()
@@ -226,8 +245,10 @@ def test_js_data_cannot_close_a_script() -> None:
 
 
 def test_search_text_folds_accents_and_keeps_distinct_words() -> None:
-    assert search_text("Coopération transfrontalière", "Straße ÆRØ", "coopération") == \
-        "cooperation transfrontaliere strasse aero"
+    assert (
+        search_text("Coopération transfrontalière", "Straße ÆRØ", "coopération")
+        == "cooperation transfrontaliere strasse aero"
+    )
     assert norm_word("ΚΡΉΤΗ") == "κρητη"
     assert search_text("", "x_y-z") == "x y z"
 

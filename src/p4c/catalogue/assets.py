@@ -32,7 +32,8 @@ form{background:var(--soft);padding:1rem;border-radius:6px}
 input,select,button{font:inherit;max-width:100%}
 input[type=search],select{padding:.4rem;border:1px solid #8c959f;border-radius:4px;background:#fff;width:100%}
 .searchrow input[type=search]{width:auto}
-button{padding:.4rem .9rem;border:1px solid var(--accent);border-radius:4px;background:var(--accent);color:#fff;
+button{padding:.4rem .9rem;border:1px solid var(--accent);border-radius:4px;background:var(--accent);
+color:#fff;
 cursor:pointer}
 button.secondary{background:#fff;color:var(--accent)}
 button:disabled{opacity:.45;cursor:default}
@@ -91,7 +92,8 @@ JS = r"""
   }
   function normalize(s) {
     return s.normalize("NFKD").toLowerCase().normalize("NFKD").replace(/\p{M}+/gu, "")
-      .replace(/[\u00df\u00e6\u00f8\u0153\u0111\u0142\u0131\u00f0\u00fe\u03c2]/g, function (m) { return MAP[m]; })
+      .replace(/[\u00df\u00e6\u00f8\u0153\u0111\u0142\u0131\u00f0\u00fe\u03c2]/g,
+               function (m) { return MAP[m]; })
       .replace(/[^\p{L}\p{N}]+/gu, " ").trim();
   }
   function load(name) {
@@ -191,7 +193,10 @@ JS = r"""
     li.appendChild(el("p", "meta", [label("p", F.p[i]), label("c", F.c[i]), label("v", F.v[i]),
                                    label("s", F.s[i]), W.reference + " " + r[0]].join(" \u00b7 ")));
     var badges = el("p");
-    if (r[4] !== null) { badges.appendChild(el("span", "badge", W.rank + " " + r[4] + " \u00b7 " + W.score + " " + r[3].toFixed(3))); }
+    if (r[4] !== null) {
+      var ranked = W.rank + " " + r[4] + " \u00b7 " + W.score + " " + r[3].toFixed(3);
+      badges.appendChild(el("span", "badge", ranked));
+    }
     if (F.g[i] === 1) { badges.appendChild(el("span", "badge good", W.good_practice)); }
     if (F.l[i] === 1) { badges.appendChild(el("span", "badge good", W.shortlisted)); }
     if (F.e[i] > 0) { badges.appendChild(el("span", "badge", W.verdict + ": " + label("e", F.e[i] - 1))); }

@@ -20,8 +20,15 @@ import pandas as pd
 from p4c.errors import P4CError
 
 SERVICE_REQUIRED = ("partner", "service_id", "title", "category", "provider", "status")
-SERVICE_OPTIONAL = ("description", "evidence", "start_date", "annual_budget_eur", "staff_fte", "cis_served",
-                    "smes_reached")
+SERVICE_OPTIONAL = (
+    "description",
+    "evidence",
+    "start_date",
+    "annual_budget_eur",
+    "staff_fte",
+    "cis_served",
+    "smes_reached",
+)
 REQUIRED: dict[str, tuple[str, ...]] = {
     "services": SERVICE_REQUIRED,
     "partners": ("partner", "organisation", "region", "cluster_initiatives", "contact"),
@@ -29,7 +36,15 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "candidates": ("partner", "service_id", "eligible", "shortlisted", "reasons"),
     "shortlist": ("partner", "service_id"),
     "evaluation": ("practice_partner", "practice_id", "verdict", "reasons"),
-    "field_tests": ("partner", "practice_partner", "practice_id", "mode", "status", "adoption", "satisfaction"),
+    "field_tests": (
+        "partner",
+        "practice_partner",
+        "practice_id",
+        "mode",
+        "status",
+        "adoption",
+        "satisfaction",
+    ),
     "plans": ("partner", "practice_partner", "practice_id", "action", "status"),
     "scores": ("rater", "partner", "service_id", "criterion", "score"),
 }
@@ -57,19 +72,24 @@ class CatalogueData:
                 continue
             missing = [c for c in needed if c not in frame.columns]
             if missing:
-                raise P4CError(f"catalogue: the {name} table lacks the column(s) {', '.join(missing)}; "
-                               f"it needs {', '.join(needed)}",
-                               hint="Run `p4c run` again so every processed file is up to date.")
+                raise P4CError(
+                    f"catalogue: the {name} table lacks the column(s) {', '.join(missing)}; "
+                    f"it needs {', '.join(needed)}",
+                    hint="Run `p4c run` again so every processed file is up to date.",
+                )
         keys = self.services[["partner", "service_id"]].astype(str)
         dupes = keys[keys.duplicated()]
         if len(dupes):
             first = dupes.iloc[0]
-            raise P4CError(f"catalogue: service {first['partner']} {first['service_id']} appears "
-                           f"{int((keys == first).all(axis=1).sum())} times in services; each "
-                           "(partner, service_id) must be unique")
+            raise P4CError(
+                f"catalogue: service {first['partner']} {first['service_id']} appears "
+                f"{int((keys == first).all(axis=1).sum())} times in services; each "
+                "(partner, service_id) must be unique"
+            )
 
 
 # --- values --------------------------------------------------------------------------------------
+
 
 def blank(value: object) -> bool:
     if value is None or value is pd.NA or value is pd.NaT:
@@ -111,8 +131,9 @@ def truthy(value: object) -> bool:
 
 # --- search ----------------------------------------------------------------------------------------
 
-_UNSPLIT = str.maketrans({"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i",
-                          "ð": "d", "þ": "th", "ς": "σ"})
+_UNSPLIT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "ð": "d", "þ": "th", "ς": "σ"}
+)
 _WORD = re.compile(r"[^\W_]+")
 
 
@@ -160,12 +181,20 @@ def file_stems(ids: list[str]) -> list[str]:
         lower_counts[sid.lower()] = lower_counts.get(sid.lower(), 0) + 1
     stems = []
     for sid in ids:
-        if _SAFE.match(sid) and lower_counts[sid.lower()] == 1 and sid.lower() not in _WINDOWS \
-                and not sid.lower().endswith("-h"):
+        if (
+            _SAFE.match(sid)
+            and lower_counts[sid.lower()] == 1
+            and sid.lower() not in _WINDOWS
+            and not sid.lower().endswith("-h")
+        ):
             stems.append(sid)
         else:
-            slug = _UNSAFE_CHARS.sub("-", unicodedata.normalize("NFKD", sid).encode("ascii", "ignore")
-                                     .decode()).strip("-_")[:40] or "service"
+            slug = (
+                _UNSAFE_CHARS.sub(
+                    "-", unicodedata.normalize("NFKD", sid).encode("ascii", "ignore").decode()
+                ).strip("-_")[:40]
+                or "service"
+            )
             digest = hashlib.sha256(sid.encode("utf-8")).hexdigest()[:12]
             stems.append(f"{slug}-{digest}-h")
     if len({s.lower() for s in stems}) != len(stems):  # pragma: no cover - a sha256 collision
@@ -174,6 +203,7 @@ def file_stems(ids: list[str]) -> list[str]:
 
 
 # --- one record per service ------------------------------------------------------------------------
+
 
 @dataclass
 class Entry:
@@ -200,7 +230,8 @@ class Entry:
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+    records: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[assignment]
+    return records
 
 
 def assemble(data: CatalogueData, criterion_ids: list[str]) -> list[Entry]:
@@ -263,8 +294,10 @@ def partner_info(data: CatalogueData) -> dict[str, dict[str, Any]]:
     return {text(r["partner"]): r for r in _records(data.partners)}
 
 
-_EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-                    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 
 def email(value: object) -> str | None:

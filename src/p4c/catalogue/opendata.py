@@ -18,12 +18,25 @@ from typing import Any
 
 import pandas as pd
 
-from p4c.catalogue.model import CatalogueData, text, truthy
+from p4c.catalogue.model import CatalogueData, truthy
 from p4c.config import Config
 
 PACKAGE_FILE = "datapackage.json"
-SERVICE_FIELDS = ("partner", "service_id", "title", "description", "category", "provider", "status",
-                  "start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached", "evidence")
+SERVICE_FIELDS = (
+    "partner",
+    "service_id",
+    "title",
+    "description",
+    "category",
+    "provider",
+    "status",
+    "start_date",
+    "annual_budget_eur",
+    "staff_fte",
+    "cis_served",
+    "smes_reached",
+    "evidence",
+)
 INTEGER_FIELDS = {"cis_served", "smes_reached", "cluster_initiatives", "rank"}
 DESCRIPTIONS = {
     "partner": "Partner code (ISO 3166 alpha-2 country code) of the development agency",
@@ -69,8 +82,11 @@ def _field_type(series: pd.Series, name: str) -> str:
         return "date"
     if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
         whole = all(float(v).is_integer() for v in values)
-        return "integer" if whole and (name in INTEGER_FIELDS or all(isinstance(v, int) for v in values)) \
+        return (
+            "integer"
+            if whole and (name in INTEGER_FIELDS or all(isinstance(v, int) for v in values))
             else "number"
+        )
     if not values and name in INTEGER_FIELDS:
         return "integer"
     if not values and name == "start_date":
@@ -102,8 +118,9 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _resource(frame: pd.DataFrame, name: str, folder: Path, titles: dict[str, str],
-              primary: list[str] | None) -> tuple[dict[str, Any], Path]:
+def _resource(
+    frame: pd.DataFrame, name: str, folder: Path, titles: dict[str, str], primary: list[str] | None
+) -> tuple[dict[str, Any], Path]:
     plain = _plain(frame)
     fields = []
     kinds = []
@@ -130,8 +147,15 @@ def _resource(frame: pd.DataFrame, name: str, folder: Path, titles: dict[str, st
     schema: dict[str, Any] = {"fields": fields}
     if primary:
         schema["primaryKey"] = primary
-    resource = {"name": name, "path": path.name, "profile": "tabular-data-resource", "format": "csv",
-                "mediatype": "text/csv", "encoding": "utf-8", "schema": schema}
+    resource = {
+        "name": name,
+        "path": path.name,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
     return resource, path
 
 
@@ -178,8 +202,10 @@ def services_table(data: CatalogueData, config: Config) -> pd.DataFrame:
     cand["shortlisted"] = cand["shortlisted"].map(truthy).astype(object)
     out = out.merge(cand, on=keys, how="left")
     listed = set(data.shortlist[["partner", "service_id"]].astype(str).itertuples(index=False, name=None))
-    out["shortlisted"] = [True if (p, s) in listed else (None if _blank(v) else bool(v))
-                          for p, s, v in zip(out["partner"], out["service_id"], out["shortlisted"], strict=True)]
+    out["shortlisted"] = [
+        True if (p, s) in listed else (None if _blank(v) else bool(v))
+        for p, s, v in zip(out["partner"], out["service_id"], out["shortlisted"], strict=True)
+    ]
     if data.evaluation is not None:
         ev = data.evaluation.rename(columns={"practice_partner": "partner", "practice_id": "service_id"})
         ev = keyed(ev, ["verdict"])
@@ -192,8 +218,13 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
     folder.mkdir(parents=True, exist_ok=True)
     titles = {c.id: c.text("en") for c in config.criteria}
     services = services_table(data, config)
-    partners = data.partners[[c for c in ("partner", "organisation", "region", "cluster_initiatives", "contact")
-                              if c in data.partners.columns]].copy()
+    partners = data.partners[
+        [
+            c
+            for c in ("partner", "organisation", "region", "cluster_initiatives", "contact")
+            if c in data.partners.columns
+        ]
+    ].copy()
     partners["partner"] = partners["partner"].astype(str)
     resources: list[dict[str, Any]] = []
     written: list[Path] = []
@@ -201,8 +232,9 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
     partner_key = _unique_key(partners, ["partner"])
     res, path = _resource(services, "services", folder, titles, ["partner", "service_id"])
     if partner_key and _refs_ok(services, ["partner"], partners, ["partner"]):
-        res["schema"]["foreignKeys"] = [{"fields": ["partner"],
-                                         "reference": {"resource": "partners", "fields": ["partner"]}}]
+        res["schema"]["foreignKeys"] = [
+            {"fields": ["partner"], "reference": {"resource": "partners", "fields": ["partner"]}}
+        ]
     resources.append(res)
     written.append(path)
     res, path = _resource(partners, "partners", folder, titles, partner_key)
@@ -214,19 +246,30 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
         scores = data.scores[["rater", "partner", "service_id", "criterion", "score"]].copy()
         for c in ("rater", "partner", "service_id", "criterion"):
             scores[c] = scores[c].astype(str)
-        res, path = _resource(scores, "scores", folder, titles,
-                              _unique_key(scores, ["rater", "partner", "service_id", "criterion"]))
+        res, path = _resource(
+            scores,
+            "scores",
+            folder,
+            titles,
+            _unique_key(scores, ["rater", "partner", "service_id", "criterion"]),
+        )
         if _refs_ok(scores, ["partner", "service_id"], services, ["partner", "service_id"]):
             res["schema"]["foreignKeys"] = [{"fields": ["partner", "service_id"], "reference": service_ref}]
         resources.append(res)
         written.append(path)
     if data.field_tests is not None:
-        tests = data.field_tests[["partner", "practice_partner", "practice_id", "mode", "status", "adoption",
-                                  "satisfaction"]].copy()
+        tests = data.field_tests[
+            ["partner", "practice_partner", "practice_id", "mode", "status", "adoption", "satisfaction"]
+        ].copy()
         for c in ("partner", "practice_partner", "practice_id"):
             tests[c] = tests[c].astype(str)
-        res, path = _resource(tests, "field_tests", folder, titles,
-                              _unique_key(tests, ["partner", "practice_partner", "practice_id"]))
+        res, path = _resource(
+            tests,
+            "field_tests",
+            folder,
+            titles,
+            _unique_key(tests, ["partner", "practice_partner", "practice_id"]),
+        )
         keys = []
         if _refs_ok(tests, ["practice_partner", "practice_id"], services, ["partner", "service_id"]):
             keys.append({"fields": ["practice_partner", "practice_id"], "reference": service_ref})
@@ -242,7 +285,7 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
         "name": "p4c-service-catalogue",
         "title": "Services of development agencies for cluster initiatives",
         "description": "Every service of the partnership with its scores, rank, good-practice status and "
-                       "field tests, as published in the p4c catalogue.",
+        "field tests, as published in the p4c catalogue.",
         "resources": resources,
     }
     target = folder / "datapackage.json"
