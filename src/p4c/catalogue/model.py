@@ -1,0 +1,306 @@
+"""The catalogue's input tables and one assembled record per service.
+
+The pipeline's outputs are separate tables keyed by (partner, service_id); the pages need them
+joined per service. Joining once, with plain dicts, keeps generation linear at 100,000 services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from p4c.errors import P4CError
+
+SERVICE_REQUIRED = ("partner", "service_id", "title", "category", "provider", "status")
+SERVICE_OPTIONAL = (
+    "description",
+    "evidence",
+    "start_date",
+    "annual_budget_eur",
+    "staff_fte",
+    "cis_served",
+    "smes_reached",
+)
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "services": SERVICE_REQUIRED,
+    "partners": ("partner", "organisation", "region", "cluster_initiatives", "contact"),
+    "ranking": ("rank", "partner", "service_id", "score"),
+    "candidates": ("partner", "service_id", "eligible", "shortlisted", "reasons"),
+    "shortlist": ("partner", "service_id"),
+    "evaluation": ("practice_partner", "practice_id", "verdict", "reasons"),
+    "field_tests": (
+        "partner",
+        "practice_partner",
+        "practice_id",
+        "mode",
+        "status",
+        "adoption",
+        "satisfaction",
+    ),
+    "plans": ("partner", "practice_partner", "practice_id", "action", "status"),
+    "scores": ("rater", "partner", "service_id", "criterion", "score"),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class CatalogueData:
+    """What the catalogue shows: the processed tables of the pipeline (the last four optional)."""
+
+    services: pd.DataFrame
+    partners: pd.DataFrame
+    ranking: pd.DataFrame
+    candidates: pd.DataFrame
+    shortlist: pd.DataFrame
+    evaluation: pd.DataFrame | None = None
+    field_tests: pd.DataFrame | None = None
+    plans: pd.DataFrame | None = None
+    scores: pd.DataFrame | None = None
+
+    def check(self) -> None:
+        """Every table has its columns and services are unique, else one P4CError naming them."""
+        for name, needed in REQUIRED.items():
+            frame = getattr(self, name)
+            if frame is None:
+                continue
+            missing = [c for c in needed if c not in frame.columns]
+            if missing:
+                raise P4CError(
+                    f"catalogue: the {name} table lacks the column(s) {', '.join(missing)}; "
+                    f"it needs {', '.join(needed)}",
+                    hint="Run `p4c run` again so every processed file is up to date.",
+                )
+        keys = self.services[["partner", "service_id"]].astype(str)
+        dupes = keys[keys.duplicated()]
+        if len(dupes):
+            first = dupes.iloc[0]
+            raise P4CError(
+                f"catalogue: service {first['partner']} {first['service_id']} appears "
+                f"{int((keys == first).all(axis=1).sum())} times in services; each "
+                "(partner, service_id) must be unique"
+            )
+
+
+# --- values --------------------------------------------------------------------------------------
+
+
+def blank(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    return isinstance(value, str) and not value.strip()
+
+
+def text(value: object) -> str:
+    """A cell as display text ('' when blank)."""
+    if blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def number(value: object) -> float | None:
+    if blank(value) or isinstance(value, bool):
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return out if math.isfinite(out) else None
+
+
+def truthy(value: object) -> bool:
+    """Booleans as CSV readers give them back: True, 'true', 'True', 1."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "1", "yes")
+    return not blank(value) and bool(value)
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+_UNSPLIT = str.maketrans(
+    {"ß": "ss", "æ": "ae", "ø": "o", "œ": "oe", "đ": "d", "ł": "l", "ı": "i", "ð": "d", "þ": "th", "ς": "σ"}
+)
+_WORD = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=262144)
+def norm_word(word: str) -> str:
+    """One word as the browser compares it: casefolded, no accents or other marks.
+
+    The page's script does the same (NFKD, lower case, marks removed, the same letter map), so a
+    query typed with or without accents finds the same services.
+    """
+    folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", word).casefold())
+    stripped = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("M"))
+    return " ".join(_WORD.findall(stripped.translate(_UNSPLIT)))
+
+
+def search_text(*parts: str) -> str:
+    """The distinct normalized words of `parts`, space separated: a word-substring index.
+
+    Query words are matched as substrings of these words, so repeated words are dropped to keep the
+    index small without changing any match.
+    """
+    seen: dict[str, None] = {}
+    for part in parts:
+        if not part:
+            continue
+        for raw in _WORD.findall(unicodedata.normalize("NFC", part)):
+            for w in norm_word(raw).split():
+                seen[w] = None
+    return " ".join(seen)
+
+
+# --- file names ------------------------------------------------------------------------------------
+
+_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+_WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+
+
+def file_stems(ids: list[str]) -> list[str]:
+    """A file-name stem for each id: the id itself when it is plain and unique ignoring case, else an
+    ASCII slug plus a hash of the id, so any text (slashes, dots, accents, `..`) gives a safe name
+    and two ids never share a file, even on case-insensitive disks."""
+    lower_counts: dict[str, int] = {}
+    for sid in ids:
+        lower_counts[sid.lower()] = lower_counts.get(sid.lower(), 0) + 1
+    stems = []
+    for sid in ids:
+        if (
+            _SAFE.match(sid)
+            and lower_counts[sid.lower()] == 1
+            and sid.lower() not in _WINDOWS
+            and not sid.lower().endswith("-h")
+        ):
+            stems.append(sid)
+        else:
+            slug = (
+                _UNSAFE_CHARS.sub(
+                    "-", unicodedata.normalize("NFKD", sid).encode("ascii", "ignore").decode()
+                ).strip("-_")[:40]
+                or "service"
+            )
+            digest = hashlib.sha256(sid.encode("utf-8")).hexdigest()[:12]
+            stems.append(f"{slug}-{digest}-h")
+    if len({s.lower() for s in stems}) != len(stems):  # pragma: no cover - a sha256 collision
+        raise P4CError("catalogue: two service ids give the same file name")
+    return stems
+
+
+# --- one record per service ------------------------------------------------------------------------
+
+
+@dataclass
+class Entry:
+    """Everything the catalogue shows about one service."""
+
+    partner: str
+    service_id: str
+    stem: str
+    row: dict[str, Any]
+    rank: int | None = None
+    score: float | None = None
+    complete: bool = True
+    contributions: dict[str, float | None] = field(default_factory=dict)
+    eligible: bool | None = None
+    shortlisted: bool = False
+    reasons: str = ""
+    verdict: str = ""
+    verdict_reasons: str = ""
+    tests: list[dict[str, Any]] = field(default_factory=list)
+    plans: list[dict[str, Any]] = field(default_factory=list)
+    ratings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    records: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[assignment]
+    return records
+
+
+def assemble(data: CatalogueData, criterion_ids: list[str]) -> list[Entry]:
+    """One Entry per service, in ranking order (unranked services last, by partner and id)."""
+    data.check()
+    services = _records(data.services)
+    partner_ids: dict[str, list[str]] = {}
+    for row in services:
+        partner_ids.setdefault(text(row["partner"]), []).append(text(row["service_id"]))
+    stems = {p: dict(zip(ids, file_stems(ids), strict=True)) for p, ids in partner_ids.items()}
+    entries: dict[tuple[str, str], Entry] = {}
+    for row in services:
+        p, sid = text(row["partner"]), text(row["service_id"])
+        entries[(p, sid)] = Entry(p, sid, stems[p][sid], row)
+
+    for row in _records(data.ranking):
+        entry = entries.get((text(row["partner"]), text(row["service_id"])))
+        if entry is None:
+            continue
+        rank = number(row["rank"])
+        entry.rank = int(rank) if rank is not None else None
+        entry.score = number(row["score"])
+        entry.complete = truthy(row.get("complete", True))
+        entry.contributions = {c: number(row.get(c)) for c in criterion_ids if c in row}
+    for row in _records(data.candidates):
+        entry = entries.get((text(row["partner"]), text(row["service_id"])))
+        if entry is not None:
+            entry.eligible = truthy(row["eligible"])
+            entry.shortlisted = truthy(row["shortlisted"])
+            entry.reasons = text(row["reasons"])
+    for row in _records(data.shortlist):
+        entry = entries.get((text(row["partner"]), text(row["service_id"])))
+        if entry is not None:
+            entry.shortlisted = True
+    for row in _records(data.evaluation):
+        entry = entries.get((text(row["practice_partner"]), text(row["practice_id"])))
+        if entry is not None:
+            entry.verdict = text(row["verdict"]).strip().upper()
+            entry.verdict_reasons = text(row["reasons"])
+    for row in _records(data.field_tests):
+        entry = entries.get((text(row["practice_partner"]), text(row["practice_id"])))
+        if entry is not None:
+            entry.tests.append(row)
+    for row in _records(data.plans):
+        entry = entries.get((text(row["practice_partner"]), text(row["practice_id"])))
+        if entry is not None:
+            entry.plans.append(row)
+    for row in _records(data.scores):
+        entry = entries.get((text(row["partner"]), text(row["service_id"])))
+        if entry is not None:
+            entry.ratings.append(row)
+
+    def order(e: Entry) -> tuple[int, float, str, str]:
+        return (0 if e.rank is not None else 1, e.rank if e.rank is not None else 0, e.partner, e.service_id)
+
+    return sorted(entries.values(), key=order)
+
+
+def partner_info(data: CatalogueData) -> dict[str, dict[str, Any]]:
+    return {text(r["partner"]): r for r in _records(data.partners)}
+
+
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
+
+
+def email(value: object) -> str | None:
+    """The contact as an e-mail address when it looks like one (only then is it a mailto link)."""
+    candidate = text(value).strip().removeprefix("mailto:")
+    return candidate if _EMAIL.match(candidate) and len(candidate) <= 254 else None

@@ -1,0 +1,294 @@
+"""The open-data package: CSV files and a Frictionless Data Package descriptor (Table Schema).
+
+Anyone can reuse the catalogue's data with standard tools (`frictionless validate`, pandas, R,
+spreadsheets) without knowing p4c: every file is described, typed and keyed in `datapackage.json`.
+Values are written exactly as they are (no spreadsheet-formula guard), because open data must
+round-trip.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from p4c.catalogue.model import CatalogueData, truthy
+from p4c.config import Config
+
+PACKAGE_FILE = "datapackage.json"
+SERVICE_FIELDS = (
+    "partner",
+    "service_id",
+    "title",
+    "description",
+    "category",
+    "provider",
+    "status",
+    "start_date",
+    "annual_budget_eur",
+    "staff_fte",
+    "cis_served",
+    "smes_reached",
+    "evidence",
+)
+INTEGER_FIELDS = {"cis_served", "smes_reached", "cluster_initiatives", "rank"}
+DESCRIPTIONS = {
+    "partner": "Partner code (ISO 3166 alpha-2 country code) of the development agency",
+    "service_id": "The partner's reference of the service",
+    "title": "Title of the service",
+    "category": "Category code of the service",
+    "provider": "Who provides the service: DA, CI, JOINT or EXTERNAL",
+    "status": "ONGOING, COMPLETED, PILOT or PLANNED",
+    "annual_budget_eur": "Annual budget in euros",
+    "staff_fte": "Staff in full-time equivalents",
+    "cis_served": "Cluster initiatives served",
+    "smes_reached": "SMEs reached per year",
+    "evidence": "Measured results of the service",
+    "rank": "Rank of the service among all services (1 = best; ties share a rank)",
+    "score": "Weighted score, 0 to 1",
+    "good_practice": "Meets the good-practice definition of the partnership",
+    "shortlisted": "On the shortlist of good practices",
+    "verdict": "Field-test verdict: TRANSFERABLE, PROMISING, NOT_TRANSFERABLE or NOT_TESTED",
+    "cluster_initiatives": "Cluster initiatives linked to the agency",
+    "rater": "Partner code of the partner who rated",
+    "criterion": "Criterion id",
+    "practice_partner": "Partner code of the practice's agency",
+    "practice_id": "service_id of the practice",
+    "mode": "IMPLEMENTATION or WORKSHOP",
+    "adoption": "FULL, PARTIAL, INTEREST, PRINCIPLES or NONE",
+    "satisfaction": "Participants' mean rating, 1 to 5",
+}
+
+
+def _blank(value: object) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    return isinstance(value, float) and math.isnan(value)
+
+
+def _field_type(series: pd.Series, name: str) -> str:
+    values = [v for v in series.tolist() if not _blank(v)]
+    if name in ("partner", "service_id", "practice_partner", "practice_id", "rater", "criterion"):
+        return "string"
+    if values and all(isinstance(v, bool) for v in values):
+        return "boolean"
+    if values and all(isinstance(v, dt.date) for v in values):
+        return "date"
+    if values and all(isinstance(v, int | float) and not isinstance(v, bool) for v in values):
+        whole = all(float(v).is_integer() for v in values)
+        return (
+            "integer"
+            if whole and (name in INTEGER_FIELDS or all(isinstance(v, int) for v in values))
+            else "number"
+        )
+    if not values and name in INTEGER_FIELDS:
+        return "integer"
+    if not values and name == "start_date":
+        return "date"
+    return "string"
+
+
+def _cell(value: object, kind: str) -> str:
+    if _blank(value):
+        return ""
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "integer":
+        return str(int(float(value)))  # type: ignore[arg-type]
+    if kind == "number":
+        return repr(float(value))  # type: ignore[arg-type]
+    if kind == "date":
+        day = value.date() if isinstance(value, dt.datetime) else value
+        return day.isoformat() if isinstance(day, dt.date) else str(value)
+    return str(value)
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Python values per cell (dates as dates, missing as None) so types are read from the values."""
+    out = frame.astype(object).where(frame.notna(), None)
+    for column in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
+            out[column] = [None if _blank(v) else v.date() for v in frame[column]]
+    return out
+
+
+def _resource(
+    frame: pd.DataFrame, name: str, folder: Path, titles: dict[str, str], primary: list[str] | None
+) -> tuple[dict[str, Any], Path]:
+    plain = _plain(frame)
+    fields = []
+    kinds = []
+    for column in plain.columns:
+        kind = _field_type(plain[column], str(column))
+        kinds.append(kind)
+        spec: dict[str, Any] = {"name": str(column), "type": kind}
+        if kind == "date":
+            spec["format"] = "default"
+        if column in titles:
+            spec["title"] = titles[str(column)]
+        if column in DESCRIPTIONS:
+            spec["description"] = DESCRIPTIONS[str(column)]
+        if primary and column in primary:
+            spec["constraints"] = {"required": True}
+        fields.append(spec)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([str(c) for c in plain.columns])
+    for row in plain.itertuples(index=False, name=None):
+        writer.writerow([_cell(v, k) for v, k in zip(row, kinds, strict=True)])
+    path = folder / f"{name}.csv"
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    schema: dict[str, Any] = {"fields": fields}
+    if primary:
+        schema["primaryKey"] = primary
+    resource = {
+        "name": name,
+        "path": path.name,
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        "schema": schema,
+    }
+    return resource, path
+
+
+def _unique_key(frame: pd.DataFrame, key: list[str]) -> list[str] | None:
+    """`key` when it identifies every row (no blanks, no repeats), else None: no false promise."""
+    if frame.empty or any(c not in frame.columns for c in key):
+        return None
+    part = frame[key]
+    if part.isna().any().any() or part.astype(str).duplicated().any():
+        return None
+    return key
+
+
+def _refs_ok(frame: pd.DataFrame, fields: list[str], target: pd.DataFrame, target_fields: list[str]) -> bool:
+    """Every value of `fields` exists in `target` (a foreign key that frictionless will accept)."""
+    if any(c not in frame.columns for c in fields):
+        return False
+    have = set(target[target_fields].astype(str).itertuples(index=False, name=None))
+    want = frame[fields].dropna().astype(str).itertuples(index=False, name=None)
+    return all(tuple(w) in have for w in want)
+
+
+def services_table(data: CatalogueData, config: Config) -> pd.DataFrame:
+    """One row per service: its columns, scores, rank, score, good-practice flags and verdict."""
+    services = data.services
+    score_ids = [c.id for c in config.score_criteria if c.id in services.columns]
+    columns = [c for c in SERVICE_FIELDS if c in services.columns] + score_ids
+    out = services[columns].copy()
+    out["partner"] = out["partner"].astype(str)
+    out["service_id"] = out["service_id"].astype(str)
+    keys = ["partner", "service_id"]
+
+    def keyed(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
+        part = frame[[*keys, *cols]].copy()
+        part["partner"] = part["partner"].astype(str)
+        part["service_id"] = part["service_id"].astype(str)
+        return part.drop_duplicates(keys)
+
+    ranking = keyed(data.ranking, ["rank", "score"])
+    ranking["rank"] = pd.to_numeric(ranking["rank"], errors="coerce").astype("Int64")
+    out = out.merge(ranking, on=keys, how="left")
+    cand = keyed(data.candidates, ["eligible", "shortlisted"]).rename(columns={"eligible": "good_practice"})
+    cand["good_practice"] = cand["good_practice"].map(truthy).astype(object)
+    cand["shortlisted"] = cand["shortlisted"].map(truthy).astype(object)
+    out = out.merge(cand, on=keys, how="left")
+    listed = set(data.shortlist[["partner", "service_id"]].astype(str).itertuples(index=False, name=None))
+    out["shortlisted"] = [
+        True if (p, s) in listed else (None if _blank(v) else bool(v))
+        for p, s, v in zip(out["partner"], out["service_id"], out["shortlisted"], strict=True)
+    ]
+    if data.evaluation is not None:
+        ev = data.evaluation.rename(columns={"practice_partner": "partner", "practice_id": "service_id"})
+        ev = keyed(ev, ["verdict"])
+        out = out.merge(ev, on=keys, how="left")
+    return out
+
+
+def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list[Path]:
+    """Write the CSV resources and `datapackage.json` into `folder`; return the files written."""
+    folder.mkdir(parents=True, exist_ok=True)
+    titles = {c.id: c.text("en") for c in config.criteria}
+    services = services_table(data, config)
+    partners = data.partners[
+        [
+            c
+            for c in ("partner", "organisation", "region", "cluster_initiatives", "contact")
+            if c in data.partners.columns
+        ]
+    ].copy()
+    partners["partner"] = partners["partner"].astype(str)
+    resources: list[dict[str, Any]] = []
+    written: list[Path] = []
+
+    partner_key = _unique_key(partners, ["partner"])
+    res, path = _resource(services, "services", folder, titles, ["partner", "service_id"])
+    if partner_key and _refs_ok(services, ["partner"], partners, ["partner"]):
+        res["schema"]["foreignKeys"] = [
+            {"fields": ["partner"], "reference": {"resource": "partners", "fields": ["partner"]}}
+        ]
+    resources.append(res)
+    written.append(path)
+    res, path = _resource(partners, "partners", folder, titles, partner_key)
+    resources.append(res)
+    written.append(path)
+
+    service_ref = {"resource": "services", "fields": ["partner", "service_id"]}
+    if data.scores is not None:
+        scores = data.scores[["rater", "partner", "service_id", "criterion", "score"]].copy()
+        for c in ("rater", "partner", "service_id", "criterion"):
+            scores[c] = scores[c].astype(str)
+        res, path = _resource(
+            scores,
+            "scores",
+            folder,
+            titles,
+            _unique_key(scores, ["rater", "partner", "service_id", "criterion"]),
+        )
+        if _refs_ok(scores, ["partner", "service_id"], services, ["partner", "service_id"]):
+            res["schema"]["foreignKeys"] = [{"fields": ["partner", "service_id"], "reference": service_ref}]
+        resources.append(res)
+        written.append(path)
+    if data.field_tests is not None:
+        tests = data.field_tests[
+            ["partner", "practice_partner", "practice_id", "mode", "status", "adoption", "satisfaction"]
+        ].copy()
+        for c in ("partner", "practice_partner", "practice_id"):
+            tests[c] = tests[c].astype(str)
+        res, path = _resource(
+            tests,
+            "field_tests",
+            folder,
+            titles,
+            _unique_key(tests, ["partner", "practice_partner", "practice_id"]),
+        )
+        keys = []
+        if _refs_ok(tests, ["practice_partner", "practice_id"], services, ["partner", "service_id"]):
+            keys.append({"fields": ["practice_partner", "practice_id"], "reference": service_ref})
+        if partner_key and _refs_ok(tests, ["partner"], partners, ["partner"]):
+            keys.append({"fields": ["partner"], "reference": {"resource": "partners", "fields": ["partner"]}})
+        if keys:
+            res["schema"]["foreignKeys"] = keys
+        resources.append(res)
+        written.append(path)
+
+    descriptor = {
+        "profile": "tabular-data-package",
+        "name": "p4c-service-catalogue",
+        "title": "Services of development agencies for cluster initiatives",
+        "description": "Every service of the partnership with its scores, rank, good-practice status and "
+        "field tests, as published in the p4c catalogue.",
+        "resources": resources,
+    }
+    target = folder / "datapackage.json"
+    target.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    written.append(target)
+    return written

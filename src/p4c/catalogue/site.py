@@ -1,0 +1,618 @@
+"""`p4c catalogue`: a static, searchable catalogue of every service, for any web server or USB stick.
+
+The search index and the filter columns are computed here, in Python, and written as small
+`<script src>` files (browsers block `fetch()` of local files), so the browser never scans the DOM
+and a 100,000-service catalogue opens as fast as a small one: the index page loads the filter
+columns up front and the titles and search text chunk by chunk, only when they are needed.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any, Literal
+
+from p4c.catalogue.assets import CSS, JS
+from p4c.catalogue.model import (
+    CatalogueData,
+    Entry,
+    assemble,
+    email,
+    file_stems,
+    norm_word,
+    number,
+    partner_info,
+    search_text,
+    text,
+)
+from p4c.catalogue.opendata import write_datapackage
+from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, word, words
+from p4c.config import Config
+from p4c.errors import P4CError
+
+Lang = Literal["en", "fr", "de", "all"]
+CHUNK = 5000  # services per lazily loaded data file
+PAGE_SIZE = 50  # services per page of results
+MARKER = ".p4c-catalogue"  # marks a folder this module made, so only such a folder is ever replaced
+PROVIDERS = ("DA", "CI", "JOINT", "EXTERNAL")
+STATUSES = ("ONGOING", "COMPLETED", "PILOT", "PLANNED")
+
+
+def e(value: object) -> str:
+    """HTML-escaped text of a cell (quotes too: the result may go into an attribute)."""
+    return html.escape(value if type(value) is str else text(value), quote=True)
+
+
+def _write(path: Path | str, content: str) -> None:
+    """One file, written with a raw descriptor: builtin open() costs ~10x more per file here, which
+    matters at 100,000 service pages."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
+        data = content.encode("utf-8")
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    finally:
+        os.close(fd)
+
+
+def js_data(value: object) -> str:
+    """JSON that is safe inside a <script> element or a .js file (no `</script>`, `<!--`, U+2028)."""
+    raw = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    return (
+        raw.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
+
+
+def _codes(values: Iterable[str], known: Iterable[str]) -> list[str]:
+    """Known codes in their usual order, then any other code found in the data (sorted)."""
+    found = set(values)
+    first = [c for c in known if c in found]
+    return first + sorted(found - set(first))
+
+
+class _Site:
+    """The shared state of one build: entries, lookups and the output folder."""
+
+    def __init__(self, data: CatalogueData, config: Config, root: Path) -> None:
+        self.config = config
+        self.root = root
+        self.entries = assemble(data, [c.id for c in config.criteria])
+        self.partners = partner_info(data)
+        self.written: list[Path] = []
+        codes = sorted({en.partner for en in self.entries} | set(self.partners))
+        self.partner_codes = codes
+        self.partner_dirs = dict(zip(codes, file_stems(codes), strict=True))
+        self.category_codes = _codes(
+            (text(en.row["category"]) for en in self.entries), [c.code for c in config.categories]
+        )
+        self.provider_codes = _codes((text(en.row["provider"]) for en in self.entries), PROVIDERS)
+        self.status_codes = _codes((text(en.row["status"]) for en in self.entries), STATUSES)
+        self.verdict_codes = _codes((en.verdict for en in self.entries if en.verdict), VERDICTS)
+        total = sum(c.weight for c in config.criteria)
+        self.weights = {c.id: (c.weight / total if total else 0.0) for c in config.criteria}
+        self.ranked = sum(1 for en in self.entries if en.rank is not None)
+        self.has = {"scores": data.scores is not None, "field_tests": data.field_tests is not None}
+        self.crit = {c.id: c for c in config.criteria}
+        self._cat_labels = {(lang, c.code): c.text(lang) for lang in LANGS for c in config.categories}
+        self._partner_labels: dict[str, str] = {}
+
+    def write(self, relative: str, content: str) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _write(path, content)
+        self.written.append(path)
+
+    # --- data files shared by every language --------------------------------------------------
+
+    def write_data(self) -> None:
+        def index(codes: list[str]) -> dict[str, int]:
+            return {c: i for i, c in enumerate(codes)}
+
+        pi, ci = index(self.partner_codes), index(self.category_codes)
+        vi, si, ei = index(self.provider_codes), index(self.status_codes), index(self.verdict_codes)
+        entries = self.entries
+        by_title = sorted(
+            range(len(entries)),
+            key=lambda i: (
+                norm_word(text(entries[i].row["title"])),
+                text(entries[i].row["title"]),
+                entries[i].partner,
+                entries[i].service_id,
+            ),
+        )
+        facets = {
+            "codes": {
+                "p": self.partner_codes,
+                "c": self.category_codes,
+                "v": self.provider_codes,
+                "s": self.status_codes,
+                "e": self.verdict_codes,
+            },
+            "dirs": [self.partner_dirs[p] for p in self.partner_codes],
+            "p": [pi[en.partner] for en in entries],
+            "c": [ci[text(en.row["category"])] for en in entries],
+            "v": [vi[text(en.row["provider"])] for en in entries],
+            "s": [si[text(en.row["status"])] for en in entries],
+            "g": [1 if en.eligible else 0 for en in entries],
+            "l": [1 if en.shortlisted else 0 for en in entries],
+            "e": [ei[en.verdict] + 1 if en.verdict else 0 for en in entries],
+            "t": by_title,
+        }
+        self.write("data/facets.js", f"window.P4C_DATA={js_data(facets)};\n")
+        for k in range(max(1, math.ceil(len(entries) / CHUNK))):
+            part = entries[k * CHUNK : (k + 1) * CHUNK]
+            rows = [
+                [
+                    en.service_id,
+                    text(en.row["title"]),
+                    en.stem,
+                    None if en.score is None else round(en.score, 4),
+                    en.rank,
+                ]
+                for en in part
+            ]
+            self.write(f"data/rows-{k}.js", f"P4C_ROWS({k},{js_data(rows)});\n")
+            found = [
+                search_text(
+                    text(en.row["title"]), text(en.row.get("description")), text(en.row.get("evidence"))
+                )
+                for en in part
+            ]
+            self.write(f"data/text-{k}.js", f"P4C_TEXT({k},{js_data(found)});\n")
+        self.write("assets/catalogue.css", CSS)
+        self.write("assets/catalogue.js", JS)
+        self.write(MARKER, "A catalogue written by p4c; `p4c catalogue` replaces this folder as a whole.\n")
+
+    # --- labels ---------------------------------------------------------------------------------
+
+    def category(self, lang: str, code: str) -> str:
+        return self._cat_labels.get((lang, code), code)
+
+    def partner_label(self, code: str) -> str:
+        label = self._partner_labels.get(code)
+        if label is None:
+            info = self.partners.get(code)
+            region = text(info.get("region")) if info else ""
+            label = self._partner_labels[code] = f"{code} · {region}" if region else code
+        return label
+
+    def labels(self, lang: str) -> dict[str, dict[str, str]]:
+        return {
+            "p": {c: self.partner_label(c) for c in self.partner_codes},
+            "c": {c: self.category(lang, c) for c in self.category_codes},
+            "v": {c: code_label(lang, "provider", c) for c in self.provider_codes},
+            "s": {c: code_label(lang, "status", c) for c in self.status_codes},
+            "e": {c: code_label(lang, "verdict", c) for c in self.verdict_codes},
+        }
+
+    # --- pages ----------------------------------------------------------------------------------
+
+    def head(self, lang: str, title: str, prefix: str) -> str:
+        return (
+            f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
+            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+            f"<title>{e(title)}</title>\n"
+            f'<link rel="stylesheet" href="{prefix}assets/catalogue.css">\n</head>\n'
+        )
+
+    def lang_nav(self, lang: str, multi: bool, target: str, prefix: str, *, index: bool = False) -> str:
+        if not multi:
+            return ""
+        links = []
+        for other in LANGS:
+            if other == lang:
+                continue
+            href = f"{prefix}{other}/{target}"
+            extra = f' data-lang-base="{href}"' if index else ""
+            links.append(
+                f'<a href="{href}" hreflang="{other}" lang="{other}"{extra}>{LANGUAGE_NAMES[other]}</a>'
+            )
+        return f'<nav class="langs" aria-label="{e(word(lang, "languages"))}">' + "".join(links) + "</nav>\n"
+
+    def select(
+        self,
+        lang: str,
+        name: str,
+        label: str,
+        options: list[tuple[str, str]],
+        *,
+        any_label: str | None = None,
+    ) -> str:
+        opts = "".join(f'<option value="{e(v)}">{e(t)}</option>' for v, t in options)
+        first = "" if any_label is None else f'<option value="">{e(any_label)}</option>'
+        return (
+            f'<div><label for="f-{name}">{e(label)}</label>'
+            f'<select id="f-{name}" name="{name}">{first}{opts}</select></div>\n'
+        )
+
+    def index_page(self, lang: str, multi: bool) -> str:
+        w = words(lang)
+        up = "../" if multi else ""
+        yes_no = [("1", w["yes"]), ("0", w["no"])]
+        labels = self.labels(lang)
+        verdicts = [(c, labels["e"][c]) for c in self.verdict_codes] + [("none", w["not_evaluated"])]
+        filters = "".join(
+            [
+                self.select(lang, "partner", w["partner"], list(labels["p"].items()), any_label=w["all"]),
+                self.select(lang, "category", w["category"], list(labels["c"].items()), any_label=w["all"]),
+                self.select(lang, "provider", w["provider"], list(labels["v"].items()), any_label=w["all"]),
+                self.select(lang, "status", w["status"], list(labels["s"].items()), any_label=w["all"]),
+                self.select(lang, "gp", w["good_practice"], yes_no, any_label=w["all"]),
+                self.select(lang, "sl", w["shortlisted"], yes_no, any_label=w["all"]),
+                self.select(lang, "verdict", w["verdict"], verdicts, any_label=w["all"]),
+                self.select(
+                    lang, "sort", w["sort"], [("score", w["sort_score"]), ("title", w["sort_title"])]
+                ),
+            ]
+        )
+        open_files = ["datapackage.json", "services.csv", "partners.csv"]
+        open_files += ["scores.csv"] if self.has["scores"] else []
+        open_files += ["field_tests.csv"] if self.has["field_tests"] else []
+        downloads = ", ".join(f'<a href="{up}opendata/{f}">{f}</a>' for f in open_files)
+        config = {
+            "lang": lang,
+            "words": w,
+            "labels": labels,
+            "data": f"{up}data/",
+            "chunk": CHUNK,
+            "pageSize": PAGE_SIZE,
+        }
+        return (
+            self.head(lang, w["site_title"], up)
+            + f'<body>\n<a class="skip" href="#results-title">{e(w["skip"])}</a>\n'
+            f'<header class="wrap">\n<h1>{e(w["site_title"])}</h1>\n<p>{e(w["intro"])}</p>\n'
+            + self.lang_nav(lang, multi, "index.html", "../", index=True)
+            + '</header>\n<main class="wrap" id="main">\n'
+            '<form id="filters" method="get" action="index.html" role="search">\n'
+            f'<div class="searchrow"><label for="q">{e(w["search"])}</label>'
+            '<input id="q" name="q" type="search" autocomplete="off" aria-describedby="q-hint">'
+            f'<button type="submit">{e(w["apply"])}</button></div>\n'
+            f'<p id="q-hint" class="hint">{e(w["search_hint"])}</p>\n'
+            f'<fieldset><legend>{e(w["filters"])}</legend>\n<div class="filters">\n{filters}</div>\n'
+            f'</fieldset>\n<button type="button" class="secondary" id="clear">{e(w["clear"])}</button>\n'
+            "</form>\n"
+            f'<h2 id="results-title" tabindex="-1">{e(w["results"])}</h2>\n'
+            f'<p id="count" role="status" aria-live="polite">{e(w["loading"])}</p>\n'
+            f"<noscript><p>{e(w['noscript'])}</p></noscript>\n"
+            '<ol id="results" class="results"></ol>\n'
+            f'<nav class="pager" aria-label="{e(w["results"])}">'
+            f'<button type="button" class="secondary" id="prev">{e(w["prev"])}</button>'
+            '<span id="pageinfo"></span>'
+            f'<button type="button" class="secondary" id="next">{e(w["next"])}</button></nav>\n'
+            f"<section><h2>{e(w['open_data'])}</h2><p>{e(w['open_data_text'])} {downloads}</p></section>\n"
+            f'</main>\n<footer class="wrap"><p>{e(w["made_with"])}</p></footer>\n'
+            f"<script>window.P4C_CONFIG={js_data(config)};</script>\n"
+            f'<script src="{up}data/facets.js"></script>\n'
+            f'<script src="{up}assets/catalogue.js"></script>\n</body>\n</html>\n'
+        )
+
+    def service_page(self, lang: str, multi: bool, en: Entry) -> str:
+        w = words(lang)
+        up = "../../../" if multi else "../../"
+        home = "../../"
+        row = en.row
+        title = text(row["title"])
+        cat = text(row["category"])
+        target = f"services/{self.partner_dirs[en.partner]}/{en.stem}.html"
+        parts = [
+            self.head(lang, f"{title} · {w['site_title']}", up),
+            f'<body>\n<a class="skip" href="#main">{e(w["skip"])}</a>\n<header class="wrap">\n'
+            f'<nav class="top"><a href="{home}index.html">{e(w["back"])}</a>'
+            f'<a href="{home}index.html?category={e(self.category_codes_safe(cat))}">'
+            f"{e(w['same_category'])}</a></nav>\n"
+            + self.lang_nav(lang, multi, target, up)
+            + f'</header>\n<main class="wrap" id="main">\n<h1>{e(title)}</h1>\n'
+            f'<p class="meta">{e(self.partner_label(en.partner))} · {e(self.category(lang, cat))} · '
+            f"{e(code_label(lang, 'provider', text(row['provider'])))} · "
+            f"{e(code_label(lang, 'status', text(row['status'])))} · {e(w['reference'])} "
+            f"{e(en.service_id)}</p>\n",
+        ]
+        for key in ("description", "evidence"):
+            prose = text(row.get(key))
+            body = f'<p class="prose">{e(prose)}</p>' if prose else f"<p>{e(w['none_given'])}</p>"
+            parts.append(f"<section><h2>{e(w[key])}</h2>{body}</section>\n")
+        facts = []
+        for key in ("start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached"):
+            value = row.get(key)
+            shown = _amount(value) if key != "start_date" else text(value)[:10]
+            if shown:
+                facts.append(f"<dt>{e(w[key])}</dt><dd>{e(shown)}</dd>")
+        if facts:
+            parts.append(
+                f'<section><h2>{e(w["key_figures"])}</h2><dl class="facts">{"".join(facts)}</dl></section>\n'
+            )
+        parts.append(self.score_section(lang, en))
+        if en.ratings:
+            parts.append(self.ratings_section(lang, en))
+        parts.append(self.practice_section(lang, en))
+        if en.tests or en.verdict:
+            parts.append(self.tests_section(lang, en))
+        if en.plans:
+            rows = "".join(
+                f"<tr><td>{e(self.partner_label(text(p['partner'])))}</td><td>{e(p['action'])}</td>"
+                f"<td>{e(code_label(lang, 'plan', text(p['status']).upper()))}</td></tr>"
+                for p in en.plans
+            )
+            parts.append(
+                f"<section><h2>{e(w['plans'])}</h2><table><thead><tr><th>{e(w['partner'])}</th>"
+                f"<th>{e(w['action'])}</th><th>{e(w['status'])}</th></tr></thead>"
+                f"<tbody>{rows}</tbody></table></section>\n"
+            )
+        parts.append(self.contact_section(lang, en))
+        parts.append(f'</main>\n<footer class="wrap"><p>{e(w["made_with"])}</p></footer>\n</body>\n</html>\n')
+        return "".join(parts)
+
+    def category_codes_safe(self, code: str) -> str:
+        """A category code for a link: config codes are [A-Z0-9_]; anything else links to all."""
+        return code if code.replace("_", "").isalnum() and code.isascii() else ""
+
+    def criterion_value(self, crit_id: str, en: Entry) -> str:
+        crit = self.crit[crit_id]
+        row = en.row
+        if crit.source == "score":
+            value = number(row.get(crit.id))
+        elif crit.source == "field" and crit.column:
+            value = number(row.get(crit.column))
+        elif crit.source == "ratio" and crit.numerator and crit.denominator:
+            num, den = number(row.get(crit.numerator)), number(row.get(crit.denominator))
+            value = num / den if num is not None and den else None
+        else:
+            info = self.partners.get(en.partner) or {}
+            served, cis = number(row.get("cis_served")), number(info.get("cluster_initiatives"))
+            value = min(1.0, served / cis) if served is not None and cis else None
+        if value is None:
+            return "—"
+        return _amount(value) if abs(value) >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")
+
+    def score_section(self, lang: str, en: Entry) -> str:
+        w = words(lang)
+        if en.rank is None or en.score is None:
+            return f"<section><h2>{e(w['score_rank'])}</h2><p>{e(w['not_ranked'])}</p></section>\n"
+        summary = w["rank_of"].format(rank=en.rank, total=self.ranked, score=f"{en.score:.3f}")
+        rows = []
+        for crit in self.config.criteria:
+            contrib = en.contributions.get(crit.id)
+            weight = self.weights[crit.id]
+            share = 0.0 if contrib is None or not weight else max(0.0, min(1.0, contrib / weight))
+            rows.append(
+                f'<tr><td>{e(crit.text(lang))}</td><td class="num">{weight:.2f}</td>'
+                f'<td class="num">{e(self.criterion_value(crit.id, en))}</td>'
+                f'<td class="num">{"—" if contrib is None else f"{contrib:.3f}"}'
+                f'<div class="bar" title="{share:.0%}"><span style="width:{share * 100:.1f}%">'
+                "</span></div></td></tr>"
+            )
+        note = "" if en.complete else f"<p>{e(w['incomplete'])}</p>"
+        return (
+            f'<section><h2>{e(w["score_rank"])}</h2><p id="rank">{e(summary)}</p>{note}'
+            f'<table class="contrib"><thead><tr><th>{e(w["criterion"])}</th><th class="num">'
+            f'{e(w["weight"])}</th><th class="num">{e(w["value"])}</th><th class="num">'
+            f"{e(w['contribution'])}</th></tr></thead><tbody>"
+            f"{''.join(rows)}</tbody></table></section>\n"
+        )
+
+    def ratings_section(self, lang: str, en: Entry) -> str:
+        w = words(lang)
+        by: dict[str, list[float]] = {}
+        for r in en.ratings:
+            value = number(r["score"])
+            if value is not None:
+                by.setdefault(text(r["criterion"]), []).append(value)
+        known = [c.id for c in self.config.criteria]
+        order = [c for c in known if c in by] + sorted(set(by) - set(known))
+        rows = []
+        for cid in order:
+            values = by[cid]
+            name = self.crit[cid].text(lang) if cid in known else cid
+            rows.append(
+                f'<tr><td>{e(name)}</td><td class="num">{len(values)}</td>'
+                f'<td class="num">{sum(values) / len(values):.2f}</td>'
+                f'<td class="num">{min(values):g} - {max(values):g}</td></tr>'
+            )
+        return (
+            f"<section><h2>{e(w['peer_ratings'])}</h2><table><thead><tr><th>{e(w['criterion'])}</th>"
+            f'<th class="num">{e(w["ratings"])}</th><th class="num">{e(w["mean"])}</th>'
+            f'<th class="num">{e(w["range"])}</th></tr></thead><tbody>{"".join(rows)}</tbody>'
+            "</table></section>\n"
+        )
+
+    def practice_section(self, lang: str, en: Entry) -> str:
+        w = words(lang)
+        status = w["gp_unknown"] if en.eligible is None else (w["gp_yes"] if en.eligible else w["gp_no"])
+        short = w["sl_yes"] if en.shortlisted else w["sl_no"]
+        reasons = (
+            f'<p><strong>{e(w["reasons"])}:</strong> <span class="prose">{e(en.reasons)}</span></p>'
+            if en.reasons
+            else ""
+        )
+        return (
+            f'<section><h2>{e(w["gp_section"])}</h2><p id="gp">{e(status)} {e(short)}</p>{reasons}'
+            "</section>\n"
+        )
+
+    def tests_section(self, lang: str, en: Entry) -> str:
+        w = words(lang)
+        out = [f"<section><h2>{e(w['field_tests'])}</h2>"]
+        if en.verdict:
+            out.append(
+                f'<p id="verdict"><strong>{e(w["verdict"])}:</strong> '
+                f"{e(code_label(lang, 'verdict', en.verdict))}</p>"
+            )
+            if en.verdict_reasons:
+                out.append(f'<p class="prose">{e(en.verdict_reasons)}</p>')
+        if en.tests:
+            rows = []
+            for t in en.tests:
+                sat = number(t.get("satisfaction"))
+                rows.append(
+                    f"<tr><td>{e(self.partner_label(text(t['partner'])))}</td>"
+                    f"<td>{e(code_label(lang, 'mode', text(t['mode']).upper()))}</td>"
+                    f"<td>{e(code_label(lang, 'test', text(t['status']).upper()))}</td>"
+                    f"<td>{e(code_label(lang, 'adoption', text(t['adoption']).upper()))}</td>"
+                    f'<td class="num">{"" if sat is None else f"{sat:g}"}</td></tr>'
+                )
+            out.append(
+                f"<table><thead><tr><th>{e(w['host'])}</th><th>{e(w['mode'])}</th>"
+                f"<th>{e(w['test_status'])}</th><th>{e(w['adoption'])}</th>"
+                f'<th class="num">{e(w["satisfaction"])}</th></tr></thead>'
+                f"<tbody>{''.join(rows)}</tbody></table>"
+            )
+        out.append("</section>\n")
+        return "".join(out)
+
+    def contact_section(self, lang: str, en: Entry) -> str:
+        w = words(lang)
+        info = self.partners.get(en.partner) or {}
+        items = [f"<dt>{e(w['partner'])}</dt><dd>{e(en.partner)}</dd>"]
+        for key in ("organisation", "region"):
+            if text(info.get(key)):
+                items.append(f"<dt>{e(w[key])}</dt><dd>{e(info.get(key))}</dd>")
+        contact = text(info.get("contact")).strip()
+        address = email(contact)
+        if address:
+            items.append(f'<dt>{e(w["email"])}</dt><dd><a href="mailto:{e(address)}">{e(address)}</a></dd>')
+        elif contact:
+            items.append(f"<dt>{e(w['contact'])}</dt><dd>{e(contact)}</dd>")
+        return (
+            f'<section id="contact"><h2>{e(w["contact"])}</h2><dl class="facts">{"".join(items)}</dl>'
+            "</section>\n"
+        )
+
+    def chooser(self) -> str:
+        links = "".join(
+            f'<li><a href="{lang}/index.html" hreflang="{lang}" lang="{lang}">'
+            f"{LANGUAGE_NAMES[lang]} — {e(word(lang, 'site_title'))}</a></li>"
+            for lang in LANGS
+        )
+        names = " / ".join(word(lang, "choose_language") for lang in LANGS)
+        return (
+            self.head("en", " / ".join(word(lang, "site_title") for lang in LANGS), "")
+            + f'<body>\n<main class="wrap" id="main">\n<h1>{e(names)}</h1>\n<ul>{links}</ul>\n'
+            "</main>\n</body>\n</html>\n"
+        )
+
+
+def _amount(value: object) -> str:
+    """A number with thin-space thousands (readable in every language), no needless decimals."""
+    x = number(value)
+    if x is None:
+        return ""
+    shown = f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+    return shown.replace(",", "\u202f")
+
+
+def build_catalogue(
+    data: CatalogueData,
+    config: Config,
+    out_dir: Path,
+    *,
+    lang: Lang = "en",
+    progress: Callable[[str], None] | None = None,
+) -> list[Path]:
+    """Write the catalogue into `out_dir` and return every file written (final paths).
+
+    Everything is built in a temporary folder beside `out_dir` and swapped in at the end, so a run
+    that is killed leaves the previous catalogue intact. An existing `out_dir` is replaced only when
+    it is empty or a catalogue made here (it holds the marker file), never another folder.
+    """
+    if lang not in (*LANGS, "all"):
+        raise P4CError(f"catalogue: unknown language `{lang}`; accepted: en, fr, de, all")
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise P4CError(f"catalogue: {out_dir} is a file; give a folder for the catalogue")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / MARKER).is_file():
+        raise P4CError(
+            f"catalogue: {out_dir} is not empty and is not a p4c catalogue",
+            hint="Choose a new or empty folder: the whole folder is replaced on each run.",
+        )
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        site = _Site(data, config, tmp)
+        say = progress or (lambda _msg: None)
+        site.write_data()
+        say("data")
+        site.written += write_datapackage(data, config, tmp / "opendata")
+        multi = lang == "all"
+        for one in LANGS if multi else (lang,):
+            base = f"{one}/" if multi else ""
+            site.write(f"{base}index.html", site.index_page(one, multi))
+            folders = {p: tmp / f"{base}services/{d}" for p, d in site.partner_dirs.items()}
+            for folder in folders.values():
+                folder.mkdir(parents=True, exist_ok=True)
+            site.written += [folders[en.partner] / f"{en.stem}.html" for en in site.entries]
+            for en in site.entries:
+                _write(folders[en.partner] / f"{en.stem}.html", site.service_page(one, multi, en))
+            say(one)
+        if multi:
+            site.write("index.html", site.chooser())
+        tmp.chmod(0o755 & ~_umask())
+        _swap(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return sorted(out_dir / p.relative_to(tmp) for p in site.written)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _swap(new: Path, target: Path) -> None:
+    """Put `new` at `target`; the previous catalogue is moved aside first and removed after."""
+    old: Path | None = None
+    if target.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
+        target.replace(old / "catalogue")
+    try:
+        new.replace(target)
+    except BaseException:
+        if old is not None:
+            (old / "catalogue").replace(target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def read_processed(folder: Path, *, evaluation: bool = True) -> CatalogueData:
+    """The catalogue's tables from a processed folder (`data/processed/`): what `p4c catalogue` reads."""
+    import pandas as pd
+
+    def csv(name: str, required: bool = True) -> Any:
+        path = folder / name
+        if not path.is_file():
+            if required:
+                raise P4CError(f"catalogue: {path} is missing", hint="Run `p4c run` first.")
+            return None
+        keys = dict.fromkeys(("partner", "service_id", "practice_partner", "practice_id", "rater"), str)
+        return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype=keys)
+
+    for name in ("services.parquet", "partners.parquet"):
+        if not (folder / name).is_file():
+            raise P4CError(f"catalogue: {folder / name} is missing", hint="Run `p4c ingest` first.")
+    field_tests = csv("field_test_results.csv", False) if evaluation else None
+    if field_tests is not None and "host" in field_tests.columns and "partner" not in field_tests.columns:
+        field_tests = field_tests.rename(columns={"host": "partner"})
+    return CatalogueData(
+        services=pd.read_parquet(folder / "services.parquet"),
+        partners=pd.read_parquet(folder / "partners.parquet"),
+        ranking=csv("ranking.csv"),
+        candidates=csv("candidates.csv"),
+        shortlist=csv("shortlist.csv"),
+        evaluation=csv("evaluation.csv", False) if evaluation else None,
+        field_tests=field_tests,
+        plans=csv("plans.csv", False) if evaluation else None,
+        scores=csv("scores.csv", False) if evaluation else None,
+    )
