@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".p4c-installed"
+COVERAGE_FLOOR = 90  # percent of src/p4c the test suite must run (measured, then set just below)
 
 
 def python() -> Path:
@@ -51,9 +52,24 @@ def main(argv: list[str]) -> None:
         run([str(BIN / "p4c"), "--project", str(ROOT), "run", *argv[1:]])
     elif task == "test":
         ensure_venv()
-        run([str(BIN / "ruff"), "check", "src", "tests", "bench", "scripts", "tasks.py"])
+        sources = ["src", "tests", "bench", "scripts", "tasks.py"]
+        run([str(BIN / "ruff"), "check", *sources])
+        run([str(BIN / "ruff"), "format", "--check", *sources])
         run([str(BIN / "mypy")])
-        run([str(python()), "-m", "pytest", "-q", "-n", "2", *argv[1:]])
+        run(
+            [
+                str(python()),
+                "-m",
+                "pytest",
+                "-q",
+                "-n",
+                "2",
+                "--cov",
+                "--cov-report=term",
+                f"--cov-fail-under={COVERAGE_FLOOR}",
+                *argv[1:],
+            ]
+        )
     else:
         print(__doc__)
         sys.exit(0 if task == "help" else 2)

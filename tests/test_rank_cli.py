@@ -153,7 +153,10 @@ def test_formula_looking_titles_are_neutralised(project: Project) -> None:
             "all criterion weights are zero",
         ),
         (["--method", "topsis", "--stability"], "wsm only"),
-        (["-o", "ranking.json"], "accepted file types are .csv, .xlsx, .parquet"),
+        (
+            ["-o", "ranking.json"],
+            "ranking.json: cannot write a ranking as .json; accepted: .csv, .xlsx, .parquet",
+        ),
     ],
 )
 def test_user_errors_exit_1_with_a_clear_message(stored: Project, args: list[str], message: str) -> None:

@@ -133,12 +133,20 @@ def test_an_infeasible_plan_exits_1_says_why_and_writes_nothing(project: Project
 
 
 @pytest.mark.parametrize(
-    "args", [["--as-of", "30/06/2025"], ["--size", "0"], ["--tests-per-partner", "-1"], ["--method", "ahp"]]
+    ("args", "refused"),
+    [
+        (["--as-of", "30/06/2025"], "--as-of"),
+        (["--size", "0"], "--size"),
+        (["--tests-per-partner", "-1"], "--tests-per-partner"),
+        (["--method", "ahp"], "--method"),
+    ],
 )
-def test_a_bad_command_line_exits_2(project: Project, args: list[str]) -> None:
+def test_a_bad_command_line_exits_2(project: Project, args: list[str], refused: str) -> None:
     store(project, partnership())
     result = run(project, *args)
     assert result.exit_code == 2, result.output
+    message = " ".join(result.stderr.replace("│", " ").split())
+    assert "Invalid value for" in message and refused in message.split("Invalid value for", 1)[1], message
 
 
 def test_a_bad_weight_exits_1(project: Project) -> None:

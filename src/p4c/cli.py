@@ -20,6 +20,7 @@ from rich.markup import escape
 
 from p4c import __version__
 from p4c.errors import P4CError
+from p4c.models import Language
 from p4c.project import Project
 
 if TYPE_CHECKING:
@@ -27,7 +28,6 @@ if TYPE_CHECKING:
     from p4c.rank import RankResult
     from p4c.shortlist import ShortlistResult
 
-Language = Literal["en", "fr", "de"]
 
 app = typer.Typer(
     name="p4c",
@@ -273,6 +273,44 @@ def _print_ingest(result: IngestReport) -> None:
             )
 
 
+# --- withdraw and rebuild ---
+
+
+@app.command()
+@handles_errors
+def withdraw(
+    partner: Annotated[str, typer.Argument(help="The partner code to take out (e.g. MT).")],
+) -> None:
+    """Take a partner out of the processed data; its rows are kept in history."""
+    from p4c import store
+    from p4c.ingest import partner_option
+
+    code = partner_option(partner)
+    assert code is not None
+    services = store.withdraw(State.project.processed_dir, code)
+    out.print(
+        f"Withdrew {code}: {services} service(s) moved to history. "
+        "`p4c ingest` its workbook to bring it back."
+    )
+
+
+@app.command()
+@handles_errors
+def rebuild() -> None:
+    """Make a damaged store again from the exports (history/) and the workbooks of data/raw/."""
+    from p4c import ingest as stage
+
+    config = State.project.load_config()
+    result = stage.rebuild(State.project, config)
+    if result.damaged is not None:
+        out.print(f"Set the damaged store aside as [bold]{escape(str(result.damaged))}[/].")
+    for name in result.skipped:
+        err.print(f"[yellow]warning:[/] {escape(name)} could not be read and was skipped.")
+    _print_ingest(result.ingest)
+    if not result.ingest.ok:
+        raise typer.Exit(1)
+
+
 # --- status ---
 
 
@@ -371,8 +409,8 @@ def rank_command(
         seed=seed,
         stability=stability,
     )
-    if output is not None and output.suffix.lower() not in ranking.OUTPUT_TYPES:
-        raise P4CError(f"-o {output}: accepted file types are {', '.join(ranking.OUTPUT_TYPES)}")
+    if output is not None:
+        ranking.check_output_type(output)
     data = load_processed(State.project.processed_dir, config, columns=ranking.input_columns(config))
     result = ranking.rank(data.services, data.partners, config, options)
     targets, note = (

@@ -34,7 +34,6 @@ from p4c.models import (
 from p4c.values import norm
 
 DEFAULT_CONFIG_NAME = "default_criteria.yaml"
-LANGUAGES = ("en", "fr", "de")
 NonNegative = Annotated[float, Field(ge=0)]
 PositiveInt = Annotated[int, Field(ge=1)]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -181,7 +180,7 @@ def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
     """
     import threading
 
-    from p4c.io import SPREADSHEET_TYPES, read_book
+    from p4c.io import SPREADSHEET_TYPES, read_book, sha256_file
 
     def read() -> Book:
         return read_book(
@@ -193,7 +192,7 @@ def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
 
     if path.suffix.lower() not in SPREADSHEET_TYPES:
         book = read()
-        return book, _sha256(path)
+        return book, sha256_file(path)
     outcome: dict[str, Any] = {}
 
     def work() -> None:
@@ -207,7 +206,7 @@ def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
     digest, hash_error = "", None
     try:
         if path.stat().st_size <= config.limits.max_file_mb * 1024 * 1024:  # else read() refuses it
-            digest = _sha256(path)
+            digest = sha256_file(path)
     except OSError as exc:
         hash_error = exc
     _preload()
@@ -216,12 +215,7 @@ def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
         raise outcome["error"]
     if hash_error is not None:
         raise hash_error
-    return outcome["book"], digest or _sha256(path)
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as fh:
-        return hashlib.file_digest(fh, "sha256").hexdigest()
+    return outcome["book"], digest or sha256_file(path)
 
 
 def _preload() -> None:
@@ -965,6 +959,28 @@ def ingest(
             r.written = False
         raise
     return IngestReport(results)
+
+
+@dataclass
+class RebuildReport:
+    """What `p4c rebuild` did: where the damaged store went, what it skipped, the new ingest."""
+
+    damaged: Path | None
+    skipped: list[str]
+    ingest: IngestReport
+
+
+def rebuild(
+    project: Project, config: Config, progress: Callable[[Path], None] | None = None
+) -> RebuildReport:
+    """Make the store again: the damaged database set aside, the exports and data/raw/ read back in."""
+    from p4c import store
+    from p4c.pipeline import raw_files
+
+    files = raw_files(project)
+    damaged = store.set_aside(project.processed_dir)
+    skipped = store.restore_exports(project.processed_dir)
+    return RebuildReport(damaged, skipped, ingest(files, project, config, progress=progress))
 
 
 def partner_option(partner: str | None) -> str | None:

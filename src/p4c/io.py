@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import glob
 import io
 import os
 import re
@@ -184,6 +185,14 @@ def _count_outside_quotes(line: str, char: str) -> int:
     return count
 
 
+def sha256_file(path: Path) -> str:
+    """The sha256 of a file, as the report and the submission log show it."""
+    import hashlib
+
+    with path.open("rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
 def workbook_files(folder: Path) -> list[Path]:
     """The workbooks of a folder that p4c reads: accepted types, no hidden or Office lock files."""
     if not folder.is_dir():
@@ -208,6 +217,7 @@ def workbook_files(folder: Path) -> list[Path]:
 def atomic_path(target: Path) -> Iterator[Path]:
     """A temporary path beside `target`, renamed over it only when the block succeeds."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(target)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.{_TMP_MARK}{os.getpid()}.", suffix=".tmp", dir=target.parent
     )
@@ -225,6 +235,27 @@ def temporary_owner(name: str) -> int | None:
     """The process id in the name of a temporary file `atomic_path` made, or None."""
     match = _TMP_NAME.search(name)
     return int(match.group(1)) if match else None
+
+
+def clean_stale_temporaries(target: Path) -> list[Path]:
+    """Remove the temporary files of `target` that a killed p4c left (their process is gone)."""
+    removed = []
+    for path in target.parent.glob(f".{glob.escape(target.name)}.{_TMP_MARK}*.tmp"):
+        pid = temporary_owner(path.name)
+        if pid is not None and pid != os.getpid() and not _alive(pid):
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _default_mode() -> int:

@@ -641,17 +641,22 @@ def write_ranking(result: RankResult, path: Path) -> list[Path]:
     return write_rankings(result, [path])
 
 
+def check_output_type(path: Path) -> None:
+    """A ranking is written as .csv, .xlsx or .parquet: anything else is refused before any work."""
+    suffix = path.suffix.lower()
+    if suffix not in OUTPUT_TYPES:
+        raise P4CError(
+            f"{path.name}: cannot write a ranking as "
+            f"{suffix or 'a file without extension'}; accepted: {', '.join(OUTPUT_TYPES)}"
+        )
+
+
 def write_rankings(result: RankResult, paths: Sequence[Path]) -> list[Path]:
     """The ranking in each file (by suffix), then weight_stability.csv once beside the first."""
     from p4c.io import write_parquet
 
     for path in paths:
-        suffix = path.suffix.lower()
-        if suffix not in OUTPUT_TYPES:
-            raise P4CError(
-                f"{path.name}: cannot write a ranking as "
-                f"{suffix or 'a file without extension'}; accepted: {', '.join(OUTPUT_TYPES)}"
-            )
+        check_output_type(path)
     written = list(paths)
     for path in paths:
         suffix = path.suffix.lower()

@@ -168,6 +168,20 @@ class LogLine:
     written: bool
 
 
+_KILL_AT = "P4C_KILL_AT"  # tests: SIGKILL this process at the Nth write step (1-based)
+_steps = 0
+
+
+def step() -> None:
+    """One write step of the store: where the crash-safety test kills the process."""
+    global _steps  # noqa: PLW0603 - a per-process counter, read by the test hook only
+    _steps += 1
+    if os.environ.get(_KILL_AT) == str(_steps):
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def db_path(folder: Path) -> Path:
     """The store's database in a processed folder (`Project.processed_dir`)."""
     return folder / DB_FILE
@@ -240,7 +254,11 @@ def _connect(folder: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
                     con.execute(statement)
                 con.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
             yield con
+            if write:
+                step()
             con.execute("COMMIT")
+            if write:
+                step()
         except BaseException:
             if con.in_transaction:
                 con.execute("ROLLBACK")
@@ -249,6 +267,8 @@ def _connect(folder: Path, *, write: bool) -> Iterator[sqlite3.Connection]:
         if isinstance(exc, sqlite3.OperationalError):
             raise _os_error(path, exc) from None
         raise _damaged(path, exc) from None
+    except OSError as exc:
+        raise _os_error(path, exc) from None
     finally:
         con.close()
 
@@ -296,16 +316,19 @@ def commit(
         (s.owner, kind, len(frame), _blob(frame)) for s in submissions for kind, frame in s.frames.items()
     ]
     with _connect(folder, write=True) as con:
+        step()
         _migrate(con, folder)
         for owner in [*(s.owner for s in submissions), *withdraw]:
             con.execute(
                 "UPDATE chunks SET replaced_at = ?, replaced_by = ? WHERE owner = ? AND replaced_at IS NULL",
                 (stamp, reason, owner),
             )
+            step()
         con.executemany(
             "INSERT INTO chunks (kind, owner, rows, created_at, data) VALUES (?, ?, ?, ?, ?)",
             [(kind, owner, rows, stamp, blob) for owner, kind, rows, blob in blobs],
         )
+        step()
         time = moment.isoformat(timespec="seconds")
         con.executemany(
             "INSERT INTO submissions (time, partner, file, sha256, accepted, rejected, "
@@ -499,20 +522,24 @@ def export(folder: Path) -> None:
             write_parquet(frame, folder / name)
         elif (folder / name).exists():
             (folder / name).unlink()
+        step()
     write_csv(submissions(folder), folder / SUBMISSIONS_FILE)
+    step()
     with _connect(folder, write=False) as con:
-        rows = (
+        replaced = (
             con.execute(
-                "SELECT kind, owner, replaced_at, data FROM chunks WHERE replaced_at IS NOT NULL"
+                "SELECT id, kind, owner, replaced_at FROM chunks WHERE replaced_at IS NOT NULL"
             ).fetchall()
             if _has_tables(con)
             else []
         )
-    for kind, owner, replaced_at, data in rows:
-        stamp = replaced_at.replace("-", "").replace(":", "").replace("+0000", "Z")
-        target = folder / HISTORY_DIR / f"{stamp}_{owner}" / EXPORTS.get(kind, f"{kind}.parquet")
-        if not target.exists():
-            write_parquet(_frame(data), target)
+        for chunk_id, kind, owner, replaced_at in replaced:
+            stamp = replaced_at.replace("-", "").replace(":", "").replace("+0000", "Z")
+            target = folder / HISTORY_DIR / f"{stamp}_{owner}" / EXPORTS.get(kind, f"{kind}.parquet")
+            if not target.exists():
+                (data,) = con.execute("SELECT data FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+                write_parquet(_frame(data), target)
+                step()
 
 
 # --- migration from p4c 0.1's parquet files ------------------------------------------------------------
@@ -524,7 +551,29 @@ def _migrate_if_needed(folder: Path) -> None:
             _migrate(con, folder)
 
 
-def _migrate(con: sqlite3.Connection, folder: Path) -> None:
+def set_aside(folder: Path) -> Path | None:
+    """Move a damaged database (and its journal files) aside; the path it was moved to."""
+    path = db_path(folder)
+    if not path.exists():
+        return None
+    stamp = now_utc().strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("", "-wal", "-shm"):
+        part = path.with_name(path.name + suffix)
+        if part.exists():
+            part.replace(target.with_name(target.name + suffix))
+    return target
+
+
+def restore_exports(folder: Path) -> list[str]:
+    """Fill a new store from the exports (tables, log, history/); the files it had to skip."""
+    skipped: list[str] = []
+    with _connect(folder, write=True) as con:
+        _migrate(con, folder, skipped=skipped)
+    return skipped
+
+
+def _migrate(con: sqlite3.Connection, folder: Path, skipped: list[str] | None = None) -> None:
     """Bring p4c 0.1's parquet files into the store, once, inside the caller's transaction."""
     if con.execute("SELECT 1 FROM meta WHERE key = 'migrated'").fetchone():
         return
@@ -540,7 +589,10 @@ def _migrate(con: sqlite3.Connection, folder: Path) -> None:
             continue
         try:
             frame = pd.read_parquet(path)
-        except Exception as exc:  # a damaged 0.1 file: the store starts without it
+        except Exception as exc:  # a damaged file: rebuild goes on without it, a migration stops
+            if skipped is not None:
+                skipped.append(name)
+                continue
             raise P4CError(
                 f"cannot migrate {path} into the store: {exc}",
                 hint="Move the file away and run `p4c rebuild`.",
@@ -585,37 +637,3 @@ def _migrate_history(con: sqlite3.Connection, folder: Path) -> None:
                 "replaced_by, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (kind, owner, len(frame), stamp, stamp, "ingest", _blob(frame)),
             )
-
-
-# --- leftovers ----------------------------------------------------------------------------------------
-
-
-def clean_temporary_files(folder: Path) -> list[Path]:
-    """Remove temporary files that a killed p4c left (`.NAME.PID.*.tmp` of a process now gone)."""
-    removed: list[Path] = []
-    if not folder.is_dir():
-        return removed
-    for path in [*folder.glob(".*.tmp"), *folder.glob(f"{HISTORY_DIR}/*/.*.tmp")]:
-        pid = _tmp_pid(path.name)
-        if pid is not None and not _alive(pid):
-            path.unlink(missing_ok=True)
-            removed.append(path)
-    return removed
-
-
-def _tmp_pid(name: str) -> int | None:
-    from p4c.io import temporary_owner
-
-    return temporary_owner(name)
-
-
-def _alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

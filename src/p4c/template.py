@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from p4c.config import Config
-from p4c.models import Provider, Status
+from p4c.models import Language, Provider, Status
 from p4c.values import fmt
 
-Language = Literal["en", "fr", "de"]
 DATA_ROWS = 300  # rows prepared with dropdowns
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
+from p4c.models import Language
 from p4c.plan.model import (
     Action,
     ActionStatus,
@@ -15,7 +16,6 @@ from p4c.plan.model import (
     PlanDocument,
     Verdict,
 )
-from p4c.plan.words import Language
 
 GENERATED = dt.date(2026, 3, 7)
 EVALUATION_COLUMNS = ["practice_partner", "practice_id", "title", "category", "verdict", "evidence"]

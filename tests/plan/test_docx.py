@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from p4c.models import Language
 from p4c.plan.docx import write_docx
 from p4c.plan.model import Action, PlanDocument
-from p4c.plan.words import Language
 from tests.plan.fixtures import GENERATED, plan
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

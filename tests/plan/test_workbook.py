@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from p4c.errors import P4CError
-from p4c.models import Field
+from p4c.models import Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.prefill import prefill_actions
-from p4c.plan.words import Language, text
+from p4c.plan.words import text
 from p4c.plan.workbook import (
     ACTION_COLUMN_NAMES,
     ACTION_COLUMNS,

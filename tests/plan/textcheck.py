@@ -6,7 +6,8 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from p4c.plan.words import TEXTS, Language
+from p4c.models import Language
+from p4c.plan.words import TEXTS
 
 
 def english_only(lang: Language) -> set[str]:

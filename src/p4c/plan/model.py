@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from p4c.plan.words import Language
+from p4c.models import Language
 
 
 class _Model(BaseModel):

@@ -20,6 +20,7 @@ from typing import Any, cast
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.models import Language
 from p4c.plan.model import (
     Action,
     ActionStatus,
@@ -29,7 +30,6 @@ from p4c.plan.model import (
     PlanDocument,
     Verdict,
 )
-from p4c.plan.words import Language
 
 MIN_NEED = 4  # need (1-5) from which a category's good practices are recommended
 EVALUATION_COLUMNS = ("practice_partner", "practice_id", "title", "category", "verdict", "evidence")

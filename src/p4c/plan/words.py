@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Literal, get_args
 
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal, format_percent
 
-Language = Literal["en", "fr", "de"]
-LANGUAGES: tuple[Language, ...] = get_args(Language)
+from p4c.models import Language
 
 # babel locale and the BCP 47 tag written into documents (w:lang, <html lang>, core properties).
 LOCALES: dict[Language, str] = {"en": "en_GB", "fr": "fr_FR", "de": "de_DE"}

@@ -16,9 +16,9 @@ from typing import Any
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.models import Field
+from p4c.models import LANGUAGES, Field, Language
 from p4c.plan.model import ActionStatus
-from p4c.plan.words import LANGUAGES, Language, text
+from p4c.plan.words import text
 from p4c.values import is_blank, norm, parse_date, parse_number, show
 
 DATA_ROWS = 200  # rows prepared with dropdowns and formats
