@@ -113,3 +113,22 @@ def test_run_without_workbooks(tmp_path: Path) -> None:
 def test_run_bad_as_of(sample_project: Path) -> None:
     result = runner.invoke(app, ["--project", str(sample_project), "run", "--as-of", "01/11/2026"])
     assert result.exit_code == 2 and "YYYY-MM-DD" in result.output
+
+
+def test_run_above_excels_row_limit_writes_the_csv_and_says_why(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel holds 1,048,575 rows: with the limit patched to 100, the 137 sample services exceed it."""
+    import p4c.rank
+
+    monkeypatch.setattr(p4c.rank, "XLSX_MAX_ROWS", 100)
+    result = run(sample_project)
+    assert result.exit_code == 0, result.output
+    processed = sample_project / "data" / "processed"
+    assert (processed / "ranking.csv").is_file() and not (processed / "ranking.xlsx").exists()
+    ranked = len(pd.read_csv(processed / "ranking.csv"))
+    assert ranked > 100
+    assert (
+        f"note: ranking.xlsx not written: {ranked:,} services exceed Excel's 100 rows (the CSV holds them all)"
+        in " ".join(result.output.split())
+    )
