@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import math
 import operator
+import re
 from collections.abc import Callable
 from enum import StrEnum
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
-from p4c.models import PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field
+from p4c.models import CODE_HELP, PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field, canonical_code
 from p4c.values import fmt, norm, parse_date, parse_int, parse_number, parse_score, show
 
 if TYPE_CHECKING:
@@ -40,6 +41,11 @@ def describe(spec: Field, config: Config) -> str:
         return "a date"
     if spec.type in ("int", "number", "amount"):
         return "a number"
+    if spec.type in ("choice", "choices"):
+        return "one of " + ", ".join(code for code, _ in spec.choices)
+    if spec.type in ("rating", "score"):
+        low, high = spec.minimum or config.scale.min, spec.maximum or config.scale.max
+        return f"a number from {fmt(low)} to {fmt(high)}"
     return "text"
 
 
@@ -142,6 +148,8 @@ def parse_column(
 
 
 def value_parser(spec: Field, config: Config, country: str | None) -> Callable[[Any], Any]:
+    if spec.type in ("choice", "choices", "rating", "code"):
+        return _choice_parser(spec, country)
     if spec.type == "text":
         limit = TITLE_MAX if spec.name == "title" else None
 
@@ -200,6 +208,45 @@ def value_parser(spec: Field, config: Config, country: str | None) -> Callable[[
         return out
 
     return number
+
+
+def _choice_parser(spec: Field, country: str | None) -> Callable[[Any], Any]:
+    """Parsers of the kinds later workbooks add: one code, several codes, a free-decimal rating."""
+    if spec.type == "code":
+
+        def country_code(value: Any) -> str:
+            code = canonical_code(show(value))
+            if code is None:
+                raise ValueError(f"expected {CODE_HELP}")
+            return code
+
+        return country_code
+    if spec.type == "rating":
+        low, high = spec.minimum or 0.0, spec.maximum or 0.0
+
+        def rating(value: Any) -> float:
+            return parse_score(value, low, high, 0, country)
+
+        return rating
+    lookup = {norm(word): code for code, words in spec.choices for word in (code, *words)}
+    listing = "; ".join(f"{code} ({', '.join(words)})" for code, words in spec.choices)
+
+    def one(value: Any) -> str:
+        code = lookup.get(norm(show(value)))
+        if code is None:
+            raise ValueError(f"unknown {spec.name}; accepted: {listing}")
+        return code
+
+    if spec.type == "choice":
+        return one
+
+    def several(value: Any) -> str:
+        parts = [p for p in re.split(r"[;,]", show(value)) if p.strip()]
+        codes = [one(p) for p in parts]
+        order = [code for code, _ in spec.choices]
+        return ";".join(sorted(set(codes), key=order.index))
+
+    return several
 
 
 def _check_range(spec: Field, value: float) -> None:

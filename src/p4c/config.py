@@ -23,6 +23,7 @@ from pydantic import (
 )
 
 from p4c.errors import P4CError
+from p4c.evaluation.settings import EvaluationSettings
 from p4c.models import (
     CODE_HELP,
     NUMERIC_SERVICE_COLUMNS,
@@ -31,6 +32,7 @@ from p4c.models import (
     Status,
     canonical_code,
 )
+from p4c.scoring.settings import ScoringSettings, WeightSettings
 from p4c.values import norm
 
 DEFAULT_CONFIG_NAME = "default_criteria.yaml"
@@ -82,6 +84,7 @@ class Criterion(_Labelled):
     denominator: str | None = None
     normalization: Literal["scale", "minmax"] | None = None
     bounds: tuple[float, float] | None = None
+    group: str | None = None  # criteria groups: rankings and the report also show each group's share
 
     @model_validator(mode="after")
     def _source_columns(self) -> Criterion:
@@ -179,6 +182,9 @@ class Config(_Model):
     stability: Stability = Stability()
     limits: Limits = Limits()
     partners: dict[str, PartnerInfo] = {}
+    scoring: ScoringSettings = ScoringSettings()
+    weights: WeightSettings = WeightSettings()
+    evaluation: EvaluationSettings = EvaluationSettings()
 
     @field_validator("partners", mode="before")
     @classmethod

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 
     from p4c.config import Config, Project
     from p4c.io import Book
+    from p4c.kinds import Context
     from p4c.store import LogLine
 
 HEADER_SEARCH_ROWS = 20
@@ -96,9 +97,14 @@ class WorkbookResult:
     warnings: list[Issue] = field(default_factory=list)
     fatal: bool = False  # the file itself or its structure is wrong: nothing can be written
     written: bool = False
+    kind: str = "partner"  # partner, scoring, field_tests or plan: see p4c.kinds
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # what the other kinds store
+    rows: int = 0  # the rows the other kinds accepted (their main table)
 
     @property
     def accepted(self) -> int:
+        if self.kind != "partner":
+            return self.rows
         return 0 if self.services is None else len(self.services)
 
     @property
@@ -110,6 +116,7 @@ class WorkbookResult:
     def as_dict(self) -> dict[str, Any]:
         return {
             "file": str(self.file),
+            "kind": self.kind,
             "partner": self.partner,
             "accepted": self.accepted,
             "rejected": self.rejected_rows,
@@ -140,7 +147,9 @@ def partner_from_filename(path: Path) -> str | None:
 # --- validation --------------------------------------------------------------------------------------
 
 
-def validate_file(path: Path, config: Config, partner: str | None = None) -> WorkbookResult:
+def validate_file(
+    path: Path, config: Config, partner: str | None = None, context: Context | None = None
+) -> WorkbookResult:
     """Read and validate one file; an unreadable file is one error, never an exception."""
     result = WorkbookResult(file=path)
     with _no_gc():
@@ -151,7 +160,7 @@ def validate_file(path: Path, config: Config, partner: str | None = None) -> Wor
             result.errors.append(Issue(None, None, None, None, "", message))
             result.fatal = True
             return result
-        validate_book(book, config, partner, result)
+        validate_book(book, config, partner, result, context)
         del book  # before the collector is back: it would walk every row once more
     return result
 
@@ -226,16 +235,27 @@ def _preload() -> None:
 
 
 def validate_book(
-    book: Book, config: Config, partner: str | None = None, result: WorkbookResult | None = None
+    book: Book,
+    config: Config,
+    partner: str | None = None,
+    result: WorkbookResult | None = None,
+    context: Context | None = None,
 ) -> WorkbookResult:
     """Validate a workbook's sheets against the contract; pure apart from the result it fills."""
     result = result or WorkbookResult(file=book.path)
+    from p4c.kinds import Context, kind_of
+
+    kind = kind_of(book)
+    if kind is not None:
+        result.kind = kind.name
+        kind.validate(book, config, partner_option(partner), result, context or Context(None))
+        return result
     sheets = _find_sheets(book, result)
     if result.fatal:
         return result
     option_code = partner_option(partner)
     if "Partner" in sheets:
-        info = _read_partner_sheet(sheets["Partner"], config, result)
+        info = read_key_sheet(sheets["Partner"], config, result)
         code = info.get("partner_code") if info else None
         named = partner_from_filename(book.path)
         for source, other in (
@@ -364,11 +384,15 @@ def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, lis
     return found
 
 
-def _read_partner_sheet(
-    sheet: tuple[str, list[list[Any]]], config: Config, result: WorkbookResult
+def read_key_sheet(
+    sheet: tuple[str, list[list[Any]]],
+    config: Config,
+    result: WorkbookResult,
+    keys: tuple[Field, ...] = PARTNER_KEYS,
 ) -> dict[str, Any]:
+    """A key/value sheet (key in column A, value in B); `_cell` and `_row` locate the first key."""
     name, rows = sheet
-    keys = {norm(alias): f for f in PARTNER_KEYS for alias in (f.name, *f.aliases)}
+    lookup = {norm(alias): f for f in keys for alias in (f.name, *f.aliases)}
     info: dict[str, Any] = {}
     seen: dict[str, int] = {}
     for r, row in enumerate(rows, start=1):
@@ -388,7 +412,7 @@ def _read_partner_sheet(
                 )
             continue
         key = norm(str(key_cell))
-        spec = keys.get(key)
+        spec = lookup.get(key)
         if spec is None:
             if key in _HEADER_WORDS:
                 continue
@@ -399,7 +423,7 @@ def _read_partner_sheet(
                     r,
                     None,
                     show(key_cell),
-                    f"unknown key ignored; known keys: {', '.join(f.name for f in PARTNER_KEYS)}",
+                    f"unknown key ignored; known keys: {', '.join(f.name for f in keys)}",
                 )
             )
             continue
@@ -429,9 +453,9 @@ def _read_partner_sheet(
             result.errors.append(Issue(name, cell, r, spec.name, show(value), str(exc)))
             continue
         info[spec.name] = parsed
-        if spec.name == "partner_code":
+        if spec is keys[0]:
             info["_cell"], info["_row"] = cell, r
-    for spec in PARTNER_KEYS:
+    for spec in keys:
         if spec.required and spec.name not in seen:
             result.errors.append(
                 Issue(
@@ -467,7 +491,7 @@ def _parse_partner_value(spec: Field, value: object) -> object:
     return show(value).strip()
 
 
-def _find_header(rows: list[list[Any]], known: dict[str, str], minimum: int) -> int | None:
+def find_header(rows: list[list[Any]], known: dict[str, str], minimum: int) -> int | None:
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         hits = sum(1 for cell in row if isinstance(cell, str) and norm(cell) in known)
         if hits >= minimum:
@@ -483,7 +507,7 @@ def _service_headers(config: Config) -> dict[str, str]:
     return known
 
 
-def _map_columns(
+def map_columns(
     sheet_name: str, header: list[Any], header_row: int, known: dict[str, str], result: WorkbookResult
 ) -> dict[str, int]:
     mapping: dict[str, int] = {}
@@ -521,7 +545,7 @@ def _read_services(
 
     name, rows = sheet
     known = _service_headers(config)
-    header_idx = _find_header(rows, known, MIN_HEADER_MATCHES)
+    header_idx = find_header(rows, known, MIN_HEADER_MATCHES)
     if header_idx is None:
         result.errors.append(
             Issue(
@@ -538,7 +562,7 @@ def _read_services(
         result.fatal = True
         return None, []
     header_row = header_idx + 1
-    mapping = _map_columns(name, rows[header_idx], header_row, known, result)
+    mapping = map_columns(name, rows[header_idx], header_row, known, result)
     specs = {f.name: f for f in SERVICE_COLUMNS}
     for spec in SERVICE_COLUMNS:
         if spec.required and spec.name not in mapping:
@@ -800,7 +824,7 @@ def _read_needs(
 
     name, rows = sheet
     known = {norm(alias): f.name for f in NEEDS_COLUMNS for alias in (f.name, *f.aliases)}
-    header_idx = _find_header(rows, known, len(NEEDS_COLUMNS))
+    header_idx = find_header(rows, known, len(NEEDS_COLUMNS))
     if header_idx is None:
         if all(all(is_blank(c) for c in row) for row in rows):
             return None, []
@@ -818,7 +842,7 @@ def _read_needs(
         result.fatal = True
         return None, []
     header_row = header_idx + 1
-    mapping = _map_columns(name, rows[header_idx], header_row, known, result)
+    mapping = map_columns(name, rows[header_idx], header_row, known, result)
     errors: list[Issue] = []
     records: list[dict[str, Any]] = []
     first_row: dict[str, int] = {}
@@ -923,17 +947,19 @@ def ingest(
 ) -> IngestReport:
     """Validate every file, then store those that may be written in one transaction."""
     from p4c import store
+    from p4c.kinds import Context
 
     option_code = partner_option(partner)
+    context = Context(project.processed_dir)
     results = []
     for path in paths:
-        results.append(validate_file(path, config, option_code))
+        results.append(validate_file(path, config, option_code, context))
         if progress is not None:
             progress(path)
     _check_one_file_per_partner(results)
     writable = [r for r in results if not r.fatal and (accept_valid or not r.errors)]
     for result in writable:
-        if not result.accepted:  # every row rejected: writing would wipe the partner
+        if result.kind == "partner" and not result.accepted:  # writing would wipe the partner
             result.errors.append(
                 Issue(
                     None,
@@ -949,7 +975,7 @@ def ingest(
     writable = [r for r in writable if not r.fatal]
     now = store.now_utc()
     previous = store.read_table(project.processed_dir, store.PARTNERS) if writable else None
-    submissions = [store.Submission(r.partner or "", _tables(r, previous, now)) for r in writable]
+    submissions = [store.Submission(r.partner or "", _tables(r, previous, now), r.kind) for r in writable]
     for r in writable:
         r.written = True
     try:
@@ -1002,7 +1028,7 @@ def _check_one_file_per_partner(results: Sequence[WorkbookResult]) -> None:
     for result in results:
         if result.fatal or result.partner is None:
             continue
-        other = first.setdefault(result.partner, result)
+        other = first.setdefault(f"{result.kind} {result.partner}", result)
         if other is result:
             continue
         for one, two in ((other, result), (result, other)):
@@ -1025,6 +1051,8 @@ def _tables(
 ) -> dict[str, pd.DataFrame]:
     from p4c import store
 
+    if result.kind != "partner":
+        return result.tables
     tables = {store.SERVICES: result.services, store.PARTNERS: _partner_frame(result, previous, now)}
     if result.needs is not None and not result.needs.empty:
         tables[store.NEEDS] = result.needs

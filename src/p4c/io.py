@@ -114,10 +114,10 @@ def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
 def _read_calamine(path: Path, max_rows: int) -> Book:
     from python_calamine import CalamineWorkbook
 
-    from p4c.models import SHEET_NAMES
+    from p4c.models import ALL_SHEET_NAMES
     from p4c.values import norm
 
-    roles = {norm(alias) for aliases in SHEET_NAMES.values() for alias in aliases}
+    roles = {norm(alias) for alias in ALL_SHEET_NAMES}
     try:
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)

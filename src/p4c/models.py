@@ -49,8 +49,50 @@ SHEET_NAMES: dict[str, tuple[str, ...]] = {
     "Needs": ("needs", "besoins", "bedarf"),
 }
 
+# The sheets of the other kinds of workbook, by role; the first role of each kind tells it apart.
+KIND_SHEETS: dict[str, dict[str, tuple[str, ...]]] = {
+    "scoring": {
+        "Scores": ("scores", "notes", "bewertungen", "scoring", "evaluations", "évaluations"),
+        "Rater": ("rater", "évaluateur", "evaluateur", "bewerter", "bewerterin"),
+        "Weights": ("weights", "pondérations", "ponderations", "gewichtung", "gewichtungen"),
+    },
+    "field_tests": {
+        "FieldTests": (
+            "fieldtests",
+            "field tests",
+            "field test",
+            "tests terrain",
+            "tests de terrain",
+            "feldtests",
+            "feldtest",
+        ),
+        "Partner": SHEET_NAMES["Partner"],
+    },
+    "plan": {
+        "Actions": ("actions", "mesures", "maßnahmen", "massnahmen", "aktionen"),
+        "Plan": ("plan", "plan d action", "aktionsplan"),
+        "Partner": SHEET_NAMES["Partner"],
+    },
+}
+# Every sheet name a reader must load (other sheets, such as Instructions, are never read).
+ALL_SHEET_NAMES: frozenset[str] = frozenset(
+    alias for roles in (SHEET_NAMES, *KIND_SHEETS.values()) for aliases in roles.values() for alias in aliases
+)
+
 ValueType = Literal[
-    "text", "code", "int", "number", "amount", "date", "category", "provider", "status", "score"
+    "text",
+    "code",
+    "int",
+    "number",
+    "amount",
+    "date",
+    "category",
+    "provider",
+    "status",
+    "score",
+    "choice",  # one code of `choices` (a code or any of its words)
+    "choices",  # zero or more codes of `choices`, separated by `,` or `;` (stored joined by `;`)
+    "rating",  # a number from `minimum` to `maximum`, any decimals (a participants' mean rating)
 ]
 
 
@@ -64,6 +106,7 @@ class Field:
     aliases: tuple[str, ...] = ()
     minimum: float | None = None
     maximum: float | None = None
+    choices: tuple[tuple[str, tuple[str, ...]], ...] = ()  # choice(s): (code, its words in en/fr/de)
 
 
 PARTNER_KEYS: tuple[Field, ...] = (
@@ -187,3 +230,33 @@ def canonical_code(text: str) -> str | None:
     code = text.strip().upper()
     code = CODE_ALIASES.get(code, code)
     return code if code in ISO_3166_ALPHA2 else None
+
+
+# --- the scoring workbook (spec: scoring.md) ----------------------------------------------------------
+
+RATER_KEYS: tuple[Field, ...] = (
+    Field(
+        "rater_code",
+        "code",
+        True,
+        ("rater", "évaluateur", "evaluateur", "bewerter", "partner_code", "partner"),
+    ),
+)
+SCORE_COLUMNS: tuple[Field, ...] = (
+    Field("partner", "code", True, ("partner_code", "partenaire", "partnerland", "region partner")),
+    Field("service_id", "text", True, SERVICE_COLUMNS[0].aliases),
+    Field("comment", "text", False, ("comments", "commentaire", "remarque", "kommentar", "bemerkung")),
+)
+# Columns the scoring template shows for information: recognised (so never "unknown"), never read.
+SCORE_INFO_COLUMNS: tuple[str, ...] = (
+    "rater",
+    "own",
+    "own service",
+    "propre",
+    "eigene",
+    *(alias for f in SERVICE_COLUMNS[1:] for alias in (f.name, *f.aliases)),
+)
+WEIGHT_COLUMNS: tuple[Field, ...] = (
+    Field("criterion", "text", True, ("critère", "critere", "kriterium", "criterion id")),
+    Field("points", "number", True, ("weight", "poids", "punkte", "gewicht", "points"), minimum=0),
+)

@@ -120,6 +120,7 @@ CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY,
     kind TEXT NOT NULL,
     owner TEXT NOT NULL,
+    source TEXT NOT NULL DEFAULT 'partner',
     rows INTEGER NOT NULL,
     created_at TEXT NOT NULL,
     replaced_at TEXT,
@@ -149,10 +150,15 @@ class Processed:
 
 @dataclass(frozen=True)
 class Submission:
-    """One partner's tables from one file, as the store writes them (`frames` by table)."""
+    """One owner's tables from one file, as the store writes them (`frames` by table).
+
+    `source` is the kind of workbook (partner, scoring, field_tests, plan): a new workbook replaces
+    its owner's tables of that kind only, so a partner's scores survive its new services.
+    """
 
     owner: str
     frames: Mapping[str, pd.DataFrame]
+    source: str = "partner"
 
 
 @dataclass(frozen=True)
@@ -313,20 +319,29 @@ def commit(
     moment = now_utc()
     stamp = moment.isoformat(timespec="microseconds")
     blobs = [
-        (s.owner, kind, len(frame), _blob(frame)) for s in submissions for kind, frame in s.frames.items()
+        (s.owner, s.source, kind, len(frame), _blob(frame))
+        for s in submissions
+        for kind, frame in s.frames.items()
     ]
     with _connect(folder, write=True) as con:
         step()
         _migrate(con, folder)
-        for owner in [*(s.owner for s in submissions), *withdraw]:
+        for s in submissions:
+            con.execute(
+                "UPDATE chunks SET replaced_at = ?, replaced_by = ? "
+                "WHERE owner = ? AND source = ? AND replaced_at IS NULL",
+                (stamp, reason, s.owner, s.source),
+            )
+            step()
+        for owner in withdraw:
             con.execute(
                 "UPDATE chunks SET replaced_at = ?, replaced_by = ? WHERE owner = ? AND replaced_at IS NULL",
                 (stamp, reason, owner),
             )
             step()
         con.executemany(
-            "INSERT INTO chunks (kind, owner, rows, created_at, data) VALUES (?, ?, ?, ?, ?)",
-            [(kind, owner, rows, stamp, blob) for owner, kind, rows, blob in blobs],
+            "INSERT INTO chunks (kind, owner, source, rows, created_at, data) VALUES (?, ?, ?, ?, ?, ?)",
+            [(kind, owner, source, rows, stamp, blob) for owner, source, kind, rows, blob in blobs],
         )
         step()
         time = moment.isoformat(timespec="seconds")

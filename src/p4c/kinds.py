@@ -1,0 +1,286 @@
+"""The kinds of workbook besides the partner workbook, and what validating them shares.
+
+`p4c ingest` tells a workbook's kind by its sheets (spec: scoring.md, field-tests.md): Scores means a
+scoring workbook, FieldTests a field-test report, Actions (or Plan) a recommendation plan; anything
+else is a partner workbook (`p4c.ingest`). A CSV is told by its header. Each kind's module keeps its
+rules; this module gives them the store's view (`Context`), the sheets, key/value sheets and typed
+table sheets with every problem at its cell, the same way the partner workbook reports them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from p4c.models import KIND_SHEETS, Field
+from p4c.values import norm, show
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+    from p4c.columns import Column
+    from p4c.config import Config
+    from p4c.ingest import WorkbookResult
+    from p4c.io import Book
+
+Sheet = tuple[str, list[list[Any]]]
+Validator = Callable[["Book", "Config", "str | None", "WorkbookResult", "Context"], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A kind of workbook: its name (the store's `source`), how to tell it, how to validate it."""
+
+    name: str
+    csv_columns: tuple[str, ...]  # a CSV whose header names all of these is of this kind
+    module: str  # holds `validate(book, config, partner, result, context)`
+
+    @property
+    def sheets(self) -> dict[str, tuple[str, ...]]:
+        return KIND_SHEETS[self.name]
+
+    def validate(
+        self, book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
+    ) -> None:
+        import importlib
+
+        validator: Validator = importlib.import_module(self.module).validate
+        validator(book, config, partner, result, context)
+
+
+KINDS: tuple[Kind, ...] = (Kind("scoring", ("rater", "partner", "service id"), "p4c.scoring.workbook"),)
+
+
+def kind_of(book: Book) -> Kind | None:
+    """The kind of a workbook that is not a partner workbook, or None."""
+    names = {norm(name) for name in book.sheet_names}
+    for kind in KINDS:
+        first = next(iter(kind.sheets.values()))
+        if names & {norm(alias) for alias in first}:
+            return kind
+    if book.is_csv and book.sheets:
+        rows = next(iter(book.sheets.values()))
+        for row in rows[:20]:
+            header = {norm(show(cell)) for cell in row if isinstance(cell, str)}
+            for kind in KINDS:
+                if all(norm(c) in header for c in kind.csv_columns):
+                    return kind
+    return None
+
+
+class Context:
+    """What the other kinds check against: the store's current services and partners, read once."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+
+    @cached_property
+    def services(self) -> pd.DataFrame:
+        """partner, service_id, title, category of every current service (empty without a store)."""
+        import pandas as pd
+
+        from p4c import store
+
+        columns = ["partner", "service_id", "title", "category"]
+        frame = store.read_table(self.folder, store.SERVICES, columns) if self.folder else None
+        return frame if frame is not None else pd.DataFrame(columns=columns)
+
+    @cached_property
+    def partners(self) -> pd.DataFrame:
+        import pandas as pd
+
+        from p4c import store
+
+        frame = store.read_table(self.folder, store.PARTNERS) if self.folder else None
+        return frame if frame is not None else pd.DataFrame(columns=list(store.PARTNER_COLUMNS))
+
+    @cached_property
+    def service_keys(self) -> frozenset[tuple[str, str]]:
+        return frozenset(zip(self.services["partner"], self.services["service_id"].astype(str), strict=True))
+
+    @cached_property
+    def partner_codes(self) -> list[str]:
+        return sorted(set(self.partners["partner"].astype(str)))
+
+
+# --- sheets ------------------------------------------------------------------------------------------
+
+
+def find_sheets(book: Book, kind: Kind, result: WorkbookResult) -> dict[str, Sheet]:
+    """The kind's sheets by role; a CSV (one table) is the first role's sheet."""
+    from p4c.ingest import Issue
+
+    first_role = next(iter(kind.sheets))
+    if book.is_csv:
+        return {first_role: next(iter(book.sheets.items()))} if book.sheets else {}
+    lookup = {norm(alias): role for role, aliases in kind.sheets.items() for alias in aliases}
+    found: dict[str, Sheet] = {}
+    for name, rows in book.sheets.items():
+        role = lookup.get(norm(name))
+        if role is None:
+            continue
+        if role in found:
+            result.errors.append(
+                Issue(
+                    name,
+                    None,
+                    None,
+                    None,
+                    name,
+                    f"two sheets are {role} sheets ({found[role][0]} and {name}); keep one",
+                )
+            )
+            result.fatal = True
+        found[role] = (name, rows)
+    return found
+
+
+def error(  # noqa: PLR0917 - the fields of an Issue, in its order
+    result: WorkbookResult,
+    sheet: str | None,
+    cell: str | None,
+    row: int | None,
+    column: str | None,
+    value: object,
+    message: str,
+) -> None:
+    """One error at one cell."""
+    from p4c.ingest import Issue
+
+    result.errors.append(Issue(sheet, cell, row, column, show(value) if value is not None else "", message))
+
+
+@dataclass
+class Table:
+    """A table sheet read with its header: typed columns, kept rows, and where each cell is."""
+
+    sheet: str
+    header_row: int  # 1-based
+    first: int  # the sheet row of the first body row
+    mapping: dict[str, int]  # canonical column -> 0-based column index
+    columns: dict[str, Column]
+    kept: np.ndarray[Any, Any]  # body positions of the rows that are not blank
+    bad_rows: set[int] = field(default_factory=set)  # sheet rows with an error
+
+    def cell(self, column: str, pos: int) -> str:
+        from p4c.ingest import col_letter
+
+        return f"{self.sheet}!{col_letter(self.mapping[column])}{self.first + pos}"
+
+    def row(self, pos: int) -> int:
+        return self.first + pos
+
+    def values(self, column: str) -> list[Any]:
+        """The typed values of the kept rows (None where blank or wrong)."""
+        return [None if column not in self.columns else _value(self.columns[column], p) for p in self.kept]
+
+
+def _value(column: Column, pos: int) -> Any:
+    if column.valid is not None and not column.valid[pos]:
+        return None
+    value = column.values[pos]
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value.item() if hasattr(value, "item") else value
+
+
+def read_table(
+    sheet: Sheet,
+    specs: Sequence[Field],
+    config: Config,
+    result: WorkbookResult,
+    *,
+    country: str | None,
+    scores: Mapping[str, str] | None = None,
+    ignored: Sequence[str] = (),
+) -> Table | None:
+    """A header-and-rows sheet: every column typed by its spec, every problem at its cell.
+
+    `scores`: more headers (normalized label -> criterion id) read as scores on the config's scale;
+    `ignored`: headers recognised but not read (informative columns of a template).
+    """
+    import numpy as np
+
+    from p4c.columns import cell_grid, parse_column, parse_scores
+    from p4c.ingest import Issue, col_letter, find_header, map_columns
+
+    name, rows = sheet
+    known = {norm(alias): f.name for f in specs for alias in (f.name, *f.aliases)}
+    known.update(scores or {})
+    skip = {norm(word) for word in ignored} - set(known)
+    known.update({word: f"_ignored {word}" for word in skip})
+    required = [f.name for f in specs if f.required]
+    header_idx = find_header(rows, known, min(3, max(1, len(required))))
+    if header_idx is None:
+        accepted = ", ".join(required)
+        error(
+            result,
+            name,
+            f"{name}!A1",
+            1,
+            None,
+            "",
+            f"no header row in the first 20 rows: the {name} sheet needs the columns {accepted}",
+        )
+        result.fatal = True
+        return None
+    header_row = header_idx + 1
+    mapped = map_columns(name, rows[header_idx], header_row, known, result)
+    mapping = {k: v for k, v in mapped.items() if not k.startswith("_ignored ")}
+    for spec in specs:
+        if spec.required and spec.name not in mapping:
+            cell = f"{name}!{col_letter(len(rows[header_idx]))}{header_row}"
+            result.errors.append(
+                Issue(
+                    name,
+                    cell,
+                    header_row,
+                    spec.name,
+                    "",
+                    f"required column {spec.name} is missing; head a column with one of: "
+                    f"{', '.join((spec.name, *spec.aliases))}",
+                )
+            )
+            result.fatal = True
+    if result.fatal:
+        return None
+    body = rows[header_idx + 1 :]
+    grid = cell_grid(body)
+    count, width = grid.shape
+    by_name = {f.name: f for f in specs}
+    columns: dict[str, Column] = {}
+    for column, c in mapping.items():
+        cells = grid[:, c] if c < width else np.full(count, None, dtype=object)
+        found = by_name.get(column)
+        columns[column] = (
+            parse_scores(cells, config, country)
+            if found is None
+            else parse_column(found, cells, config, country)
+        )
+    blank = np.ones(count, dtype=bool)
+    for parsed in columns.values():
+        blank &= parsed.blank
+    kept = np.flatnonzero(~blank)
+    table = Table(name, header_row, header_row + 1, mapping, columns, kept)
+    for column, c in mapping.items():
+        for pos, message in sorted(columns[column].errors.items()):
+            if blank[pos]:
+                continue
+            row = table.row(pos)
+            result.errors.append(
+                Issue(
+                    name,
+                    f"{name}!{col_letter(c)}{row}",
+                    row,
+                    column,
+                    show(grid[pos, c] if c < width else None),
+                    message,
+                )
+            )
+            table.bad_rows.add(row)
+    return table

@@ -1,0 +1,325 @@
+"""Reading a scoring workbook (spec: scoring.md): one rater's scores of every service, and its weights.
+
+Stores two tables under the rater's code: `scores` (rater, partner, service_id, criterion, score,
+comment: one row per score given) and `weights` (rater, criterion, points). Every problem is an
+error at its cell; the workbook is written whole or not at all.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from p4c.config import suggest
+from p4c.kinds import KINDS, Context, Table, error, find_sheets, read_table
+from p4c.models import RATER_KEYS, SCORE_COLUMNS, SCORE_INFO_COLUMNS, WEIGHT_COLUMNS, canonical_code
+from p4c.values import norm
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from p4c.config import Config
+    from p4c.ingest import WorkbookResult
+    from p4c.io import Book
+
+SCORES, WEIGHTS = "scores", "weights"
+SCORE_TABLE_COLUMNS = ("rater", "partner", "service_id", "criterion", "score", "comment")
+WEIGHT_TABLE_COLUMNS = ("rater", "criterion", "points")
+KIND = next(k for k in KINDS if k.name == "scoring")
+
+
+def score_headers(config: Config) -> dict[str, str]:
+    """Normalized header -> criterion id: the id, `score <id>` and its labels in three languages."""
+    return {
+        norm(word): crit.id
+        for crit in config.score_criteria
+        for word in (crit.id, f"score {crit.id}", *crit.label.values())
+    }
+
+
+def validate(
+    book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
+) -> None:
+    """Fill `result` with the rater's scores and weights, or with every error at its cell."""
+    sheets = find_sheets(book, KIND, result)
+    if result.fatal:
+        return
+    if context.services.empty:
+        error(
+            result,
+            None,
+            None,
+            None,
+            None,
+            "",
+            "no partner workbook is ingested yet: a scoring workbook "
+            "scores the ingested services; ingest the partners' workbooks first",
+        )
+        result.fatal = True
+        return
+    rater = _rater(book, sheets, config, partner, result, context)
+    if rater is None or result.fatal:
+        return
+    result.partner = rater
+    scores = _scores(sheets["Scores"], config, rater, result, context)
+    weights = _weights(sheets["Weights"], config, rater, result) if "Weights" in sheets else None
+    result.errors.sort(key=lambda i: (i.sheet or "", i.row or 0, i.cell or ""))
+    if scores is None or result.errors:
+        return
+    if scores.empty:
+        name = sheets["Scores"][0]
+        error(
+            result,
+            name,
+            None,
+            None,
+            None,
+            "",
+            "no score in this workbook: fill at least one score cell "
+            f"({', '.join(c.id for c in config.score_criteria)})",
+        )
+        result.fatal = True
+        return
+    result.tables = {SCORES: scores}
+    if weights is not None:
+        result.tables[WEIGHTS] = weights
+    result.rows = int(scores[["partner", "service_id"]].drop_duplicates().shape[0])
+
+
+def _rater(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
+    book: Book,
+    sheets: dict[str, Any],
+    config: Config,
+    partner: str | None,
+    result: WorkbookResult,
+    context: Context,
+) -> str | None:
+    from p4c.ingest import read_key_sheet
+
+    sheet, cell, row, code = None, None, None, partner
+    if "Rater" in sheets:
+        info = read_key_sheet(sheets["Rater"], config, result, RATER_KEYS)
+        sheet, cell, row = sheets["Rater"][0], info.get("_cell"), info.get("_row")
+        found = info.get("rater_code")
+        if found and partner and found != partner:
+            error(
+                result,
+                sheet,
+                cell,
+                row,
+                "rater_code",
+                found,
+                f"the Rater sheet says {found} but --partner says {partner}; they must agree",
+            )
+            result.fatal = True
+            return None
+        code = found or partner
+    elif book.is_csv:
+        code = _csv_rater(sheets["Scores"], result, partner)
+    if result.fatal:
+        return None
+    if code is None:
+        error(
+            result,
+            sheet,
+            cell,
+            row,
+            "rater_code",
+            "",
+            "no rater: a scoring workbook says who scored, in the "
+            "Rater sheet (rater_code) or, for a CSV, in a rater column",
+        )
+        result.fatal = True
+        return None
+    if code not in context.partner_codes:
+        error(
+            result,
+            sheet,
+            cell,
+            row,
+            "rater_code",
+            code,
+            f"rater {code} is not a partner of the partnership; partners: {', '.join(context.partner_codes)}",
+        )
+        result.fatal = True
+        return None
+    return code
+
+
+def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partner: str | None) -> str | None:
+    """The one rater named in a CSV's rater column."""
+    from p4c.ingest import col_letter, find_header
+    from p4c.values import is_blank, show
+
+    name, rows = sheet
+    header_idx = find_header(rows, {"rater": "rater", "partner": "partner", "service id": "service_id"}, 3)
+    if header_idx is None:
+        return partner
+    column = next(c for c, v in enumerate(rows[header_idx]) if isinstance(v, str) and norm(v) == "rater")
+    codes: dict[str, int] = {}
+    for r, row in enumerate(rows[header_idx + 1 :], start=header_idx + 2):
+        value = row[column] if column < len(row) else None
+        if is_blank(value):
+            continue
+        code = canonical_code(show(value))
+        cell = f"{name}!{col_letter(column)}{r}"
+        if code is None:
+            error(result, name, cell, r, "rater", value, "expected the rater's country code, such as BE")
+            result.fatal = True
+            return None
+        codes.setdefault(code, r)
+    if len(codes) > 1:
+        first, second = list(codes)[:2]
+        at = codes[second]
+        error(
+            result,
+            name,
+            f"{name}!{col_letter(column)}{at}",
+            at,
+            "rater",
+            second,
+            f"a second rater ({second}; the first is {first}): one file holds one rater's scores",
+        )
+        result.fatal = True
+        return None
+    return next(iter(codes), partner)
+
+
+def _scores(
+    sheet: tuple[str, list[list[Any]]], config: Config, rater: str, result: WorkbookResult, context: Context
+) -> pd.DataFrame | None:
+    import pandas as pd
+
+    criteria = score_headers(config)
+    table = read_table(
+        sheet, SCORE_COLUMNS, config, result, country=rater, scores=criteria, ignored=SCORE_INFO_COLUMNS
+    )
+    if table is None:
+        return None
+    crit_ids = [c.id for c in config.score_criteria if c.id in table.columns]
+    if not crit_ids:
+        error(
+            result,
+            table.sheet,
+            f"{table.sheet}!A{table.header_row}",
+            table.header_row,
+            None,
+            "",
+            "no score column: head one column per criterion with its id or label "
+            f"({', '.join(c.id for c in config.score_criteria)})",
+        )
+        result.fatal = True
+        return None
+    _check_keys(table, result, context)
+    partners, ids = (
+        table.values("partner"),
+        [str(v) if v is not None else None for v in table.values("service_id")],
+    )
+    comments = table.values("comment")
+    frame = pd.DataFrame(
+        {
+            "partner": partners,
+            "service_id": ids,
+            "comment": comments,
+            **{c: table.values(c) for c in crit_ids},
+        }
+    )
+    long = frame.melt(
+        id_vars=["partner", "service_id", "comment"],
+        value_vars=crit_ids,
+        var_name="criterion",
+        value_name="score",
+    )
+    long = long[long["score"].notna()].astype({"score": "float64"})
+    long.insert(0, "rater", rater)
+    return long[list(SCORE_TABLE_COLUMNS)].reset_index(drop=True)
+
+
+def _check_keys(table: Table, result: WorkbookResult, context: Context) -> None:
+    """Unknown or stale (partner, service_id) and duplicate rows are errors at their cells."""
+    seen: dict[tuple[str, str], int] = {}
+    for pos, partner, sid in zip(
+        table.kept, table.values("partner"), table.values("service_id"), strict=True
+    ):
+        row = table.row(int(pos))
+        if partner is None or sid is None or row in table.bad_rows:
+            continue
+        key = (str(partner), str(sid))
+        if key not in context.service_keys:
+            error(
+                result,
+                table.sheet,
+                table.cell("service_id", int(pos)),
+                row,
+                "service_id",
+                sid,
+                f"{partner} {sid} is not among the ingested services; was the partner's workbook "
+                "resubmitted?",
+            )
+        elif key in seen:
+            error(
+                result,
+                table.sheet,
+                table.cell("service_id", int(pos)),
+                row,
+                "service_id",
+                sid,
+                f"{partner} {sid} is scored twice (first in row {seen[key]}); keep one row",
+            )
+        else:
+            seen[key] = row
+
+
+def _weights(
+    sheet: tuple[str, list[list[Any]]], config: Config, rater: str, result: WorkbookResult
+) -> pd.DataFrame | None:
+    import pandas as pd
+
+    table = read_table(sheet, WEIGHT_COLUMNS, config, result, country=rater)
+    if table is None:
+        return None
+    ids = [c.id for c in config.criteria]
+    lookup = {norm(word): c.id for c in config.criteria for word in (c.id, *c.label.values())}
+    records: list[tuple[str, str, float]] = []
+    seen: dict[str, int] = {}
+    for pos, name, points in zip(table.kept, table.values("criterion"), table.values("points"), strict=True):
+        row = table.row(int(pos))
+        if name is None or row in table.bad_rows:
+            continue
+        crit = lookup.get(norm(str(name)))
+        cell = table.cell("criterion", int(pos))
+        if crit is None:
+            error(
+                result,
+                table.sheet,
+                cell,
+                row,
+                "criterion",
+                name,
+                f"unknown criterion{suggest(str(name), ids)}",
+            )
+        elif crit in seen:
+            error(
+                result,
+                table.sheet,
+                cell,
+                row,
+                "criterion",
+                name,
+                f"{crit} is weighted twice (first in row {seen[crit]})",
+            )
+        elif points is not None:
+            seen[crit] = row
+            records.append((rater, crit, float(points)))
+    if records and not any(points > 0 for _, _, points in records) and not result.errors:
+        pos = int(table.kept[0])
+        error(
+            result,
+            table.sheet,
+            table.cell("points", pos),
+            table.row(pos),
+            "points",
+            0,
+            "every weight is 0: give at least one criterion some points (any positive numbers; "
+            "they are rescaled to sum to 1)",
+        )
+    return pd.DataFrame(records, columns=list(WEIGHT_TABLE_COLUMNS))
