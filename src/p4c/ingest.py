@@ -16,7 +16,7 @@ import datetime as dt
 import gc
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -329,27 +329,27 @@ def validate_book(
     return result
 
 
-def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, list[list[Any]]]]:
+def sheets_by_role(
+    book: Book, roles: Mapping[str, tuple[str, ...]], result: WorkbookResult
+) -> dict[str, tuple[str, list[list[Any]]]]:
+    """The sheets of a book by role (names matched loosely); two sheets of one role are an error."""
     found: dict[str, tuple[str, list[list[Any]]]] = {}
-    lookup = {norm(alias): role for role, aliases in SHEET_NAMES.items() for alias in aliases}
-    names = book.sheet_names  # every sheet of the file; only role sheets (or a lone one) are read
+    lookup = {norm(alias): role for role, aliases in roles.items() for alias in aliases}
     for name, rows in book.sheets.items():
         role = lookup.get(norm(name))
         if role is None:
             continue
         if role in found:
-            result.errors.append(
-                Issue(
-                    name,
-                    None,
-                    None,
-                    None,
-                    name,
-                    f"two sheets are {role} sheets ({found[role][0]} and {name}); keep one",
-                )
-            )
+            message = f"two sheets are {role} sheets ({found[role][0]} and {name}); keep one"
+            result.errors.append(Issue(name, None, None, None, name, message))
             result.fatal = True
         found[role] = (name, rows)
+    return found
+
+
+def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, list[list[Any]]]]:
+    found = sheets_by_role(book, SHEET_NAMES, result)
+    names = book.sheet_names  # every sheet of the file; only role sheets (or a lone one) are read
     if "Services" not in found:
         if len(names) == 1:
             name = names[0]

@@ -113,31 +113,12 @@ class Context:
 
 def find_sheets(book: Book, kind: Kind, result: WorkbookResult) -> dict[str, Sheet]:
     """The kind's sheets by role; a CSV (one table) is the first role's sheet."""
-    from p4c.ingest import Issue
+    from p4c.ingest import sheets_by_role
 
     first_role = next(iter(kind.sheets))
     if book.is_csv:
         return {first_role: next(iter(book.sheets.items()))} if book.sheets else {}
-    lookup = {norm(alias): role for role, aliases in kind.sheets.items() for alias in aliases}
-    found: dict[str, Sheet] = {}
-    for name, rows in book.sheets.items():
-        role = lookup.get(norm(name))
-        if role is None:
-            continue
-        if role in found:
-            result.errors.append(
-                Issue(
-                    name,
-                    None,
-                    None,
-                    None,
-                    name,
-                    f"two sheets are {role} sheets ({found[role][0]} and {name}); keep one",
-                )
-            )
-            result.fatal = True
-        found[role] = (name, rows)
-    return found
+    return sheets_by_role(book, kind.sheets, result)
 
 
 def error(  # noqa: PLR0917 - the fields of an Issue, in its order
