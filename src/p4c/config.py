@@ -38,12 +38,12 @@ from p4c.values import norm
 DEFAULT_CONFIG_NAME = "default_criteria.yaml"
 LANGUAGES = ("en", "fr", "de")
 PositiveInt = Annotated[int, Field(ge=1)]
-# YAML reads .inf and .nan as numbers; no key of the config means anything with them.
 MAX_DEPTH = 32  # levels of nesting; the config itself needs 5
 MAX_NODES = 100_000  # values once YAML aliases are expanded; the default config has about 500
 
 
 class _Model(BaseModel):
+    # YAML reads .inf and .nan as numbers; no key of the config means anything with them.
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
