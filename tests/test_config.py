@@ -87,6 +87,7 @@ def criterion(data: dict[str, Any], criterion_id: str) -> dict[str, Any]:
     return found
 
 
+MDA = {"organisation": "Malta Development Agency", "region": "Malta", "cluster_initiatives": 4}
 NEW_FIELD = {
     "id": "staff",
     "label": {"en": "Staff"},
@@ -254,12 +255,125 @@ def test_field_criterion_with_bounds_loads(default_data: dict[str, Any]) -> None
     assert config.criterion("staff").effective_normalization == "scale"
 
 
-@pytest.mark.parametrize("weight", [-0.1, -1])
-def test_negative_weight(default_data: dict[str, Any], weight: float) -> None:
+@pytest.mark.parametrize("weight", [-0.1, -1, math.inf, -math.inf, math.nan, -1e-320])
+def test_a_weight_must_be_a_finite_number_at_least_zero(default_data: dict[str, Any], weight: float) -> None:
     message = bad(default_data, lambda d: criterion(d, "impact").update(weight=weight))
-    assert "criteria[1] (impact).weight" in message
-    assert "greater than or equal to 0" in message
-    assert f"found {weight}" in message
+    assert (
+        message == f"{SOURCE}: criteria[1] (impact).weight: must be a finite number >= 0 (found {weight!r})"
+    )
+
+
+def test_an_infinite_weight_typed_in_yaml_is_refused() -> None:
+    text = default_config_text().replace("weight: 0.20", "weight: .inf", 1)
+    with pytest.raises(P4CError) as info:
+        parse_config(text, SOURCE)
+    assert info.value.message == (
+        f"{SOURCE}: criteria[0] (relevance).weight: must be a finite number >= 0 (found inf)"
+    )
+
+
+def test_negative_zero_weight_is_zero(default_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(default_data)
+    criterion(data, "impact")["weight"] = -0.0
+    weight = parse_config(yaml.safe_dump(data, allow_unicode=True)).criterion("impact").weight
+    assert weight == 0.0
+    assert math.copysign(1.0, weight) == 1.0  # no "-0" in the outputs
+
+
+def test_huge_weights_load(default_data: dict[str, Any]) -> None:
+    data = copy.deepcopy(default_data)
+    criterion(data, "relevance")["weight"] = 1e308
+    criterion(data, "impact")["weight"] = 1e308
+    config = parse_config(yaml.safe_dump(data, allow_unicode=True))
+    assert [c.weight for c in config.criteria[:2]] == [1e308, 1e308]
+
+
+def _numeric_leaves(node: Any, path: str = "") -> list[tuple[str, tuple[str | int, ...]]]:
+    """(path as the error shows it, keys to reach it) for every number in the config data."""
+    found: list[tuple[str, tuple[str | int, ...]]] = []
+    items: list[tuple[str | int, Any]] = (
+        list(node.items())
+        if isinstance(node, dict)
+        else list(enumerate(node))
+        if isinstance(node, list)
+        else []
+    )
+    for key, value in items:
+        if isinstance(key, int):
+            name = value.get("id") or value.get("code") if isinstance(value, dict) else None
+            where = f"{path}[{key}]" + (f" ({name})" if name else "")
+        else:
+            where = f"{path}.{key}" if path else key
+        if isinstance(value, bool):
+            continue
+        if isinstance(value, int | float):
+            found.append((where, (key,)))
+        else:
+            found.extend((sub, (key, *keys)) for sub, keys in _numeric_leaves(value, where))
+    return found
+
+
+def _full_data() -> dict[str, Any]:
+    """The default config plus the optional numbers: a partner and a criterion with bounds."""
+    data: dict[str, Any] = yaml.safe_load(default_config_text())
+    data["criteria"].append({**NEW_FIELD, "normalization": "scale", "bounds": [0, 10]})
+    data["partners"] = {"MT": dict(MDA)}
+    return data
+
+
+NUMBERS = [leaf for leaf in _numeric_leaves(_full_data()) if leaf[0] != "version"]
+
+
+def test_the_numbers_cover_every_section() -> None:
+    sections = {path.split(".")[0].split("[")[0] for path, _ in NUMBERS}
+    assert sections == {
+        "scale",
+        "criteria",
+        "good_practice",
+        "shortlist",
+        "field_tests",
+        "stability",
+        "limits",
+        "partners",
+    }
+    assert "criteria[8] (staff).bounds[1]" in [path for path, _ in NUMBERS]
+    assert "good_practice.min_criteria.relevance" in [path for path, _ in NUMBERS]
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+@pytest.mark.parametrize(("path", "keys"), NUMBERS, ids=[path for path, _ in NUMBERS])
+def test_a_non_finite_number_anywhere_is_an_error_naming_the_key(
+    path: str, keys: tuple[str | int, ...], value: float
+) -> None:
+    def change(d: dict[str, Any]) -> None:
+        node: Any = d
+        for key in keys[:-1]:
+            node = node[key]
+        node[keys[-1]] = value
+
+    message = bad(_full_data(), change)
+    if path.endswith(".weight"):
+        assert message == f"{SOURCE}: {path}: must be a finite number >= 0 (found {value!r})"
+    else:
+        assert message == f"{SOURCE}: {path}: Input should be a finite number (found {value!r})"
+
+
+def test_a_scale_too_wide_to_compute(default_data: dict[str, Any]) -> None:
+    message = bad(default_data, lambda d: d.update(scale={"min": -1e308, "max": 1e308, "step": 0.5}))
+    assert message == (
+        f"{SOURCE}: scale: max - min is too large to compute (-1e+308 to 1e+308); use a smaller scale"
+    )
+
+
+def test_bounds_too_wide_to_compute(default_data: dict[str, Any]) -> None:
+    message = bad(
+        default_data,
+        lambda d: d["criteria"].append({**NEW_FIELD, "normalization": "scale", "bounds": [-1e308, 1e308]}),
+    )
+    assert message == (
+        f"{SOURCE}: criteria[8] (staff): bounds: high - low is too large to compute "
+        "(-1e+308 to 1e+308); use smaller bounds"
+    )
 
 
 def test_weight_not_a_number(default_data: dict[str, Any]) -> None:
@@ -286,7 +400,7 @@ def test_bad_id(default_data: dict[str, Any]) -> None:
 
 def test_no_criteria(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: d.update(criteria=[]))
-    assert "criteria: at least one criterion is needed" in message
+    assert message == f"{SOURCE}: criteria: at least one criterion is needed"
 
 
 @pytest.mark.parametrize(
@@ -345,16 +459,32 @@ def test_score_criterion_id_is_a_column_name(default_data: dict[str, Any]) -> No
 
 def test_two_score_criteria_with_the_same_label(default_data: dict[str, Any]) -> None:
     message = bad(default_data, lambda d: criterion(d, "innovation").update(label={"en": "Impact"}))
-    assert "label `Impact`" in message
-    assert "impact" in message
+    assert message == (
+        f"{SOURCE}: criteria: label `Impact` of innovation also names the criterion impact; "
+        "each id and label must name one criterion"
+    )
+
+
+def test_two_score_criteria_sharing_a_label_after_normalization(default_data: dict[str, Any]) -> None:
+    message = bad(
+        default_data,
+        lambda d: (
+            criterion(d, "impact").update(label={"en": "Impact", "de": "Innovation!"}),
+            criterion(d, "innovation").update(label={"en": "Innovation"}),
+        ),
+    )
+    assert message == (
+        f"{SOURCE}: criteria: label `Innovation!` of impact also names the criterion innovation; "
+        "each id and label must name one criterion"
+    )
 
 
 # --- other sections --------------------------------------------------------------------------------
 
 
 def test_unknown_top_level_key(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d.update(weights={"impact": 1}))
-    assert message.startswith(f"{SOURCE}: weights: unknown key; accepted keys: version, scale, ")
+    message = bad(default_data, lambda d: d.update(weigths={"impact": 1}))
+    assert message.startswith(f"{SOURCE}: weigths: unknown key; accepted keys: version, scale, ")
     assert "criteria, categories, good_practice" in message
 
 
@@ -425,7 +555,27 @@ def test_duplicate_category_code(default_data: dict[str, Any]) -> None:
     message = bad(
         default_data, lambda d: d["categories"].append({"code": "NET", "label": {"en": "Another network"}})
     )
-    assert "categories: duplicate code NET" in message
+    assert message == f"{SOURCE}: categories: duplicate code NET; each code must be unique"
+
+
+def test_duplicate_ids_and_codes_are_listed_sorted_once(default_data: dict[str, Any]) -> None:
+    def twice(d: dict[str, Any]) -> None:
+        d["categories"] = [*d["categories"], d["categories"][3], d["categories"][0], d["categories"][3]]
+
+    assert (
+        bad(default_data, twice) == f"{SOURCE}: categories: duplicate code FIN, NET; each code must be unique"
+    )
+
+    def ids(d: dict[str, Any]) -> None:
+        criterion(d, "synergy").update(id="impact")
+        criterion(d, "innovation").update(id="impact")
+
+    assert bad(default_data, ids) == f"{SOURCE}: criteria: duplicate id impact; each id must be unique"
+
+
+def test_no_categories(default_data: dict[str, Any]) -> None:
+    message = bad(default_data, lambda d: d.update(categories=[]))
+    assert message == f"{SOURCE}: categories: at least one category is needed"
 
 
 def test_bad_category_code(default_data: dict[str, Any]) -> None:
@@ -485,8 +635,6 @@ def test_several_problems_are_one_error(default_data: dict[str, Any]) -> None:
 
 
 # --- partners --------------------------------------------------------------------------------------
-
-MDA = {"organisation": "Malta Development Agency", "region": "Malta", "cluster_initiatives": 4}
 
 
 def test_partners_load_with_canonical_codes(default_data: dict[str, Any]) -> None:
@@ -568,6 +716,74 @@ def test_not_a_mapping(text: str) -> None:
         parse_config(text, SOURCE)
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        # The top-level mapping is level 1, so the 32nd `[` opens level 33; in mappings the key `a`
+        # of the 31st `{` is already on level 33.
+        ("criteria: " + "[" * 5000 + "]" * 5000 + "\n", 10 + 32),
+        ("criteria: " + "{a: " * 5000 + "1" + "}" * 5000 + "\n", 10 + 30 * 4 + 2),
+        ("criteria: " + "[" * 40 + "]" * 40 + "\n", 10 + 32),
+    ],
+    ids=["lists-5000", "mappings-5000", "lists-40"],
+)
+def test_yaml_nested_too_deeply(text: str, column: int) -> None:
+    with pytest.raises(P4CError) as info:
+        parse_config(text, SOURCE)
+    assert info.value.message == (
+        f"{SOURCE} is nested too deeply: more than 32 levels at line 1, column {column}; "
+        "a config needs only a few levels"
+    )
+
+
+def test_yaml_nested_32_levels_is_read() -> None:
+    # Deep but allowed: the error is then about the content, not the nesting.
+    with pytest.raises(P4CError, match=r"criteria\[0\]: Input should be a valid dictionary"):
+        parse_config("criteria: " + "[" * 31 + "]" * 31 + "\n", SOURCE)
+
+
+BILLION_LAUGHS = "\n".join(
+    [
+        "a: &a ['lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol', 'lol']",
+        *(f"{n}: &{n} [{', '.join([f'*{p}'] * 9)}]" for p, n in zip("abcdefgh", "bcdefghi", strict=True)),
+        "criteria: *i",
+    ]
+)
+
+
+def test_yaml_bomb_is_refused() -> None:
+    # a..e stand for 10, 91, 820, 7,381 and 66,430 values; with the top mapping and the keys that is
+    # 74,738, then `f:` and its list 74,740, and its first *e (line 6, column 8) passes 100,000.
+    with pytest.raises(P4CError) as info:
+        parse_config(BILLION_LAUGHS, SOURCE)
+    assert info.value.message == (
+        f"{SOURCE}: YAML aliases (*name) expand to more than 100,000 values at line 6, column 8; "
+        "write the values out instead"
+    )
+
+
+def test_a_yaml_alias_inside_itself_is_refused() -> None:
+    with pytest.raises(P4CError) as info:
+        parse_config("criteria: &loop [1, *loop]\n", SOURCE)
+    assert info.value.message == (
+        f"{SOURCE}: the YAML alias *loop at line 1, column 21 is inside the value it names; "
+        "write the values out instead"
+    )
+
+
+def test_a_few_yaml_aliases_are_fine(default_data: dict[str, Any]) -> None:
+    text = default_config_text().replace(
+        "label: {en: Impact, fr: Impact, de: Wirkung}", "label: &impact {en: Impact, fr: Impact, de: Wirkung}"
+    )
+    text = text.replace(
+        "partners: {}",
+        "partners:\n  MT: &mt {organisation: MDA, region: Malta, cluster_initiatives: 4}\n  GR: *mt",
+    )
+    assert "&impact" in text and "*mt" in text
+    config = parse_config(text)
+    assert config.partners["GR"] == config.partners["MT"]
+
+
 def test_missing_sections() -> None:
     with pytest.raises(P4CError) as info:
         parse_config("version: 1\n", SOURCE)
@@ -624,6 +840,25 @@ def test_project_bad_config_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(P4CError) as info:
         Project(tmp_path).load_config()
     assert info.value.message.startswith(f"{path}: criteria[0] (relevance).weight")
+
+
+def test_project_config_too_large(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "criteria.yaml"
+    path.parent.mkdir()
+    path.write_text(default_config_text() + "#" * (1024 * 1024), encoding="utf-8")
+    with pytest.raises(P4CError) as info:
+        Project(tmp_path).load_config()
+    assert info.value.message == f"{path}: the config file is 1.0 MB; the limit is 1 MB"
+    assert info.value.hint == "A config is a few KB of text: check that this is the right file."
+
+
+def test_project_config_deeply_nested_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "config" / "criteria.yaml"
+    path.parent.mkdir()
+    path.write_text("criteria: " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(P4CError) as info:
+        Project(tmp_path).load_config()
+    assert info.value.message.startswith(f"{path} is nested too deeply: ")
 
 
 def test_project_config_not_utf8(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ Monte Carlo and the exact weight-stability intervals."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -491,6 +492,51 @@ def test_library_callers_get_the_same_weight_checks() -> None:
         resolve_weights(CONFIG, {"impakt": 1.0})
     with pytest.raises(P4CError, match="negative"):
         resolve_weights(CONFIG, {"impact": -1.0})
+
+
+def test_huge_config_weights_are_rescaled_without_overflow() -> None:
+    huge = with_weights(CONFIG, relevance=1e308, impact=1e308)
+    weights = resolve_weights(huge, {})
+    assert weights == {c.id: (0.5 if c.id in ("relevance", "impact") else 0.0) for c in CONFIG.criteria}
+    services = random_services(30, 4)
+    unit = rank(services, partners_frame(), with_weights(CONFIG, relevance=1, impact=1), RankOptions())
+    result = rank(services, partners_frame(), huge, RankOptions())
+    pd.testing.assert_frame_equal(result.table, unit.table)
+
+
+def test_huge_weight_arguments_are_rescaled_without_overflow() -> None:
+    overrides = parse_weights(["impact=1e308", "relevance=1e308"], CONFIG)
+    assert overrides == {"impact": 1e308, "relevance": 1e308}
+    weights = resolve_weights(CONFIG, overrides)
+    assert weights["impact"] == weights["relevance"] == 0.5
+    assert weights["synergy"] == pytest.approx(0.05 / 1e308 / 2, rel=1e-9)  # a subnormal, not 0
+    with pytest.raises(P4CError, match="finite"):
+        parse_weights(["impact=1e309"], CONFIG)  # past the largest float
+
+
+def test_a_negative_zero_weight_is_zero() -> None:
+    overrides = parse_weights(["impact=-0"], CONFIG)
+    assert math.copysign(1.0, overrides["impact"]) == 1.0
+    weights = resolve_weights(CONFIG, {"impact": -0.0})
+    assert math.copysign(1.0, weights["impact"]) == 1.0
+
+
+@given(
+    st.lists(
+        st.floats(min_value=0, max_value=1.7e308, allow_subnormal=True),
+        min_size=len(SCORES) + 2,
+        max_size=len(SCORES) + 2,
+    ).filter(lambda ws: max(ws) > 0)
+)
+@settings(max_examples=200, deadline=None)
+def test_resolved_weights_are_the_exact_shares(raw: list[float]) -> None:
+    ids = [c.id for c in CONFIG.criteria]
+    weights = resolve_weights(CONFIG, dict(zip(ids, raw, strict=True)))
+    total = sum(Fraction(w) for w in raw)  # exact rational arithmetic as the oracle
+    for key, value in zip(ids, raw, strict=True):
+        assert math.isfinite(weights[key])
+        assert weights[key] == pytest.approx(float(Fraction(value) / total), rel=1e-12, abs=1e-300)
+    assert math.fsum(weights.values()) == pytest.approx(1.0, abs=1e-12)
 
 
 def test_stability_needs_wsm() -> None:

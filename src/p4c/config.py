@@ -7,6 +7,8 @@ without reading Python.
 from __future__ import annotations
 
 import difflib
+import math
+from collections.abc import Sequence
 from functools import cached_property
 from importlib import resources
 from typing import Annotated, Any, Literal, get_args
@@ -36,12 +38,25 @@ from p4c.scoring.settings import ScoringSettings, WeightSettings
 from p4c.values import norm
 
 DEFAULT_CONFIG_NAME = "default_criteria.yaml"
-NonNegative = Annotated[float, Field(ge=0)]
 PositiveInt = Annotated[int, Field(ge=1)]
+MAX_DEPTH = 32  # levels of nesting; the config itself needs 5
+MAX_NODES = 100_000  # values once YAML aliases are expanded; the default config has about 500
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # YAML reads .inf and .nan as numbers; no key of the config means anything with them.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+def _weight(value: float) -> float:
+    """A finite weight >= 0, and never -0.0 (it would show as "-0" in the outputs)."""
+    if not (math.isfinite(value) and value >= 0):
+        raise ValueError("must be a finite number >= 0")
+    return value + 0.0
+
+
+# Checked by one validator so that negative, NaN and infinite weights get the same message.
+Weight = Annotated[float, Field(allow_inf_nan=True), AfterValidator(_weight)]
 
 
 class Scale(_Model):
@@ -53,6 +68,10 @@ class Scale(_Model):
     def _ordered(self) -> Scale:
         if self.max <= self.min:
             raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        if not math.isfinite(self.max - self.min):
+            raise ValueError(
+                f"max - min is too large to compute ({self.min:g} to {self.max:g}); use a smaller scale"
+            )
         return self
 
 
@@ -76,7 +95,7 @@ class Criterion(_Labelled):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Labels
     description: str = ""
-    weight: NonNegative
+    weight: Weight
     direction: Literal["benefit", "cost"]
     source: Literal["score", "field", "ratio", "pertinence"]
     column: str | None = None
@@ -106,8 +125,14 @@ class Criterion(_Labelled):
             and self.bounds is None
         ):
             raise ValueError("normalization scale on a field or ratio needs `bounds: [low, high]`")
-        if self.bounds is not None and self.bounds[1] <= self.bounds[0]:
-            raise ValueError("bounds must be [low, high] with high > low")
+        if self.bounds is not None:
+            low, high = self.bounds
+            if high <= low:
+                raise ValueError("bounds must be [low, high] with high > low")
+            if not math.isfinite(high - low):
+                raise ValueError(
+                    f"bounds: high - low is too large to compute ({low:g} to {high:g}); use smaller bounds"
+                )
         return self
 
     @property
@@ -212,21 +237,12 @@ class Config(_Model):
     @model_validator(mode="after")
     def _consistent(self) -> Config:
         ids = [c.id for c in self.criteria]
-        if not ids:
-            raise ValueError("criteria: at least one criterion is needed")
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"criteria: duplicate id {', '.join(dupes)}; each id must be unique")
+        _check_unique("criteria", "criterion", "id", ids)
         columns = {f.name for f in SERVICE_COLUMNS}
         clash = [c.id for c in self.criteria if c.source == "score" and c.id in columns]
         if clash:
             raise ValueError(f"criteria: score criterion id {clash[0]} is a service column name")
-        codes = [c.code for c in self.categories]
-        if not codes:
-            raise ValueError("categories: at least one category is needed")
-        dupes = sorted({c for c in codes if codes.count(c) > 1})
-        if dupes:
-            raise ValueError(f"categories: duplicate code {', '.join(dupes)}")
+        _check_unique("categories", "category", "code", [c.code for c in self.categories])
         for key in self.good_practice.min_criteria:
             if key not in ids:
                 raise ValueError(f"good_practice.min_criteria: unknown criterion `{key}`{suggest(key, ids)}")
@@ -271,19 +287,26 @@ class Config(_Model):
                         f"categories: `{word}` names both {seen[key]} and {cat.code}; "
                         "each code, label and alias must name one category"
                     )
-        headers: dict[str, str] = {}
-        for field in SERVICE_COLUMNS:
-            for word in (field.name, *field.aliases):
-                headers[norm(word)] = field.name
-        for crit in self.score_criteria:
-            for word in (crit.id, f"score {crit.id}", *crit.label.values()):
-                key = norm(word)
-                if headers.setdefault(key, crit.id) != crit.id:
-                    raise ValueError(
-                        f"criteria: label `{word}` of {crit.id} also names the "
-                        f"Services column {headers[key]}; choose a label that is "
-                        "not a column name or alias"
-                    )
+        headers = {
+            norm(word): field.name for field in SERVICE_COLUMNS for word in (field.name, *field.aliases)
+        }
+        # Ids first, so that a label naming another criterion is reported as that label.
+        named: dict[str, str] = {}  # normalized id or label -> the score criterion it names
+        words = [(c, "id", word) for c in self.score_criteria for word in (c.id, f"score {c.id}")]
+        words += [(c, "label", word) for c in self.score_criteria for word in c.label.values()]
+        for crit, what, word in words:
+            key = norm(word)
+            if key in headers:
+                raise ValueError(
+                    f"criteria: {what} `{word}` of {crit.id} also names the "
+                    f"Services column {headers[key]}; choose a label that is "
+                    "not a column name or alias"
+                )
+            if named.setdefault(key, crit.id) != crit.id:
+                raise ValueError(
+                    f"criteria: {what} `{word}` of {crit.id} also names the criterion "
+                    f"{named[key]}; each id and label must name one criterion"
+                )
 
     @cached_property
     def score_criteria(self) -> list[Criterion]:
@@ -305,6 +328,15 @@ class Config(_Model):
         raise KeyError(criterion_id)
 
 
+def _check_unique(section: str, noun: str, key: str, values: Sequence[str]) -> None:
+    """At least one entry, and no `key` given twice (criterion ids, category codes)."""
+    if not values:
+        raise ValueError(f"{section}: at least one {noun} is needed")
+    dupes = sorted({v for v in values if values.count(v) > 1})
+    if dupes:
+        raise ValueError(f"{section}: duplicate {key} {', '.join(dupes)}; each {key} must be unique")
+
+
 def suggest(word: str, known: list[str] | tuple[str, ...]) -> str:
     close = difflib.get_close_matches(word, list(known), n=3, cutoff=0.5)
     return f" (did you mean {' or '.join(close)}?)" if close else f" (known: {', '.join(known)})"
@@ -314,10 +346,77 @@ def default_config_text() -> str:
     return resources.files("p4c").joinpath(DEFAULT_CONFIG_NAME).read_text(encoding="utf-8")
 
 
+class _RefusedYamlError(Exception):
+    """YAML the loader will not build: the message, completed by `parse_config` with the source."""
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader, limited in depth and in what aliases expand to.
+
+    The composer recurses once per level (5,000 levels is a RecursionError), and aliases can make a
+    few lines stand for a billion values that validation would then walk (the "billion laughs").
+    """
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._total = 0  # values so far, every alias counted as all the values it stands for
+        self._sizes: dict[int, int] = {}  # id(node) -> values it stands for, once it is complete
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()  # type: ignore[no-untyped-call]
+        mark = event.start_mark
+        where = f"at line {mark.line + 1}, column {mark.column + 1}" if mark else "here"
+        if isinstance(event, yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            size = self._sizes.get(id(node))
+            if size is None:
+                raise _RefusedYamlError(
+                    f": the YAML alias *{event.anchor} {where} is inside the value it names; "
+                    "write the values out instead"
+                )
+            self._count(size, where)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _RefusedYamlError(
+                f" is nested too deeply: more than {MAX_DEPTH} levels {where}; "
+                "a config needs only a few levels"
+            )
+        start = self._total
+        self._count(1, where)
+        try:
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        self._sizes[id(node)] = self._total - start
+        return node
+
+    def _count(self, size: int, where: str) -> None:
+        self._total += size
+        if self._total > MAX_NODES:
+            raise _RefusedYamlError(
+                f": YAML aliases (*name) expand to more than {MAX_NODES:,} values {where}; "
+                "write the values out instead"
+            )
+
+
+def _load_yaml(text: str) -> Any:
+    loader = _Loader(text)
+    try:
+        return loader.get_single_data()
+    finally:
+        loader.dispose()
+
+
 def parse_config(text: str, source: str = "config") -> Config:
     """A Config from YAML text; every problem is one P4CError naming the key."""
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = _load_yaml(text)
+    except _RefusedYamlError as exc:
+        raise P4CError(f"{source}{exc}") from None
+    except RecursionError:  # the depth limit comes first; this is the last resort
+        raise P4CError(f"{source} is nested too deeply; a config needs only a few levels") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -375,7 +474,7 @@ def _describe(exc: ValidationError, data: dict[str, Any]) -> str:
             msg = "required key is missing"
         found = (
             f" (found {err['input']!r})"
-            if err["type"] not in ("value_error", "extra_forbidden", "missing")
+            if err["type"] not in ("extra_forbidden", "missing")
             and not isinstance(err.get("input"), dict | list)
             else ""
         )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import errno
 import glob
 import io
 import os
@@ -215,20 +216,55 @@ def workbook_files(folder: Path) -> list[Path]:
 
 @contextlib.contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """A temporary path beside `target`, renamed over it only when the block succeeds."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    clean_stale_temporaries(target)
-    fd, tmp_name = tempfile.mkstemp(
-        prefix=f".{target.name}.{_TMP_MARK}{os.getpid()}.", suffix=".tmp", dir=target.parent
-    )
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """A temporary path beside `target`, renamed over it only when the block succeeds.
+
+    An OSError on the way (the folder, the temporary file, the block's writes, the rename) is a
+    P4CError naming the file: a full or read-only disk or a bad `-o` path is the user's to fix.
+    Temporary files of `target` that a killed p4c left are removed first.
+    """
     try:
-        yield tmp
-        tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
-        tmp.replace(target)
-    finally:
-        tmp.unlink(missing_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        clean_stale_temporaries(target)
+        fd, tmp_name = tempfile.mkstemp(
+            prefix=f".{target.name}.{_TMP_MARK}{os.getpid()}.", suffix=".tmp", dir=target.parent
+        )
+        os.close(fd)
+        tmp = Path(tmp_name)
+        try:
+            yield tmp
+            tmp.chmod(target.stat().st_mode & 0o777 if target.exists() else _default_mode())
+            tmp.replace(target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    except OSError as exc:
+        reason, hint = _WRITE_ERRORS.get(
+            exc.errno or 0,
+            (exc.strerror or str(exc), "Check the path, and that it is on a disk you may write to."),
+        )
+        raise P4CError(f"cannot write {target}: {reason}", hint=hint) from None
+
+
+_NOT_A_FOLDER = (
+    "a part of its path is a file, not a folder",
+    "Check the path: every part before the file name must be a folder.",
+)
+_NO_PERMISSION = (
+    "permission denied",
+    "Write the file to a folder you may write to, or ask for write access to this one.",
+)
+_WRITE_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "Free some space on that disk, or write the file to another disk."),
+    errno.EDQUOT: (
+        "the disk quota is used up",
+        "Free some space on that disk, or write the file to another disk.",
+    ),
+    errno.EROFS: ("the disk is read-only", "Write the file to a folder on a disk you can write to."),
+    errno.EACCES: _NO_PERMISSION,
+    errno.EPERM: _NO_PERMISSION,
+    errno.EISDIR: ("it is a folder", "Give the path of a file, e.g. ranking.csv inside that folder."),
+    errno.ENOTDIR: _NOT_A_FOLDER,
+    errno.EEXIST: _NOT_A_FOLDER,  # mkdir of a parent that is a file
+}
 
 
 def temporary_owner(name: str) -> int | None:

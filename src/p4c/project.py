@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from p4c.errors import P4CError
 
+MAX_CONFIG_BYTES = 1024 * 1024
+
 if TYPE_CHECKING:
     from p4c.config import Config
 
@@ -40,6 +42,13 @@ class Project:
             )
         if self.config_path.is_file():
             try:
+                size = self.config_path.stat().st_size
+                if size > MAX_CONFIG_BYTES:  # read as a whole, so refused before it is read
+                    raise P4CError(
+                        f"{self.config_path}: the config file is {size / 1048576:.1f} MB; "
+                        f"the limit is {MAX_CONFIG_BYTES // 1048576} MB",
+                        hint="A config is a few KB of text: check that this is the right file.",
+                    )
                 text = self.config_path.read_text(encoding="utf-8")
             except UnicodeDecodeError as exc:
                 raise P4CError(

@@ -115,7 +115,7 @@ def parse_weights(items: Sequence[str], config: Config) -> dict[str, float]:
         _check_weight(f"--weight {item}", value)
         if key in out:
             raise P4CError(f"--weight {key} is given twice; give each criterion once")
-        out[key] = value
+        out[key] = value + 0.0  # -0 is 0, so no "-0" shows in the outputs
     return out
 
 
@@ -133,14 +133,18 @@ def resolve_weights(config: Config, overrides: Mapping[str, float]) -> dict[str,
         if key not in ids:
             raise P4CError(f"weight for unknown criterion `{key}`{suggest(key, ids)}")
         _check_weight(f"weight {key}", float(value))
-    raw = {c.id: float(overrides.get(c.id, c.weight)) for c in config.criteria}
-    total = math.fsum(raw.values())
-    if total <= 0:
+    raw = {c.id: float(overrides.get(c.id, c.weight)) + 0.0 for c in config.criteria}
+    top = max(raw.values())
+    if top <= 0:
         raise P4CError(
             "all criterion weights are zero; give at least one criterion a positive weight",
             hint="For example --weight impact=1, or change the weights in config/criteria.yaml.",
         )
-    return {key: value / total for key, value in raw.items()}
+    # Divided by the largest first: every share is then at most 1 and their sum at most the number
+    # of criteria, so weights up to the largest float (1e308) neither overflow nor lose their ratio.
+    shares = {key: value / top for key, value in raw.items()}
+    total = math.fsum(shares.values())
+    return {key: value / total for key, value in shares.items()}
 
 
 # --- criterion values ----------------------------------------------------------------------------

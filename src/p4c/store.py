@@ -363,7 +363,8 @@ def commit(
                 for line in log
             ],
         )
-    export(folder)
+    with _connect(folder, write=True):  # the write lock: no newer commit can be exported over
+        export(folder)
 
 
 def owners(folder: Path, kind: str = PARTNERS) -> list[str]:

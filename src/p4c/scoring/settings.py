@@ -34,7 +34,7 @@ class WeightSettings(BaseModel):
     (build one in Python with `WeightSettings.model_validate({"from": "partners"})`).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)  # dumps read back
 
     from_: Literal["config", "partners"] = Field(default="config", alias="from")
     aggregate: Literal["mean", "geometric"] = "mean"
