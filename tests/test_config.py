@@ -483,8 +483,8 @@ def test_two_score_criteria_sharing_a_label_after_normalization(default_data: di
 
 
 def test_unknown_top_level_key(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d.update(ranking={"impact": 1}))
-    assert message.startswith(f"{SOURCE}: ranking: unknown key; accepted keys: version, scale, ")
+    message = bad(default_data, lambda d: d.update(colours={"impact": 1}))
+    assert message.startswith(f"{SOURCE}: colours: unknown key; accepted keys: version, scale, ")
     assert "criteria, categories, good_practice" in message
 
 
