@@ -38,8 +38,12 @@ STAGES = {
 
 
 def make_console(*, stderr: bool = False, quiet: bool = False, width: int | None = None) -> Console:
-    """A console that wraps at its width (COLUMNS, the terminal's, or 80 when redirected)."""
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, quiet=quiet, width=width)
+    """A console whose width is COLUMNS, the terminal's, or 80 when redirected.
+
+    stdout wraps its text at that width; stderr does not (soft wrap), so that an error message
+    stays one line for grep and the terminal wraps it; its lists and tables still fit the width.
+    """
+    return Console(stderr=stderr, highlight=False, soft_wrap=stderr, quiet=quiet, width=width)
 
 
 class UI:
@@ -125,7 +129,9 @@ class Steps:
 
     def _finish_stage(self) -> None:
         if self._stage is not None:
-            self.ui.detail(f"{STAGES.get(self._stage, self._stage)}: {time.perf_counter() - self._started:.2f} s")
+            self.ui.detail(
+                f"{STAGES.get(self._stage, self._stage)}: {time.perf_counter() - self._started:.2f} s"
+            )
         self._stage = None
 
     def stage(self, name: str, total: int | None = None) -> None:
@@ -157,9 +163,9 @@ class Steps:
 def print_problems(console: Console, result: IngestReport, *, quiet: bool = False) -> None:
     """Every error (and warning, unless quiet) of every file, with its cell, on `console`.
 
-    A table when the console is wide, else one block per problem: the file, cell and column on a
-    line, then the value found and the message, indented, so a long file name never wraps into a
-    column of six lines.
+    A table when the console is wide, else a list: each file's name on its own line, then per
+    problem its cell and column, and indented below the value found and the message, so a long
+    file name never wraps into a column of six lines.
     """
     issues = [(f.file.name, i, "error") for f in result.files for i in f.errors]
     if not quiet:
@@ -170,11 +176,11 @@ def print_problems(console: Console, result: IngestReport, *, quiet: bool = Fals
         from rich.table import Table
 
         table = Table(title="Problems found", expand=True)
-        table.add_column("file", overflow="fold", ratio=2)
+        table.add_column("file", overflow="fold", max_width=44)
         table.add_column("cell", no_wrap=True)
         table.add_column("column", no_wrap=True)
-        table.add_column("value found", overflow="fold", ratio=2)
-        table.add_column("what is accepted", overflow="fold", ratio=6)
+        table.add_column("value found", overflow="fold", max_width=30)
+        table.add_column("what is accepted", overflow="fold", ratio=1, min_width=30)
         for name, issue, kind in issues:
             style = "red" if kind == "error" else "yellow"
             table.add_row(
@@ -184,20 +190,30 @@ def print_problems(console: Console, result: IngestReport, *, quiet: bool = Fals
                 escape(issue.value),
                 f"[{style}]{kind}:[/] {escape(issue.message)}",
             )
-        console.print(table)
+        console.print(table, soft_wrap=False)
         return
     console.print("[bold]Problems found[/]")
+    current = None
     for name, issue, kind in issues:
+        if name != current:
+            console.print(Text(name, style="bold", overflow="fold"), soft_wrap=False)
+            current = name
         style = "red" if kind == "error" else "yellow"
-        where = "  ".join(escape(part) for part in (name, issue.cell or "", issue.column or "") if part)
-        head = Text.from_markup(f"[{style}]{kind}:[/] {where}", overflow="fold")
-        console.print(head)
+        where = "  ".join(escape(part) for part in (issue.cell or "", issue.column or "") if part)
+        _indented(console, Text.from_markup(f"[{style}]{kind}:[/] {where}", overflow="fold"), 2)
         if issue.value:
-            console.print(Padding(Text(f"value found: {issue.value}", overflow="fold"), (0, 0, 0, 2)))
-        console.print(Padding(Text(issue.message, overflow="fold"), (0, 0, 0, 2)))
+            _indented(console, Text(f"value found: {issue.value}", overflow="fold"), 4)
+        _indented(console, Text(issue.message, overflow="fold"), 4)
 
 
-def print_status(console: Console, records: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str) -> None:
+def _indented(console: Console, text: Text, indent: int) -> None:
+    """Every wrapped line indented, none padded to the full width."""
+    console.print(Padding(text, (0, 0, 0, indent), expand=False), soft_wrap=False)
+
+
+def print_status(
+    console: Console, records: Sequence[Mapping[str, Any]], columns: Sequence[str], title: str
+) -> None:
     """`p4c status`: a table when wide, else one block per partner; headers are never cut."""
     shown = []
     for record in records:
@@ -230,13 +246,15 @@ def print_status(console: Console, records: Sequence[Mapping[str, Any]], columns
         counts = plural(int(row.get("services") or 0), "service")
         if row.get("rejected") and row["rejected"] != "0":
             counts += f", {plural(int(row['rejected']), 'row')} rejected"
-        console.print(Text.from_markup(f"[bold]{escape(row.get('partner', ''))}[/]  {escape(who)}", overflow="fold"))
+        console.print(
+            Text.from_markup(f"[bold]{escape(row.get('partner', ''))}[/]  {escape(who)}", overflow="fold")
+        )
         for line in (
             counts,
             f"file: {row.get('source_file', '')}",
             f"sha256: {row.get('sha256', '')}  ingested: {row.get('ingested_at', '')}",
         ):
-            console.print(Padding(Text(line, overflow="fold"), (0, 0, 0, 2)))
+            _indented(console, Text(line, overflow="fold"), 2)
 
 
 @contextmanager

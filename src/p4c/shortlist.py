@@ -337,7 +337,8 @@ def _selection_notes(
     if len(chosen) < size:
         notes.append(
             f"shortlist: {plural(len(chosen), 'practice')} for {plural(size, 'place')}: only "
-            f"{plural(len(eligible), 'candidate')}" + (", the rest kept out by the partner cap" if capped else "")
+            f"{plural(len(eligible), 'candidate')}"
+            + (", the rest kept out by the partner cap" if capped else "")
         )
     else:
         notes.append(
@@ -349,7 +350,9 @@ def _selection_notes(
     if capped:
         notes.append(
             f"the partner cap of {cap} left out "
-            + ", ".join(f"{plural(count, 'practice')} of {partner}" for partner, count in sorted(capped.items()))
+            + ", ".join(
+                f"{plural(count, 'practice')} of {partner}" for partner, count in sorted(capped.items())
+            )
         )
     n_cats = chosen["category"].nunique()
     cover = f"categories: {n_cats} covered (at least {min_categories} asked)"
@@ -362,9 +365,7 @@ def _selection_notes(
             why = f"the size and the partner cap allow at most {best}"
         cover += f"; fewer than asked because {why}"
     if skipped["coverage"]:
-        cover += (
-            f"; {plural(skipped['coverage'], 'better-ranked candidate')} passed over to reach {target}"
-        )
+        cover += f"; {plural(skipped['coverage'], 'better-ranked candidate')} passed over to reach {target}"
     notes.append(cover)
     return notes
 
