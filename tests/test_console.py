@@ -150,7 +150,12 @@ def test_steps_show_on_a_terminal_and_time_each_stage_with_verbose() -> None:
         steps.draws(50, 100)
         steps.draws(100, 100)
     shown = text(ui.err)
-    for stage in ("Ingesting workbooks: ", "Ranking services: ", "Monte Carlo weight draws: ", "Weight stability: "):
+    for stage in (
+        "Ingesting workbooks: ",
+        "Ranking services: ",
+        "Monte Carlo weight draws: ",
+        "Weight stability: ",
+    ):
         assert stage in shown
 
 
