@@ -171,3 +171,14 @@ def test_steps_are_off_when_quiet_for_json_or_not_a_terminal(quiet: bool) -> Non
         steps.stage("ingest", 1)
         steps.advance()
     assert text(ui.err) == ""
+
+
+def test_draws_without_stability_end_the_stage_there() -> None:
+    ui = terminal_ui()
+    ui.verbose = True
+    with ui.steps() as steps:
+        steps.stage("rank")
+        steps.after_draws = None
+        steps.draws(100, 100)
+    shown = text(ui.err)
+    assert "Monte Carlo weight draws: " in shown and "Weight stability" not in shown

@@ -493,6 +493,7 @@ def rank_command(
     data = load_processed(State.project.processed_dir, config, columns=ranking.input_columns(config))
     with ui.steps(enabled=samples > 0 and not as_json) as steps:
         steps.stage("rank")
+        steps.after_draws = "stability" if stability else None
         result = ranking.rank(data.services, data.partners, config, options, progress=steps.draws)
     targets, note = (
         ([output], None)

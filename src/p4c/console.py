@@ -95,6 +95,7 @@ class Steps:
         self._task: TaskID | None = None
         self._stage: str | None = None
         self._started = 0.0
+        self.after_draws: str | None = "stability"  # the stage rank goes on to after its draws
 
     def __enter__(self) -> Steps:
         if self.enabled:
@@ -153,8 +154,8 @@ class Steps:
             self.stage("draws", total)
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=done, total=total)
-        if done >= total:
-            self.stage("stability")
+        if done >= total and self.after_draws is not None:
+            self.stage(self.after_draws)
 
 
 # --- layouts ---------------------------------------------------------------------------------------
