@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -80,7 +81,8 @@ def test_ingest_errors_exit_1_with_cells(project: Project, examples: Path) -> No
     assert all(set(e) == ISSUE_KEYS for e in entry["errors"])
     table = invoke(project, "ingest", str(examples / "ee_with_errors.xlsx"))
     assert table.exit_code == 1
-    assert "Services!N3" in table.stdout and "not written" in table.stdout
+    assert table.stdout == ""  # no workbook written: the problems and the outcome are errors, on stderr
+    assert "Services!N3" in table.stderr and "not written" in table.stderr
     assert "Traceback" not in table.output
 
 
@@ -90,7 +92,7 @@ def test_ingest_a_folder_with_several_files(project: Project, examples: Path) ->
         shutil.copy(examples / name, folder / name)
     result = invoke(project, "ingest", str(folder))
     assert result.exit_code == 0, result.output
-    assert "BE - 12 service(s) written" in result.stdout
+    assert "BE - 12 services written" in result.stdout
     status = invoke(project, "status", "--json")
     assert status.exit_code == 0
     partners = json.loads(status.stdout)["partners"]
@@ -104,7 +106,7 @@ def test_ingest_accept_valid(project: Project, tmp_path: Path) -> None:
     path = write(tmp_path / "BE.xlsx", workbook([service_row(1), service_row(2, impact=9)]))
     result = invoke(project, "ingest", str(path), "--accept-valid")
     assert result.exit_code == 0, result.output
-    assert "1 row(s) rejected" in result.stdout
+    assert "BE - 1 service written, 1 row rejected and kept in rejected.parquet" in result.stdout
 
 
 @pytest.mark.parametrize(
@@ -142,3 +144,139 @@ def test_missing_project_folder(tmp_path: Path) -> None:
 def test_status_empty(project: Project) -> None:
     result = invoke(project, "status")
     assert result.exit_code == 0 and "Nothing ingested yet" in result.stdout
+
+
+# --- conventions: help, streams, --json, -q/-v ---------------------------------------------------
+
+COMMANDS = [
+    "init",
+    "template",
+    "ingest",
+    "withdraw",
+    "rebuild",
+    "status",
+    "rank",
+    "shortlist",
+    "report",
+    "run",
+]
+
+
+@pytest.mark.parametrize("command", ["", *COMMANDS])
+def test_help_at_80_columns_is_whole_and_in_words(command: str) -> None:
+    args = [command] if command else []
+    long = runner.invoke(app, [*args, "--help"], env={"COLUMNS": "80"})
+    short = runner.invoke(app, [*args, "-h"], env={"COLUMNS": "80"})
+    assert long.exit_code == 0 and short.exit_code == 0, long.output
+    assert short.stdout == long.stdout
+    text = long.stdout
+    assert "<" not in text and "[x>=" not in text and "…" not in text  # no <bool>, no cut words
+    assert max(map(len, text.splitlines())) <= 80
+    assert "-h" in text
+
+
+def test_help_names_the_choices_and_completion() -> None:
+    assert "en|fr|de" in runner.invoke(app, ["template", "-h"], env={"COLUMNS": "120"}).stdout
+    top = runner.invoke(app, ["-h"], env={"COLUMNS": "120"}).stdout
+    for option in ("--install-completion", "--show-completion", "--quiet", "--verbose"):
+        assert option in top
+
+
+def test_install_completion(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    result = runner.invoke(app, ["--install-completion", "bash"], prog_name="p4c")
+    assert result.exit_code == 0, result.output
+    assert "bash completion installed in" in result.stdout
+    assert "_P4C_COMPLETE" in (tmp_path / ".bash_completions" / "p4c.sh").read_text(encoding="utf-8")
+
+
+def test_lang_is_case_insensitive(project: Project, tmp_path: Path) -> None:
+    target = tmp_path / "MT.xlsx"
+    result = invoke(project, "template", "--lang", "FR", "--partner", "MT", "-o", str(target))
+    assert result.exit_code == 0, result.output
+    assert target.is_file() and "(fr)" in result.stdout
+
+
+def test_quiet_ingest_prints_nothing_on_success_and_the_errors_on_failure(
+    project: Project, tmp_path: Path
+) -> None:
+    good = write(tmp_path / "BE.xlsx", workbook())
+    result = invoke(project, "-q", "ingest", str(good))
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("", "")
+    bad = write(tmp_path / "DE.xlsx", workbook([service_row(1), service_row(2, impact=9)], code="DE"))
+    result = invoke(project, "-q", "ingest", str(bad))
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert "Services!N3" in result.stderr and "not written - " not in result.stderr
+    assert "DE.xlsx: DE - not written: 1 row with 1 error, 1 valid" in " ".join(result.stderr.split())
+    doc = json.loads(invoke(project, "-q", "ingest", str(good), "--json").stdout)  # -q keeps the JSON
+    assert doc["files"][0]["written"] is True
+
+
+def test_warnings_go_to_stderr_and_quiet_drops_them(project: Project, tmp_path: Path) -> None:
+    csv = write(tmp_path / "MT_services.csv", {"Services": workbook()["Services"]})
+    result = invoke(project, "ingest", str(csv))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "✓ MT_services.csv: MT - 2 services written, 1 warning\n"
+    assert "warning:" in result.stderr and "cluster_initiatives" in result.stderr
+    quiet = invoke(project, "--quiet", "ingest", str(csv))
+    assert (quiet.exit_code, quiet.stdout, quiet.stderr) == (0, "", "")
+
+
+def test_verbose_adds_timings_on_stderr(project: Project, tmp_path: Path) -> None:
+    good = write(tmp_path / "BE.xlsx", workbook())
+    result = invoke(project, "-v", "ingest", str(good))
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "✓ BE.xlsx: BE - 2 services written\n"
+    assert re.fullmatch(r"Ingesting workbooks: \d+\.\d\d s\np4c ingest: \d+\.\d\d s\n", result.stderr)
+
+
+def test_errors_go_to_stderr_only(project: Project) -> None:
+    result = invoke(project, "withdraw", "MT", "--json")
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.startswith("error: ")
+
+
+def test_withdraw_and_rebuild_json(project: Project, tmp_path: Path) -> None:
+    good = write(tmp_path / "BE.xlsx", workbook())
+    assert invoke(project, "ingest", str(good)).exit_code == 0
+    result = invoke(project, "withdraw", "be", "--json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == {"partner": "BE", "services": 2}
+    shutil.copy(good, project.raw_dir / "BE.xlsx")
+    result = invoke(project, "rebuild", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert Path(doc["damaged"]).name.startswith("p4c.sqlite.damaged-") and doc["skipped"] == []
+    assert [(f["partner"], f["written"]) for f in doc["files"]] == [("BE", True)]
+
+
+def test_status_at_80_columns_is_readable(project: Project, tmp_path: Path) -> None:
+    name = "BE_Agence_wallonne_pour_l_entreprise_services_2025_final_v3.xlsx"
+    assert invoke(project, "ingest", str(write(tmp_path / name, workbook()))).exit_code == 0
+    narrow = runner.invoke(app, ["--project", str(project.root), "status"], env={"COLUMNS": "80"})
+    lines = narrow.stdout.splitlines()
+    assert max(map(len, lines)) <= 80
+    start = lines.index("BE  Agency, Namur")
+    assert lines[start + 1 : start + 3] == ["  2 services", f"  file: {name}"]
+    wide = runner.invoke(app, ["--project", str(project.root), "status"], env={"COLUMNS": "160"})
+    assert max(map(len, wide.stdout.splitlines())) <= 160
+    header = next(line for line in wide.stdout.splitlines() if "partner" in line)
+    assert header.split() == [
+        "┃",
+        *" ┃ ".join(
+            [
+                "partner",
+                "organisation",
+                "region",
+                "services",
+                "rejected",
+                "source_file",
+                "sha256",
+                "ingested_at",
+            ]
+        ).split(),
+        "┃",
+    ]

@@ -129,6 +129,47 @@ def test_run_above_excels_row_limit_writes_the_csv_and_says_why(
     ranked = len(pd.read_csv(processed / "ranking.csv"))
     assert ranked > 100
     assert (
-        f"note: ranking.xlsx not written: {ranked:,} services exceed Excel's 100 rows (the CSV holds them all)"
+        f"note: ranking.xlsx not written: {ranked:,} services exceed Excel's 100 rows "
+        "(the CSV holds them all)"
         in " ".join(result.output.split())
     )
+
+
+def test_run_json_is_the_only_stdout(sample_project: Path) -> None:
+    import json
+
+    result = run(sample_project, "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["ok", "ingest", "ranking", "shortlist", "outputs", "notes"]
+    assert doc["ok"] is True and len(doc["ingest"]["files"]) == 7
+    assert list(doc["ranking"]) == ["method", "weights", "k", "partners", "services"]
+    assert (doc["ranking"]["method"], doc["ranking"]["k"], doc["ranking"]["partners"]) == ("wsm", 15, 7)
+    assert list(doc["shortlist"]) == ["candidates", "shortlist", "field_tests", "notes"]
+    assert len(doc["shortlist"]["shortlist"]) == 15 and len(doc["shortlist"]["field_tests"]) == 14
+    assert sorted(Path(p).name for p in doc["outputs"]) == OUTPUTS
+    report = runner.invoke(app, ["--project", str(sample_project), "report", "--as-of", AS_OF, "--json"])
+    assert report.exit_code == 0, report.output
+    assert [Path(p).name for p in json.loads(report.stdout)["outputs"]] == ["report.html", "report.xlsx"]
+
+
+def test_run_reports_its_stages_and_draws(sample_project: Path) -> None:
+    from p4c import pipeline
+    from p4c.config import Project
+
+    project = Project(sample_project)
+    stages: list[str] = []
+    draws: list[tuple[int, int]] = []
+    files: list[Path] = []
+    pipeline.run(
+        project,
+        project.load_config(),
+        pipeline.RunOptions(samples=300, as_of=None),
+        progress=files.append,
+        stage=stages.append,
+        draws=lambda done, total: draws.append((done, total)),
+    )
+    assert stages == ["ingest", "rank", "shortlist", "report"]
+    assert len(files) == 7
+    assert draws[-1] == (300, 300) and all(total == 300 for _, total in draws)
+    assert [done for done, _ in draws] == sorted({done for done, _ in draws})

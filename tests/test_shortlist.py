@@ -222,7 +222,7 @@ def test_the_partner_cap_keeps_lower_ranked_practices_out() -> None:
     )
     assert reasons(table)["B0"] == "shortlisted: good practice, rank 1, adds category NET"
     assert reasons(table)["D1"] == "shortlisted: good practice, rank 6"
-    assert "partner cap (3) bit: BE (2 left out)" in notes
+    assert "the partner cap of 3 left out 2 practices of BE" in notes
     assert any(note.startswith("shortlist: 4 practices for 15 places: only 6 candidates") for note in notes)
 
 
@@ -235,7 +235,7 @@ def test_the_size_keeps_the_lowest_ranked_out() -> None:
         table.iloc[3]["reasons"]
         == "good practice, not shortlisted: shortlist full (3 better-ranked practices)"
     )
-    assert "shortlist: 3 practices (size 3 bit: 1 candidates left out)" in notes
+    assert "shortlist: 3 practices (the size of 3 left 1 candidate out)" in notes
 
 
 def test_coverage_passes_over_a_better_ranked_practice_of_a_covered_category() -> None:
@@ -253,7 +253,7 @@ def test_coverage_passes_over_a_better_ranked_practice_of_a_covered_category() -
     )
     assert reasons(table)["F1"] == "shortlisted: good practice, rank 4, adds category FIN"
     assert notes[-1] == (
-        "categories: 2 covered (at least 2 asked); 1 better-ranked candidates passed over to reach 2"
+        "categories: 2 covered (at least 2 asked); 1 better-ranked candidate passed over to reach 2"
     )
 
 
@@ -475,4 +475,41 @@ def test_a_pertinence_minimum_in_min_criteria_is_on_its_own_scale() -> None:
     assert (
         judge(service("BE", "S1", cis_served=6), config)["reasons"]
         == "not a good practice: pertinence 0.6 < 0.7"
+    )
+
+
+def test_the_first_note_counts_in_proper_plurals() -> None:
+    services, partners, ranking = frames([service("BE", "S1", score=0.9)])
+    result = shortlist(
+        ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF, tests_per_partner=0)
+    )
+    assert result.notes[1] == "1 service, 1 good-practice candidate from 1 partner in 1 category"
+    assert result.notes[2] == "shortlist: 1 practice for 15 places: only 1 candidate"
+
+
+def test_zero_candidates_for_want_of_cluster_initiatives_names_the_cause() -> None:
+    services, partners, ranking = frames([service("MT", "S1", score=0.9), service("MT", "S2", score=0.8)])
+    partners["cluster_initiatives"] = pd.array([None], dtype="Int64")  # a CSV and no config entry
+    result = shortlist(
+        ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF, tests_per_partner=0)
+    )
+    assert not result.candidates["eligible"].any()
+    assert result.notes[1:3] == [
+        "2 services, 0 good-practice candidates from 0 partners in 0 categories",
+        "0 good-practice candidates: pertinence is unknown for MT (no Partner sheet and no "
+        "`partners: MT: cluster_initiatives:` in config/criteria.yaml)",
+    ]
+
+
+def test_a_partner_without_cluster_initiatives_among_others_is_named() -> None:
+    rows = [service("BE", "B1", score=0.9), service("MT", "M1", score=0.8), service("SI", "S1", score=0.7)]
+    services, partners, ranking = frames(rows)
+    partners = partners[partners["partner"] == "BE"]  # MT and SI are not in the partners table at all
+    result = shortlist(
+        ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF, tests_per_partner=0)
+    )
+    assert result.notes[2] == (
+        "pertinence is unknown for MT, SI (no Partner sheet and no `partners: MT: cluster_initiatives:` "
+        "or `partners: SI: cluster_initiatives:` in config/criteria.yaml): none of their services can "
+        "be a good practice"
     )

@@ -160,3 +160,43 @@ def test_no_processed_data_exits_1(project: Project) -> None:
     result = run(project)
     assert result.exit_code == 1
     assert "no processed data" in result.stderr
+
+
+def test_json_is_the_only_stdout_and_has_the_documented_shape(project: Project) -> None:
+    import json
+
+    store(project, partnership(), [("BE", "FR", 5.0)])
+    result = run(project, "--as-of", "2025-06-30", "--json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert list(doc) == ["method", "weights", "candidates", "shortlist", "field_tests", "notes", "outputs"]
+    assert doc["method"] == "wsm" and doc["candidates"] == 8
+    assert list(doc["shortlist"][0]) == ["partner", "service_id", "title", "category", "score", "rank"]
+    assert len(doc["shortlist"]) == 8 and len(doc["field_tests"]) == 8
+    assert list(doc["field_tests"][0]) == [
+        "partner",
+        "practice_partner",
+        "service_id",
+        "title",
+        "mode",
+        "need",
+        "match",
+    ]
+    assert doc["notes"][0] == "reference date 2025-06-30"
+    assert [Path(p).name for p in doc["outputs"]] == FILES
+
+
+def test_zero_candidates_for_want_of_cluster_initiatives_says_where_to_give_them(project: Project) -> None:
+    store(project, [service("MT", "M1"), service("MT", "M2", category="FIN")])
+    partners = pd.read_parquet(project.processed_dir / PARTNERS_FILE)
+    partners["cluster_initiatives"] = pd.array([None], dtype="Int64")  # a CSV, no config entry
+    partners.to_parquet(project.processed_dir / PARTNERS_FILE, index=False)
+    result = run(project, "--as-of", "2025-06-30", "--tests-per-partner", "0")
+    assert result.exit_code == 0, result.output
+    assert (
+        "- 0 good-practice candidates: pertinence is unknown for MT (no Partner sheet and no "
+        "`partners: MT: cluster_initiatives:` in config/criteria.yaml)"
+    ) in " ".join(result.stdout.split())
+    failing = run(project, "--as-of", "2025-06-30")  # with field tests: no plan, the same cause in the hint
+    assert failing.exit_code == 1
+    assert "0 good-practice candidates: pertinence is unknown for MT" in " ".join(failing.stderr.split())

@@ -102,7 +102,7 @@ def test_withdraw_moves_a_partner_to_history(tmp_path: Path, project: Project, c
     assert ingest([write(tmp_path / "FR.xlsx", workbook(rows(1, "Stays"), code="FR"))], project, config).ok
     result = RUNNER.invoke(app, ["--project", str(project.root), "withdraw", "be"])
     assert result.exit_code == 0, result.output
-    assert "Withdrew BE: 2 service(s) moved to history." in result.output
+    assert "Withdrew BE: 2 services moved to history." in result.output
     assert store.owners(project.processed_dir) == ["FR"]
     assert snapshot(project.processed_dir)[1] == ["Gone 1", "Gone 2"]
     again = RUNNER.invoke(app, ["--project", str(project.root), "withdraw", "BE"])

@@ -2,6 +2,8 @@
 
 No pandas here, and heavy libraries are imported inside the commands that use them, so that
 `p4c --help` stays instant. Every `P4CError` becomes a message on stderr and exit code 1.
+Results go to stdout (with --json, one JSON document and nothing else); errors, warnings and
+progress go to stderr (p4c.console); -q keeps only errors and the JSON, -v adds timings.
 """
 
 from __future__ import annotations
@@ -15,18 +17,46 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
-from rich.console import Console
 from rich.markup import escape
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from p4c import __version__
+from p4c.console import UI, print_problems, print_status, timed
 from p4c.errors import P4CError
-from p4c.models import Language
+from p4c.models import LANGUAGES, Language
 from p4c.project import Project
+from p4c.words import plural
 
 if TYPE_CHECKING:
     from p4c.ingest import IngestReport
+    from p4c.pipeline import RunResult
     from p4c.rank import RankResult
     from p4c.shortlist import ShortlistResult
+
+
+def _no_type(ctx: Any) -> None:
+    return None
+
+
+def _plain_flags(params: list[Any]) -> list[Any]:
+    """Help in words: flags (--json, --help...) take no value, so show none rather than Typer's
+    `<bool>`; an argument's metavar (PATH, DIR, CODE) says its type, so no `<list[Path]>` after it."""
+    for param in params:
+        if isinstance(param, TyperOption) and param.is_flag and param.metavar is None:
+            param.metavar = ""
+        elif isinstance(param, TyperArgument) and param.metavar is not None:
+            param.display_type_rich = _no_type  # type: ignore[method-assign]
+    return params
+
+
+class Command(TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
+
+
+class Group(TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        return _plain_flags(super().get_params(ctx))
 
 
 app = typer.Typer(
@@ -34,15 +64,17 @@ app = typer.Typer(
     help="Rank development agencies' services to cluster initiatives, pick good practices and "
     "plan field tests. Pipeline: template -> ingest -> rank -> shortlist -> report; `run` "
     "does it all.",
+    cls=Group,
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+ui = UI()
 
 F = TypeVar("F", bound=Callable[..., Any])
+METHOD_METAVAR = "wsm|topsis|wpm"
+JSON_HELP = "Print one JSON document on stdout and nothing else (the shape is in the README)."
 
 
 class State:
@@ -51,16 +83,15 @@ class State:
 
 def report_error(exc: P4CError) -> None:
     """The one place errors reach the user: red on stderr, with the hint after."""
-    err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
-    if exc.hint:
-        err.print(exc.hint, markup=False)
+    ui.error(exc)
 
 
 def handles_errors(func: F) -> F:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with timed(ui, f"p4c {func.__name__.removesuffix('_command')}"):
+                return func(*args, **kwargs)
         except P4CError as exc:
             report_error(exc)
             raise typer.Exit(1) from None
@@ -68,9 +99,34 @@ def handles_errors(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def command(name: str | None = None) -> Callable[[F], F]:
+    """A p4c command: plain flags in its help, and every P4CError a clear message."""
+
+    def decorate(func: F) -> F:
+        return app.command(name, cls=Command)(handles_errors(func))
+
+    return decorate
+
+
+def at_least(low: int) -> Callable[[int | None], int | None]:
+    """A callback refusing numbers below `low` (exit 2), without Typer's `[x>=0]` in the help."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and value < low:
+            raise typer.BadParameter(f"{value} is less than {low}; give a whole number of at least {low}")
+        return value
+
+    return check
+
+
+def echo_json(doc: Any) -> None:
+    """The JSON document of --json: the only thing on stdout, so that it pipes into `jq`."""
+    typer.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+
+
 def _version(value: bool) -> None:
     if value:
-        out.print(f"p4c {__version__}")
+        ui.out.print(f"p4c {__version__}")
         raise typer.Exit()
 
 
@@ -93,15 +149,26 @@ def main_options(
         typer.Option(
             "--project",
             "-p",
+            metavar="DIR",
             help="Project folder (holds config/, data/raw/, data/processed/).",
             file_okay=False,
         ),
     ] = Path(),
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only errors (and the JSON of --json): no results, no warnings."
+        ),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Print more detail on stderr: timings of each stage.")
+    ] = False,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")
     ] = False,
 ) -> None:
     State.project = Project(project.resolve())
+    ui.configure(quiet=quiet, verbose=verbose)
 
 
 # --- init ---
@@ -119,10 +186,11 @@ Then run the whole job: `p4c --project . run`.
 """
 
 
-@app.command()
-@handles_errors
+@command()
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder to create the project in.", file_okay=False)],
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder to create the project in.", file_okay=False)
+    ],
 ) -> None:
     """Create a project folder: the default config (with comments), data folders, a README."""
     from p4c.config import default_config_text
@@ -140,8 +208,8 @@ def init(
     readme = directory / "README.md"
     if not readme.exists():
         write_text(readme, COORDINATOR_README)
-    out.print(
-        f"Created project [bold]{directory}[/]: config/criteria.yaml, data/raw/, "
+    ui.out.print(
+        f"Created project [bold]{escape(str(directory))}[/]: config/criteria.yaml, data/raw/, "
         f"data/processed/. Put partner workbooks in data/raw/ and run `p4c --project "
         f"{directory} run`."
     )
@@ -150,13 +218,22 @@ def init(
 # --- template ---
 
 
-@app.command()
-@handles_errors
+@command()
 def template(
-    partner: Annotated[str | None, typer.Option(help="Partner code to prefill (e.g. BE).")] = None,
-    lang: Annotated[Language, typer.Option(help="Language of sheet names, headers and words.")] = "en",
+    partner: Annotated[
+        str | None, typer.Option(metavar="CODE", help="Partner code to prefill (e.g. BE).")
+    ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of sheet names, headers and words (any case: FR is fr).",
+        ),
+    ] = "en",
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Where to write the .xlsx.", dir_okay=False)
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE", help="Where to write the .xlsx.", dir_okay=False),
     ] = None,
 ) -> None:
     """Write a partner workbook with dropdowns and instructions, ready to fill in."""
@@ -169,21 +246,28 @@ def template(
     if target.suffix.lower() != ".xlsx":
         raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
     tpl.template(config, target, lang=lang, partner=code)
-    out.print(f"Wrote [bold]{target}[/] ({lang}): sheets Instructions, Partner, Services, Needs.")
+    ui.out.print(
+        f"Wrote [bold]{escape(str(target))}[/] ({lang}): sheets Instructions, Partner, Services, Needs."
+    )
 
 
 # --- ingest ---
 
 
-@app.command()
-@handles_errors
+@command()
 def ingest(
     paths: Annotated[
-        list[Path], typer.Argument(help="Workbooks (.xlsx .xlsm .ods .xls .csv) or folders holding them.")
+        list[Path],
+        typer.Argument(
+            metavar="PATH", help="Workbooks (.xlsx .xlsm .ods .xls .csv) or folders holding them."
+        ),
     ],
     partner: Annotated[
         str | None,
-        typer.Option(help="Partner code, for a CSV or one-sheet workbook whose name does not start with it."),
+        typer.Option(
+            metavar="CODE",
+            help="Partner code, for a CSV or one-sheet workbook whose name does not start with it.",
+        ),
     ] = None,
     accept_valid: Annotated[
         bool,
@@ -193,30 +277,20 @@ def ingest(
             "rows with their reasons in rejected.parquet.",
         ),
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON document instead.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Validate partner workbooks and store them in data/processed/ (all or nothing per workbook)."""
     from p4c import ingest as stage
 
     config = State.project.load_config()
     files = _expand(paths)
-    if len(files) > 1 and not as_json:
-        from rich.progress import Progress
-
-        with Progress(console=err, transient=True) as progress:
-            task = progress.add_task("Validating workbooks", total=len(files))
-            result = stage.ingest(
-                files,
-                State.project,
-                config,
-                partner=partner,
-                accept_valid=accept_valid,
-                progress=lambda _path: progress.advance(task),
-            )
-    else:
-        result = stage.ingest(files, State.project, config, partner=partner, accept_valid=accept_valid)
+    with ui.steps(enabled=len(files) > 1 and not as_json) as steps:
+        steps.stage("ingest", len(files))
+        result = stage.ingest(
+            files, State.project, config, partner=partner, accept_valid=accept_valid, progress=steps.advance
+        )
     if as_json:
-        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        echo_json(result.as_dict())
     else:
         _print_ingest(result)
     if not result.ok:
@@ -233,42 +307,27 @@ def _expand(paths: list[Path]) -> list[Path]:
 
 
 def _print_ingest(result: IngestReport) -> None:
-    from rich.table import Table
-
-    issues = [(f, i, "error") for f in result.files for i in f.errors] + [
-        (f, i, "warning") for f in result.files for i in f.warnings
-    ]
-    if issues:
-        table = Table(title="Problems found", expand=True)
-        table.add_column("file", overflow="fold", ratio=2)
-        table.add_column("cell", no_wrap=True)
-        table.add_column("column", no_wrap=True)
-        table.add_column("value found", overflow="fold", ratio=2)
-        table.add_column("what is accepted", overflow="fold", ratio=6)
-        for f, issue, kind in issues:
-            style = "red" if kind == "error" else "yellow"
-            table.add_row(
-                f.file.name,
-                issue.cell or "",
-                issue.column or "",
-                issue.value,
-                f"[{style}]{kind}:[/] {escape(issue.message)}",
-            )
-        out.print(table)
+    """The problems (errors and warnings, cell by cell) on stderr; each file's outcome: written on
+    stdout, not written on stderr (an error, shown even with -q)."""
+    print_problems(ui.err, result, quiet=ui.quiet)
     for f in result.files:
-        warn = f", {len(f.warnings)} warning(s)" if f.warnings else ""
+        warn = f", {plural(len(f.warnings), 'warning')}" if f.warnings else ""
         name = escape(f.file.name)
         if f.written:
             extra = (
-                f", {f.rejected_rows} row(s) rejected and kept in rejected.parquet" if f.rejected_rows else ""
+                f", {plural(f.rejected_rows, 'row')} rejected and kept in rejected.parquet"
+                if f.rejected_rows
+                else ""
             )
-            out.print(f"[green]✓[/] {name}: {f.partner} - {f.accepted} service(s) written{extra}{warn}")
+            ui.out.print(
+                f"[green]✓[/] {name}: {f.partner} - {plural(f.accepted, 'service')} written{extra}{warn}"
+            )
         elif f.fatal:
-            out.print(f"[red]✗[/] {name}: not written - {len(f.errors)} error(s){warn}")
+            ui.err.print(f"[red]✗[/] {name}: not written - {plural(len(f.errors), 'error')}{warn}")
         else:
-            out.print(
-                f"[red]✗[/] {name}: {f.partner} - not written: {f.rejected_rows} row(s) with "
-                f"{len(f.errors)} error(s), {f.accepted} valid{warn}. Fix the cells above, or "
+            ui.err.print(
+                f"[red]✗[/] {name}: {f.partner} - not written: {plural(f.rejected_rows, 'row')} with "
+                f"{plural(len(f.errors), 'error')}, {f.accepted} valid{warn}. Fix the cells above, or "
                 f"use --accept-valid to write the valid rows."
             )
 
@@ -276,10 +335,10 @@ def _print_ingest(result: IngestReport) -> None:
 # --- withdraw and rebuild ---
 
 
-@app.command()
-@handles_errors
+@command()
 def withdraw(
-    partner: Annotated[str, typer.Argument(help="The partner code to take out (e.g. MT).")],
+    partner: Annotated[str, typer.Argument(metavar="CODE", help="The partner code to take out (e.g. MT).")],
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Take a partner out of the processed data; its rows are kept in history."""
     from p4c import store
@@ -288,25 +347,36 @@ def withdraw(
     code = partner_option(partner)
     assert code is not None
     services = store.withdraw(State.project.processed_dir, code)
-    out.print(
-        f"Withdrew {code}: {services} service(s) moved to history. "
+    if as_json:
+        echo_json({"partner": code, "services": services})
+        return
+    ui.out.print(
+        f"Withdrew {code}: {plural(services, 'service')} moved to history. "
         "`p4c ingest` its workbook to bring it back."
     )
 
 
-@app.command()
-@handles_errors
-def rebuild() -> None:
+@command()
+def rebuild(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
     """Make a damaged store again from the exports (history/) and the workbooks of data/raw/."""
     from p4c import ingest as stage
 
     config = State.project.load_config()
     result = stage.rebuild(State.project, config)
-    if result.damaged is not None:
-        out.print(f"Set the damaged store aside as [bold]{escape(str(result.damaged))}[/].")
     for name in result.skipped:
-        err.print(f"[yellow]warning:[/] {escape(name)} could not be read and was skipped.")
-    _print_ingest(result.ingest)
+        ui.warn(f"{name} could not be read and was skipped.")
+    if as_json:
+        echo_json(
+            {
+                "damaged": None if result.damaged is None else str(result.damaged),
+                "skipped": list(result.skipped),
+                **result.ingest.as_dict(),
+            }
+        )
+    else:
+        if result.damaged is not None:
+            ui.out.print(f"Set the damaged store aside as [bold]{escape(str(result.damaged))}[/].")
+        _print_ingest(result.ingest)
     if not result.ingest.ok:
         raise typer.Exit(1)
 
@@ -314,44 +384,38 @@ def rebuild() -> None:
 # --- status ---
 
 
-@app.command()
-@handles_errors
-def status(
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
-) -> None:
+@command()
+def status(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
     """What is ingested: partner, organisation, services, source file and sha256, when."""
-    from rich.table import Table
-
     from p4c import store
 
     frame = store.status(State.project.processed_dir)
     records = json.loads(frame.to_json(orient="records", force_ascii=False))
     if as_json:
-        typer.echo(json.dumps({"partners": records}, ensure_ascii=False, indent=2))
+        echo_json({"partners": records})
         return
     if not records:
-        out.print("Nothing ingested yet: run `p4c ingest data/raw` or `p4c run`.")
+        ui.out.print("Nothing ingested yet: run `p4c ingest data/raw` or `p4c run`.")
         return
-    table = Table(title=f"Ingested in {State.project.processed_dir}")
-    for name in frame.columns:
-        table.add_column(name, justify="right" if name in ("services", "rejected") else "left")
-    for record in records:
-        sha = str(record.get("sha256") or "")
-        record["sha256"] = sha[:12] + "…" if sha else ""
-        table.add_row(*(escape("" if v is None else str(v)) for v in record.values()))
-    out.print(table)
+    print_status(
+        ui.out, records, [str(c) for c in frame.columns], f"Ingested in {State.project.processed_dir}"
+    )
 
 
 # --- rank ---
 
 
-@app.command("rank")
-@handles_errors
+@command("rank")
 def rank_command(
     *,
     method: Annotated[
         Literal["wsm", "topsis", "wpm"],
-        typer.Option("--method", "-m", help="wsm (weighted sum), topsis, or wpm (weighted product)."),
+        typer.Option(
+            "--method",
+            "-m",
+            metavar=METHOD_METAVAR,
+            help="wsm (weighted sum), topsis, or wpm (weighted product).",
+        ),
     ] = "wsm",
     weight: Annotated[
         list[str] | None,
@@ -364,17 +428,31 @@ def rank_command(
     ] = None,
     by: Annotated[
         Literal["partner", "category"] | None,
-        typer.Option(help="Also rank within each partner or category (adds group_rank)."),
+        typer.Option(
+            metavar="partner|category", help="Also rank within each partner or category (adds group_rank)."
+        ),
     ] = None,
     top: Annotated[
         int,
-        typer.Option("--top", "-n", min=0, help="Rows shown in the terminal (the files hold every service)."),
+        typer.Option(
+            "--top",
+            "-n",
+            metavar="N",
+            callback=at_least(0),
+            help="Rows shown in the terminal (the files hold every service).",
+        ),
     ] = 20,
     samples: Annotated[
-        int, typer.Option(min=0, help="Monte Carlo weight draws: p_top and rank percentiles (0 = none).")
+        int,
+        typer.Option(
+            metavar="N",
+            callback=at_least(0),
+            help="Monte Carlo weight draws: p_top and rank percentiles (0 = none).",
+        ),
     ] = 0,
     seed: Annotated[
-        int | None, typer.Option(help="Seed of the draws (default: the config's stability.seed).")
+        int | None,
+        typer.Option(metavar="N", help="Seed of the draws (default: the config's stability.seed)."),
     ] = None,
     stability: Annotated[
         bool,
@@ -389,12 +467,13 @@ def rank_command(
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE",
             dir_okay=False,
             help="Write here (.csv, .xlsx or .parquet) instead of "
             "data/processed/ranking.csv and ranking.xlsx.",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the ranking as JSON only.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Score and rank every ingested service on the weighted criteria."""
     from p4c import rank as ranking
@@ -412,7 +491,10 @@ def rank_command(
     if output is not None:
         ranking.check_output_type(output)
     data = load_processed(State.project.processed_dir, config, columns=ranking.input_columns(config))
-    result = ranking.rank(data.services, data.partners, config, options)
+    with ui.steps(enabled=samples > 0 and not as_json) as steps:
+        steps.stage("rank")
+        steps.after_draws = "stability" if stability else None
+        result = ranking.rank(data.services, data.partners, config, options, progress=steps.draws)
     targets, note = (
         ([output], None)
         if output is not None
@@ -424,8 +506,8 @@ def rank_command(
         return
     _print_ranking(result, top)
     if note:
-        out.print(f"[yellow]note:[/] {escape(note)}")
-    out.print("Wrote " + ", ".join(f"[bold]{escape(str(p))}[/]" for p in written), soft_wrap=True)
+        ui.out.print(f"[yellow]note:[/] {escape(note)}")
+    ui.out.print("Wrote " + ", ".join(f"[bold]{escape(str(p))}[/]" for p in written), soft_wrap=True)
 
 
 _SPARKS = "▁▂▃▄▅▆▇█"
@@ -453,11 +535,11 @@ def _print_ranking(result: RankResult, top: int) -> None:
     from p4c.stability import most_fragile, stability_rows
 
     weights: dict[str, float] = result.weights
-    out.print(
+    ui.out.print(
         f"Ranked [bold]{len(result.table)}[/] services with [bold]{result.method}[/] "
         f"(k = {result.k}). Weights used, rescaled to sum to 1:"
     )
-    out.print("  " + " · ".join(f"{escape(k)} {v:.3f}" for k, v in weights.items()))
+    ui.out.print("  " + " · ".join(f"{escape(k)} {v:.3f}" for k, v in weights.items()))
     records = ranking.top_records(result, top)
     if records:
         full = max([*weights.values(), *(r[k] or 0.0 for r in records for k in weights)])
@@ -496,8 +578,8 @@ def _print_ranking(result: RankResult, top: int) -> None:
             if "group_rank" in extra:
                 row.append(str(r["group_rank"]))
             table.add_row(*row)
-        out.print(table)
-        out.print(
+        ui.out.print(table)
+        ui.out.print(
             f"[dim]criteria: one bar per criterion's contribution, in the order above (full "
             f"bar = {full:.3f}, · = missing). ! = incomplete: scored on the criteria it has.[/]"
         )
@@ -512,15 +594,15 @@ def _print_ranking(result: RankResult, top: int) -> None:
             table.add_column(name, justify="left" if name == "criterion" else "right")
         for crit_id, w, lo, hi in rows:
             table.add_row(escape(crit_id), f"{w:.3f}", f"{lo:.3f}", f"{hi:.3f}")
-        out.print(table)
+        ui.out.print(table)
         fragile = most_fragile(result)
         if fragile is None:
-            out.print(f"No single weight change alters the top {result.k}.")
+            ui.out.print(f"No single weight change alters the top {result.k}.")
         else:
             sides = ([f"below {fragile.lo:.3f}"] if fragile.lo > 0 else []) + (
                 [f"above {fragile.hi:.3f}"] if fragile.hi < 1 else []
             )
-            out.print(
+            ui.out.print(
                 f"Most fragile criterion: [bold]{escape(fragile.criterion)}[/] (weight "
                 f"{fragile.weight:.3f}): the top {result.k} changes if it goes "
                 f"{' or '.join(sides)}, a {fragile.change:.1%} change of its weight (the "
@@ -531,8 +613,7 @@ def _print_ranking(result: RankResult, top: int) -> None:
 # --- shortlist ---
 
 
-@app.command()
-@handles_errors
+@command()
 def shortlist(
     *,
     as_of: Annotated[
@@ -545,24 +626,32 @@ def shortlist(
         ),
     ] = None,
     size: Annotated[
-        int | None, typer.Option(min=1, help="Practices in the shortlist (default: config shortlist.size).")
+        int | None,
+        typer.Option(
+            metavar="N",
+            callback=at_least(1),
+            help="Practices in the shortlist (default: config shortlist.size).",
+        ),
     ] = None,
     max_per_partner: Annotated[
         int | None,
         typer.Option(
-            min=1,
+            metavar="N",
+            callback=at_least(1),
             help="At most this many practices from one partner (default: config shortlist.max_per_partner).",
         ),
     ] = None,
     tests_per_partner: Annotated[
         int | None,
         typer.Option(
-            min=0, help="Practices each partner field-tests (default: config field_tests.tests_per_partner)."
+            metavar="N",
+            callback=at_least(0),
+            help="Practices each partner field-tests (default: config field_tests.tests_per_partner).",
         ),
     ] = None,
     method: Annotated[
         Literal["wsm", "topsis", "wpm"],
-        typer.Option("--method", "-m", help="Scoring method, as for `p4c rank`."),
+        typer.Option("--method", "-m", metavar=METHOD_METAVAR, help="Scoring method, as for `p4c rank`."),
     ] = "wsm",
     weight: Annotated[
         list[str] | None,
@@ -576,9 +665,14 @@ def shortlist(
     output: Annotated[
         Path | None,
         typer.Option(
-            "--output", "-o", file_okay=False, help="Folder to write to (default: data/processed/)."
+            "--output",
+            "-o",
+            metavar="DIR",
+            file_okay=False,
+            help="Folder to write to (default: data/processed/).",
         ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Pick the good practices and the shortlist, and solve the optimal field-test plan."""
     from p4c import rank as ranking
@@ -600,8 +694,35 @@ def shortlist(
     result = stage.shortlist(ranked.table, data.services, data.partners, data.needs, config, options)
     folder = output or State.project.processed_dir
     paths = stage.write_shortlist(result, folder)
+    if as_json:
+        echo_json(
+            {
+                "method": ranked.method,
+                "weights": ranked.weights,
+                **_shortlist_doc(result),
+                "outputs": [str(p) for p in paths],
+            }
+        )
+        return
     _print_shortlist(result, ranked.method, ranked.weights)
-    out.print(f"Wrote {', '.join(p.name for p in paths)} in [bold]{escape(str(folder))}[/]")
+    ui.out.print(f"Wrote {', '.join(p.name for p in paths)} in [bold]{escape(str(folder))}[/]")
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A DataFrame's rows as JSON objects: NaN as null, dates as YYYY-MM-DD."""
+    records: list[dict[str, Any]] = json.loads(
+        frame.to_json(orient="records", date_format="iso", force_ascii=False)
+    )
+    return records
+
+
+def _shortlist_doc(result: ShortlistResult) -> dict[str, Any]:
+    return {
+        "candidates": int(result.candidates["eligible"].sum()),
+        "shortlist": _records(result.shortlist),
+        "field_tests": _records(result.field_tests),
+        "notes": list(result.notes),
+    }
 
 
 def _print_shortlist(result: ShortlistResult, method: str, weights: dict[str, float]) -> None:
@@ -609,13 +730,13 @@ def _print_shortlist(result: ShortlistResult, method: str, weights: dict[str, fl
 
     from p4c import shortlist as stage
 
-    out.print(f"Ranked with {method}: " + ", ".join(f"{k} {v:.2f}" for k, v in weights.items()))
+    ui.out.print(f"Ranked with {method}: " + ", ".join(f"{k} {v:.2f}" for k, v in weights.items()))
     table = Table(title=f"Shortlist: {len(result.shortlist)} good practices")
     for name in ("rank", "partner", "service", "title", "category", "score"):
         table.add_column(name, justify="right" if name in ("rank", "score") else "left", overflow="fold")
     for row in stage.shortlist_rows(result):
         table.add_row(*(escape(cell) for cell in row))
-    out.print(table)
+    ui.out.print(table)
     plan = stage.plan_rows(result)
     if plan:
         table = Table(title="Field tests: who tests which practice, and how")
@@ -623,17 +744,16 @@ def _print_shortlist(result: ShortlistResult, method: str, weights: dict[str, fl
             table.add_column(name, justify="right" if name in ("need", "match") else "left", overflow="fold")
         for row in plan:
             table.add_row(*(escape(cell) for cell in row))
-        out.print(table)
-    out.print("[bold]What bound the choice[/]")
+        ui.out.print(table)
+    ui.out.print("[bold]What bound the choice[/]")
     for note in result.notes:
-        out.print(f"  - {escape(note)}")
+        ui.out.print(f"  - {escape(note)}")
 
 
 # --- report ---
 
 
-@app.command("report")
-@handles_errors
+@command("report")
 def report_command(
     *,
     as_of: Annotated[
@@ -647,10 +767,12 @@ def report_command(
         typer.Option(
             "--output",
             "-o",
+            metavar="DIR",
             file_okay=False,
             help="Folder to write report.html and report.xlsx to (default: data/processed/).",
         ),
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Write report.html (one self-contained, printable page) and report.xlsx from the results."""
     import time
@@ -669,7 +791,10 @@ def report_command(
         config_text,
         stage.ReportOptions(as_of=reference),
     )
-    out.print(
+    if as_json:
+        echo_json({"outputs": [str(p) for p in paths]})
+        return
+    ui.out.print(
         f"Wrote {', '.join(f'[bold]{escape(str(p))}[/]' for p in paths)} "
         f"in {time.perf_counter() - started:.1f} s"
     )
@@ -678,56 +803,88 @@ def report_command(
 # --- run ---
 
 
-@app.command()
-@handles_errors
+@command()
 def run(
     as_of: Annotated[
         str | None,
         typer.Option(
-            "--as-of", help="Reference date YYYY-MM-DD for months running and the report (default: today)."
+            "--as-of",
+            metavar="DATE",
+            help="Reference date YYYY-MM-DD for months running and the report (default: today).",
         ),
     ] = None,
-    samples: Annotated[int, typer.Option(min=0, help="Monte Carlo weight draws for rank stability.")] = 1000,
-    seed: Annotated[int | None, typer.Option(help="Seed of the draws (default: the config's).")] = None,
+    samples: Annotated[
+        int,
+        typer.Option(metavar="N", callback=at_least(0), help="Monte Carlo weight draws for rank stability."),
+    ] = 1000,
+    seed: Annotated[
+        int | None, typer.Option(metavar="N", help="Seed of the draws (default: the config's).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """The whole job on data/raw/: ingest, rank, shortlist, report; then a summary."""
-    from rich.progress import Progress
-    from rich.table import Table
-
     from p4c import pipeline
 
     config = State.project.load_config()
     files = pipeline.raw_files(State.project)
     options = pipeline.RunOptions(as_of=parse_as_of(as_of), samples=samples, seed=seed)
-    with Progress(console=err, transient=True) as progress:
-        task = progress.add_task("Ingesting workbooks", total=len(files))
-        result = pipeline.run(State.project, config, options, progress=lambda _path: progress.advance(task))
+    with ui.steps(enabled=not as_json) as steps:
+
+        def stage(name: str) -> None:
+            steps.stage(name, len(files) if name == "ingest" else None)
+
+        result = pipeline.run(
+            State.project, config, options, progress=steps.advance, stage=stage, draws=steps.draws
+        )
+    ranked = result.ranking
+    if as_json:
+        echo_json(
+            {
+                "ok": result.ok,
+                "ingest": result.ingest.as_dict(),
+                "ranking": {
+                    "method": ranked.method,
+                    "weights": ranked.weights,
+                    "k": ranked.k,
+                    "partners": int(ranked.table["partner"].nunique()),
+                    "services": len(ranked.table),
+                },
+                "shortlist": _shortlist_doc(result.shortlist),
+                "outputs": [str(p) for p in result.outputs],
+                "notes": list(result.notes),
+            }
+        )
+    else:
+        _print_run(result)
+    if not result.ok:
+        failed = ", ".join(f.file.name for f in result.ingest.files if not f.written)
+        ui.err.print(
+            f"[bold red]error:[/] not every workbook could be ingested ({escape(failed)}); "
+            f"the results use the data ingested before for those partners, if any."
+        )
+        raise typer.Exit(1)
+
+
+def _print_run(result: RunResult) -> None:
+    from rich.table import Table
+
     _print_ingest(result.ingest)
-    shortlisted = result.shortlist.shortlist
-    tests = result.shortlist.field_tests
     table = Table(title="p4c run", show_header=False)
     table.add_column("what")
     table.add_column("how many", justify="right")
     table.add_row("partners", str(result.ranking.table["partner"].nunique()))
     table.add_row("services ranked", str(len(result.ranking.table)))
     table.add_row("good-practice candidates", str(int(result.shortlist.candidates["eligible"].sum())))
-    table.add_row("shortlisted practices", str(len(shortlisted)))
-    table.add_row("field tests planned", str(len(tests)))
-    out.print(table)
+    table.add_row("shortlisted practices", str(len(result.shortlist.shortlist)))
+    table.add_row("field tests planned", str(len(result.shortlist.field_tests)))
+    ui.out.print(table)
     for note in result.shortlist.notes:
-        out.print(f"• {escape(note)}")
+        ui.out.print(f"• {escape(note)}")
     for note in result.notes:
-        out.print(f"[yellow]note:[/] {escape(note)}")
-    out.print("Outputs:")
+        ui.out.print(f"[yellow]note:[/] {escape(note)}")
+    ui.out.print("Outputs:")
     for path in result.outputs:
-        out.print(f"  {escape(str(path))}")
-    if not result.ok:
-        failed = ", ".join(f.file.name for f in result.ingest.files if not f.written)
-        err.print(
-            f"[bold red]error:[/] not every workbook could be ingested ({escape(failed)}); "
-            f"the results use the data ingested before for those partners, if any."
-        )
-        raise typer.Exit(1)
+        ui.out.print(f"  {escape(str(path))}")
 
 
 def main() -> None:

@@ -61,15 +61,29 @@ def run(
     config: Config,
     options: RunOptions = RunOptions(),
     progress: Callable[[Path], None] | None = None,
+    *,
+    stage: Callable[[str], None] | None = None,
+    draws: Callable[[int, int], None] | None = None,
 ) -> RunResult:
-    """Every stage in order; a stage that cannot go on raises P4CError saying why."""
+    """Every stage in order; a stage that cannot go on raises P4CError saying why.
+
+    `stage(name)` is called as each stage begins (ingest, rank, shortlist, report), `progress`
+    after each file ingested and `draws(done, total)` as the Monte Carlo draws go: for a display.
+    """
+
+    def begin(name: str) -> None:
+        if stage is not None:
+            stage(name)
+
     from p4c import rank as rank_stage
     from p4c import report as report_stage
     from p4c import shortlist as shortlist_stage
     from p4c.ingest import ingest
     from p4c.store import load_processed
 
+    begin("ingest")
     ingested = ingest(raw_files(project), project, config, progress=progress)
+    begin("rank")
     folder = project.processed_dir
     processed = load_processed(folder, config)
     ranking = rank_stage.rank(
@@ -77,9 +91,11 @@ def run(
         processed.partners,
         config,
         rank_stage.RankOptions(samples=options.samples, seed=options.seed, stability=True),
+        progress=draws,
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
     outputs = rank_stage.write_rankings(ranking, targets)
+    begin("shortlist")
     chosen = shortlist_stage.shortlist(
         ranking.table,
         processed.services,
@@ -89,6 +105,7 @@ def run(
         shortlist_stage.ShortlistOptions(as_of=options.as_of),
     )
     outputs += shortlist_stage.write_shortlist(chosen, folder)
+    begin("report")
     config_text = project.config_path.read_text(encoding="utf-8")
     outputs += report_stage.report(
         folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)

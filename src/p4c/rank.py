@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -437,9 +437,17 @@ def _missing_text(missing: BoolArray, ids: list[str], order: IntArray) -> pd.api
 
 
 def rank(
-    services: pd.DataFrame, partners: pd.DataFrame, config: Config, options: RankOptions = DEFAULT_OPTIONS
+    services: pd.DataFrame,
+    partners: pd.DataFrame,
+    config: Config,
+    options: RankOptions = DEFAULT_OPTIONS,
+    *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RankResult:
-    """Rank every service; pure (no I/O), deterministic, and independent of the input row order."""
+    """Rank every service; pure (no I/O), deterministic, and independent of the input row order.
+
+    `progress(done, total)` is called after each chunk of Monte Carlo draws, for a progress bar.
+    """
     import numpy as np
     import pandas as pd
 
@@ -497,6 +505,7 @@ def rank(
             samples=options.samples,
             seed=seed,
             concentration=config.stability.concentration,
+            progress=progress,
         )
         sampled: dict[str, Any] = {"p_top": p_top[order]}
         for q, col in zip(PERCENTILES, SAMPLE_COLUMNS[1:], strict=True):
@@ -566,6 +575,7 @@ def _monte_carlo(
     samples: int,
     seed: int,
     concentration: float,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[FloatArray, dict[int, IntArray]]:
     """p_top and rank percentiles per service (original row order) over Dirichlet weight draws.
 
@@ -609,6 +619,8 @@ def _monte_carlo(
                 members = np.sort(order[row, begin:end])  # tie order = position in the layout
                 in_top[order[row, begin:k]] -= 1
                 in_top[members[: k - begin]] += 1
+        if progress is not None:
+            progress(min(lo + chunk, samples), samples)
     p_top = np.empty(n)
     p_top[tie_order] = in_top / samples
     kth = [max(0, -(-q * samples // 100) - 1) for q in PERCENTILES]

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.words import plural
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -138,7 +139,7 @@ def good_practice(
                 fails.append(
                     (
                         "months running",
-                        f"running {months} months < "
+                        f"running {plural(months, 'month')} < "
                         f"{rules.min_months_running} (started {start.date()}, as of {as_of})",
                     )
                 )
@@ -279,7 +280,9 @@ def select_shortlist(
             else:
                 left = f"the {slots} places left are" if slots > 1 else "the last place is"
                 why = f"category {cat} is already covered and {left} needed"
-            out.at[idx, "reasons"] = f"good practice, not shortlisted: {why}, to reach {target} categories"
+            out.at[idx, "reasons"] = (
+                f"good practice, not shortlisted: {why}, to reach {plural(target, 'category')}"
+            )
             continue
         new = cat not in covered
         picked.append(idx)
@@ -318,8 +321,8 @@ def _selection_notes(
     eligible = out[out["eligible"]]
     chosen = out[out["shortlisted"]]
     notes = [
-        f"{len(out)} services, {len(eligible)} good-practice candidates from "
-        f"{eligible['partner'].nunique()} partners in {len(all_cats)} categories"
+        f"{plural(len(out), 'service')}, {plural(len(eligible), 'good-practice candidate')} from "
+        f"{plural(eligible['partner'].nunique(), 'partner')} in {plural(len(all_cats), 'category')}"
     ]
     failed = Counter(
         rule for text in out.loc[~out["eligible"], "failed"] for rule in text.split(", ") if rule
@@ -333,32 +336,36 @@ def _selection_notes(
         )
     if len(chosen) < size:
         notes.append(
-            f"shortlist: {len(chosen)} practices for {size} places: only {len(eligible)} "
-            f"candidates" + (", the rest kept out by the partner cap" if capped else "")
+            f"shortlist: {plural(len(chosen), 'practice')} for {plural(size, 'place')}: only "
+            f"{plural(len(eligible), 'candidate')}"
+            + (", the rest kept out by the partner cap" if capped else "")
         )
     else:
         notes.append(
-            f"shortlist: {size} practices (size {size} bit: {skipped['size']} candidates left out)"
+            f"shortlist: {plural(size, 'practice')} (the size of {size} left "
+            f"{plural(skipped['size'], 'candidate')} out)"
             if skipped["size"]
-            else f"shortlist: {size} practices"
+            else f"shortlist: {plural(size, 'practice')}"
         )
     if capped:
         notes.append(
-            f"partner cap ({cap}) bit: "
-            + ", ".join(f"{partner} ({count} left out)" for partner, count in sorted(capped.items()))
+            f"the partner cap of {cap} left out "
+            + ", ".join(
+                f"{plural(count, 'practice')} of {partner}" for partner, count in sorted(capped.items())
+            )
         )
     n_cats = chosen["category"].nunique()
     cover = f"categories: {n_cats} covered (at least {min_categories} asked)"
     if target < min_categories:
         if len(all_cats) < min_categories:
-            why = f"the candidates come from only {len(all_cats)} categories"
+            why = f"the candidates come from only {plural(len(all_cats), 'category')}"
         elif size < min_categories:
             why = f"the shortlist size ({size}) is smaller"
         else:
             why = f"the size and the partner cap allow at most {best}"
         cover += f"; fewer than asked because {why}"
     if skipped["coverage"]:
-        cover += f"; {skipped['coverage']} better-ranked candidates passed over to reach {target}"
+        cover += f"; {plural(skipped['coverage'], 'better-ranked candidate')} passed over to reach {target}"
     notes.append(cover)
     return notes
 
@@ -553,6 +560,9 @@ def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
     candidates = good_practice(ranking, services, partners, config, as_of)
     candidates, notes = select_shortlist(candidates, size, cap, config.shortlist.min_categories)
     notes.insert(0, f"reference date {as_of}")
+    unknown = unknown_pertinence(services, partners)
+    if unknown:
+        notes.insert(2, pertinence_note(unknown, int(candidates["eligible"].sum())))
     chosen = candidates.loc[candidates["shortlisted"], SHORTLIST_COLUMNS].reset_index(drop=True)
     values = criterion_values(services, partners, config)
     try:
@@ -568,6 +578,26 @@ def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
         raise P4CError(exc.message, hint=hint) from None
     notes.append(_plan_note(plan, chosen, partners, tests, config.field_tests.max_partners_per_practice))
     return ShortlistResult(candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes)
+
+
+def unknown_pertinence(services: pd.DataFrame, partners: pd.DataFrame) -> list[str]:
+    """Partners with services but no cluster_initiatives: their pertinence, hence every service's
+    good-practice rule, cannot be computed (a CSV without Partner sheet nor config entry)."""
+    known = partners.loc[pd.to_numeric(partners["cluster_initiatives"], errors="coerce").notna(), "partner"]
+    return sorted({str(p) for p in services["partner"].dropna()} - {str(p) for p in known})
+
+
+def pertinence_note(codes: Sequence[str], candidates: int) -> str:
+    """The real cause when partners have no cluster_initiatives: where to give it."""
+    entries = " or ".join(f"`partners: {code}: cluster_initiatives:`" for code in codes)
+    cause = (
+        f"pertinence is unknown for {', '.join(codes)} (no Partner sheet and no {entries} "
+        f"in config/criteria.yaml)"
+    )
+    if candidates == 0:
+        return f"0 good-practice candidates: {cause}"
+    which = "its services" if len(codes) == 1 else "their services"
+    return f"{cause}: none of {which} can be a good practice"
 
 
 def _plan_note(
