@@ -16,7 +16,7 @@ from p4c.config import Project
 from tests.books import service_row, workbook, write
 
 runner = CliRunner()
-FILE_KEYS = {"file", "partner", "accepted", "rejected", "written", "errors", "warnings"}
+FILE_KEYS = {"file", "kind", "partner", "accepted", "rejected", "written", "errors", "warnings"}
 ISSUE_KEYS = {"sheet", "cell", "row", "column", "value", "message"}
 
 

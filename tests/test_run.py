@@ -130,8 +130,7 @@ def test_run_above_excels_row_limit_writes_the_csv_and_says_why(
     assert ranked > 100
     assert (
         f"note: ranking.xlsx not written: {ranked:,} services exceed Excel's 100 rows "
-        "(the CSV holds them all)"
-        in " ".join(result.output.split())
+        "(the CSV holds them all)" in " ".join(result.output.split())
     )
 
 
