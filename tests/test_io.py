@@ -14,10 +14,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from p4c.config import Project
 from p4c.errors import P4CError
 from p4c.fastcsv import write_csv
-from p4c.config import Project
-from p4c.io import SheetSpec, atomic_path, neutralise, read_book, read_csv_rows, write_xlsx
+from p4c.io import Note, SheetSpec, atomic_path, neutralise, read_book, read_csv_rows, write_xlsx
 from tests.books import workbook, write
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
@@ -113,7 +113,10 @@ XLSX_CONTENT_TYPES = (
 RELS = (
     '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
 )
-REL = '<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/{kind}" Target="{target}"/>'
+REL = (
+    '<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/{kind}" Target="{target}"/>'
+)
 
 
 def hand_xlsx(path: Path, sheets: dict[str, str], prefix: str = "") -> Path:
@@ -361,3 +364,103 @@ def test_hostile_files_are_refused_within_memory(tmp_path: Path, project: Projec
         output = done.stdout + done.stderr
         assert done.returncode == 1, output
         assert "Traceback" not in output and cell in output.replace("\n", "")
+
+
+# --- CSV encodings and rows --------------------------------------------------------------------------
+
+
+def test_utf8_csv_with_one_cp1252_byte_is_an_error_naming_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode() + b"S-2;Caf\xe9\n")
+    with pytest.raises(P4CError) as info:
+        read_csv_rows(path)
+    message = info.value.message
+    assert "line 3: byte 0xE9 (at character 8 of the line) is not UTF-8" in message
+    assert "save the file as CSV UTF-8" in message
+
+
+def test_cp1252_csv_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode("cp1252"))
+    notes: list[Note] = []
+    assert read_csv_rows(path, notes) == [["id", "title"], ["S-1", "Café Zürich"]]
+    assert [n.message for n in notes] == [
+        "x.csv is not UTF-8: it was read as Windows-1252 (Western European); check that accented "
+        "letters are right, and save the file as CSV UTF-8 next time"
+    ]
+
+
+def test_utf8_csv_has_no_note(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode())
+    notes: list[Note] = []
+    assert read_csv_rows(path, notes) == [["id", "title"], ["S-1", "Café Zürich"]]
+    assert notes == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_csv_is_read(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode(encoding))
+    assert read_csv_rows(path) == [["id", "title"], ["S-1", "Café Zürich"]]
+
+
+def test_csv_field_over_the_csv_limit_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text('id,title\nS-1,ok\nS-2,"never closed\n' + "x" * 140_000 + "\n", encoding="utf-8")
+    with pytest.raises(P4CError, match=r"line 3: a field runs on for more than 131,072 characters"):
+        read_csv_rows(path)
+
+
+def test_csv_control_characters_are_stripped_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"id,title\nS-1,Net\x00work\x07ing\tday\n")
+    notes: list[Note] = []
+    assert read_csv_rows(path, notes) == [["id", "title"], ["S-1", "Networking\tday"]]
+    assert [(n.cell, n.value, n.message) for n in notes] == [
+        (
+            "Services!B2",
+            "Networking\tday",
+            "invisible control characters (U+0000, U+0007) were taken out of this cell",
+        )
+    ]
+
+
+# --- OLE files and control characters in workbooks ---------------------------------------------------
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500
+
+
+@pytest.mark.parametrize(
+    ("stream", "words"),
+    [
+        ("EncryptionInfo", "password-protected (encrypted)"),
+        ("Workbook", "old-format Excel 97-2003 workbook (.xls) named .xlsx; rename it to .xls"),
+        ("WordDocument", "not a spreadsheet but a Word document (.doc) named .xlsx"),
+        ("__substg1.0_0037001F", "not a spreadsheet but an Outlook message (.msg) named .xlsx"),
+        ("Other", "not a spreadsheet but an Office file of another kind named .xlsx"),
+    ],
+)
+def test_ole_files_are_told_apart(tmp_path: Path, stream: str, words: str) -> None:
+    path = tmp_path / "BE.xlsx"
+    path.write_bytes(OLE + stream.encode("utf-16-le") + b"\x00" * 64)
+    with pytest.raises(P4CError) as info:
+        read(path)
+    assert words in info.value.message
+    assert ("password" in info.value.message) == (stream == "EncryptionInfo")
+
+
+def test_real_xls_named_xlsx(tmp_path: Path) -> None:
+    path = write(tmp_path / "BE.xls", workbook())
+    renamed = path.rename(tmp_path / "BE.xlsx")
+    with pytest.raises(P4CError, match=r"Excel 97-2003 workbook \(.xls\) named .xlsx"):
+        read(renamed)
+
+
+def test_xlsx_control_characters_are_stripped_with_a_note(tmp_path: Path) -> None:
+    cells = '<row r="3">' + text_cell("B3", "Net_x0000_work_x0007_ing") + "</row>"
+    book = read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(cells)}))
+    assert book.sheets["Services"][2] == ["", "Networking", "", "", ""]
+    assert [(n.cell, n.message) for n in book.notes] == [
+        ("Services!B3", "invisible control characters (U+0000, U+0007) were taken out of this cell")
+    ]
