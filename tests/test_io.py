@@ -414,9 +414,13 @@ def test_csv_field_over_the_csv_limit_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_csv_control_characters_are_stripped_with_a_note(tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
-    path.write_bytes(b"id,title\nS-1,Net\x00work\x07ing\tday\n")
+    path.write_bytes(b"id,title\nS-1,Net\x00work\x07ing\tday\nS-2,Matchmaking for cluster SMEs\n")
     notes: list[Note] = []
-    assert read_csv_rows(path, notes) == [["id", "title"], ["S-1", "Networking\tday"]]
+    assert read_csv_rows(path, notes) == [
+        ["id", "title"],
+        ["S-1", "Networking\tday"],
+        ["S-2", "Matchmaking for cluster SMEs"],
+    ]
     assert [(n.cell, n.value, n.message) for n in notes] == [
         (
             "Services!B2",

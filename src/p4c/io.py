@@ -658,9 +658,9 @@ def read_csv_rows(path: Path, notes: list[Note] | None = None) -> list[list[Any]
     `,` or `;`, detected. What was guessed or changed goes to `notes`."""
     notes = notes if notes is not None else []
     text = _decode_csv(path, notes)
-    if "\x00" in text and len(_CONTROLS.findall(text[:65536])) > max(4, len(text[:65536]) // 100):
-        raise P4CError(f"{path.name}: not a text CSV file (it holds binary data)")
     sample = text[:65536]
+    if "\x00" in sample and len(_CONTROLS.findall(sample)) > len(sample) // 20:  # over 5%: not text
+        raise P4CError(f"{path.name}: not a text CSV file (it holds binary data)")
     first = next((line for line in sample.splitlines() if line.strip()), "")
     if not first:
         raise P4CError(f"{path.name}: the CSV file has no rows")
