@@ -13,9 +13,10 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from p4c.io import NOT_A_NUMBER
 from p4c.models import DOT_DECIMAL_COUNTRIES
 
+# A number cell whose value is NaN (as pandas or openpyxl write a missing number).
+_NAN = "the cell holds NaN (not a number)"
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Letters and digits of any script (Greek partners write Greek); `_` is not a letter.
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -79,14 +80,18 @@ def parse_number(value: object, country: str | None = None) -> float:
         return _parse_number_text(value, country)
     if type(value) is float:
         if not math.isfinite(value):
-            raise ValueError(NOT_A_NUMBER.message if math.isnan(value) else f"expected {NUMBER_FORMS}")
+            raise ValueError(
+                f"{_NAN}; expected {NUMBER_FORMS}" if math.isnan(value) else f"expected {NUMBER_FORMS}"
+            )
         return value
     if isinstance(value, bool):
         raise ValueError(f"expected {NUMBER_FORMS}")
     if isinstance(value, numbers.Real):  # int, float, and numpy's numbers from data frames
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(NOT_A_NUMBER.message if math.isnan(number) else f"expected {NUMBER_FORMS}")
+            raise ValueError(
+                f"{_NAN}; expected {NUMBER_FORMS}" if math.isnan(number) else f"expected {NUMBER_FORMS}"
+            )
         return number
     if not isinstance(value, str):
         raise ValueError(f"expected {NUMBER_FORMS}, found a {type(value).__name__}")
@@ -186,7 +191,7 @@ def parse_score(value: object, lo: float, hi: float, step: float, country: str |
         score = num
     else:
         if isinstance(value, float) and math.isnan(value):
-            raise ValueError(f"the cell holds NaN (not a number); expected {forms}")
+            raise ValueError(f"{_NAN}; expected {forms}")
         try:
             score = parse_number(value, country)
         except ValueError:
@@ -233,7 +238,7 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, bool):
         raise ValueError(f"expected {DATE_FORMS}")
     if isinstance(value, float) and math.isnan(value):
-        raise ValueError(NOT_A_NUMBER.message)
+        raise ValueError(f"{_NAN}; expected {DATE_FORMS}")
     if isinstance(value, int | float):
         return _date_from_number(float(value))
     if not isinstance(value, str):
