@@ -17,7 +17,17 @@ import pytest
 from p4c.config import Project
 from p4c.errors import P4CError
 from p4c.fastcsv import write_csv
-from p4c.io import Note, SheetSpec, atomic_path, neutralise, read_book, read_csv_rows, write_xlsx
+from p4c.io import (
+    Note,
+    SheetSpec,
+    atomic_path,
+    excel_error,
+    formula_without_result,
+    neutralise,
+    read_book,
+    read_csv_rows,
+    write_xlsx,
+)
 from tests.books import workbook, write
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
@@ -468,3 +478,17 @@ def test_xlsx_control_characters_are_stripped_with_a_note(tmp_path: Path) -> Non
     assert [(n.cell, n.message) for n in book.notes] == [
         ("Services!B3", "invisible control characters (U+0000, U+0007) were taken out of this cell")
     ]
+
+
+def test_ods_error_cells_and_formulas_without_result(tmp_path: Path) -> None:
+    """LibreOffice stores an error as value 0 with calcext:value-type="error"; not a zero."""
+    cells = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>S-2</text:p>'
+        '</table:table-cell><table:table-cell table:formula="of:=1/0" office:value-type="float" '
+        'office:value="0" calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+        '<table:table-cell table:formula="of:=[.A1]"/></table:table-row>'
+    )
+    book = read(hand_ods(tmp_path / "BE.ods", {"Services": ods_row(HEADER) + ods_row(SERVICE) + cells}))
+    row = book.sheets["Services"][2]
+    assert row[:3] == ["S-2", excel_error("#DIV/0!"), formula_without_result("[.A1]")]
+    assert str(row[2]) == "=[.A1]"
