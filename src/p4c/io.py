@@ -303,34 +303,43 @@ def _has_escapes(part: bytes) -> bool:
 _X_TAG = re.compile(rb"<(row|c)\b([^>]*?)(/?)>")
 _X_REF = re.compile(rb'\sr\s*=\s*"([A-Z]{0,3})(\d+)"')
 _X_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
-# Quick bounds, when every row and cell tag has its `r=` first, as every writer does: the rows
-# that hold cells, and the cells of two- and three-letter columns.
-_X_ROW_R = re.compile(rb'<row r="(\d+)"(?:[^>]*[^/>])?>')
-_X_WIDE = re.compile(rb'<c r="([A-Z]{2,3})(\d+)"[^>]*?(/?)>')
-# Where an error cell may be: an Excel error, an empty value, a formula and no value after it.
-_X_ERROR_HINTS = (b't="e"', b"<v></v>", b"<v/>", b"</f></c>", b"/></c>")
+# Quick bounds, when every cell tag has its `r=` first (as every writer does): a cell's own
+# reference places it, so only cells of two- or three-letter columns, or of a row number with as
+# many digits as the row limit, can reach far; every other cell is within 26 columns and below
+# that power of ten.
+_X_FAR = '<c r="(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"[^>]*?(/?)>'
+# Where an error cell may be: an Excel error, an empty value, and (where formulas are) a formula
+# with no value after it.
+_X_ERROR_HINTS = (b't="e"', b"<v></v>", b"<v/>")
+_X_FORMULA_HINTS = (b"</f></c>", b"/></c>")
 _X_CELL = re.compile(rb"<c\b([^>]*?)(/?)>(.*?)</c>", re.DOTALL)
 _X_TYPE = re.compile(rb'\st\s*=\s*"(\w+)"')
 _X_VALUE = re.compile(rb"<v\s*/>|<v>([^<]*)</v>")
 _X_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
 
 
-def _xlsx_extent(stream: IO[bytes], *, exact: bool) -> Extent:
-    """How far the cells of a worksheet's XML that hold something reach, read in chunks."""
+def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent:
+    """How far the cells of a worksheet's XML that hold something reach, read in chunks.
+
+    Not `exact`: upper bounds (see _X_FAR), found with a few passes in C over each chunk.
+    """
     extent = Extent(exact=True)
     state = [0, 0]  # the last row and column seen (1-based), for tags without `r=`
+    digits = len(str(max_rows + 50))
+    far = re.compile(_X_FAR.format(digits=digits).encode())
     for chunk in _chunks(stream, b"row>"):
         part = chunk
-        if b":c" in part or b":row" in part:  # prefixed tags (`<x:c>`), as some libraries write
+        prefixed = b":c" in part
+        if prefixed:  # prefixed tags (`<x:c>`), as some libraries write
             part = _X_PREFIX.sub(rb"<\1", part)
-        cells = part.count(b"<c ") + part.count(b"<c>") + part.count(b"<c/>")
-        rows = part.count(b"<row ") + part.count(b"<row>") + part.count(b"<row/>")
-        if exact or cells != part.count(b'<c r="') or rows != part.count(b'<row r="'):
+        if exact or prefixed or part.count(b"<c") != part.count(b'<c r="'):
             _xlsx_exact(part, extent, state)
         else:
-            _xlsx_bounds(part, extent, state)
+            _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1)
         extent.escapes = extent.escapes or _has_escapes(part)
-        if any(hint in part for hint in _X_ERROR_HINTS):
+        if any(hint in part for hint in _X_ERROR_HINTS) or (
+            b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS)
+        ):
             _xlsx_errors(part, extent)
     return extent
 
@@ -351,20 +360,19 @@ def _xlsx_exact(part: bytes, extent: Extent, state: list[int]) -> None:
             extent.add(state[0], state[1])
 
 
-def _xlsx_bounds(part: bytes, extent: Extent, state: list[int]) -> None:
-    """Upper bounds: a row that holds cells may hold only formatted blanks, and a one-letter
-    column is taken as the farthest one-letter column any cell has. Not exact."""
-    rows = [int(r) for r in _X_ROW_R.findall(part)]
-    if rows:
-        state[0] = rows[-1]
-    for match in _X_WIDE.finditer(part):
-        if not match.group(3) and not part.startswith(b"</c>", match.end()):
+def _xlsx_bounds(part: bytes, extent: Extent, far: re.Pattern[bytes], near_rows: int) -> None:
+    """Upper bounds: the far cells exactly, any other cell as if at Z and row `near_rows`."""
+    if b"<c" not in part:
+        return
+    for match in far.finditer(part):
+        if match.group(5) or part.startswith(b"</c>", match.end()):
+            continue  # formatting only
+        if match.group(1):
             extent.add(int(match.group(2)), _column_index(match.group(1)))
-    letter = next((ch for ch in range(ord("Z"), ord("A") - 1, -1) if b'<c r="%c' % ch in part), 0)
-    if letter:
-        top = max(rows, default=state[0])
-        extent.add(top, letter - 64)
-        extent.exact = False
+        else:
+            extent.add(int(match.group(4)), _column_index(match.group(3)))
+    extent.add(near_rows, 26)
+    extent.exact = False
 
 
 def _xlsx_errors(part: bytes, extent: Extent) -> None:
@@ -588,7 +596,7 @@ class _Sizing:
         if part is None or part not in zf.namelist():
             return None  # calamine finds no such sheet either, and says so
         with zf.open(part) as fh:
-            extent = _xlsx_extent(fh, exact=False)
+            extent = _xlsx_extent(fh, exact=False, max_rows=self.max_rows)
         if not extent.exact and not _fits(extent, self.max_rows):
             with zf.open(part) as fh:  # the quick bounds are too large: count exactly
                 extent = _xlsx_extent(fh, exact=True)
