@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import math
 import random
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -152,7 +153,8 @@ def test_corrupt_file(tmp_path: Path, config: Config) -> None:
 
 def test_encrypted_file(tmp_path: Path, config: Config) -> None:
     path = tmp_path / "BE.xlsx"
-    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600)
+    stream = "EncryptionInfo".encode("utf-16-le")
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 600 + stream)
     result = validate_file(path, config)
     assert result.fatal and "password-protected" in result.errors[0].message
 
@@ -578,11 +580,7 @@ def test_numeric_columns_give_what_each_cell_parser_gives(config: Config, seed: 
         values: dict[str, Any] = {}
         for name, parse in parsers.items():
             cell = row[SERVICE_HEADER.index(name)]
-            if (
-                cell is None
-                or (isinstance(cell, str) and not cell.strip())
-                or (isinstance(cell, float) and math.isnan(cell))
-            ):
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
                 continue
             try:
                 values[name] = parse(cell)
@@ -603,7 +601,8 @@ def test_boolean_and_equal_number_in_one_column_are_parsed_apart(config: Config)
     rows = [service_row(1, smes_reached=True, title=True), service_row(2, smes_reached=1, title=1)]
     result = validate_book(Book(Path("BE.xlsx"), workbook(rows)), config)
     assert [(e.cell, e.message) for e in result.errors] == [
-        (f"Services!{col('smes_reached')}2", f"expected {NUMBER_FORMS}")
+        (f"Services!{col('title')}2", "expected text, found the logical value TRUE: type the text"),
+        (f"Services!{col('smes_reached')}2", f"expected {NUMBER_FORMS}"),
     ]
     assert result.services["smes_reached"].tolist() == [1]
     assert result.services["title"].tolist() == ["1"]
@@ -780,3 +779,199 @@ def test_load_processed_selected_columns(tmp_path: Path, project: Project, confi
         )
     )
     assert load_processed(project.processed_dir, config_plus).services["reach"].isna().all()
+
+
+# --- error cells, booleans, control characters, encodings --------------------------------------------
+
+
+def _patch_cell(path: Path, sheet_index: int, ref: str, cell_xml: str) -> Path:
+    """Replace one cell of a written xlsx by the given XML (as Excel or openpyxl write it)."""
+    member = f"xl/worksheets/sheet{sheet_index}.xml"
+    with zipfile.ZipFile(path) as zf:
+        parts = {info.filename: zf.read(info) for info in zf.infolist()}
+    xml = parts[member].decode()
+    xml, count = re.subn(rf'<c r="{ref}"[^>]*?(?:/>|>.*?</c>)', cell_xml, xml, count=1)
+    assert count == 1
+    parts[member] = xml.encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("column", "xml", "value", "message"),
+    [
+        (
+            "annual_budget_eur",
+            '<c r="{ref}" t="e"><f>1/0</f><v>#DIV/0!</v></c>',
+            "#DIV/0!",
+            "the cell holds the Excel error #DIV/0!: type the value",
+        ),
+        (
+            "impact",
+            '<c r="{ref}" t="e"><f>NA()</f><v>#N/A</v></c>',
+            "#N/A",
+            "the cell holds the Excel error #N/A: type the value",
+        ),
+        (
+            "start_date",
+            '<c r="{ref}" t="e"><v>#NULL!</v></c>',
+            "#NULL!",
+            "the cell holds the Excel error #NULL!: type the value",
+        ),
+        (
+            "title",
+            '<c r="{ref}" t="e"><f>#REF!</f><v>#REF!</v></c>',
+            "#REF!",
+            "the cell holds the Excel error #REF!: type the value",
+        ),
+        (
+            "staff_fte",
+            '<c r="{ref}"><f>SUM(A1:A2)</f><v></v></c>',
+            "=SUM(A1:A2)",
+            "the cell holds a formula with no stored result (the program that saved the file did not "
+            "calculate it): type the value, or open the file in Excel or LibreOffice and save it again",
+        ),
+        (
+            "evidence",
+            '<c r="{ref}"><f>A1&amp;B1</f></c>',
+            "=A1&B1",
+            "the cell holds a formula with no stored result (the program that saved the file did not "
+            "calculate it): type the value, or open the file in Excel or LibreOffice and save it again",
+        ),
+        (
+            "smes_reached",
+            '<c r="{ref}" t="n"><v></v></c>',
+            "NaN",
+            "the cell holds NaN (not a number): type the value",
+        ),
+        (
+            "smes_reached",
+            '<c r="{ref}"><v>NaN</v></c>',
+            "nan",
+            f"the cell holds NaN (not a number); expected {NUMBER_FORMS}",
+        ),
+    ],
+)
+def test_excel_error_cells_are_cell_errors(  # noqa: PLR0917 (pytest parameters)
+    tmp_path: Path, config: Config, column: str, xml: str, value: str, message: str
+) -> None:
+    path = write(tmp_path / "BE.xlsx", workbook([service_row(1), service_row(2)]))
+    ref = f"{col(column)}3"
+    _patch_cell(path, 2, ref, xml.format(ref=ref))
+    result = validate_file(path, config)
+    assert [(e.cell, e.column, e.value, e.message) for e in result.errors] == [
+        (f"Services!{ref}", column, value, message)
+    ]
+    assert result.accepted == 1 and not result.fatal
+
+
+def test_error_cells_as_excel_and_openpyxl_write_them(tmp_path: Path, config: Config) -> None:
+    """xlsxwriter's write_formula with a stored error, and openpyxl's formula with no result."""
+    import openpyxl
+    import xlsxwriter
+
+    path = tmp_path / "BE.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    for name, rows in workbook([service_row(1), service_row(2)]).items():
+        sheet = book.add_worksheet(name)
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if isinstance(cell, dt.date):
+                    sheet.write_number(r, c, (cell - dt.date(1899, 12, 30)).days)
+                elif cell is not None:
+                    sheet.write(r, c, cell)
+        if name == "Services":
+            sheet.write_formula(2, SERVICE_HEADER.index("annual_budget_eur"), "=1/0", None, "#DIV/0!")
+    book.close()
+    result = validate_file(path, config)
+    assert [(e.cell, e.message) for e in result.errors] == [
+        (f"Services!{col('annual_budget_eur')}3", "the cell holds the Excel error #DIV/0!: type the value")
+    ]
+    loaded = openpyxl.load_workbook(path)
+    loaded["Services"][f"{col('relevance')}2"] = "=2+2"
+    loaded["Services"][f"{col('staff_fte')}2"] = float("nan")
+    loaded.save(path)  # openpyxl keeps no stored result of any formula
+    result = validate_file(path, config)
+    assert {(e.cell, e.message.split(" (")[0].split(":")[0]) for e in result.errors} == {
+        (f"Services!{col('annual_budget_eur')}3", "the cell holds a formula with no stored result"),
+        (f"Services!{col('relevance')}2", "the cell holds a formula with no stored result"),
+        (f"Services!{col('staff_fte')}2", "the cell holds NaN"),  # openpyxl writes <v></v>
+    }
+
+
+def test_error_cell_in_the_partner_sheet(tmp_path: Path, config: Config) -> None:
+    path = write(tmp_path / "BE.xlsx", workbook())
+    _patch_cell(path, 1, "B2", '<c r="B2" t="e"><f>#REF!</f><v>#REF!</v></c>')
+    result = validate_file(path, config)
+    assert result.fatal
+    assert [(e.cell, e.value, e.message) for e in result.errors] == [
+        ("Partner!B2", "#REF!", "the cell holds the Excel error #REF!: type the value")
+    ]
+
+
+@pytest.mark.parametrize("column", ["title", "service_id"])
+def test_boolean_in_a_text_column_is_a_cell_error(tmp_path: Path, config: Config, column: str) -> None:
+    result = one(tmp_path, config, workbook([service_row(1), service_row(2, **{column: True})]))
+    assert [(e.cell, e.value, e.message) for e in result.errors] == [
+        (f"Services!{col(column)}3", "True", "expected text, found the logical value TRUE: type the text")
+    ]
+
+
+def test_boolean_in_a_partner_text_key_is_an_error(tmp_path: Path, config: Config) -> None:
+    rows = partner_rows()
+    rows[1][1] = True  # organisation
+    result = one(tmp_path, config, workbook(partner=rows))
+    assert result.fatal
+    assert [(e.cell, e.message) for e in result.errors] == [
+        ("Partner!B2", "expected text, found the logical value TRUE: type the text")
+    ]
+
+
+def test_score_a_hair_over_the_top_is_the_top(tmp_path: Path, config: Config) -> None:
+    result = one(tmp_path, config, workbook([service_row(1, impact=5.0000000001, relevance=0.9999999999)]))
+    assert result.errors == []
+    assert result.services[["impact", "relevance"]].iloc[0].tolist() == [5.0, 1.0]
+
+
+def test_control_characters_are_stripped_with_a_warning(tmp_path: Path, config: Config) -> None:
+    path = write(tmp_path / "BE.xlsx", workbook([service_row(1), service_row(2)]))
+    ref = f"{col('title')}3"
+    _patch_cell(path, 2, ref, f'<c r="{ref}" t="inlineStr"><is><t>Net_x0000_work_x001B_ing</t></is></c>')
+    result = validate_file(path, config)
+    assert result.errors == []
+    assert result.services["title"].tolist() == ["B2B matchmaking day 1", "Networking"]
+    assert [(w.cell, w.value, w.message) for w in result.warnings] == [
+        (
+            f"Services!{ref}",
+            "Networking",
+            "invisible control characters (U+0000, U+001B) were taken out of this cell",
+        )
+    ]
+
+
+def test_csv_mojibake_is_one_clear_error(tmp_path: Path, config: Config) -> None:
+    path = write(
+        tmp_path / "MT_services.csv", {"Services": [SERVICE_HEADER, service_row(1, title="Café Zürich")]}
+    )
+    path.write_bytes(
+        path.read_bytes()
+        + ",".join(_csv_row(service_row(2, title="Caf\x00"))).encode().replace(b"\x00", b"\xe9")
+    )
+    result = validate_file(path, config)
+    assert result.fatal and len(result.errors) == 1
+    assert "line 3: byte 0xE9" in result.errors[0].message and "CSV UTF-8" in result.errors[0].message
+
+
+def _csv_row(row: list[Any]) -> list[str]:
+    return ["" if v is None else v.isoformat() if isinstance(v, dt.date) else str(v) for v in row]
+
+
+def test_cp1252_csv_is_read_with_a_warning(tmp_path: Path, config: Config) -> None:
+    rows = [SERVICE_HEADER, _csv_row(service_row(1, title="Café Zürich"))]
+    path = tmp_path / "MT_services.csv"
+    path.write_bytes("\n".join(",".join(r) for r in rows).encode("cp1252"))
+    result = validate_file(path, config)
+    assert result.errors == [] and result.services["title"].tolist() == ["Café Zürich"]
+    assert [w.message.split(":")[0] for w in result.warnings][:1] == ["MT_services.csv is not UTF-8"]

@@ -4,15 +4,32 @@ from __future__ import annotations
 
 import errno
 import os
+import resource
+import subprocess
+import sys
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
 
+from p4c.config import Project
 from p4c.errors import P4CError
 from p4c.fastcsv import write_csv
-from p4c.io import SheetSpec, atomic_path, neutralise, read_csv_rows, write_xlsx
+from p4c.io import (
+    Note,
+    SheetSpec,
+    atomic_path,
+    excel_error,
+    formula_without_result,
+    neutralise,
+    read_book,
+    read_csv_rows,
+    write_xlsx,
+)
+from tests.books import workbook, write
 
 DANGEROUS = ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\tx", "\rx"]
 
@@ -183,3 +200,388 @@ def test_other_errors_of_the_block_are_not_changed(tmp_path: Path) -> None:
     with pytest.raises(P4CError, match=r"^a user error$"), atomic_path(tmp_path / "out.csv"):
         raise P4CError("a user error")
     assert list(tmp_path.iterdir()) == []
+
+
+# --- hostile and malformed files ---------------------------------------------------------------------
+
+XLSX_CONTENT_TYPES = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+    '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    '<Default Extension="xml" ContentType="application/xml"/>'
+    '<Override PartName="/xl/workbook.xml" '
+    'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+    "{overrides}</Types>"
+)
+RELS = (
+    '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">{}</Relationships>'
+)
+REL = (
+    '<Relationship Id="{id}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships/{kind}" Target="{target}"/>'
+)
+
+
+def hand_xlsx(path: Path, sheets: dict[str, str], prefix: str = "") -> Path:
+    """An xlsx written by hand: each sheet's `<sheetData>` content as given (cells as XML)."""
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f"xmlns{':' + prefix if prefix else ''}"
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i}.xml" ContentType="application/'
+        f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        for i in range(1, len(sheets) + 1)
+    )
+    workbook_xml = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>'
+        + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(sheets, start=1))
+        + "</sheets></workbook>"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", XLSX_CONTENT_TYPES.format(overrides=overrides))
+        zf.writestr(
+            "_rels/.rels", RELS.format(REL.format(id="rId1", kind="officeDocument", target="xl/workbook.xml"))
+        )
+        zf.writestr("xl/workbook.xml", workbook_xml)
+        zf.writestr(
+            "xl/_rels/workbook.xml.rels",
+            RELS.format(
+                "".join(
+                    REL.format(id=f"rId{i}", kind="worksheet", target=f"worksheets/sheet{i}.xml")
+                    for i in range(1, len(sheets) + 1)
+                )
+            ),
+        )
+        for i, data in enumerate(sheets.values(), start=1):
+            zf.writestr(
+                f"xl/worksheets/sheet{i}.xml",
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                f'<{p}worksheet {xmlns}="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                f'<{p}dimension ref="A1"/><{p}sheetData>{data}</{p}sheetData></{p}worksheet>',
+            )
+    return path
+
+
+def text_cell(ref: str, text: str) -> str:
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+HEADER = ["service_id", "title", "category", "provider", "status"]
+SERVICE = ["S-1", "Matchmaking", "NET", "DA", "ONGOING"]
+
+
+def services_xml(extra: str = "") -> str:
+    rows = [HEADER, SERVICE]
+    return (
+        "".join(
+            f'<row r="{r}">'
+            + "".join(text_cell(f"{chr(65 + c)}{r}", v) for c, v in enumerate(row))
+            + "</row>"
+            for r, row in enumerate(rows, start=1)
+        )
+        + extra
+    )
+
+
+def read(path: Path, max_rows: int = 200_000) -> Any:
+    return read_book(path, max_rows=max_rows, max_file_mb=100, max_uncompressed_mb=500)
+
+
+ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def hand_ods(path: Path, tables: dict[str, str]) -> Path:
+    """An .ods written by hand: each table's rows as ODF XML."""
+    body = "".join(f'<table:table table:name="{n}">{x}</table:table>' for n, x in tables.items())
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} office:version="1.2">'
+        f"<office:body><office:spreadsheet>{body}</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        zf.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return path
+
+
+def ods_text(text: str, repeat: int = 1) -> str:
+    rep = f' table:number-columns-repeated="{repeat}"' if repeat > 1 else ""
+    return f'<table:table-cell office:value-type="string"{rep}><text:p>{text}</text:p></table:table-cell>'
+
+
+def ods_row(cells: list[str], repeat: int = 1) -> str:
+    rep = f' table:number-rows-repeated="{repeat}"' if repeat > 1 else ""
+    return f"<table:table-row{rep}>" + "".join(ods_text(c) for c in cells) + "</table:table-row>"
+
+
+def ods_partner() -> str:
+    return "".join(
+        ods_row(r)
+        for r in [
+            ["partner_code", "BE"],
+            ["organisation", "A"],
+            ["region", "Namur"],
+            ["cluster_initiatives", "10"],
+        ]
+    )
+
+
+def far_cell_xlsx(path: Path) -> Path:
+    """A valid small workbook with one value at XFD20000 of its Services sheet."""
+    partner = "".join(
+        f'<row r="{r}">{text_cell(f"A{r}", k)}{text_cell(f"B{r}", v)}</row>'
+        for r, (k, v) in enumerate(
+            [
+                ("partner_code", "BE"),
+                ("organisation", "A"),
+                ("region", "Namur"),
+                ("cluster_initiatives", "10"),
+            ],
+            start=1,
+        )
+    )
+    far = '<row r="20000"><c r="XFD20000"><v>1</v></c></row>'
+    return hand_xlsx(path, {"Partner": partner, "Services": services_xml(far)})
+
+
+def repeated_ods(path: Path) -> Path:
+    """A tiny .ods whose one repeated cell in one repeated row spans 5,000 x 16,384 cells."""
+    huge = (
+        '<table:table-row table:number-rows-repeated="5000"><table:table-cell '
+        'table:number-columns-repeated="16384" office:value-type="float" office:value="1">'
+        "<text:p>1</text:p></table:table-cell></table:table-row>"
+    )
+    return hand_ods(path, {"Partner": ods_partner(), "Services": ods_row(HEADER) + huge})
+
+
+def test_far_cell_xlsx_is_refused_naming_the_cell(tmp_path: Path) -> None:
+    with pytest.raises(P4CError) as info:
+        read(far_cell_xlsx(tmp_path / "BE.xlsx"))
+    message = info.value.message
+    assert "Services!XFD20000" in message and "16,384 columns" in message and "at most 200" in message
+
+
+def test_far_row_xlsx_is_refused(tmp_path: Path) -> None:
+    far = '<row r="900000"><c r="A900000"><v>1</v></c></row>'
+    with pytest.raises(P4CError, match=r"Services!A900000 .*900,000 rows; the limit is 200,000"):
+        read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(far)}))
+
+
+def test_far_cell_of_a_cell_without_reference_is_found(tmp_path: Path) -> None:
+    """Cells and rows without `r=` take the next position, as a reader places them."""
+    cells = "<c><v>1</v></c>" * 300
+    with pytest.raises(P4CError, match=r"Services!KN3 .*300 columns"):
+        read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(f"<row>{cells}</row>")}))
+
+
+def test_far_cell_with_a_namespace_prefix_is_found(tmp_path: Path) -> None:
+    rows = (
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>a</x:t></x:is></x:c></x:row>'
+        '<x:row r="7"><x:c r="ZZ7"><x:v>1</x:v></x:c></x:row>'
+    )
+    with pytest.raises(P4CError, match=r"Services!ZZ7 "):
+        read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": rows}, prefix="x"))
+
+
+def test_far_blank_formatting_is_no_error(tmp_path: Path) -> None:
+    styled = '<row r="20000"><c r="XFD20000" s="1"/><c r="XFD20001" s="1"></c></row>'
+    book = read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(styled)}))
+    assert book.sheets["Services"] == [HEADER, SERVICE]
+
+
+def test_far_cell_in_a_sheet_not_read_is_no_error(tmp_path: Path) -> None:
+    sheets = {
+        "Partner": '<row r="1">' + text_cell("A1", "partner_code") + text_cell("B1", "BE") + "</row>",
+        "Services": services_xml(),
+        "Lists": '<row r="20000"><c r="XFD20000"><v>1</v></c></row>',
+    }
+    book = read(hand_xlsx(tmp_path / "BE.xlsx", sheets))
+    assert book.sheets["Services"] == [HEADER, SERVICE]
+
+
+def test_repeated_ods_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(P4CError) as info:
+        read(repeated_ods(tmp_path / "BE.ods"))
+    assert "Services!XFD2" in info.value.message and "16,384 columns" in info.value.message
+
+
+def test_repeated_ods_rows_are_refused(tmp_path: Path) -> None:
+    rows = ods_row(HEADER) + ods_row(SERVICE, repeat=300_000)
+    with pytest.raises(P4CError, match=r"300,001 rows; the limit is 200,000"):
+        read(hand_ods(tmp_path / "BE.ods", {"Services": rows}))
+
+
+def test_ods_trailing_blank_repeats_are_no_error(tmp_path: Path) -> None:
+    """LibreOffice writes the blank rest of a sheet as repeated empty cells and rows."""
+    trailing = (
+        '<table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:style-name="ce1" table:number-columns-repeated="16384"/></table:table-row>'
+    )
+    row = ods_row(SERVICE).replace(
+        "</table:table-row>", '<table:table-cell table:number-columns-repeated="16379"/></table:table-row>'
+    )
+    book = read(hand_ods(tmp_path / "BE.ods", {"Services": ods_row(HEADER) + row + trailing}))
+    assert book.sheets["Services"] == [HEADER, SERVICE]
+
+
+def _ingest_limited(project_root: Path, path: Path) -> subprocess.CompletedProcess[str]:
+    """`p4c ingest` in a child process limited to 1.5 GB of address space."""
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1536 * 1024 * 1024,) * 2)
+
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1] / "src")}
+    return subprocess.run(
+        [sys.executable, "-m", "p4c", "--project", str(project_root), "ingest", str(path)],
+        capture_output=True,
+        text=True,
+        preexec_fn=limit,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_hostile_files_are_refused_within_memory(tmp_path: Path, project: Project) -> None:
+    good = write(tmp_path / "BE.xlsx", workbook())
+    done = _ingest_limited(project.root, good)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for path, cell in (
+        (far_cell_xlsx(tmp_path / "FR.xlsx"), "Services!XFD20000"),
+        (repeated_ods(tmp_path / "DE.ods"), "Services!XFD2"),
+    ):
+        done = _ingest_limited(project.root, path)
+        output = done.stdout + done.stderr
+        assert done.returncode == 1, output
+        assert "Traceback" not in output and cell in output.replace("\n", "")
+
+
+# --- CSV encodings and rows --------------------------------------------------------------------------
+
+
+def test_utf8_csv_with_one_cp1252_byte_is_an_error_naming_line_and_byte(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode() + b"S-2;Caf\xe9\n")
+    with pytest.raises(P4CError) as info:
+        read_csv_rows(path)
+    message = info.value.message
+    assert "line 3: byte 0xE9 (at character 8 of the line) is not UTF-8" in message
+    assert "save the file as CSV UTF-8" in message
+
+
+def test_cp1252_csv_is_read_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode("cp1252"))
+    notes: list[Note] = []
+    assert read_csv_rows(path, notes) == [["id", "title"], ["S-1", "Café Zürich"]]
+    assert [n.message for n in notes] == [
+        "x.csv is not UTF-8: it was read as Windows-1252 (Western European); check that accented "
+        "letters are right, and save the file as CSV UTF-8 next time"
+    ]
+
+
+def test_utf8_csv_has_no_note(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode())
+    notes: list[Note] = []
+    assert read_csv_rows(path, notes) == [["id", "title"], ["S-1", "Café Zürich"]]
+    assert notes == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_csv_is_read(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes("id;title\nS-1;Café Zürich\n".encode(encoding))
+    assert read_csv_rows(path) == [["id", "title"], ["S-1", "Café Zürich"]]
+
+
+def test_csv_field_over_the_csv_limit_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_text('id,title\nS-1,ok\nS-2,"never closed\n' + "x" * 140_000 + "\n", encoding="utf-8")
+    with pytest.raises(P4CError, match=r"line 3: a field runs on for more than 131,072 characters"):
+        read_csv_rows(path)
+
+
+def test_csv_control_characters_are_stripped_with_a_note(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"id,title\nS-1,Net\x00work\x07ing\tday\nS-2,Matchmaking for cluster SMEs\n")
+    notes: list[Note] = []
+    assert read_csv_rows(path, notes) == [
+        ["id", "title"],
+        ["S-1", "Networking\tday"],
+        ["S-2", "Matchmaking for cluster SMEs"],
+    ]
+    assert [(n.cell, n.value, n.message) for n in notes] == [
+        (
+            "Services!B2",
+            "Networking\tday",
+            "invisible control characters (U+0000, U+0007) were taken out of this cell",
+        )
+    ]
+
+
+# --- OLE files and control characters in workbooks ---------------------------------------------------
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 500
+
+
+@pytest.mark.parametrize(
+    ("stream", "words"),
+    [
+        ("EncryptionInfo", "password-protected (encrypted)"),
+        ("Workbook", "old-format Excel 97-2003 workbook (.xls) named .xlsx; rename it to .xls"),
+        ("WordDocument", "not a spreadsheet but a Word document (.doc) named .xlsx"),
+        ("__substg1.0_0037001F", "not a spreadsheet but an Outlook message (.msg) named .xlsx"),
+        ("Other", "not a spreadsheet but an Office file of another kind named .xlsx"),
+    ],
+)
+def test_ole_files_are_told_apart(tmp_path: Path, stream: str, words: str) -> None:
+    path = tmp_path / "BE.xlsx"
+    path.write_bytes(OLE + stream.encode("utf-16-le") + b"\x00" * 64)
+    with pytest.raises(P4CError) as info:
+        read(path)
+    assert words in info.value.message
+    assert ("password" in info.value.message) == (stream == "EncryptionInfo")
+
+
+def test_real_xls_named_xlsx(tmp_path: Path) -> None:
+    path = write(tmp_path / "BE.xls", workbook())
+    renamed = path.rename(tmp_path / "BE.xlsx")
+    with pytest.raises(P4CError, match=r"Excel 97-2003 workbook \(.xls\) named .xlsx"):
+        read(renamed)
+
+
+def test_xlsx_control_characters_are_stripped_with_a_note(tmp_path: Path) -> None:
+    cells = '<row r="3">' + text_cell("B3", "Net_x0000_work_x0007_ing") + "</row>"
+    book = read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(cells)}))
+    assert book.sheets["Services"][2] == ["", "Networking", "", "", ""]
+    assert [(n.cell, n.message) for n in book.notes] == [
+        ("Services!B3", "invisible control characters (U+0000, U+0007) were taken out of this cell")
+    ]
+
+
+def test_ods_error_cells_and_formulas_without_result(tmp_path: Path) -> None:
+    """LibreOffice stores an error as value 0 with calcext:value-type="error"; not a zero."""
+    cells = (
+        '<table:table-row><table:table-cell office:value-type="string"><text:p>S-2</text:p>'
+        '</table:table-cell><table:table-cell table:formula="of:=1/0" office:value-type="float" '
+        'office:value="0" calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+        '<table:table-cell table:formula="of:=[.A1]"/></table:table-row>'
+    )
+    book = read(hand_ods(tmp_path / "BE.ods", {"Services": ods_row(HEADER) + ods_row(SERVICE) + cells}))
+    row = book.sheets["Services"][2]
+    assert row[:3] == ["S-2", excel_error("#DIV/0!"), formula_without_result("[.A1]")]
+    assert str(row[2]) == "=[.A1]"

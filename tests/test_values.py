@@ -775,3 +775,44 @@ def test_parse_date_text_forms_and_serial_round_trip(day: dt.date) -> None:
     serial = (day - dt.date(1899, 12, 30)).days
     assert parse_date(serial) == day
     assert parse_date(float(serial)) == day
+
+
+# --- hardening: a hair off a bound or a step, NaN ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (5.0000000001, 5.0),
+        (0.9999999999, 1.0),
+        (3.5000000001, 3.5),
+        (3.4999999999, 3.5),
+        ("5.0000000001", 5.0),
+    ],
+)
+def test_parse_score_takes_a_hair_off_as_the_bound_or_step(value: object, expected: float) -> None:
+    score = parse_score(value, 1, 5, 0.5, "MT")
+    assert score == expected and str(score) == str(expected)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"), [(5.01, "outside 1-5"), (0.99, "outside 1-5"), (3.51, "not a step")]
+)
+def test_parse_score_tolerance_is_tiny(value: float, why: str) -> None:
+    with pytest.raises(ValueError, match=why):
+        parse_score(value, 1, 5, 0.5, "MT")
+
+
+def test_nan_is_named_as_nan() -> None:
+    with pytest.raises(
+        ValueError, match=re.escape("the cell holds NaN (not a number); expected " + NUMBER_FORMS)
+    ):
+        parse_number(math.nan)
+    with pytest.raises(
+        ValueError, match=re.escape("the cell holds NaN (not a number); expected " + DATE_FORMS)
+    ):
+        parse_date(math.nan)
+    with pytest.raises(
+        ValueError, match=re.escape("the cell holds NaN (not a number); expected " + SCORE_FORMS)
+    ):
+        parse_score(math.nan, 1, 5, 0.5)

@@ -16,6 +16,7 @@ from enum import StrEnum
 from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
+from p4c.io import EXCEL_ERRORS, NOT_A_NUMBER, CellError, excel_error
 from p4c.models import CODE_HELP, PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field, canonical_code
 from p4c.values import fmt, norm, parse_date, parse_int, parse_number, parse_score, show
 
@@ -148,12 +149,42 @@ def parse_column(
 
 
 def value_parser(spec: Field, config: Config, country: str | None) -> Callable[[Any], Any]:
+    """The column's cell parser; an error cell or Excel error text is a ValueError saying so."""
+    return guarded(_value_parser(spec, config, country))
+
+
+def guarded(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """`parser`, after refusing error cells: CellError, and text a CSV holds for one (`#N/A`)."""
+
+    def parse(value: Any) -> Any:
+        if type(value) is CellError:
+            raise ValueError(value.message)
+        if type(value) is str and "#" in value and (code := value.strip()) in EXCEL_ERRORS:
+            raise ValueError(excel_error(code).message)
+        return parser(value)
+
+    return parse
+
+
+def _not_text(value: Any) -> None:
+    """Refuse what a text column cannot hold: a logical value (TRUE) or NaN."""
+    if type(value) is bool:
+        raise ValueError(
+            f"expected text, found the logical value {'TRUE' if value else 'FALSE'}: type the text"
+        )
+    if type(value) is float and math.isnan(value):
+        raise ValueError(NOT_A_NUMBER.message)
+
+
+def _value_parser(spec: Field, config: Config, country: str | None) -> Callable[[Any], Any]:
     if spec.type in ("choice", "choices", "rating", "code"):
         return _choice_parser(spec, country)
     if spec.type == "text":
         limit = TITLE_MAX if spec.name == "title" else None
 
         def text(value: Any) -> str:
+            if type(value) is not str:
+                _not_text(value)
             out = (value if type(value) is str else show(value)).strip()  # show(str) is the str
             if limit and len(out) > limit:
                 raise ValueError(f"{spec.name} has {len(out)} characters; at most {limit} are accepted")
@@ -165,6 +196,7 @@ def value_parser(spec: Field, config: Config, country: str | None) -> Callable[[
         accepted = ", ".join(c.code for c in config.categories)
 
         def category(value: Any) -> str:
+            _not_text(value)
             code = lookup.get(norm(show(value)))
             if code is None:
                 raise ValueError(
@@ -182,6 +214,7 @@ def value_parser(spec: Field, config: Config, country: str | None) -> Callable[[
         listing = "; ".join(f"{code.value} ({', '.join(ws)})" for code, ws in words)
 
         def enum(value: Any) -> str:
+            _not_text(value)
             code = lookup_enum.get(norm(show(value)))
             if code is None:
                 raise ValueError(f"unknown {spec.name}; accepted: {listing}")
@@ -302,6 +335,7 @@ def parse_scores(
 
     scale = config.scale
 
+    @guarded
     def score(value: Any) -> float:
         return parse_score(value, scale.min, scale.max, scale.step, country)
 
@@ -340,13 +374,12 @@ def _parse_numbers(
     is_float = floats[0]
     float_pos = np.flatnonzero(is_float)
     numbers = floats[1][float_pos]
-    nan = np.isnan(numbers)
-    good = accept(numbers) & ~nan
+    with np.errstate(invalid="ignore"):
+        good = accept(numbers) & ~np.isnan(numbers)
     rest = ~is_float
-    rest[float_pos[~good & ~nan]] = True
+    rest[float_pos[~good]] = True  # NaN too: the parser says the cell holds NaN
     rest_pos = np.flatnonzero(rest)
     blank = np.zeros(count, dtype=bool)
-    blank[float_pos[nan]] = True
     dtype = np.int64 if whole else np.float64
     values = np.zeros(count, dtype=np.int64) if whole else np.full(count, np.nan)
     valid = np.zeros(count, dtype=bool)
@@ -390,6 +423,11 @@ def _parse_text(cells: np.ndarray[Any, Any], parser: Callable[[Any], Any], limit
     values[:] = stripped
     values[blank] = None
     errors: dict[int, str] = {}
+    if codes := EXCEL_ERRORS.intersection(stripped):  # `#N/A` as a CSV holds an error cell
+        for pos, value in enumerate(stripped):
+            if value in codes:
+                errors[pos] = excel_error(value).message
+                values[pos] = None
     if limit is not None:
         too_long = np.fromiter(map(len, stripped), dtype=np.int64, count=count) > limit
         for pos in true_positions(too_long):
@@ -410,7 +448,8 @@ def _parse_distinct(cells: np.ndarray[Any, Any], parser: Callable[[Any], Any]) -
     errors: dict[int, str] = {}
     codes, uniques, skip = _factorize(cells)
     blank = (codes < 0) | skip[codes] if len(skip) else codes < 0
-    present = ~blank
+    _not_none_na(cells, codes, parser, blank, errors)
+    present = ~blank & (codes >= 0)
     if not present.any():
         return Column(values, blank, errors)
     positions = np.flatnonzero(present)
@@ -452,6 +491,29 @@ def _parse_distinct(cells: np.ndarray[Any, Any], parser: Callable[[Any], Any]) -
             values[pos] = None
             errors[int(pos)] = str(exc)
     return Column(values, blank, errors)
+
+
+def _not_none_na(
+    cells: np.ndarray[Any, Any],
+    codes: np.ndarray[Any, Any],
+    parser: Callable[[Any], Any],
+    blank: np.ndarray[Any, Any],
+    errors: dict[int, str],
+) -> None:
+    """NaN (and other NA values than None) are not blanks: a reader gives NaN for a number cell
+    with no value. Each is parsed on its own, so the error is the parser's; no call for None."""
+    import numpy as np
+
+    na = np.flatnonzero(codes < 0)
+    if not len(na):
+        return
+    odd = np.fromiter(map(operator.is_not, cells[na], repeat(None)), dtype=bool, count=len(na))
+    for pos in na[odd].tolist():
+        try:
+            parser(cells[pos])
+        except ValueError as exc:
+            errors[pos] = str(exc)
+            blank[pos] = False
 
 
 def _is_bool(value: object) -> bool:

@@ -15,6 +15,7 @@ import contextlib
 import datetime as dt
 import gc
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,11 +29,13 @@ from p4c.columns import (
     check_whole_max,
     describe,
     float_cells,
+    guarded,
     parse_column,
     parse_scores,
     value_parser,
 )
 from p4c.errors import P4CError
+from p4c.io import NOT_A_NUMBER
 from p4c.models import (
     NEEDS_COLUMNS,
     PARTNER_KEYS,
@@ -243,6 +246,8 @@ def validate_book(
 ) -> WorkbookResult:
     """Validate a workbook's sheets against the contract; pure apart from the result it fills."""
     result = result or WorkbookResult(file=book.path)
+    for note in book.notes:  # what reading changed or guessed (control characters, encoding)
+        result.warnings.append(Issue(note.sheet, note.cell, note.row, None, note.value, note.message))
     from p4c.kinds import Context, kind_of
 
     kind = kind_of(book)
@@ -441,7 +446,7 @@ def read_key_sheet(
             continue
         seen[spec.name] = r
         cell = f"{name}!B{r}"
-        if is_blank(value):
+        if is_blank(value) and not isinstance(value, float):  # NaN is an error cell, not a blank
             if spec.required:
                 result.errors.append(
                     Issue(name, cell, r, spec.name, "", f"{spec.name} is required: {describe(spec, config)}")
@@ -475,6 +480,17 @@ def read_key_sheet(
 
 
 def _parse_partner_value(spec: Field, value: object) -> object:
+    """A Partner sheet value; an error cell, NaN or a logical value in a text key is an error."""
+    return guarded(lambda cell: _partner_value(spec, cell))(value)
+
+
+def _partner_value(spec: Field, value: object) -> object:
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(NOT_A_NUMBER.message)
+    if type(value) is bool and spec.type != "int":
+        raise ValueError(
+            f"expected text, found the logical value {'TRUE' if value else 'FALSE'}: type the text"
+        )
     if spec.type == "code":
         code = canonical_code(show(value))
         if code is None:

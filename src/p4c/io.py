@@ -11,6 +11,7 @@ import contextlib
 import csv
 import errno
 import glob
+import html
 import io
 import os
 import re
@@ -19,7 +20,7 @@ import zipfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from p4c.errors import P4CError
 
@@ -51,6 +52,7 @@ class Book:
     sheets: dict[str, list[list[Any]]] = field(default_factory=dict)
     is_csv: bool = False
     names: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # what reading changed or guessed: warnings
 
     @property
     def sheet_names(self) -> list[str]:
@@ -76,23 +78,52 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
             f"{max_file_mb:g} MB (config limits.max_file_mb)"
         )
     if suffix == ".csv":
-        rows = read_csv_rows(path)
+        notes: list[Note] = []
+        rows = read_csv_rows(path, notes)
         _check_rows(name, "the CSV file", len(rows), max_rows)
-        return Book(path, {"Services": rows}, is_csv=True)
+        return Book(path, {"Services": rows}, is_csv=True, notes=notes)
     with path.open("rb") as fh:
         head = fh.read(8)
     if suffix in (".xlsx", ".xlsm", ".ods"):
         if head.startswith(_OLE_MAGIC):
-            raise P4CError(
-                f"{name}: the workbook is password-protected (encrypted); save it "
-                f"without a password and send it again"
-            )
+            raise P4CError(_ole_kind(path))
         if not head.startswith(_ZIP_MAGIC):
             raise P4CError(f"{name}: not a valid {suffix} file (it may be corrupt or renamed)")
         _check_zip(path, max_uncompressed_mb)
     elif not head.startswith(_OLE_MAGIC):
         raise P4CError(f"{name}: not a valid .xls file (it may be corrupt or renamed)")
     return _read_calamine(path, max_rows)
+
+
+# Stream names in an OLE (Compound File) directory, stored as UTF-16LE.
+_OLE_STREAMS = {
+    "EncryptionInfo": "encrypted",
+    "EncryptedPackage": "encrypted",
+    "Workbook": ".xls",
+    "Book": ".xls",
+    "WordDocument": "a Word document (.doc)",
+    "PowerPoint Document": "a PowerPoint presentation (.ppt)",
+    "__substg1.0_": "an Outlook message (.msg)",
+}
+
+
+def _ole_kind(path: Path) -> str:
+    """What an OLE file named .xlsx/.xlsm/.ods is, as a message: encrypted, a .xls, or else."""
+    data = path.read_bytes()
+    found = {kind for stream, kind in _OLE_STREAMS.items() if stream.encode("utf-16-le") in data}
+    name = path.name
+    if "encrypted" in found:
+        return (
+            f"{name}: the workbook is password-protected (encrypted); save it without a password "
+            f"and send it again"
+        )
+    if ".xls" in found:
+        return (
+            f"{name}: this is an old-format Excel 97-2003 workbook (.xls) named {path.suffix}; "
+            f"rename it to .xls, or open it and save it as .xlsx"
+        )
+    other = next(iter(sorted(found)), "an Office file of another kind")
+    return f"{name}: not a spreadsheet but {other} named {path.suffix}; send the workbook itself"
 
 
 def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
@@ -112,6 +143,340 @@ def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
         raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)")
 
 
+# --- sizing a sheet before it is read ------------------------------------------------------------
+
+# A reader builds a dense grid from A1 to the last cell: one value far away (XFD20000) costs
+# gigabytes. The sheet's XML is scanned first, in bounded chunks, for the extent of the cells that
+# hold something; a sheet wider than MAX_COLUMNS, longer than the row limit or larger than
+# MAX_CELLS is refused before any grid is built. Cells that only carry formatting do not count.
+MAX_COLUMNS = 200
+MAX_CELLS = 8_000_000
+_CHUNK = 8 * 1024 * 1024
+_MAX_CELL_ERRORS = 10_000
+
+
+@dataclass(frozen=True)
+class CellError:
+    """A cell that holds no value to read: an Excel error (#DIV/0!), a formula with no stored
+    result, or NaN. The readers put it where the value would be, so each becomes a cell error."""
+
+    shown: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+EXCEL_ERRORS = frozenset(
+    {
+        "#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+        "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!", "#EXTERNAL!",
+        "#PYTHON!",
+    }
+)  # fmt: skip
+
+
+def excel_error(code: str) -> CellError:
+    return CellError(code, f"the cell holds the Excel error {code}: type the value")
+
+
+def formula_without_result(formula: str) -> CellError:
+    shown = "=" + formula if formula else "(a formula)"
+    return CellError(
+        shown,
+        "the cell holds a formula with no stored result (the program that saved the file did not "
+        "calculate it): type the value, or open the file in Excel or LibreOffice and save it again",
+    )
+
+
+NOT_A_NUMBER = CellError("NaN", "the cell holds NaN (not a number): type the value")
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reader changed or guessed, for ingest to report as a warning."""
+
+    sheet: str | None
+    row: int | None  # 1-based, as the sheet shows it
+    column: int | None  # 0-based
+    value: str
+    message: str
+
+    @property
+    def cell(self) -> str | None:
+        if self.sheet is None or self.row is None or self.column is None:
+            return None
+        return f"{self.sheet}!{column_letters(self.column)}{self.row}"
+
+
+def column_letters(index: int) -> str:
+    """Spreadsheet column letters of a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: bytes) -> int:
+    """The 1-based column number of column letters (A -> 1, XFD -> 16384)."""
+    number = 0
+    for ch in letters:
+        number = number * 26 + ch - 64
+    return number
+
+
+@dataclass
+class Extent:
+    """How far a sheet's cells that hold something reach (1-based), the cells that reach the
+    farthest, and its error cells by (0-based row, 0-based column)."""
+
+    rows: int = 0
+    columns: int = 0
+    row_cell: str = ""
+    column_cell: str = ""
+    errors: dict[tuple[int, int], CellError] = field(default_factory=dict)
+    escapes: bool = False  # the XML may encode control characters (_x0001_, &#1;)
+    exact: bool = True  # False: rows and columns are upper bounds
+
+    def add(self, row: int, column: int) -> None:
+        self.add_span(row, row, column, column)
+
+    def add_span(self, first_row: int, last_row: int, first_column: int, last_column: int) -> None:
+        """Cells from first to last (1-based, inclusive) hold something."""
+        if last_row > self.rows:
+            self.rows, self.row_cell = last_row, f"{column_letters(first_column - 1)}{last_row}"
+        if last_column > self.columns:
+            self.columns, self.column_cell = last_column, f"{column_letters(last_column - 1)}{first_row}"
+
+
+def check_extent(name: str, sheet: str, extent: Extent, max_rows: int) -> None:
+    """Refuse a sheet whose data reaches too far, naming the cell that does."""
+    if extent.columns > MAX_COLUMNS:
+        raise P4CError(
+            f"{name}: {sheet}!{extent.column_cell} holds a value far right of the table: the sheet's "
+            f"data spans {extent.columns:,} columns, and at most {MAX_COLUMNS} are read; delete "
+            f"that cell (and anything else right of the table) and send the file again"
+        )
+    if extent.rows > max_rows + 50:
+        raise P4CError(
+            f"{name}: {sheet}!{extent.row_cell} holds a value: the sheet's data spans "
+            f"{extent.rows:,} rows; the limit is {max_rows:,} (config limits.max_rows); delete "
+            f"what is below the table and send the file again"
+        )
+    if extent.rows * extent.columns > MAX_CELLS:
+        raise P4CError(
+            f"{name}: sheet {sheet} spans {extent.rows:,} rows and {extent.columns} columns "
+            f"({extent.rows * extent.columns:,} cells, to {sheet}!{extent.row_cell} and "
+            f"{sheet}!{extent.column_cell}); at most {MAX_CELLS:,} cells are read: delete empty "
+            f"columns and anything outside the table"
+        )
+
+
+def _chunks(stream: IO[bytes], cut: bytes) -> Iterator[bytes]:
+    """The stream in pieces of about _CHUNK bytes, each ending just after a `cut` (else a tag)."""
+    rest = b""
+    while True:
+        data = stream.read(_CHUNK)
+        if not data:
+            if rest:
+                yield rest
+            return
+        buf = rest + data
+        end = buf.rfind(cut)
+        end = end + len(cut) if end >= 0 else buf.rfind(b"<")
+        if end <= 0:
+            rest = buf
+            continue
+        rest = buf[end:]
+        yield buf[:end]
+
+
+_ESCAPE = re.compile(rb"_x00[01][0-9A-Fa-f]_|_x007[Ff]_|&#(?:[xX]0*[0-7]?[0-9A-Fa-f]|0*\d{1,3});")
+
+
+def _has_escapes(part: bytes) -> bool:
+    """Whether XML text may encode a control character (`_x0001_`, `&#1;`)."""
+    return (b"_x00" in part or b"&#" in part) and _ESCAPE.search(part) is not None
+
+
+# xlsx: the start tag of a row or a cell (namespace prefixes are taken out first).
+_X_TAG = re.compile(rb"<(row|c)\b([^>]*?)(/?)>")
+_X_REF = re.compile(rb'\sr\s*=\s*"([A-Z]{0,3})(\d+)"')
+_X_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
+# Quick bounds, when every cell tag has its `r=` first (as every writer does): a cell's own
+# reference places it, so only cells of two- or three-letter columns, or of a row number with as
+# many digits as the row limit, can reach far; every other cell is within 26 columns and below
+# that power of ten.
+_X_FAR = '<c r="(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"[^>]*?(/?)>'
+# Where an error cell may be: an Excel error, an empty value, and (where formulas are) a formula
+# with no value after it.
+_X_ERROR_HINTS = (b't="e"', b"<v></v>", b"<v/>")
+_X_FORMULA_HINTS = (b"</f></c>", b"/></c>")
+_X_CELL = re.compile(rb"<c\b([^>]*?)(/?)>(.*?)</c>", re.DOTALL)
+_X_TYPE = re.compile(rb'\st\s*=\s*"(\w+)"')
+_X_VALUE = re.compile(rb"<v\s*/>|<v>([^<]*)</v>")
+_X_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
+
+
+def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent:
+    """How far the cells of a worksheet's XML that hold something reach, read in chunks.
+
+    Not `exact`: upper bounds (see _X_FAR), found with a few passes in C over each chunk.
+    """
+    extent = Extent(exact=True)
+    state = [0, 0]  # the last row and column seen (1-based), for tags without `r=`
+    digits = len(str(max_rows + 50))
+    far = re.compile(_X_FAR.format(digits=digits).encode())
+    for chunk in _chunks(stream, b"row>"):
+        part = chunk
+        prefixed = b":c" in part
+        if prefixed:  # prefixed tags (`<x:c>`), as some libraries write
+            part = _X_PREFIX.sub(rb"<\1", part)
+        if exact or prefixed or part.count(b"<c") != part.count(b'<c r="'):
+            _xlsx_exact(part, extent, state)
+        else:
+            _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1)
+        extent.escapes = extent.escapes or _has_escapes(part)
+        if any(hint in part for hint in _X_ERROR_HINTS) or (
+            b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS)
+        ):
+            _xlsx_errors(part, extent)
+    return extent
+
+
+def _xlsx_exact(part: bytes, extent: Extent, state: list[int]) -> None:
+    for match in _X_TAG.finditer(part):
+        kind, attrs, closed = match.groups()
+        ref = _X_REF.search(attrs)
+        if kind == b"row":
+            state[0] = int(ref.group(2)) if ref else state[0] + 1
+            state[1] = 0
+            continue
+        if ref and ref.group(1):
+            state[0], state[1] = int(ref.group(2)), _column_index(ref.group(1))
+        else:
+            state[1] += 1
+        if not closed and not part.startswith(b"</c>", match.end()):
+            extent.add(state[0], state[1])
+
+
+def _xlsx_bounds(part: bytes, extent: Extent, far: re.Pattern[bytes], near_rows: int) -> None:
+    """Upper bounds: the far cells exactly, any other cell as if at Z and row `near_rows`."""
+    if b"<c" not in part:
+        return
+    for match in far.finditer(part):
+        if match.group(5) or part.startswith(b"</c>", match.end()):
+            continue  # formatting only
+        if match.group(1):
+            extent.add(int(match.group(2)), _column_index(match.group(1)))
+        else:
+            extent.add(int(match.group(4)), _column_index(match.group(3)))
+    extent.add(near_rows, 26)
+    extent.exact = False
+
+
+def _xlsx_errors(part: bytes, extent: Extent) -> None:
+    """The error cells: Excel errors, formulas with no stored result, numbers with no value."""
+    for match in _X_CELL.finditer(part):
+        attrs, closed, body = match.groups()
+        if closed or not body:
+            continue
+        kind = _X_TYPE.search(attrs)
+        cell_type = kind.group(1) if kind else b"n"
+        value = _X_VALUE.search(body)
+        text = value.group(1) if value is not None else None
+        formula = _X_FORMULA.search(body)
+        if cell_type == b"e" and text:
+            error = excel_error(html.unescape(text.decode("utf-8", "replace")))
+        elif formula is not None and not text:
+            error = formula_without_result(
+                html.unescape((formula.group(1) or b"").decode("utf-8", "replace"))
+            )
+        elif value is not None and not text and cell_type in (b"n", b"d", b"b", b"e"):
+            error = NOT_A_NUMBER
+        else:
+            continue
+        ref = _X_REF.search(attrs)
+        if ref and ref.group(1) and len(extent.errors) < _MAX_CELL_ERRORS:
+            extent.errors[(int(ref.group(2)) - 1, _column_index(ref.group(1)) - 1)] = error
+
+
+# ods: rows and cells of content.xml, with their repeat counts.
+_O_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
+_O_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated\s*=\s*"(\d+)"')
+_O_REPEAT_COLUMNS = re.compile(rb'table:number-columns-repeated\s*=\s*"(\d+)"')
+_O_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
+_O_FORMULA = re.compile(rb'table:formula\s*=\s*"([^"]*)"')
+_TAGS = re.compile(rb"<[^>]*>")
+
+
+def _ods_extents(stream: IO[bytes]) -> tuple[dict[str, Extent], bool]:
+    """How far the cells that hold something reach in each table of an .ods content.xml."""
+    extents: dict[str, Extent] = {}
+    escapes = False
+    extent = Extent()
+    row = row_repeat = column = 0
+    cell: tuple[int, int, bytes] | None = None  # an open cell: its column, repeat, attributes
+    cell_start = 0
+    for part in _chunks(stream, b"table-row>"):
+        escapes = escapes or _has_escapes(part)
+        for match in _O_TAG.finditer(part):
+            end_tag, kind, attrs, closed = match.groups()
+            if kind == b"table":
+                if not end_tag:
+                    name = _O_NAME.search(attrs)
+                    extent = extents.setdefault(
+                        html.unescape(name.group(1).decode("utf-8", "replace")) if name else "", Extent()
+                    )
+                    row = 0
+                continue
+            if kind == b"table-row":
+                if end_tag:
+                    row += row_repeat
+                    continue
+                repeat = _O_REPEAT_ROWS.search(attrs)
+                row_repeat, column = (int(repeat.group(1)) if repeat else 1), 0
+                if closed:
+                    row += row_repeat
+                continue
+            if end_tag:
+                if cell is not None:
+                    text = _TAGS.sub(b"", part[cell_start : match.start()]).strip()
+                    _ods_cell(extent, (row, row_repeat, cell[0], cell[1]), cell[2], text)
+                    cell = None
+                continue
+            repeat = _O_REPEAT_COLUMNS.search(attrs)
+            count = int(repeat.group(1)) if repeat else 1
+            if closed:
+                _ods_cell(extent, (row, row_repeat, column, count), attrs, b"")
+            else:
+                cell, cell_start = (column, count, attrs), match.end()
+            column += count
+    return extents, escapes
+
+
+def _ods_cell(extent: Extent, span: tuple[int, int, int, int], attrs: bytes, text: bytes) -> None:
+    """One cell (repeated over `span`: first row, rows, first column, columns; 0-based)."""
+    row, rows, column, count = span
+    if b"value-type" not in attrs and b"table:formula" not in attrs and not text:
+        return  # only formatting
+    extent.add_span(row + 1, row + rows, column + 1, column + count)
+    error: CellError | None = None
+    if b'calcext:value-type="error"' in attrs:
+        error = excel_error(html.unescape(text.decode("utf-8", "replace")) or "#VALUE!")
+    elif b"value-type" not in attrs and (formula := _O_FORMULA.search(attrs)) is not None:
+        shown = html.unescape(formula.group(1).decode("utf-8", "replace")).split(":", 1)[-1].lstrip("=")
+        error = formula_without_result(shown)
+    if error is not None:
+        for r in range(row, min(row + rows, row + _MAX_CELL_ERRORS)):
+            for c in range(column, min(column + count, column + MAX_COLUMNS + 1)):
+                if len(extent.errors) >= _MAX_CELL_ERRORS:
+                    return
+                extent.errors[(r, c)] = error
+
+
 def _read_calamine(path: Path, max_rows: int) -> Book:
     from python_calamine import CalamineWorkbook
 
@@ -119,16 +484,20 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
     from p4c.values import norm
 
     roles = {norm(alias) for alias in ALL_SHEET_NAMES}
+    suffix = path.suffix.lower()
+    sizing = _Sizing(path, max_rows)
     try:
+        if suffix == ".ods":
+            sizing.ods()  # calamine reads every sheet of an .ods when it opens it: size them all first
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
         book = Book(path, names=names)
         wanted = names if len(names) == 1 else [n for n in names if norm(n) in roles]
-        _read_sheets(workbook, path.name, wanted, max_rows, book)
+        _read_sheets(workbook, wanted, sizing, book)
         if all(not rows for rows in book.sheets.values()):
             # Only the other sheets can tell "no data at all" from "no Services sheet".
             others = [n for n in names if n not in book.sheets]
-            _read_sheets(workbook, path.name, others, max_rows, book)
+            _read_sheets(workbook, others, sizing, book)
     except P4CError:
         raise
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
@@ -136,16 +505,155 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
         if "password" in text.lower() or "encrypt" in text.lower():
             raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)") from None
         raise P4CError(f"{path.name}: the file is corrupt or not a {path.suffix} workbook ({text})") from None
+    finally:
+        sizing.close()
     if not book.sheets or all(not rows for rows in book.sheets.values()):
         raise P4CError(f"{path.name}: the workbook has no data")
     return book
 
 
-def _read_sheets(workbook: Any, name: str, sheets: list[str], max_rows: int, book: Book) -> None:
+def _read_sheets(workbook: Any, sheets: list[str], sizing: _Sizing, book: Book) -> None:
     for sheet_name in sheets:
+        extent = sizing.sheet(sheet_name)  # refuses a sheet that reaches too far, before calamine
         sheet = workbook.get_sheet_by_name(sheet_name)  # parses the sheet, without the GIL
-        _check_rows(name, f"sheet {sheet_name}", sheet.total_height, max_rows)
-        book.sheets[sheet_name] = sheet.to_python(skip_empty_area=False)
+        _check_rows(book.path.name, f"sheet {sheet_name}", sheet.total_height, sizing.max_rows)
+        rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+        if extent is not None and extent.errors:
+            _put_errors(rows, extent.errors)
+        if extent is None or extent.escapes or sizing.escapes:
+            book.notes.extend(strip_controls(rows, sheet_name))
+        book.sheets[sheet_name] = rows
+
+
+def _put_errors(rows: list[list[Any]], errors: dict[tuple[int, int], CellError]) -> None:
+    """Each error cell where the reader put a blank (it reads them as "")."""
+    for (r, c), error in errors.items():
+        while len(rows) <= r:
+            rows.append([])
+        row = rows[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        row[c] = error
+
+
+# Control characters other than tab, line feed and carriage return: invisible, and they break
+# the HTML report and the CSVs. They are taken out of every cell, with a warning naming it.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def strip_controls(rows: list[list[Any]], sheet: str | None, first_row: int = 1) -> list[Note]:
+    """Take control characters out of the text cells, in place; one note per cell changed."""
+    notes = []
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if type(value) is str and _CONTROLS.search(value):
+                codes = ", ".join(sorted({f"U+{ord(ch):04X}" for ch in _CONTROLS.findall(value)}))
+                row[c] = _CONTROLS.sub("", value)
+                notes.append(
+                    Note(
+                        sheet,
+                        r + first_row,
+                        c,
+                        row[c],
+                        f"invisible control characters ({codes}) were taken out of this cell",
+                    )
+                )
+    return notes
+
+
+class _Sizing:
+    """The extent of each sheet of a workbook, found in its XML before calamine reads it."""
+
+    def __init__(self, path: Path, max_rows: int) -> None:
+        self.path, self.max_rows = path, max_rows
+        self.kind = path.suffix.lower()
+        self.extents: dict[str, Extent] = {}
+        self.escapes = False
+        self._zip: zipfile.ZipFile | None = None
+        self._parts: dict[str, str] | None = None
+
+    def close(self) -> None:
+        if self._zip is not None:
+            self._zip.close()
+
+    def _open(self) -> zipfile.ZipFile:
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(self.path)
+        return self._zip
+
+    def sheet(self, name: str) -> Extent | None:
+        """The sheet's extent (None for .xls), after refusing a sheet that reaches too far."""
+        if self.kind == ".xls":
+            return None
+        if self.kind == ".ods":
+            return self.extents.get(name)
+        zf = self._open()
+        if self._parts is None:
+            self._parts = _xlsx_parts(zf)
+            shared = "xl/sharedStrings.xml"
+            if shared in zf.namelist():
+                with zf.open(shared) as fh:
+                    self.escapes = any(_has_escapes(part) for part in _chunks(fh, b"</si>"))
+        part = self._parts.get(name)
+        if part is None or part not in zf.namelist():
+            return None  # calamine finds no such sheet either, and says so
+        with zf.open(part) as fh:
+            extent = _xlsx_extent(fh, exact=False, max_rows=self.max_rows)
+        if not extent.exact and not _fits(extent, self.max_rows):
+            with zf.open(part) as fh:  # the quick bounds are too large: count exactly
+                extent = _xlsx_extent(fh, exact=True)
+        check_extent(self.path.name, name, extent, self.max_rows)
+        self.extents[name] = extent
+        return extent
+
+    def ods(self) -> None:
+        zf = self._open()
+        if "content.xml" not in zf.namelist():
+            return  # calamine says the file is not an .ods
+        with zf.open("content.xml") as fh:
+            self.extents, self.escapes = _ods_extents(fh)
+        for name, extent in self.extents.items():
+            check_extent(self.path.name, name, extent, self.max_rows)
+
+
+def _fits(extent: Extent, max_rows: int) -> bool:
+    return (
+        extent.columns <= MAX_COLUMNS
+        and extent.rows <= max_rows + 50
+        and extent.rows * extent.columns <= MAX_CELLS
+    )
+
+
+def _xlsx_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> the zip member of its XML, from the workbook and its relationships."""
+    import posixpath
+    from xml.etree import ElementTree
+
+    try:
+        workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+        rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+    except (KeyError, ElementTree.ParseError):
+        return {}
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels if rel.tag.endswith("Relationship")}
+    parts = {}
+    for sheet in workbook.iter():
+        if not sheet.tag.endswith("}sheet"):
+            continue
+        rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+        target = targets.get(rid, "")
+        if target:
+            member = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
+            parts[sheet.get("name", "")] = member
+    return parts
+
+
+# A valid UTF-8 sequence of two to four bytes: a file that holds one is UTF-8 text.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+CSV_FIELD_LIMIT = 131_072  # Python's csv default: no partner types that much in one cell
 
 
 def _check_rows(name: str, what: str, rows: int, max_rows: int) -> None:
@@ -155,25 +663,86 @@ def _check_rows(name: str, what: str, rows: int, max_rows: int) -> None:
         )
 
 
-def read_csv_rows(path: Path) -> list[list[Any]]:
-    """Rows of a CSV: UTF-8 with or without BOM, else cp1252; separator `,` or `;`, detected."""
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise P4CError(f"{path.name}: the CSV is neither UTF-8 nor Windows-1252 text") from None
-    if "\x00" in text:
-        raise P4CError(f"{path.name}: not a text CSV file (it holds binary data)")
+def read_csv_rows(path: Path, notes: list[Note] | None = None) -> list[list[Any]]:
+    """Rows of a CSV: UTF-8 with or without BOM (or UTF-16 with a BOM), else cp1252; separator
+    `,` or `;`, detected. What was guessed or changed goes to `notes`."""
+    notes = notes if notes is not None else []
+    text = _decode_csv(path, notes)
     sample = text[:65536]
+    if "\x00" in sample and len(_CONTROLS.findall(sample)) > len(sample) // 20:  # over 5%: not text
+        raise P4CError(f"{path.name}: not a text CSV file (it holds binary data)")
     first = next((line for line in sample.splitlines() if line.strip()), "")
     if not first:
         raise P4CError(f"{path.name}: the CSV file has no rows")
     delimiter = ";" if _count_outside_quotes(first, ";") > _count_outside_quotes(first, ",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [[cell if cell != "" else None for cell in row] for row in reader]
+    rows: list[list[Any]] = []
+    line = 1
+    try:
+        for row in reader:
+            rows.append([cell if cell != "" else None for cell in row])
+            line = reader.line_num + 1
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise P4CError(
+                f"{path.name}: line {line}: a field runs on for more than {CSV_FIELD_LIMIT:,} characters; "
+                f'a quote (") that opens a field is probably never closed: close it, or save the file '
+                f"from the spreadsheet again"
+            ) from None
+        raise P4CError(f"{path.name}: line {line}: not a readable CSV row ({exc})") from None
+    if _CONTROLS.search(text):
+        notes.extend(strip_controls(rows, "Services"))  # a CSV is the Services sheet
+    return rows
+
+
+def _decode_csv(path: Path, notes: list[Note]) -> str:
+    data = path.read_bytes()
+    name = path.name
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:4096]):
+        encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_order(data)
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            raise P4CError(f"{name}: UTF-16 text that cannot be decoded: save it as CSV UTF-8") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data) is not None:
+            bad = data[exc.start]
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise P4CError(
+                f"{name}: line {line}: byte 0x{bad:02X} (at character {column} of the line) is not UTF-8, "
+                f"though the rest of the file is UTF-8 (a cell pasted from another program?); "
+                f"fix that character and save the file as CSV UTF-8"
+            ) from None
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise P4CError(f"{name}: the CSV is neither UTF-8 nor Windows-1252 text") from None
+    notes.append(
+        Note(
+            None,
+            None,
+            None,
+            "",
+            f"{name} is not UTF-8: it was read as Windows-1252 (Western European); check that "
+            f"accented letters are right, and save the file as CSV UTF-8 next time",
+        )
+    )
+    return text
+
+
+def _looks_utf16(head: bytes) -> bool:
+    """UTF-16 text without a BOM: a NUL byte in every other place (ASCII text)."""
+    if len(head) < 4:
+        return False
+    even, odd = head[0::2], head[1::2]
+    return even.count(0) > 0.9 * len(even) or odd.count(0) > 0.9 * len(odd)
+
+
+def _utf16_order(data: bytes) -> str:
+    return "utf-16-be" if data[0:4096:2].count(0) > data[1:4096:2].count(0) else "utf-16-le"
 
 
 def _count_outside_quotes(line: str, char: str) -> int:

@@ -15,6 +15,8 @@ from functools import lru_cache
 
 from p4c.models import DOT_DECIMAL_COUNTRIES
 
+# A number cell whose value is NaN (as pandas or openpyxl write a missing number).
+_NAN = "the cell holds NaN (not a number)"
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Letters and digits of any script (Greek partners write Greek); `_` is not a letter.
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -78,14 +80,18 @@ def parse_number(value: object, country: str | None = None) -> float:
         return _parse_number_text(value, country)
     if type(value) is float:
         if not math.isfinite(value):
-            raise ValueError(f"expected {NUMBER_FORMS}")
+            raise ValueError(
+                f"{_NAN}; expected {NUMBER_FORMS}" if math.isnan(value) else f"expected {NUMBER_FORMS}"
+            )
         return value
     if isinstance(value, bool):
         raise ValueError(f"expected {NUMBER_FORMS}")
     if isinstance(value, numbers.Real):  # int, float, and numpy's numbers from data frames
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(f"expected {NUMBER_FORMS}")
+            raise ValueError(
+                f"{_NAN}; expected {NUMBER_FORMS}" if math.isnan(number) else f"expected {NUMBER_FORMS}"
+            )
         return number
     if not isinstance(value, str):
         raise ValueError(f"expected {NUMBER_FORMS}, found a {type(value).__name__}")
@@ -161,6 +167,9 @@ def parse_int(value: object, country: str | None = None) -> int:
 # --- scores ----------------------------------------------------------------------------------------
 
 _FRACTION = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
+# A score this close to a bound or a step is that bound or step: 5.0000000001 is what a sheet's
+# arithmetic (=10/2 with rounding) gives for 5, not a sixth point.
+SCORE_TOLERANCE = 1e-9
 
 
 def parse_score(value: object, lo: float, hi: float, step: float, country: str | None = None) -> float:
@@ -181,14 +190,23 @@ def parse_score(value: object, lo: float, hi: float, step: float, country: str |
             raise ValueError(f"a fraction must be out of {fmt(hi)}; expected {forms}")
         score = num
     else:
+        if isinstance(value, float) and math.isnan(value):
+            raise ValueError(f"{_NAN}; expected {forms}")
         try:
             score = parse_number(value, country)
         except ValueError:
             raise ValueError(f"expected {forms}") from None
+    if lo - SCORE_TOLERANCE <= score < lo:
+        score = float(lo)
+    elif hi < score <= hi + SCORE_TOLERANCE:
+        score = float(hi)
     if not lo <= score <= hi:
         raise ValueError(f"score {fmt(score)} is outside {fmt(lo)}-{fmt(hi)}; expected {forms}")
-    if step > 0 and not math.isclose(round(score / step) * step, score, abs_tol=1e-9):
-        raise ValueError(f"score {fmt(score)} is not a step of {fmt(step)}; expected {forms}")
+    if step > 0:
+        on_step = round(round(score / step) * step, 9)
+        if not math.isclose(on_step, score, rel_tol=0, abs_tol=SCORE_TOLERANCE):
+            raise ValueError(f"score {fmt(score)} is not a step of {fmt(step)}; expected {forms}")
+        score = on_step
     return score
 
 
@@ -219,6 +237,8 @@ def parse_date(value: object) -> dt.date:
         return value
     if isinstance(value, bool):
         raise ValueError(f"expected {DATE_FORMS}")
+    if isinstance(value, float) and math.isnan(value):
+        raise ValueError(f"{_NAN}; expected {DATE_FORMS}")
     if isinstance(value, int | float):
         return _date_from_number(float(value))
     if not isinstance(value, str):
