@@ -141,11 +141,14 @@ def _open_items(results: pd.DataFrame, as_of: dt.date) -> list[str]:
     import pandas as pd
 
     lines: list[str] = []
-    dates = {c: pd.to_datetime(results[c], errors="coerce").dt.date for c in ("start_date", "end_date")}
+    dates = {
+        c: [d.date() if pd.notna(d) else None for d in pd.to_datetime(results[c], errors="coerce")]
+        for c in ("start_date", "end_date")
+    }
     for i, row in enumerate(results.to_dict("records")):
         test = f"{row['partner']}'s test of {row['practice_partner']} {row['practice_id']}"
         status = str(row["status"])
-        start, end = dates["start_date"].iloc[i], dates["end_date"].iloc[i]
+        start, end = dates["start_date"][i], dates["end_date"][i]
         if status == TestStatus.DONE:
             lacking = [c for c in ("satisfaction", "adoption", "end_date") if _blank(row[c])]
             if lacking:

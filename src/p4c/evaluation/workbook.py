@@ -201,7 +201,7 @@ def _rules(frame: pd.DataFrame, table: Table, host: str, result: WorkbookResult,
     past_last = col_letter(max(table.mapping.values()) + 1)
     for issue in issues:
         if issue.level == "warning" and plan is None:
-            continue  # told once below
+            continue  # no plan yet (a first `p4c run`): `p4c evaluate` tells unplanned tests apart
         if (issue.row, issue.column) in in_error:
             continue
         if issue.column in table.mapping:
@@ -212,15 +212,3 @@ def _rules(frame: pd.DataFrame, table: Table, host: str, result: WorkbookResult,
             message = f"{issue.message} (add a {issue.column} column)"
         found = Issue(table.sheet, cell, issue.row, issue.column, issue.value, message)
         (result.errors if issue.level == "error" else result.warnings).append(found)
-    if plan is None:
-        result.warnings.append(
-            Issue(
-                table.sheet,
-                None,
-                None,
-                None,
-                "",
-                "no field-test plan yet (field_tests.csv): every test is kept, and `p4c evaluate` "
-                "tells planned from unplanned tests against the plan of `p4c shortlist`",
-            )
-        )
