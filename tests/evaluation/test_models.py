@@ -215,7 +215,10 @@ def test_columns_are_the_spec_table() -> None:
     ):
         assert spec[name].type == type_
         words = WORDS_BY_KIND[kind]  # type: ignore[index]
-        assert spec[name].choices == tuple((code.value, ws) for code, ws in words.items())
+        assert [c for c, _ in spec[name].choices] == [code.value for code in words]
+        for (code, listed), ws in zip(spec[name].choices, words.values(), strict=True):
+            assert {norm(w) for w in listed} == {norm(w) for w in ws}, code
+            assert len(listed) == len({norm(w) for w in listed}), code
         assert kind in LABELS_BY_KIND
 
 

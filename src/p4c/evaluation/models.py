@@ -230,8 +230,15 @@ FIELD_TEST_SHEET_ALIASES: tuple[str, ...] = KIND_SHEETS["field_tests"][FIELD_TES
 
 
 def choices(words: Mapping[E, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """An enum's words as `Field.choices`: (code, its accepted words) in the contract's order."""
-    return tuple((code.value, ws) for code, ws in words.items())
+    """An enum's words as `Field.choices`: (code, its accepted words) in the contract's order, each
+    word once as `values.norm` compares them (so an error lists `Workshop` once, not twice)."""
+    out = []
+    for code, ws in words.items():
+        seen: dict[str, str] = {}
+        for w in ws:
+            seen.setdefault(norm(w), w)
+        out.append((code.value, tuple(seen.values())))
+    return tuple(out)
 
 
 FIELD_TEST_COLUMNS: tuple[Field, ...] = (
