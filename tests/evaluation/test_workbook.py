@@ -93,7 +93,11 @@ def test_a_report_is_stored_under_its_host(tmp_path: Path, partnership: Project,
     ]
     result = ingest([write(tmp_path / "r.xlsx", report(rows))], partnership, config)
     assert result.ok, errors(result)
-    assert (result.files[0].kind, result.files[0].partner, result.files[0].accepted) == ("field_tests", "FR", 2)
+    assert (result.files[0].kind, result.files[0].partner, result.files[0].accepted) == (
+        "field_tests",
+        "FR",
+        2,
+    )
     assert warnings(result) == []
     frame = stored(partnership)
     assert frame is not None
@@ -118,7 +122,9 @@ def test_a_report_is_stored_under_its_host(tmp_path: Path, partnership: Project,
     assert store.owners(partnership.processed_dir, store.FIELD_TESTS_REPORTED) == ["FR"]
 
 
-def test_an_unplanned_test_is_a_warning_and_kept(tmp_path: Path, partnership: Project, config: Config) -> None:
+def test_an_unplanned_test_is_a_warning_and_kept(
+    tmp_path: Path, partnership: Project, config: Config
+) -> None:
     rows = [[*DONE[:1], "S-02", *DONE[2:], None, None]]  # BE S-02 is ingested but not in FR's plan
     result = ingest([write(tmp_path / "FR_r.xlsx", report(rows))], partnership, config)
     assert result.ok
@@ -165,7 +171,10 @@ def test_an_unplanned_test_is_a_warning_and_kept(tmp_path: Path, partnership: Pr
                     "cis_involved 9 is more than the 5 cluster initiatives of FR; accepted: a whole "
                     "number from 0 to 5",
                 ),
-                ("FieldTests!H2", "a DONE test needs satisfaction: the participants' mean rating, from 1 to 5"),
+                (
+                    "FieldTests!H2",
+                    "a DONE test needs satisfaction: the participants' mean rating, from 1 to 5",
+                ),
                 (
                     "FieldTests!I2",
                     "unknown adoption; accepted: FULL (full, adopted as is, adoptée telle quelle, "
@@ -219,7 +228,10 @@ def test_an_unplanned_test_is_a_warning_and_kept(tmp_path: Path, partnership: Pr
                     "implement, pilot implementation, implementierung, durchführung); WORKSHOP (workshop, "
                     "atelier, seminar, séminaire, werkstatt)",
                 ),
-                ("FieldTests!H2", "score 6 is outside 1-5; expected a number from 1 to 5, or N/5 such as 4/5"),
+                (
+                    "FieldTests!H2",
+                    "score 6 is outside 1-5; expected a number from 1 to 5, or N/5 such as 4/5",
+                ),
             ],
         ),
     ],
@@ -324,7 +336,8 @@ def test_a_report_comes_in_one_ingest_with_the_partner_workbooks(
 
 FILLED: dict[str, dict[str, Any]] = {
     "en": {"mode": "workshop", "status": "done", "adoption": "adapted", "barriers": "legal, funding"},
-    "fr": {"mode": "atelier", "status": "terminé", "adoption": "adaptée", "barriers": "juridique ; financement"},
+    "fr": {"mode": "atelier", "status": "terminé", "adoption": "adaptée",
+           "barriers": "juridique ; financement"},
     "de": {"mode": "Workshop", "status": "abgeschlossen", "adoption": "angepasst übernommen",
            "barriers": "rechtlich, Finanzierung"},
 }  # fmt: skip

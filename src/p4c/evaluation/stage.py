@@ -228,6 +228,13 @@ def write_evaluation(evaluation: Evaluation, out_dir: Path) -> list[Path]:
     return paths
 
 
+def evaluation_if_reported(folder: Path, config: Config, as_of: dt.date | None = None) -> Evaluation | None:
+    """The evaluation when reports, a shortlist and a plan are in `folder` (the report's section)."""
+    if read_reports(folder) is None or read_plan(folder) is None or read_shortlist(folder) is None:
+        return None
+    return evaluate_folder(folder, config, as_of)
+
+
 def evaluate_if_reported(folder: Path, config: Config, as_of: dt.date | None = None) -> list[Path]:
     """`p4c run`'s step: evaluate and write into `folder` when reports are stored, else nothing."""
     if read_reports(folder) is None:
