@@ -128,7 +128,7 @@ def test_template_field_tests(tmp_path: Path, partnership: Project) -> None:
     assert sheet.freeze_panes == "D2"
     assert sheet.page_setup.orientation == "landscape"
     assert sheet.print_title_rows == "$1:$1"
-    assert [sheet.column_dimensions[c].number_format for c in "FGKM"] == [
+    assert [sheet.column_dimensions[c].number_format for c in "FHKL"] == [
         "yyyy-mm-dd",
         "0",
         "#,##0.00",
