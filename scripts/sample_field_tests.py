@@ -23,14 +23,17 @@ import shutil
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from p4c.models import Language
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 AS_OF = dt.date(2026, 11, 1)  # the reference date of the plan the reports follow
 CREATED = dt.datetime(2026, 11, 1, 9, 0, 0)
-LANGS = {"BE": "fr", "FR": "fr", "DE": "de"}  # the others write English
+LANGS: dict[str, Language] = {"BE": "fr", "FR": "fr", "DE": "de"}  # the others write English
 SUFFIX = "_field_tests"
 
 # Outcomes by role: one dict per tester of the practice, in the plan's order.
@@ -269,7 +272,7 @@ def write_field_tests(raw_dir: Path, config_path: Path) -> list[Path]:
             tests=rows,
             cluster_initiatives=int(cis[partner]),
             created=CREATED,
-        )  # type: ignore[arg-type]
+        )
         paths.append(path)
     return paths
 
