@@ -3055,6 +3055,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     paths = write_all(args.out)
+    from sample_field_tests import write_field_tests  # a sibling script: the reports follow p4c's plan
+
+    paths += write_field_tests(args.out, args.config)
     print(f"wrote {len(paths)} files to {args.out}")
     report = checker.check_dir(args.out, args.config)
     print(report.summary())

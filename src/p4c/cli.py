@@ -235,6 +235,13 @@ def template(
         Path | None,
         typer.Option("--output", "-o", metavar="FILE", help="Where to write the .xlsx.", dir_okay=False),
     ] = None,
+    field_tests: Annotated[
+        bool,
+        typer.Option(
+            "--field-tests",
+            help="Write the partner's field-test report instead, pre-filled from the plan (needs --partner).",
+        ),
+    ] = False,
 ) -> None:
     """Write a partner workbook with dropdowns and instructions, ready to fill in."""
     from p4c import template as tpl
@@ -242,6 +249,9 @@ def template(
 
     config = State.project.load_config()
     code = partner_option(partner)
+    if field_tests:
+        _field_test_template(code, lang, output)
+        return
     target = output or Path(f"{code or 'partner'}_template_{lang}.xlsx")
     if target.suffix.lower() != ".xlsx":
         raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
@@ -320,7 +330,7 @@ def _print_ingest(result: IngestReport) -> None:
                 else ""
             )
             ui.out.print(
-                f"[green]✓[/] {name}: {f.partner} - {plural(f.accepted, 'service')} written{extra}{warn}"
+                f"[green]✓[/] {name}: {f.partner} - {plural(f.accepted, f.noun)} written{extra}{warn}"
             )
         elif f.fatal:
             ui.err.print(f"[red]✗[/] {name}: not written - {plural(len(f.errors), 'error')}{warn}")
@@ -885,6 +895,106 @@ def _print_run(result: RunResult) -> None:
     ui.out.print("Outputs:")
     for path in result.outputs:
         ui.out.print(f"  {escape(str(path))}")
+
+
+def _field_test_template(code: str | None, lang: Language, output: Path | None) -> None:
+    """`p4c template --field-tests`: the report workbook, one row per planned test."""
+    from p4c.evaluation import stage
+    from p4c.evaluation import template as tpl
+
+    if code is None:
+        raise P4CError(
+            "--field-tests needs --partner CODE: the report is pre-filled with that partner's planned tests"
+        )
+    folder = State.project.processed_dir
+    plan = stage.read_plan(folder)
+    if plan is None:
+        raise P4CError(
+            f"no field-test plan in {folder} (field_tests.csv): the report is pre-filled from it",
+            hint="Run `p4c shortlist` (or `p4c run`) first.",
+        )
+    target = output or Path(tpl.file_name(code, lang))
+    if target.suffix.lower() != ".xlsx":
+        raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
+    tests = tpl.plan_rows(plan, code)
+    tpl.field_test_template(
+        target,
+        partner=code,
+        lang=lang,
+        tests=tests,
+        cluster_initiatives=stage.cluster_initiatives(folder, code),
+    )
+    ui.out.print(
+        f"Wrote [bold]{escape(str(target))}[/] ({lang}): {plural(len(tests), 'planned test')} of {code} "
+        "pre-filled; sheets Instructions, Partner, FieldTests."
+    )
+
+
+# --- evaluate ---
+
+
+@app.command("evaluate")
+@handles_errors
+def evaluate_command(
+    *,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Reference date (YYYY-MM-DD) for late tests; default today.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output", "-o", file_okay=False, help="Folder to write to (default: data/processed/)."
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Evaluate the field-test reports: figures and a transferability verdict per practice."""
+    from p4c.evaluation import stage
+
+    reference = parse_as_of(as_of)
+    config = State.project.load_config()
+    folder = State.project.processed_dir
+    evaluation = stage.evaluate_folder(folder, config, reference)
+    paths = stage.write_evaluation(evaluation, output or folder)
+    if as_json:
+        typer.echo(json.dumps(stage.summary_json(evaluation, paths), ensure_ascii=False, indent=2))
+        return
+    _print_evaluation(evaluation)
+    ui.out.print("Wrote " + ", ".join(f"[bold]{escape(str(p))}[/]" for p in paths), soft_wrap=True)
+
+
+def _print_evaluation(evaluation: Any) -> None:
+    from rich.table import Table
+
+    practices = evaluation.result.practices
+    table = Table(title=f"Verdicts as of {evaluation.as_of.isoformat()}")
+    table.add_column("verdict", no_wrap=True)
+    table.add_column("n", justify="right")
+    table.add_column("practices", overflow="fold")
+    for verdict, count in evaluation.verdict_counts.items():
+        rows = practices[practices["verdict"] == verdict]
+        names = ", ".join(
+            f"{p} {i}" for p, i in zip(rows["practice_partner"], rows["practice_id"], strict=True)
+        )
+        table.add_row(verdict, str(count), escape(names))
+    ui.out.print(table)
+    tests = evaluation.result.results
+    counts = tests["status"].value_counts()
+    ui.out.print(
+        f"{plural(len(tests), 'test')} reported: "
+        + ", ".join(f"{int(counts.get(s, 0))} {s}" for s in ("DONE", "ONGOING", "PLANNED", "CANCELLED"))
+    )
+    if evaluation.missing:
+        ui.out.print(f"[bold]Missing[/] ({len(evaluation.missing)})")
+        for line in evaluation.missing:
+            ui.out.print(f"  - {escape(line)}")
+    for line in evaluation.result.warnings:
+        ui.err.print(f"[yellow]warning:[/] {escape(line)}")
 
 
 def main() -> None:

@@ -253,7 +253,20 @@ class Config(_Model):
             )
         self._check_thresholds()
         self._check_aliases()
+        self._one_default_need()
         return self
+
+    def _one_default_need(self) -> None:
+        """field_tests.default_need is the one fact: the evaluation's pertinence share follows it."""
+        given = self.evaluation.default_need
+        if "default_need" in self.evaluation.model_fields_set and given != self.field_tests.default_need:
+            raise ValueError(
+                f"evaluation.default_need ({given:g}) is not field_tests.default_need "
+                f"({self.field_tests.default_need:g}): remove it; the need of a category a partner gave "
+                "no Needs row for is field_tests.default_need, for the plan and the evaluation alike"
+            )
+        following = self.evaluation.model_copy(update={"default_need": self.field_tests.default_need})
+        object.__setattr__(self, "evaluation", following)  # frozen: set once, while validating
 
     def _check_thresholds(self) -> None:
         """Good-practice and mode thresholds a score can reach, and a coverage categories allow."""

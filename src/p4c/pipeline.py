@@ -1,7 +1,8 @@
 """`p4c run`: the whole job on a project folder, each stage's outputs saved as it goes.
 
 Ingest every workbook of data/raw/ (a broken one is reported and skipped), rank with Monte Carlo
-and weight stability, shortlist and plan the field tests, then write the reports.
+and weight stability, shortlist and plan the field tests, evaluate the field-test reports when
+there are any, then write the reports.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def run(
     from p4c import rank as rank_stage
     from p4c import report as report_stage
     from p4c import shortlist as shortlist_stage
+    from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
     from p4c.store import load_processed
 
@@ -105,6 +107,7 @@ def run(
         shortlist_stage.ShortlistOptions(as_of=options.as_of),
     )
     outputs += shortlist_stage.write_shortlist(chosen, folder)
+    outputs += evaluate_if_reported(folder, config, options.as_of)
     begin("report")
     config_text = project.config_path.read_text(encoding="utf-8")
     outputs += report_stage.report(

@@ -57,6 +57,12 @@ REPORT_XLSX = "report.xlsx"
 LEGACY_LOCK_FILE = ".p4c.lock"  # p4c 0.1's hand-made lock; SQLite's lock replaces it
 LOCK_TIMEOUT_S = 120.0
 
+# Field tests (spec field-tests.md): the reports' store table and `p4c evaluate`'s outputs.
+FIELD_TESTS_REPORTED = "field_tests_reported"  # table, one chunk per host partner (source field_tests)
+EVALUATION_FILE = "evaluation.csv"
+EVALUATION_XLSX = "evaluation.xlsx"
+FIELD_TEST_RESULTS_FILE = "field_test_results.csv"
+
 # The tables a partner workbook fills, and their export files.
 SERVICES, PARTNERS, NEEDS, REJECTED = "services", "partners", "needs", "rejected"
 EXPORTS: dict[str, str] = {

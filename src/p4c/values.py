@@ -175,7 +175,7 @@ SCORE_TOLERANCE = 1e-9
 def parse_score(value: object, lo: float, hi: float, step: float, country: str | None = None) -> float:
     """A score on the criteria scale: a number, or `N/M` where M is the scale maximum."""
     forms = f"a number from {fmt(lo)} to {fmt(hi)}"
-    if step < 1:
+    if 0 < step < 1:  # step 0: any decimals (a participants' mean rating)
         forms += f" in steps of {fmt(step)} (e.g. 3.5)"
     forms += f", or N/{fmt(hi)} such as 4/{fmt(hi)}"
     if isinstance(value, str) and "/" in value:

@@ -16,8 +16,7 @@ from p4c.evaluation.models import (
     BARRIER_LABELS,
     BARRIER_WORDS,
     FIELD_TEST_COLUMNS,
-    FIELD_TEST_KINDS,
-    FIELD_TEST_SHEET_NAMES,
+    FIELD_TEST_SHEET_ALIASES,
     FIELD_TESTS_SHEET,
     LABELS_BY_KIND,
     LANGS,
@@ -37,7 +36,7 @@ from p4c.evaluation.models import (
     parse_barriers,
     parse_word,
 )
-from p4c.models import SHEET_NAMES
+from p4c.models import KIND_SHEETS, SHEET_NAMES
 from p4c.values import norm
 
 SPEC_COLUMNS = (
@@ -183,7 +182,8 @@ def test_verdict_labels_in_three_languages() -> None:
 
 def test_sheet_name_and_aliases() -> None:
     assert FIELD_TESTS_SHEET == "FieldTests"
-    names = {norm(a) for a in (FIELD_TESTS_SHEET, *FIELD_TEST_SHEET_NAMES[FIELD_TESTS_SHEET])}
+    assert FIELD_TEST_SHEET_ALIASES is KIND_SHEETS["field_tests"]["FieldTests"]  # one place
+    names = {norm(a) for a in (FIELD_TESTS_SHEET, *FIELD_TEST_SHEET_ALIASES)}
     for alias in ("FieldTests", "Field tests", "Tests terrain", "Feldtests", "field_tests"):
         assert norm(alias) in names
     partner_sheets = {norm(a) for role, aliases in SHEET_NAMES.items() for a in (role, *aliases)}
@@ -202,20 +202,23 @@ def test_columns_are_the_spec_table() -> None:
     assert (spec["cost_eur"].type, spec["cost_eur"].minimum) == ("amount", 0)
     assert (spec["staff_days"].type, spec["staff_days"].minimum) == ("number", 0)
     assert (spec["satisfaction"].type, spec["satisfaction"].minimum, spec["satisfaction"].maximum) == (
-        "score",
+        "rating",
         1,
         5,
     )
     assert (spec["baseline"].minimum, spec["result"].minimum) == (None, None)  # any sign
-    assert FIELD_TEST_KINDS == {
-        "mode": "mode",
-        "status": "test_status",
-        "adoption": "adoption",
-        "barriers": "barriers",
-    }
-    for name, kind in FIELD_TEST_KINDS.items():
-        assert spec[name].type == "text"
-        assert kind in WORDS_BY_KIND
+    for name, kind, type_ in (
+        ("mode", "mode", "choice"),
+        ("status", "test_status", "choice"),
+        ("adoption", "adoption", "choice"),
+        ("barriers", "barriers", "choices"),
+    ):
+        assert spec[name].type == type_
+        words = WORDS_BY_KIND[kind]  # type: ignore[index]
+        assert [c for c, _ in spec[name].choices] == [code.value for code in words]
+        for (code, listed), ws in zip(spec[name].choices, words.values(), strict=True):
+            assert {norm(w) for w in listed} == {norm(w) for w in ws}, code
+            assert len(listed) == len({norm(w) for w in listed}), code
         assert kind in LABELS_BY_KIND
 
 

@@ -5,9 +5,10 @@ As in `p4c.models`, aliases are written as people type them and every comparison
 `*_LABELS` (the en/fr/de words shown in templates and reports) and `*_WORDS` (every accepted word:
 the code, the labels and common variants), derived from the labels so the two never drift apart.
 
-`p4c.models.Field.type` has no kind for these enums or for the barrier list, so their columns are
-typed "text" here and `FIELD_TEST_KINDS` says which parser each one needs (see `parse_word`,
-`parse_barriers`).
+The enum columns are typed "choice" (mode, status, adoption) or "choices" (barriers) with these
+words as their `choices`, and satisfaction is a "rating", so `p4c.columns` parses every cell as
+ingest reads the workbook. The sheet's names live in `p4c.models.KIND_SHEETS` (one place for every
+kind); `FIELD_TESTS_SHEET` is its role name.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
-from p4c.models import Field
+from p4c.models import KIND_SHEETS, Field
 from p4c.values import is_blank, norm, show
 
 LANGS = ("en", "fr", "de")
@@ -225,17 +226,20 @@ VERDICT_LABELS: dict[Verdict, Labels3] = {
 }
 
 FIELD_TESTS_SHEET = "FieldTests"
-FIELD_TEST_SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    FIELD_TESTS_SHEET: (
-        "fieldtests",
-        "field tests",
-        "field test",
-        "tests terrain",
-        "tests de terrain",
-        "feldtests",
-        "feldtest",
-    ),
-}
+FIELD_TEST_SHEET_ALIASES: tuple[str, ...] = KIND_SHEETS["field_tests"][FIELD_TESTS_SHEET]
+
+
+def choices(words: Mapping[E, tuple[str, ...]]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """An enum's words as `Field.choices`: (code, its accepted words) in the contract's order, each
+    word once as `values.norm` compares them (so an error lists `Workshop` once, not twice)."""
+    out = []
+    for code, ws in words.items():
+        seen: dict[str, str] = {}
+        for w in ws:
+            seen.setdefault(norm(w), w)
+        out.append((code.value, tuple(seen.values())))
+    return tuple(out)
+
 
 FIELD_TEST_COLUMNS: tuple[Field, ...] = (
     Field(
@@ -270,8 +274,20 @@ FIELD_TEST_COLUMNS: tuple[Field, ...] = (
             "praxis kennung",
         ),
     ),
-    Field("mode", "text", True, ("test mode", "modalité", "mode de test", "modus", "testmodus", "art")),
-    Field("status", "text", True, ("test status", "statut", "état", "stand")),
+    Field(
+        "mode",
+        "choice",
+        True,
+        ("test mode", "modalité", "mode de test", "modus", "testmodus", "art"),
+        choices=choices(MODE_WORDS),
+    ),
+    Field(
+        "status",
+        "choice",
+        True,
+        ("test status", "statut", "état", "stand"),
+        choices=choices(TEST_STATUS_WORDS),
+    ),
     Field("start_date", "date", False, ("start", "date de début", "début", "beginn", "startdatum")),
     Field("end_date", "date", False, ("end", "date de fin", "fin", "ende", "enddatum")),
     Field(
@@ -315,7 +331,7 @@ FIELD_TEST_COLUMNS: tuple[Field, ...] = (
     ),
     Field(
         "satisfaction",
-        "score",
+        "rating",
         False,
         (
             "participant satisfaction",
@@ -362,12 +378,19 @@ FIELD_TEST_COLUMNS: tuple[Field, ...] = (
             "wert nachher",
         ),
     ),
-    Field("adoption", "text", False, ("adoption level", "niveau d adoption", "übernahme")),
+    Field(
+        "adoption",
+        "choice",
+        False,
+        ("adoption level", "niveau d adoption", "übernahme"),
+        choices=choices(ADOPTION_WORDS),
+    ),
     Field(
         "barriers",
-        "text",
+        "choices",
         False,
         ("barrier", "obstacles", "obstacle", "freins", "barrières", "hindernisse", "hemmnisse"),
+        choices=choices(BARRIER_WORDS),
     ),
     Field("adaptations", "text", False, ("adaptation", "anpassungen", "anpassung")),
     Field(
@@ -389,14 +412,7 @@ FIELD_TEST_COLUMNS: tuple[Field, ...] = (
     ),
 )
 
-# The parser each "text"-typed enum column needs (what `Field.type` should gain; see the module doc).
 EnumKind = Literal["mode", "test_status", "adoption", "barriers"]
-FIELD_TEST_KINDS: dict[str, EnumKind] = {
-    "mode": "mode",
-    "status": "test_status",
-    "adoption": "adoption",
-    "barriers": "barriers",
-}
 WORDS_BY_KIND: dict[EnumKind, Mapping[Any, tuple[str, ...]]] = {
     "mode": MODE_WORDS,
     "test_status": TEST_STATUS_WORDS,

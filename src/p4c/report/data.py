@@ -31,6 +31,7 @@ from p4c.store import (
 
 if TYPE_CHECKING:
     from p4c.config import Config
+    from p4c.evaluation.stage import Evaluation
 
 
 RANK_COMMAND = "p4c rank"
@@ -84,6 +85,7 @@ class Report:
     has_monte_carlo: bool
     files: tuple[FileDigest, ...]
     notes: tuple[str, ...] = field(default=())
+    fieldwork: Evaluation | None = None  # the field-test evaluation, when reports are stored
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -196,6 +198,7 @@ def build_report(
     """Read the processed folder into a Report; a missing required file names the command."""
     crit_ids = [c.id for c in config.criteria]
     from p4c import store
+    from p4c.evaluation.stage import evaluation_if_reported
 
     processed = store.load_processed(folder, config)
     services, partners_raw = processed.services, processed.partners
@@ -310,6 +313,7 @@ def build_report(
         and bool(ranking["p_top"].notna().any()),
         files=files,
         notes=tuple(notes),
+        fieldwork=evaluation_if_reported(folder, config, options.as_of),
     )
 
 

@@ -24,6 +24,7 @@ from p4c.report.charts import (
     chart_weights,
 )
 from p4c.report.data import INGEST_COMMAND, MODES, STABILITY_COMMAND, TOP_N, Report
+from p4c.report.fieldwork import fieldwork_section
 from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
 
 if TYPE_CHECKING:
@@ -61,6 +62,7 @@ def render_html(report: Report) -> str:
             "practices": _practices(report, charts),
             "transfer": _transferability(report, charts),
             "plan": _plan(report),
+            "fieldwork": fieldwork_section(report, charts),
             "partner_pages": _partner_pages(report, charts),
             "annex": _annex(report),
         }

@@ -1,0 +1,141 @@
+"""The report's "Field tests and transferability" section, and each partner's own tests.
+
+Shown only when field-test reports are stored: the evaluation is computed from the store and the
+plan when the report is built (`p4c.evaluation.stage`), so the report never shows a stale
+evaluation.csv. Tests by partner and status, verdicts with their reasons, a barrier chart,
+indicator changes and satisfaction by mode.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from p4c.evaluation.evaluate import BARRIER_COLUMNS
+from p4c.evaluation.models import BARRIER_LABELS, Barrier, TestMode, TestStatus, Verdict
+from p4c.report.format import cell_text, fmt_number, int_text, pct
+
+if TYPE_CHECKING:
+    from p4c.evaluation.stage import Evaluation
+    from p4c.report.charts import Charts
+    from p4c.report.data import Report
+
+STATUSES = [s.value for s in TestStatus]
+
+
+def chart_barriers(charts: Charts, counts: dict[str, int]) -> str:
+    """Horizontal bars: how many reported tests named each barrier."""
+    from p4c.report.charts import ACCENT, _finish_bars, _new_figure
+
+    labels = [BARRIER_LABELS[Barrier(code)]["en"].capitalize() for code in counts]
+    fig, ax = _new_figure(7.0, len(counts), 0.26, labels=labels, top=6, bottom=34)
+    positions = list(range(len(counts)))
+    ax.barh(positions, list(counts.values()), height=0.6, color=ACCENT, label="reported tests")
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(counts) - 0.5, -0.5)
+    top = max(counts.values(), default=0)
+    ax.set_xticks(range(top + 1))
+    return _finish_bars(charts, fig, ax, "tests naming the barrier", "Barriers met in the field tests")
+
+
+def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
+    """The section's template data, or None when no field-test report is stored."""
+    evaluation: Evaluation | None = getattr(report, "fieldwork", None)
+    if evaluation is None:
+        return None
+    practices = evaluation.result.practices
+    tests = evaluation.result.results
+    status = tests["status"].astype(str)
+    by_partner = [
+        {
+            "partner": code,
+            "counts": [int(((tests["partner"] == code) & (status == s)).sum()) for s in STATUSES],
+            "unplanned": int(((tests["partner"] == code) & ~tests["planned"].astype(bool)).sum()),
+        }
+        for code in report.partner_codes
+    ]
+    verdicts = [
+        {
+            "partner": cell_text(r["practice_partner"]),
+            "id": cell_text(r["practice_id"]),
+            "title": cell_text(r["title"]),
+            "verdict": cell_text(r["verdict"]),
+            "done": int_text(r["tests_done"]),
+            "reported": int_text(r["tests_reported"]),
+            "planned": int_text(r["tests_planned"]),
+            "rate": pct(r["success_rate"]),
+            "satisfaction": fmt_number(r["satisfaction"], "{:.2f}"),
+            "share": pct(r["pertinence_share"]),
+            "reasons": cell_text(r["reasons"]),
+            "shortlisted": bool(r["shortlisted"]),
+        }
+        for r in practices.to_dict("records")
+        if r["tests_reported"] or r["tests_planned"] or r["verdict"] != Verdict.NOT_TESTED
+    ]
+    counts = {b.value: int(practices[c].sum()) for b, c in zip(Barrier, BARRIER_COLUMNS, strict=True)}
+    indicators = [
+        {
+            "partner": cell_text(r["partner"]),
+            "practice": f"{r['practice_partner']} {r['practice_id']}",
+            "indicator": cell_text(r["indicator"]),
+            "baseline": fmt_number(r["baseline"], "{:g}"),
+            "result": fmt_number(r["result"], "{:g}"),
+            "change": pct(r["relative_change"]),
+        }
+        for r in tests[tests["relative_change"].notna()].to_dict("records")
+    ]
+    done = tests[status == TestStatus.DONE]
+    satisfaction = [
+        {
+            "mode": mode.value,
+            "done": int((done["mode"] == mode).sum()),
+            "mean": fmt_number(
+                pd.to_numeric(done.loc[done["mode"] == mode, "satisfaction"]).mean(), "{:.2f}"
+            ),
+        }
+        for mode in TestMode
+    ]
+    settings = report.config.evaluation
+    return {
+        "statuses": STATUSES,
+        "by_partner": by_partner,
+        "verdict_counts": evaluation.verdict_counts,
+        "verdicts": verdicts,
+        "barriers": {"svg": chart_barriers(charts, counts)} if any(counts.values()) else None,
+        "indicators": indicators,
+        "satisfaction": satisfaction,
+        "missing": evaluation.missing,
+        "warnings": evaluation.result.warnings,
+        "rule": f"TRANSFERABLE: at least {settings.min_done} DONE tests, a success rate (adoption "
+        f"{' or '.join(a.value for a in settings.success_adoptions)}) of at least "
+        f"{pct(settings.min_success_rate)}, a mean satisfaction of at least {settings.min_satisfaction:g}/5 "
+        f"and pertinent to more than {pct(settings.majority)} of the cluster initiatives (need at least "
+        f"{settings.need_threshold:g}).",
+        "by_host": _by_host(tests, practices),
+    }
+
+
+def _by_host(tests: pd.DataFrame, practices: pd.DataFrame) -> dict[str, list[dict[str, str]]]:
+    """Each partner's own tests and their outcomes, for its partner page."""
+    verdict = {
+        (str(p), str(i)): str(v)
+        for p, i, v in zip(
+            practices["practice_partner"], practices["practice_id"], practices["verdict"], strict=True
+        )
+    }
+    out: dict[str, list[dict[str, str]]] = {}
+    for r in tests.to_dict("records"):
+        out.setdefault(str(r["partner"]), []).append(
+            {
+                "practice": f"{r['practice_partner']} {r['practice_id']}",
+                "title": cell_text(r["title"]),
+                "mode": cell_text(r["mode"]),
+                "status": cell_text(r["status"]),
+                "adoption": cell_text(r["adoption"]),
+                "satisfaction": fmt_number(r["satisfaction"], "{:.1f}"),
+                "planned": "" if r["planned"] else "unplanned",
+                "verdict": verdict.get((str(r["practice_partner"]), str(r["practice_id"])), ""),
+            }
+        )
+    return out
