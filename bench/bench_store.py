@@ -147,7 +147,9 @@ SQL_TYPES = {"str": "TEXT", "date": "TEXT", "float": "REAL", "int": "INTEGER"}
 DUCK_TYPES = {"str": "VARCHAR", "date": "DATE", "float": "DOUBLE", "int": "BIGINT"}
 KEYS = {"services": ("partner", "service_id"), "partners": ("partner",), "needs": ("partner", "category")}
 BLOB_FORMATS = {"sqlite-parquet": "parquet", "sqlite-ipc": "ipc", "sqlite-ipc-lz4": "ipc-lz4"}
-LAYOUTS = ("parquet", "sqlite-rows", *BLOB_FORMATS, "duckdb")
+LAYOUTS = ("parquet", "sqlite-rows", *BLOB_FORMATS, "duckdb", "duckdb-nokey")
+CRASH_LAYOUTS = ("sqlite-rows", "sqlite-parquet", "duckdb", "duckdb-nokey")
+DUCKDB = ("duckdb", "duckdb-nokey")  # -nokey: the same tables without PRIMARY KEY (no ART index)
 
 
 # --- data ------------------------------------------------------------------------------------------
@@ -290,11 +292,12 @@ def sqlite_values(frame: pd.DataFrame, kinds: dict[str, str]) -> Iterator[tuple[
     return zip(*columns, strict=True)
 
 
-def _ddl(name: str, kinds: dict[str, str], types: dict[str, str], history: bool) -> str:
+def _ddl(name: str, kinds: dict[str, str], types: dict[str, str], history: bool, keys: bool = True) -> str:
     cols = [f"{c} {types[k]}" + (" NOT NULL" if c in KEYS[name] else "") for c, k in kinds.items()]
     if history:
         return f"CREATE TABLE {name}_history (replaced_at TEXT NOT NULL, {', '.join(cols)})"
-    return f"CREATE TABLE {name} ({', '.join(cols)}, PRIMARY KEY ({', '.join(KEYS[name])}))"
+    key = f", PRIMARY KEY ({', '.join(KEYS[name])})" if keys else ""
+    return f"CREATE TABLE {name} ({', '.join(cols)}{key})"
 
 
 def blob_bytes(frame: pd.DataFrame, fmt: str) -> Any:
@@ -319,12 +322,12 @@ def build(layout: str, path: Path, data: dict[str, pd.DataFrame]) -> None:
         path.mkdir(parents=True)
         for name, frame in data.items():
             frame.to_parquet(path / f"{name}.parquet", index=False)
-    elif layout == "duckdb":
+    elif layout in DUCKDB:
         import duckdb
 
         con = duckdb.connect(path)
         for name, kinds in TABLES.items():
-            con.execute(_ddl(name, kinds, DUCK_TYPES, False))
+            con.execute(_ddl(name, kinds, DUCK_TYPES, False, keys=layout == "duckdb"))
             con.execute(
                 _ddl(name, kinds, DUCK_TYPES, True).replace("replaced_at TEXT", "replaced_at TIMESTAMP")
             )
@@ -558,7 +561,7 @@ def replace_partner(
     if layout == "parquet":
         _replace_parquet(path, partner, {"services": services, "partners": info, "needs": needs}, now)
         return
-    if layout == "duckdb":
+    if layout in DUCKDB:
         import duckdb
 
         incoming = {"services": to_arrow(services), "partners": to_arrow(info), "needs": to_arrow(needs)}
@@ -641,7 +644,7 @@ def state(layout: str, path: Path) -> tuple[Any, ...]:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    if layout == "duckdb":
+    if layout in DUCKDB:
         import duckdb
 
         con: Any = duckdb.connect(path)
@@ -701,7 +704,7 @@ def child_crash(layout: str, path: Path, gen: int, n: int) -> None:
     """Prepare the new rows, say `ready`, then replace TARGET's rows (the parent kills us meanwhile)."""
     services = make_services(TARGET, crash_size(n, gen), seed=100 + gen, gen=gen)
     info, needs = make_partner(TARGET, seed=100 + gen, gen=gen)
-    if layout == "duckdb":
+    if layout in DUCKDB:
         import duckdb  # noqa: F401 (imported before `ready`, as the write itself is what is killed)
     begin = time.perf_counter()
 
@@ -914,15 +917,15 @@ def best(job: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 
 def process_wall(args: list[str], repeat: int) -> tuple[float, str]:
-    walls, out = [], ""
+    """(best wall time, the stdout of that best run)."""
+    runs = []
     for _ in range(repeat):
         begin = time.perf_counter()
         done = subprocess.run(args, capture_output=True, text=True, check=False, env=child_env())
-        walls.append(time.perf_counter() - begin)
+        runs.append((time.perf_counter() - begin, done.stdout))
         if done.returncode != 0:
             raise SystemExit(f"{' '.join(args)} failed:\n{done.stderr[-2000:]}")
-        out = done.stdout
-    return min(walls), out
+    return min(runs)
 
 
 def child_job(label: str, path: Path) -> None:
@@ -932,7 +935,7 @@ def child_job(label: str, path: Path) -> None:
     import numpy as np  # noqa: F401
     import pandas as pd  # noqa: F401
 
-    if layout == "duckdb":
+    if layout in DUCKDB:
         import duckdb  # noqa: F401
     else:
         import pyarrow.parquet  # noqa: F401
@@ -1006,7 +1009,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--services", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--kills", type=int, default=30)
+    parser.add_argument("--kills", type=int, default=30, help="SIGKILLs per store (0: no crash test)")
+    parser.add_argument("--crash", default=",".join(CRASH_LAYOUTS), help="stores to crash-test")
     parser.add_argument("--keep", type=Path, help="Build the stores here and keep them.")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -1019,18 +1023,19 @@ def main() -> None:
         else:
             child_hold(rest[0], Path(rest[1]), float(rest[2]))
         return
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[attr-defined]  (progress when redirected)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="p4c-bench-store-"))
     if args.keep and folder.exists():
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        measure(folder, args.services, args.repeat, args.kills)
+        measure(folder, args.services, args.repeat, args.kills, tuple(args.crash.split(",")))
     finally:
         if args.keep is None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
-def measure(folder: Path, n: int, repeat: int, kills: int) -> None:
+def measure(folder: Path, n: int, repeat: int, kills: int, crash: tuple[str, ...]) -> None:
     import duckdb
     import pandas as pd
     import pyarrow as pa
@@ -1114,23 +1119,44 @@ def measure(folder: Path, n: int, repeat: int, kills: int) -> None:
         ("sqlite-parquet", "FULL"),
     ]
     for layout, sync in writers:
-        seconds, _ = best(
-            lambda layout=layout, sync=sync: replace_partner(
-                layout, folder / layout, new_services, info, needs, synchronous=sync
-            ),
-            repeat,
-        )
+        runs = []
+        for _ in range(repeat):
+            marks = {"start": time.perf_counter()}
+            replace_partner(
+                layout,
+                folder / layout,
+                new_services,
+                info,
+                needs,
+                synchronous=sync,
+                mark=lambda what, marks=marks: marks.__setitem__(what, time.perf_counter()),
+            )
+            marks["end"] = time.perf_counter()
+            runs.append(marks)
+        fastest = min(runs, key=lambda m: m["end"] - m["start"])
         what = {
             "parquet": "rewrite whole files + renames [today, NOT one transaction]",
-            "duckdb": "one transaction",
+            "duckdb": "one transaction, PRIMARY KEYs",
+            "duckdb-nokey": "one transaction, no PRIMARY KEY",
         }.get(layout, f"one transaction, WAL, synchronous={sync}")
-        print(f"  {layout:15} {seconds:7.3f} s  ({what})")
+        steps = (
+            f"; open+convert {fastest['begin'] - fastest['start']:.2f}, BEGIN..COMMIT "
+            f"{fastest['commit'] - fastest['begin']:.2f}, close {fastest['end'] - fastest['commit']:.2f}"
+            if "commit" in fastest
+            else ""
+        )
+        print(f"  {layout:15} {fastest['end'] - fastest['start']:7.3f} s  ({what}{steps})")
         if sync == "NORMAL":
             sizes[layout].append(disk_size(folder / layout))
     check = load_parquet(folder / "parquet")
-    for layout in ("sqlite-rows", "sqlite-parquet", "duckdb"):
-        label = next(k for k, (lay, _) in LOADERS.items() if lay == layout)
-        diff = same_frames(LOADERS[label][1](folder / layout), check)
+    readers = {
+        "sqlite-rows": load_sqlite_read_sql,
+        "sqlite-parquet": _blob_loader("parquet"),
+        "duckdb": _duck_loader("sql.arrow"),
+        "duckdb-nokey": _duck_loader("sql.arrow"),
+    }
+    for layout, reader in readers.items():
+        diff = same_frames(reader(folder / layout), check)
         print(f"  after the writes, {layout} holds {diff or 'the same rows as parquet'}")
 
     print(f"\n== 7. size on disk ({n:,} services + partners + needs) ==")
@@ -1140,7 +1166,7 @@ def measure(folder: Path, n: int, repeat: int, kills: int) -> None:
 
     print(f"\n== 5. crash safety: {kills} SIGKILLs at random moments of a replace transaction ==")
     rng = random.Random(20260509)
-    for layout in ("sqlite-rows", "sqlite-parquet", "duckdb"):
+    for layout in crash if kills else ():
         path = folder / f"crash-{layout}"
         shutil.copytree(folder / layout, path) if (folder / layout).is_dir() else shutil.copy(
             folder / layout, path
