@@ -1,7 +1,9 @@
 """Benchmark the store behind data/processed: today's parquet files, SQLite (WAL) or DuckDB.
 
-Run: `.venv/bin/python bench/bench_store.py [--services 1000000] [--repeat 3] [--kills 30] [--keep DIR]`
-(with PYTHONPATH=src, so that the p4c reference rank can be imported).
+Run: `.venv/bin/python bench/bench_store.py [--services 1000000] [--repeat 3] [--kills 30]
+[--crash sqlite-rows,sqlite-parquet,duckdb,duckdb-nokey] [--keep DIR]` (with PYTHONPATH=src, so that
+the p4c reference rank can be imported). At 1M services with 30 kills it takes 20-40 minutes, most of
+it the crash test (`--kills 0` skips it).
 
 Why: `p4c ingest` replaces one partner's rows and keeps the old ones in history; that must become ONE
 transaction (a kill at any moment leaves the old state or the new one), while `p4c rank` on a million
