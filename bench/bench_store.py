@@ -699,7 +699,8 @@ def expected_new(layout: str, old: tuple[Any, ...], gen: int, n: int) -> tuple[A
 
 
 def crash_size(n: int, gen: int) -> int:
-    return partner_size(n, PARTNERS.index(TARGET)) - 997 * (gen % 3)
+    size = partner_size(n, PARTNERS.index(TARGET))
+    return size - max(1, size // 150) * (gen % 3)  # the row count tells the generations apart
 
 
 def child_crash(layout: str, path: Path, gen: int, n: int) -> None:
