@@ -78,7 +78,7 @@ def test_evaluate_writes_every_figure_and_says_what_is_missing(
     text = terminal.stdout  # type: ignore[attr-defined]
     assert "PROMISING" in text and "BE BE-" not in text
     assert "FR has not reported its planned workshop test of DE S-01" in text
-    assert "2 test(s) reported: 1 DONE, 1 ONGOING, 0 PLANNED, 0 CANCELLED" in text
+    assert "2 tests reported: 1 DONE, 1 ONGOING, 0 PLANNED, 0 CANCELLED" in text
 
 
 def test_a_planned_practice_dropped_from_the_shortlist_is_still_evaluated(
@@ -117,7 +117,7 @@ def test_template_field_tests(tmp_path: Path, partnership: Project) -> None:
     target = tmp_path / "FR_field_tests_fr.xlsx"
     result = runner.invoke(app, [*args, "--partner", "FR", "--lang", "fr", "-o", str(target)])
     assert result.exit_code == 0, result.output
-    assert "2 planned test(s) of FR pre-filled" in result.stdout
+    assert "2 planned tests of FR pre-filled" in result.stdout
     book = openpyxl.load_workbook(target)
     assert book.sheetnames == ["Lists", "Instructions", "Partenaire", "Tests terrain"]
     sheet = book["Tests terrain"]

@@ -20,7 +20,7 @@ class EvaluationSettings(BaseModel):
     `majority`, so `majority` stops below 1 (a share cannot exceed 1).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     min_done: Annotated[int, Field(ge=1)] = 2
     min_success_rate: Share = 0.5

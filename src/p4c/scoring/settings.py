@@ -16,7 +16,7 @@ PositiveInt = Annotated[int, Field(ge=1)]
 class ScoringSettings(BaseModel):
     """How the criterion scores of a service are made from self scores and peer ratings."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     source: Literal["self", "peer", "blend"] = "self"
     self_weight: Annotated[float, Field(ge=0, le=1)] = 0.25
