@@ -29,6 +29,7 @@ from p4c.shortlist import (
     write_shortlist,
 )
 from tests.shortlist_data import AS_OF, CONFIG, frames, no_needs, partnership, service
+from tests.shortlist_oracle import select_shortlist_oracle
 
 
 def with_rules(**changes: Any) -> Config:
@@ -476,3 +477,80 @@ def test_a_pertinence_minimum_in_min_criteria_is_on_its_own_scale() -> None:
         judge(service("BE", "S1", cis_served=6), config)["reasons"]
         == "not a good practice: pertinence 0.6 < 0.7"
     )
+
+
+# --- the near-linear selection against the old, quadratic one ----------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["BE", "DE", "FR", "GR"]),
+            st.sampled_from(["NET", "FIN", "INTL", "SKILLS", "INNOV", "START"]),
+            st.integers(0, 4),
+        ),
+        max_size=30,
+    ),
+    st.integers(1, 8),
+    st.integers(1, 4),
+    st.integers(0, 7),
+)
+def test_selection_matches_the_quadratic_oracle(
+    items: list[tuple[str, str, int]], size: int, cap: int, min_categories: int
+) -> None:
+    """Same picks, reasons and notes as checking every candidate against the whole rest."""
+    rows = [
+        service(p, f"S{i:02d}", category=c, score=0.9 - i / 100 - tie / 1000)
+        for i, (p, c, tie) in enumerate(items)
+    ]
+    if not rows:
+        return
+    services, partners, ranking = frames(rows)
+    candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
+    fast, fast_notes = select_shortlist(candidates, size, cap, min_categories)
+    slow, slow_notes = select_shortlist_oracle(candidates, size, cap, min_categories)
+    assert fast["shortlisted"].tolist() == slow["shortlisted"].tolist()
+    assert fast["reasons"].tolist() == slow["reasons"].tolist()
+    assert fast_notes == slow_notes
+
+
+def test_selection_matches_the_oracle_on_a_coverage_bound_case() -> None:
+    """A case where coverage passes over many candidates: the cached check answers as the exact one."""
+    rows = [service("BE", f"B{i:02d}", category="NET", score=0.99 - i / 100) for i in range(12)]
+    rows += [
+        service("DE", "D1", category="FIN", score=0.86),
+        service("FR", "F1", category="INTL", score=0.85),
+    ]
+    rows += [
+        service("DE", "D2", category="FIN", score=0.84),
+        service("FR", "F2", category="START", score=0.83),
+    ]
+    services, partners, ranking = frames(rows)
+    candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
+    fast, fast_notes = select_shortlist(candidates, 4, 3, 4)
+    slow, slow_notes = select_shortlist_oracle(candidates, 4, 3, 4)
+    assert picked(fast) == ["B00", "D1", "F1", "F2"]
+    assert fast["reasons"].tolist() == slow["reasons"].tolist()
+    assert fast_notes == slow_notes
+
+
+def test_the_coverage_check_runs_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not per candidate: 1,500 candidates of one covered category cost a handful of max flows."""
+    import p4c.shortlist as module
+
+    calls: list[int] = []
+    real = module.coverable
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "coverable", counting)
+    rows = [service("BE", f"B{i:04d}", category="NET", score=0.99 - i / 1e5) for i in range(1500)]
+    rows += [service("DE", "D1", category="FIN", score=0.9), service("FR", "F1", category="INTL", score=0.89)]
+    services, partners, ranking = frames(rows)
+    candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
+    table, _ = select_shortlist(candidates, 3, 3, 3)
+    assert picked(table) == ["B0000", "D1", "F1"]
+    assert len(calls) <= 10
