@@ -419,7 +419,7 @@ def test_no_tests_is_an_empty_plan_said_in_the_notes() -> None:
     assert result.notes[-1] == "field tests: none planned (tests per partner is 0)"
 
 
-def test_write_shortlist_writes_the_four_files(tmp_path: Any) -> None:
+def test_write_shortlist_writes_the_four_files_and_their_record(tmp_path: Any) -> None:
     import openpyxl
 
     services, partners, ranking = frames(partnership())

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from p4c.config import Config
+    from p4c.report.provenance import Manifest, RankedBy
 
 KEYS = ["partner", "service_id"]
 SHORTLIST_COLUMNS = ["partner", "service_id", "title", "category", "score", "rank"]
@@ -54,6 +55,7 @@ class ShortlistOptions:
     size: int | None = None
     max_per_partner: int | None = None
     tests_per_partner: int | None = None
+    ranked_by: RankedBy | None = None  # how the ranking passed in was made, for shortlist.json
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class ShortlistResult:
     shortlist: pd.DataFrame  # SHORTLIST_COLUMNS, in rank order
     field_tests: pd.DataFrame  # FIELD_TEST_COLUMNS, by testing partner then practice rank
     notes: list[str] = field(default_factory=list)  # what bound the choice, in plain words
+    manifest: Manifest | None = None  # what made it (written as shortlist.json beside the files)
 
 
 # --- good practice ---------------------------------------------------------------------------------
@@ -593,7 +596,20 @@ def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
         )
         raise P4CError(exc.message, hint=hint) from None
     notes.append(_plan_note(plan, chosen, partners, tests, config.field_tests.max_partners_per_practice))
-    return ShortlistResult(candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes)
+    from p4c.report.provenance import SHORTLIST_STAGE, RankedBy, manifest_for
+
+    manifest = manifest_for(
+        SHORTLIST_STAGE,
+        config=config,
+        partners=partners,
+        ranking=ranking,
+        ranked_by=options.ranked_by or RankedBy(),
+        as_of=as_of,
+        options={"size": size, "max_per_partner": cap, "tests_per_partner": tests},
+    )
+    return ShortlistResult(
+        candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes, manifest
+    )
 
 
 def _plan_note(
@@ -640,10 +656,18 @@ def plan_matrix(result: ShortlistResult) -> pd.DataFrame:
 
 
 def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
-    """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe)."""
+    """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe), then
+    shortlist.json recording what made them (last, so a kill in between leaves the old record
+    describing files that no longer match it: the report then treats them as unrecorded)."""
     from p4c.fastcsv import write_csv
     from p4c.io import SheetSpec, write_xlsx
-    from p4c.store import CANDIDATES_FILE, FIELD_TESTS_FILE, SHORTLIST_FILE, SHORTLIST_XLSX
+    from p4c.store import (
+        CANDIDATES_FILE,
+        FIELD_TESTS_FILE,
+        SHORTLIST_FILE,
+        SHORTLIST_MANIFEST,
+        SHORTLIST_XLSX,
+    )
 
     paths = [folder / name for name in (CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE, SHORTLIST_XLSX)]
     write_csv(result.candidates, paths[0])
@@ -660,6 +684,10 @@ def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
         ],
         paths[3],
     )
+    if result.manifest is not None:
+        from p4c.report.provenance import write_manifest
+
+        paths.append(write_manifest(result.manifest, folder / SHORTLIST_MANIFEST, paths))
     return paths
 
 

@@ -57,6 +57,12 @@ REPORT_XLSX = "report.xlsx"
 LEGACY_LOCK_FILE = ".p4c.lock"  # p4c 0.1's hand-made lock; SQLite's lock replaces it
 LOCK_TIMEOUT_S = 120.0
 
+# Manifests: what made each derived output (settings, config and input hashes, the files written);
+# written and checked by p4c.report.provenance.
+RANKING_MANIFEST = "ranking.json"
+SHORTLIST_MANIFEST = "shortlist.json"
+REPORT_MANIFEST = "report.json"
+
 # The tables a partner workbook fills, and their export files.
 SERVICES, PARTNERS, NEEDS, REJECTED = "services", "partners", "needs", "rejected"
 EXPORTS: dict[str, str] = {

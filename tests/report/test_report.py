@@ -191,7 +191,8 @@ def test_annex_states_what_reproduces_the_numbers(built: tuple[Fixture, Report, 
     for crit in fx.config.criteria:
         assert str(escape(crit.text())) in annex
     assert "ranking.csv" in annex and AS_OF.isoformat() in annex
-    assert rep.weights_source.startswith("weight_stability.csv")
+    assert rep.weights_source == "config/criteria.yaml (the ranking used the same)"
+    assert "weight_stability.csv" not in rep.weights_source  # never read from the stability file
 
 
 def test_print_css_breaks_pages_per_section(built: tuple[Fixture, Report, str]) -> None:
