@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import itertools
 import re
 from collections import Counter
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from p4c.config import Config, GoodPractice, default_config_text, parse_config
 from p4c.errors import P4CError
+from p4c.report.provenance import config_fingerprint, file_sha256, ranking_fingerprint
 from p4c.shortlist import (
     CANDIDATE_COLUMNS,
     ELIGIBLE_TEXT,
@@ -425,7 +427,21 @@ def test_write_shortlist_writes_the_four_files_and_their_record(tmp_path: Any) -
     services, partners, ranking = frames(partnership())
     result = shortlist(ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF))
     paths = write_shortlist(result, tmp_path / "out")
-    assert [p.name for p in paths] == ["candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx"]
+    assert [p.name for p in paths] == [
+        "candidates.csv",
+        "shortlist.csv",
+        "field_tests.csv",
+        "shortlist.xlsx",
+        "shortlist.json",
+    ]
+    record = json.loads(paths[4].read_text(encoding="utf-8"))
+    assert record["stage"] == "shortlist" and record["as_of"] == AS_OF.isoformat()
+    assert record["options"] == {"size": 15, "max_per_partner": 3, "tests_per_partner": 2}
+    assert record["method"] is None and record["weights"] is None  # not told how it was ranked
+    assert record["ranking_sha256"] == ranking_fingerprint(ranking)
+    assert record["config_sha256"] == config_fingerprint(CONFIG)
+    assert record["inputs"] == dict.fromkeys(["BE", "DE", "FR", "IT"], "")  # no sha256 column here
+    assert record["outputs"] == {p.name: file_sha256(p) for p in paths[:4]}
     assert pd.read_csv(paths[0])["reasons"].tolist() == result.candidates["reasons"].tolist()
     assert pd.read_csv(paths[2]).columns.tolist() == FIELD_TEST_COLUMNS
     book = openpyxl.load_workbook(paths[3])
