@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import itertools
+import json
 import re
 from collections import Counter
 from typing import Any

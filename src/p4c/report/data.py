@@ -51,6 +51,8 @@ SHORTLIST_COMMAND = "p4c shortlist"
 INGEST_COMMAND = "p4c ingest data/raw/*"
 
 TOP_N = 20
+PARTNER_TOP_N = 15  # services charted on each partner page (all of them are in report.xlsx)
+HISTOGRAM_BINS = 20
 MC_COLUMNS = ("p_top", "rank_p05", "rank_p50", "rank_p95")
 MODES = ("IMPLEMENTATION", "WORKSHOP")
 
@@ -372,6 +374,13 @@ def _partner_table(
     info = info.set_index("partner")
     rows = []
     last = _last_ingests(submissions)
+    # counts per partner once (a mask per partner over every service was quadratic in partners)
+    n_services = services["partner"].value_counts()
+    n_eligible = candidates.loc[candidates["eligible"], "partner"].astype(str).value_counts()
+    n_short = shortlist["partner"].astype(str).value_counts()
+    n_given = tests["practice_partner"].astype(str).value_counts()
+    n_taken = tests["partner"].astype(str).value_counts()
+    best = ranking.groupby(ranking["partner"].astype(str))["rank"].min()
     for code in codes:
         conf = config.partners.get(code)
         known = code in info.index
@@ -387,12 +396,12 @@ def _partner_table(
             if known and "cluster_initiatives" in info
             else (conf.cluster_initiatives if conf else None),
             "contact": cell_text(info.at[code, "contact"]) if known and "contact" in info else "",
-            "services": int((services["partner"] == code).sum()),
-            "eligible": int((candidates["eligible"] & (candidates["partner"] == code)).sum()),
-            "shortlisted": int((shortlist["partner"] == code).sum()),
-            "tests_given": int((tests["practice_partner"] == code).sum()),
-            "tests_taken": int((tests["partner"] == code).sum()),
-            "best_rank": number_or_none(ranking.loc[ranking["partner"] == code, "rank"].min()),
+            "services": int(n_services.get(code, 0)),
+            "eligible": int(n_eligible.get(code, 0)),
+            "shortlisted": int(n_short.get(code, 0)),
+            "tests_given": int(n_given.get(code, 0)),
+            "tests_taken": int(n_taken.get(code, 0)),
+            "best_rank": number_or_none(best.get(code)),
             "source_file": cell_text(info.at[code, "source_file"]) if known and "source_file" in info else "",
             "sha256": cell_text(info.at[code, "sha256"]) if known and "sha256" in info else "",
             "ingested_at": cell_text(info.at[code, "ingested_at"]) if known and "ingested_at" in info else "",
