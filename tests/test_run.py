@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from p4c.cli import app
@@ -173,3 +177,131 @@ def test_run_reports_its_stages_and_draws(sample_project: Path) -> None:
     assert len(files) == len(list((sample_project / "data" / "raw").iterdir()))
     assert draws[-1] == (300, 300) and all(total == 300 for _, total in draws)
     assert [done for done, _ in draws] == sorted({done for done, _ in draws})
+
+
+# --- the report never mixes runs -------------------------------------------------------------------
+
+
+def cli(root: Path, *args: str) -> Any:
+    return runner.invoke(app, ["--project", str(root), *args])
+
+
+def annex_weights(html: str) -> dict[str, str]:
+    """criterion id -> the "Weight used" cell of the annex's criteria table."""
+    annex = html[html.index('<section id="annex">') :]
+    rows = re.findall(
+        r'<span class="mono">([a-z_]+)</span>.*?<td class="num">[^<]*</td><td class="num">([^<]*)</td></tr>',
+        annex,
+        flags=re.S,
+    )
+    return dict(rows)
+
+
+def test_report_refuses_a_shortlist_ranked_otherwise_than_the_ranking(sample_project: Path) -> None:
+    assert run(sample_project).exit_code == 0
+    processed = sample_project / "data" / "processed"
+    assert (processed / "ranking.json").is_file() and (processed / "shortlist.json").is_file()
+    before = (processed / "report.html").read_bytes()
+    result = cli(sample_project, "shortlist", "--as-of", AS_OF, "-w", "impact=0.6", "-w", "relevance=0")
+    assert result.exit_code == 0, result.output
+    result = cli(sample_project, "report", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    message = " ".join(result.stderr.split())
+    assert "shortlist.csv and ranking.csv" in message and "come from different rankings" in message
+    assert "p4c run" in message and "p4c shortlist" in message
+    assert (processed / "report.html").read_bytes() == before  # nothing half-written
+
+
+def test_report_after_rank_and_shortlist_with_the_same_weights(sample_project: Path) -> None:
+    """rank -w (no --stability) leaves the old weight_stability.csv: the report must not use it."""
+    assert run(sample_project).exit_code == 0
+    weights = ["-w", "impact=0.6", "-w", "relevance=0"]
+    assert cli(sample_project, "rank", *weights).exit_code == 0
+    assert cli(sample_project, "shortlist", "--as-of", AS_OF, *weights).exit_code == 0
+    result = cli(sample_project, "report", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    processed = sample_project / "data" / "processed"
+    html = (processed / "report.html").read_text(encoding="utf-8")
+    used = annex_weights(html)
+    assert used["relevance"] == "0.000"
+    assert float(used["impact"]) > 0.3
+    assert "weight_stability.csv was computed for a ranking with other settings" in " ".join(html.split())
+    ranking = pd.read_csv(processed / "ranking.csv", encoding="utf-8-sig", dtype={"service_id": str})
+    shortlist = pd.read_csv(processed / "shortlist.csv", encoding="utf-8-sig", dtype={"service_id": str})
+    merged = shortlist.merge(ranking, on=["partner", "service_id"], suffixes=("", "_ranking"))
+    assert len(merged) == len(shortlist)
+    assert (merged["score"] == merged["score_ranking"]).all()
+    assert (merged["rank"] == merged["rank_ranking"]).all()
+
+
+def test_report_refuses_outputs_of_older_inputs(sample_project: Path) -> None:
+    assert run(sample_project).exit_code == 0
+    raw = sample_project / "data" / "raw"
+    openpyxl.load_workbook(raw / "BE_services.xlsx").save(raw / "BE_services.xlsx")  # a new sha256
+    assert cli(sample_project, "ingest", str(raw / "BE_services.xlsx")).exit_code == 0
+    result = cli(sample_project, "report", "--as-of", AS_OF)
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "ranking.csv was made from other partner data" in message and "BE" in message
+
+
+def test_report_and_shortlist_both_work_right_after_ingest(sample_project: Path) -> None:
+    raw = sample_project / "data" / "raw"
+    assert cli(sample_project, "ingest", *map(str, sorted(raw.iterdir()))).exit_code == 0
+    result = cli(sample_project, "report", "--as-of", AS_OF)
+    assert result.exit_code == 0, result.output
+    processed = sample_project / "data" / "processed"
+    assert not (processed / "ranking.csv").exists() and not (processed / "shortlist.csv").exists()
+    html = " ".join((processed / "report.html").read_text(encoding="utf-8").split())
+    assert "the ranking was computed for this report" in html
+    assert cli(sample_project, "shortlist", "--as-of", AS_OF).exit_code == 0
+    shortlist = pd.read_csv(processed / "shortlist.csv", encoding="utf-8-sig")
+    html = (processed / "report.html").read_text(encoding="utf-8")
+    assert all(str(t).replace("&", "&amp;") in html for t in shortlist["title"])
+
+
+# --- no traceback, whatever the partners sent -------------------------------------------------------
+
+SAMPLE_FILES = sorted(p.name for p in (ROOT / "data" / "raw").iterdir())
+
+
+def strip_needs(source: Path, target: Path) -> None:
+    """A copy of a workbook without its Needs sheet (the sheet is optional)."""
+    book = openpyxl.load_workbook(source)
+    for name in list(book.sheetnames):
+        if name.strip().lower() in {"needs", "besoins", "bedarf", "bedürfnisse"}:
+            del book[name]
+    book.save(target)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    files=st.lists(st.sampled_from(SAMPLE_FILES), min_size=1, max_size=len(SAMPLE_FILES), unique=True),
+    needs=st.booleans(),
+    csv_only=st.booleans(),
+)
+def test_run_never_shows_a_traceback(
+    tmp_path_factory: pytest.TempPathFactory, files: list[str], needs: bool, csv_only: bool
+) -> None:
+    root = tmp_path_factory.mktemp("prop") / "project"
+    assert runner.invoke(app, ["init", str(root)]).exit_code == 0
+    raw = root / "data" / "raw"
+    for old in raw.iterdir():
+        old.unlink()
+    chosen = [f for f in files if f.endswith(".csv")] if csv_only else files
+    for name in chosen or ["MT_services.csv"]:
+        source = ROOT / "data" / "raw" / name
+        if not needs and name.endswith(".xlsx"):
+            strip_needs(source, raw / name)
+        else:
+            shutil.copy(source, raw / name)
+    result = runner.invoke(app, ["--project", str(root), "run", "--as-of", AS_OF, "--samples", "50"])
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    if result.exit_code == 1:
+        assert "error:" in result.stderr
+    report = runner.invoke(app, ["--project", str(root), "report", "--as-of", AS_OF])
+    assert report.exit_code in (0, 1), report.output
+    assert report.exception is None or isinstance(report.exception, SystemExit), report.exception

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
 import re
 from collections import Counter
 from typing import Any
@@ -15,6 +16,7 @@ from hypothesis import strategies as st
 
 from p4c.config import Config, GoodPractice, default_config_text, parse_config
 from p4c.errors import P4CError
+from p4c.report.provenance import config_fingerprint, file_sha256, ranking_fingerprint
 from p4c.shortlist import (
     CANDIDATE_COLUMNS,
     ELIGIBLE_TEXT,
@@ -29,6 +31,7 @@ from p4c.shortlist import (
     write_shortlist,
 )
 from tests.shortlist_data import AS_OF, CONFIG, frames, no_needs, partnership, service
+from tests.shortlist_oracle import select_shortlist_oracle
 
 
 def with_rules(**changes: Any) -> Config:
@@ -418,13 +421,27 @@ def test_no_tests_is_an_empty_plan_said_in_the_notes() -> None:
     assert result.notes[-1] == "field tests: none planned (tests per partner is 0)"
 
 
-def test_write_shortlist_writes_the_four_files(tmp_path: Any) -> None:
+def test_write_shortlist_writes_the_four_files_and_their_record(tmp_path: Any) -> None:
     import openpyxl
 
     services, partners, ranking = frames(partnership())
     result = shortlist(ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF))
     paths = write_shortlist(result, tmp_path / "out")
-    assert [p.name for p in paths] == ["candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx"]
+    assert [p.name for p in paths] == [
+        "candidates.csv",
+        "shortlist.csv",
+        "field_tests.csv",
+        "shortlist.xlsx",
+        "shortlist.json",
+    ]
+    record = json.loads(paths[4].read_text(encoding="utf-8"))
+    assert record["stage"] == "shortlist" and record["as_of"] == AS_OF.isoformat()
+    assert record["options"] == {"size": 15, "max_per_partner": 3, "tests_per_partner": 2}
+    assert record["method"] is None and record["weights"] is None  # not told how it was ranked
+    assert record["ranking_sha256"] == ranking_fingerprint(ranking)
+    assert record["config_sha256"] == config_fingerprint(CONFIG)
+    assert record["inputs"] == dict.fromkeys(["BE", "DE", "FR", "IT"], "")  # no sha256 column here
+    assert record["outputs"] == {p.name: file_sha256(p) for p in paths[:4]}
     assert pd.read_csv(paths[0])["reasons"].tolist() == result.candidates["reasons"].tolist()
     assert pd.read_csv(paths[2]).columns.tolist() == FIELD_TEST_COLUMNS
     book = openpyxl.load_workbook(paths[3])
@@ -513,3 +530,80 @@ def test_a_partner_without_cluster_initiatives_among_others_is_named() -> None:
         "or `partners: SI: cluster_initiatives:` in config/criteria.yaml): none of their services can "
         "be a good practice"
     )
+
+
+# --- the near-linear selection against the old, quadratic one ----------------------------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["BE", "DE", "FR", "GR"]),
+            st.sampled_from(["NET", "FIN", "INTL", "SKILLS", "INNOV", "START"]),
+            st.integers(0, 4),
+        ),
+        max_size=30,
+    ),
+    st.integers(1, 8),
+    st.integers(1, 4),
+    st.integers(0, 7),
+)
+def test_selection_matches_the_quadratic_oracle(
+    items: list[tuple[str, str, int]], size: int, cap: int, min_categories: int
+) -> None:
+    """Same picks, reasons and notes as checking every candidate against the whole rest."""
+    rows = [
+        service(p, f"S{i:02d}", category=c, score=0.9 - i / 100 - tie / 1000)
+        for i, (p, c, tie) in enumerate(items)
+    ]
+    if not rows:
+        return
+    services, partners, ranking = frames(rows)
+    candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
+    fast, fast_notes = select_shortlist(candidates, size, cap, min_categories)
+    slow, slow_notes = select_shortlist_oracle(candidates, size, cap, min_categories)
+    assert fast["shortlisted"].tolist() == slow["shortlisted"].tolist()
+    assert fast["reasons"].tolist() == slow["reasons"].tolist()
+    assert fast_notes == slow_notes
+
+
+def test_selection_matches_the_oracle_on_a_coverage_bound_case() -> None:
+    """A case where coverage passes over many candidates: the cached check answers as the exact one."""
+    rows = [service("BE", f"B{i:02d}", category="NET", score=0.99 - i / 100) for i in range(12)]
+    rows += [
+        service("DE", "D1", category="FIN", score=0.86),
+        service("FR", "F1", category="INTL", score=0.85),
+    ]
+    rows += [
+        service("DE", "D2", category="FIN", score=0.84),
+        service("FR", "F2", category="START", score=0.83),
+    ]
+    services, partners, ranking = frames(rows)
+    candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
+    fast, fast_notes = select_shortlist(candidates, 4, 3, 4)
+    slow, slow_notes = select_shortlist_oracle(candidates, 4, 3, 4)
+    assert picked(fast) == ["B00", "D1", "F1", "F2"]
+    assert fast["reasons"].tolist() == slow["reasons"].tolist()
+    assert fast_notes == slow_notes
+
+
+def test_the_coverage_check_runs_a_bounded_number_of_times(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Not per candidate: 1,500 candidates of one covered category cost a handful of max flows."""
+    import p4c.shortlist as module
+
+    calls: list[int] = []
+    real = module.coverable
+
+    def counting(*args: Any, **kwargs: Any) -> int:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, "coverable", counting)
+    rows = [service("BE", f"B{i:04d}", category="NET", score=0.99 - i / 1e5) for i in range(1500)]
+    rows += [service("DE", "D1", category="FIN", score=0.9), service("FR", "F1", category="INTL", score=0.89)]
+    services, partners, ranking = frames(rows)
+    candidates = good_practice(ranking, services, partners, CONFIG, AS_OF)
+    table, _ = select_shortlist(candidates, 3, 3, 3)
+    assert picked(table) == ["B0000", "D1", "F1"]
+    assert len(calls) <= 10

@@ -18,7 +18,7 @@ from p4c.store import NEEDS_FILE, PARTNERS_FILE, SERVICES_FILE
 from tests.shortlist_data import frames, partnership, service
 
 pytestmark = pytest.mark.skipif(not hasattr(p4c.rank, "rank"), reason="p4c.rank.rank is not there yet")
-FILES = ["candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx"]
+FILES = ["candidates.csv", "shortlist.csv", "field_tests.csv", "shortlist.xlsx", "shortlist.json"]
 
 
 def store(project: Project, rows: list[dict[str, Any]], needs: Sequence[tuple[str, str, float]] = ()) -> None:

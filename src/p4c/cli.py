@@ -511,6 +511,27 @@ def rank_command(
         else ranking.default_outputs(State.project.processed_dir, len(result.table))
     )
     written = ranking.write_rankings(result, targets)
+    if output is None:  # the record that lets `p4c report` prove what it shows belongs together
+        from p4c.report.provenance import RankedBy, record_ranking
+
+        ranked_by = RankedBy(
+            method=result.method,
+            weights=result.weights,
+            samples=samples,
+            seed=config.stability.seed if seed is None else seed,
+            stability=result.stability is not None,
+        )
+        folder = State.project.processed_dir
+        written.append(
+            record_ranking(
+                folder,
+                config=config,
+                partners=data.partners,
+                ranking=result.table,
+                ranked_by=ranked_by,
+                outputs=written,
+            )
+        )
     if as_json:
         typer.echo(ranking.ranking_json(result, written))
         return
@@ -698,8 +719,14 @@ def shortlist(
         config,
         ranking.RankOptions(method=method, weights=ranking.parse_weights(weight or [], config)),
     )
+    from p4c.report.provenance import RankedBy
+
     options = stage.ShortlistOptions(
-        as_of=reference, size=size, max_per_partner=max_per_partner, tests_per_partner=tests_per_partner
+        as_of=reference,
+        size=size,
+        max_per_partner=max_per_partner,
+        tests_per_partner=tests_per_partner,
+        ranked_by=RankedBy(method=ranked.method, weights=ranked.weights),
     )
     result = stage.shortlist(ranked.table, data.services, data.partners, data.needs, config, options)
     folder = output or State.project.processed_dir

@@ -8,6 +8,7 @@ there are any, then write the reports.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,7 @@ class RunResult:
     shortlist: ShortlistResult
     outputs: list[Path] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # outputs left out, and why
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for bench/bench_run.py
 
     @property
     def ok(self) -> bool:
@@ -70,6 +72,8 @@ def run(
 
     `stage(name)` is called as each stage begins (ingest, rank, shortlist, report), `progress`
     after each file ingested and `draws(done, total)` as the Monte Carlo draws go: for a display.
+    Each stage's outputs get their manifest (ranking.json, shortlist.json, report.json), so the
+    report can prove that everything it shows comes from this one run.
     """
 
     def begin(name: str) -> None:
@@ -81,13 +85,18 @@ def run(
     from p4c import shortlist as shortlist_stage
     from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
+    from p4c.report.provenance import RankedBy, record_ranking
     from p4c.store import load_processed
 
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     begin("ingest")
     ingested = ingest(raw_files(project), project, config, progress=progress)
     begin("rank")
     folder = project.processed_dir
     processed = load_processed(folder, config)
+    timings["ingest"] = time.perf_counter() - started
+    started = time.perf_counter()
     ranking = rank_stage.rank(
         processed.services,
         processed.partners,
@@ -97,6 +106,25 @@ def run(
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
     outputs = rank_stage.write_rankings(ranking, targets)
+    ranked_by = RankedBy(
+        method=ranking.method,
+        weights=ranking.weights,
+        samples=options.samples,
+        seed=config.stability.seed if options.seed is None else options.seed,
+        stability=ranking.stability is not None,
+    )
+    outputs.append(
+        record_ranking(
+            folder,
+            config=config,
+            partners=processed.partners,
+            ranking=ranking.table,
+            ranked_by=ranked_by,
+            outputs=outputs,
+        )
+    )
+    timings["rank"] = time.perf_counter() - started
+    started = time.perf_counter()
     begin("shortlist")
     chosen = shortlist_stage.shortlist(
         ranking.table,
@@ -104,14 +132,17 @@ def run(
         processed.partners,
         processed.needs,
         config,
-        shortlist_stage.ShortlistOptions(as_of=options.as_of),
+        shortlist_stage.ShortlistOptions(as_of=options.as_of, ranked_by=ranked_by),
     )
     outputs += shortlist_stage.write_shortlist(chosen, folder)
+    timings["shortlist"] = time.perf_counter() - started
     outputs += evaluate_if_reported(folder, config, options.as_of)
     begin("report")
+    started = time.perf_counter()
     config_text = project.config_path.read_text(encoding="utf-8")
     outputs += report_stage.report(
         folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
     )
+    timings["report"] = time.perf_counter() - started
     notes = [note] if note else []
-    return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes)
+    return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)

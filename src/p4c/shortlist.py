@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from p4c.config import Config
+    from p4c.report.provenance import Manifest, RankedBy
 
 KEYS = ["partner", "service_id"]
 SHORTLIST_COLUMNS = ["partner", "service_id", "title", "category", "score", "rank"]
@@ -55,6 +56,7 @@ class ShortlistOptions:
     size: int | None = None
     max_per_partner: int | None = None
     tests_per_partner: int | None = None
+    ranked_by: RankedBy | None = None  # how the ranking passed in was made, for shortlist.json
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,7 @@ class ShortlistResult:
     shortlist: pd.DataFrame  # SHORTLIST_COLUMNS, in rank order
     field_tests: pd.DataFrame  # FIELD_TEST_COLUMNS, by testing partner then practice rank
     notes: list[str] = field(default_factory=list)  # what bound the choice, in plain words
+    manifest: Manifest | None = None  # what made it (written as shortlist.json beside the files)
 
 
 # --- good practice ---------------------------------------------------------------------------------
@@ -116,6 +119,7 @@ def good_practice(
         ranking[[*KEYS, "score", "rank"]].assign(_position=np.arange(len(ranking))), on=KEYS, how="left"
     )
     starts = pd.to_datetime(base["start_date"], errors="coerce")
+    start_dates = [None if pd.isna(t) else t.date() for t in starts.tolist()]  # .iloc per row was O(n) slow
     scores = frame["score"].astype(float).to_numpy()
     minimums = {
         crit_id: (minimum, values[crit_id].astype(float).to_numpy())
@@ -130,17 +134,17 @@ def good_practice(
         if str(row["status"]) not in statuses:
             fails.append(("status", f"status {row['status']} (needs {' or '.join(statuses)})"))
         if rules.min_months_running > 0:
-            start = starts.iloc[i]
-            if pd.isna(start):
+            start = start_dates[i]
+            if start is None:
                 fails.append(("months running", "start date missing"))
-            elif start.date() > as_of:
-                fails.append(("months running", f"starts {start.date()}, after the reference date {as_of}"))
-            elif (months := full_months(start.date(), as_of)) < rules.min_months_running:
+            elif start > as_of:
+                fails.append(("months running", f"starts {start}, after the reference date {as_of}"))
+            elif (months := full_months(start, as_of)) < rules.min_months_running:
                 fails.append(
                     (
                         "months running",
                         f"running {plural(months, 'month')} < "
-                        f"{rules.min_months_running} (started {start.date()}, as of {as_of})",
+                        f"{rules.min_months_running} (started {start}, as of {as_of})",
                     )
                 )
         evidence = row["evidence"]
@@ -196,22 +200,32 @@ def show(value: float, threshold: float | None = None) -> str:
 
 
 def coverable(
-    rest: Sequence[tuple[str, str]], covered: set[str], taken: Counter[str], slots: int, cap: int
+    rest: Iterable[tuple[str, str]], covered: set[str], taken: Mapping[str, int], slots: int, cap: int
 ) -> int:
     """How many categories outside `covered` up to `slots` more picks from `rest` can add.
 
-    `rest` holds (partner, category) of the candidates still available; `taken` counts each
-    partner's picks against `cap`. Exact: a max flow from the uncovered categories to the partners
-    that offer them, each partner limited to its remaining places.
+    `rest` holds (partner, category) of the candidates still available (repeats change nothing);
+    `taken` counts each partner's picks against `cap`. Exact: a max flow from the uncovered
+    categories to the partners that offer them, each partner limited to its remaining places.
     """
     from scipy.sparse import csr_matrix
     from scipy.sparse.csgraph import maximum_flow
 
-    pairs = sorted({(cat, partner) for partner, cat in rest if cat not in covered and taken[partner] < cap})
+    pairs = sorted(
+        {(cat, partner) for partner, cat in rest if cat not in covered and taken.get(partner, 0) < cap}
+    )
     if slots <= 0 or not pairs:
         return 0
     cats = sorted({cat for cat, _ in pairs})
     parts = sorted({partner for _, partner in pairs})
+    if len(cats) <= 1 or len(parts) <= 1 or len(pairs) == len(cats):
+        # each category reachable from one partner, or one side of one node: counting is exact
+        if len(parts) == 1:
+            return min(slots, len(cats), cap - taken.get(parts[0], 0))
+        if len(cats) == 1:
+            return min(slots, 1)
+        per_partner = Counter(partner for _, partner in pairs)
+        return min(slots, sum(min(n, cap - taken.get(p, 0)) for p, n in per_partner.items()))
     node = {
         name: i
         for i, name in enumerate(
@@ -221,7 +235,7 @@ def coverable(
     sink = len(node) + 1
     rows = [0] * len(cats) + [node["c", cat] for cat, _ in pairs] + [node["p", p] for p in parts]
     cols = [node["c", cat] for cat in cats] + [node["p", p] for _, p in pairs] + [sink] * len(parts)
-    caps = [1] * (len(cats) + len(pairs)) + [cap - taken[p] for p in parts]
+    caps = [1] * (len(cats) + len(pairs)) + [cap - taken.get(p, 0) for p in parts]
     graph = csr_matrix((np.array(caps, dtype=np.int32), (rows, cols)), shape=(sink + 1, sink + 1))
     return min(slots, int(maximum_flow(graph, 0, sink).flow_value))
 
@@ -231,48 +245,62 @@ def select_shortlist(
 ) -> tuple[pd.DataFrame, list[str]]:
     """The shortlist by the module's rule: `candidates` (from good_practice) with `shortlisted` and
     every eligible service's reasons rewritten to say why it is in or out; plus the notes.
+
+    Near-linear: the candidates still to come are kept as counts per (partner, category), so the
+    coverage check sees a set of at most partners x categories pairs instead of the rest of the
+    list, and its answer is cached until a pick or a pair running out changes it. The result is
+    the one of checking every candidate against the whole rest (tests/shortlist_oracle.py).
     """
     out = candidates.copy()
-    out["shortlisted"] = False
-    pool = out[out["eligible"]]
-    items = list(
-        zip(
-            pool.index,
-            pool["partner"].astype(str),
-            pool["category"].astype(str),
-            pool["rank"].astype(int),
-            strict=True,
-        )
-    )
-    all_cats = {cat for _, _, cat, _ in items}
-    best = coverable([(p, c) for _, p, c, _ in items], set(), Counter(), size, max_per_partner)
+    eligible = out["eligible"].to_numpy(dtype=bool)
+    positions = np.flatnonzero(eligible)
+    partners = out["partner"].astype(str).to_numpy()[positions].tolist()
+    cats = out["category"].astype(str).to_numpy()[positions].tolist()
+    ranks = out["rank"].iloc[positions].astype(int).tolist()
+    remaining: Counter[tuple[str, str]] = Counter(zip(partners, cats, strict=True))
+    all_cats = set(cats)
+    best = coverable(remaining, set(), {}, size, max_per_partner)
     target = min(min_categories, best)
     taken: Counter[str] = Counter()
     covered: set[str] = set()
-    picked: list[int] = []
+    picks = 0
+    shortlisted = np.zeros(len(out), dtype=bool)
+    reasons: list[str] = out["reasons"].astype(object).tolist()
     skipped: Counter[str] = Counter()
     capped: Counter[str] = Counter()
-    for pos, (idx, partner, cat, rank) in enumerate(items):
-        rest = [(p, c) for _, p, c, _ in items[pos + 1 :]]
-        slots = size - len(picked)
+    version = 0  # bumped whenever the state the coverage check reads changes
+    cache: dict[tuple[int, str, str, bool], int] = {}
+
+    def reach(cat: str, partner: str, *, with_pick: bool) -> int:
+        key = (version, cat, partner, with_pick)
+        if key not in cache:
+            after = taken + Counter({partner: 1}) if with_pick else taken
+            cache[key] = coverable(remaining, covered | {cat}, after, size - picks - 1, max_per_partner)
+        return cache[key]
+
+    full_text = f"good practice, not shortlisted: shortlist full ({size} better-ranked practices)"
+    for pos, partner, cat, rank in zip(positions.tolist(), partners, cats, ranks, strict=True):
+        remaining[partner, cat] -= 1
+        if remaining[partner, cat] == 0:
+            del remaining[partner, cat]
+            version += 1
+            cache.clear()
+        slots = size - picks
         if slots == 0:
-            out.at[idx, "reasons"] = (
-                f"good practice, not shortlisted: shortlist full ({size} better-ranked practices)"
-            )
+            reasons[pos] = full_text
             skipped["size"] += 1
             continue
         if taken[partner] >= max_per_partner:
-            out.at[idx, "reasons"] = (
+            reasons[pos] = (
                 f"good practice, not shortlisted: partner cap "
                 f"({max_per_partner}) reached by higher-ranked {partner} practices"
             )
             capped[partner] += 1
             continue
         needed = target - len(covered | {cat})
-        after = taken + Counter({partner: 1})
-        if needed > 0 and coverable(rest, covered | {cat}, after, slots - 1, max_per_partner) < needed:
+        if needed > 0 and reach(cat, partner, with_pick=True) < needed:
             skipped["coverage"] += 1
-            if coverable(rest, covered | {cat}, taken, slots - 1, max_per_partner) >= needed:
+            if reach(cat, partner, with_pick=False) >= needed:
                 why = (
                     f"{partner}'s remaining places (cap {max_per_partner}) are needed for "
                     f"categories only {partner} can still bring"
@@ -280,18 +308,18 @@ def select_shortlist(
             else:
                 left = f"the {slots} places left are" if slots > 1 else "the last place is"
                 why = f"category {cat} is already covered and {left} needed"
-            out.at[idx, "reasons"] = (
-                f"good practice, not shortlisted: {why}, to reach {plural(target, 'category')}"
-            )
+            reasons[pos] = f"good practice, not shortlisted: {why}, to reach {plural(target, 'category')}"
             continue
         new = cat not in covered
-        picked.append(idx)
+        picks += 1
         taken[partner] += 1
         covered.add(cat)
-        out.at[idx, "shortlisted"] = True
-        out.at[idx, "reasons"] = f"shortlisted: good practice, rank {rank}" + (
-            f", adds category {cat}" if new else ""
-        )
+        version += 1
+        cache.clear()
+        shortlisted[pos] = True
+        reasons[pos] = f"shortlisted: good practice, rank {rank}" + (f", adds category {cat}" if new else "")
+    out["shortlisted"] = shortlisted
+    out["reasons"] = reasons
     notes = _selection_notes(
         out,
         size=size,
@@ -577,7 +605,20 @@ def shortlist(  # noqa: PLR0917 - the positional API `p4c run` calls
         )
         raise P4CError(exc.message, hint=hint) from None
     notes.append(_plan_note(plan, chosen, partners, tests, config.field_tests.max_partners_per_practice))
-    return ShortlistResult(candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes)
+    from p4c.report.provenance import SHORTLIST_STAGE, RankedBy, manifest_for
+
+    manifest = manifest_for(
+        SHORTLIST_STAGE,
+        config=config,
+        partners=partners,
+        ranking=ranking,
+        ranked_by=options.ranked_by or RankedBy(),
+        as_of=as_of,
+        options={"size": size, "max_per_partner": cap, "tests_per_partner": tests},
+    )
+    return ShortlistResult(
+        candidates[CANDIDATE_COLUMNS].reset_index(drop=True), chosen, plan, notes, manifest
+    )
 
 
 def unknown_pertinence(services: pd.DataFrame, partners: pd.DataFrame) -> list[str]:
@@ -644,10 +685,18 @@ def plan_matrix(result: ShortlistResult) -> pd.DataFrame:
 
 
 def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
-    """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe)."""
+    """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe), then
+    shortlist.json recording what made them (last, so a kill in between leaves the old record
+    describing files that no longer match it: the report then treats them as unrecorded)."""
     from p4c.fastcsv import write_csv
     from p4c.io import SheetSpec, write_xlsx
-    from p4c.store import CANDIDATES_FILE, FIELD_TESTS_FILE, SHORTLIST_FILE, SHORTLIST_XLSX
+    from p4c.store import (
+        CANDIDATES_FILE,
+        FIELD_TESTS_FILE,
+        SHORTLIST_FILE,
+        SHORTLIST_MANIFEST,
+        SHORTLIST_XLSX,
+    )
 
     paths = [folder / name for name in (CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE, SHORTLIST_XLSX)]
     write_csv(result.candidates, paths[0])
@@ -664,6 +713,10 @@ def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
         ],
         paths[3],
     )
+    if result.manifest is not None:
+        from p4c.report.provenance import write_manifest
+
+        paths.append(write_manifest(result.manifest, folder / SHORTLIST_MANIFEST, paths))
     return paths
 
 

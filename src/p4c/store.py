@@ -62,6 +62,11 @@ FIELD_TESTS_REPORTED = "field_tests_reported"  # table, one chunk per host partn
 EVALUATION_FILE = "evaluation.csv"
 EVALUATION_XLSX = "evaluation.xlsx"
 FIELD_TEST_RESULTS_FILE = "field_test_results.csv"
+# Manifests: what made each derived output (settings, config and input hashes, the files written);
+# written and checked by p4c.report.provenance.
+RANKING_MANIFEST = "ranking.json"
+SHORTLIST_MANIFEST = "shortlist.json"
+REPORT_MANIFEST = "report.json"
 
 # The tables a partner workbook fills, and their export files.
 SERVICES, PARTNERS, NEEDS, REJECTED = "services", "partners", "needs", "rejected"

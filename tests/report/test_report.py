@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import re
 import zipfile
 from html.parser import HTMLParser
@@ -191,7 +193,8 @@ def test_annex_states_what_reproduces_the_numbers(built: tuple[Fixture, Report, 
     for crit in fx.config.criteria:
         assert str(escape(crit.text())) in annex
     assert "ranking.csv" in annex and AS_OF.isoformat() in annex
-    assert rep.weights_source.startswith("weight_stability.csv")
+    assert rep.weights_source == "config/criteria.yaml (the ranking used the same)"
+    assert "weight_stability.csv" not in rep.weights_source  # never read from the stability file
 
 
 def test_print_css_breaks_pages_per_section(built: tuple[Fixture, Report, str]) -> None:
@@ -326,7 +329,7 @@ def test_xlsx_has_frozen_headers_filters_and_a_native_chart(
 ) -> None:
     fx, rep, _page = built
     paths = write_report(rep, tmp_path)
-    assert [p.name for p in paths] == [HTML_FILE, XLSX_FILE]
+    assert [p.name for p in paths] == [HTML_FILE, XLSX_FILE, "report.json"]
     book = load_workbook(tmp_path / XLSX_FILE)
     expected = {"Ranking", "Top 20", "Candidates", "Shortlist", "Field tests", "Partners", "Weight stability"}
     assert expected <= set(book.sheetnames)
@@ -351,8 +354,18 @@ def test_xlsx_has_frozen_headers_filters_and_a_native_chart(
 def test_report_writes_both_files(tmp_path: Path) -> None:
     fx = make_processed(tmp_path / "processed", monte_carlo=False)
     paths = report(fx.folder, tmp_path / "out", fx.config, fx.config_text, OPTIONS)
-    assert [p.name for p in paths] == [HTML_FILE, XLSX_FILE]
+    assert [p.name for p in paths] == [HTML_FILE, XLSX_FILE, "report.json"]
     assert all(p.is_file() and p.stat().st_size > 1000 for p in paths)
+    record = json.loads(paths[2].read_text(encoding="utf-8"))
+    assert record["stage"] == "report" and record["as_of"] == AS_OF.isoformat()
+    assert record["outputs"] == {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in paths[:2]}
+    assert set(record["options"]["built_from"]) == {
+        "ranking.csv",
+        "weight_stability.csv",
+        "candidates.csv",
+        "shortlist.csv",
+        "field_tests.csv",
+    }
     assert not list((tmp_path / "out").glob(".*.tmp"))
 
 

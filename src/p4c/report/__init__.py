@@ -34,12 +34,33 @@ __all__ = [
 
 
 def write_report(report: Report, out_dir: Path) -> list[Path]:
-    """Write report.html and report.xlsx atomically; the paths written."""
+    """Write report.html and report.xlsx atomically, then report.json; the paths written."""
     html_path = out_dir / HTML_FILE
     xlsx_path = out_dir / XLSX_FILE
     write_text(html_path, render_html(report))
     write_xlsx(excel_sheets(report), xlsx_path)
-    return [html_path, xlsx_path]
+    return [html_path, xlsx_path, record_report(report, out_dir, [html_path, xlsx_path])]
+
+
+def record_report(report: Report, out_dir: Path, outputs: list[Path]) -> Path:
+    """report.json: the settings of the ranking shown and the files the report was built from."""
+    from p4c.report.provenance import REPORT_STAGE, RankedBy, manifest_for, write_manifest
+    from p4c.store import REPORT_MANIFEST
+
+    ranked = next((m.ranked_by for m in report.manifests if m.stage == "ranking"), None)
+    manifest = manifest_for(
+        REPORT_STAGE,
+        config=report.config,
+        partners=report.partners,
+        ranking=report.ranking,
+        ranked_by=ranked or RankedBy(),
+        as_of=report.as_of,
+        options={
+            "made_by": dict(report.made_by),
+            "built_from": {f.name: f.sha256 for f in report.files},
+        },
+    )
+    return write_manifest(manifest, out_dir / REPORT_MANIFEST, outputs)
 
 
 def report(

@@ -450,6 +450,48 @@ def chart_transfer(charts: Charts, report: Report, table: pd.DataFrame) -> str:
     )
 
 
+def chart_score_histogram(charts: Charts, report: Report) -> str:
+    """Every service's score as counts in HISTOGRAM_BINS bins, stacked by what became of it: a
+    fixed-size chart whatever the number of services (the full list is in report.xlsx)."""
+    import numpy as np
+    from matplotlib.patches import Patch
+
+    from p4c.report.data import HISTOGRAM_BINS
+
+    ranking = report.ranking
+    scores = ranking["score"].astype(float).to_numpy()
+    short = ranking["key"].isin(set(report.shortlist["key"])).to_numpy()
+    eligible = (
+        ranking["key"].isin(set(report.candidates.loc[report.candidates["eligible"], "key"])).to_numpy()
+    )
+    edges = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
+    present = ~np.isnan(scores)
+    groups = (
+        (short & present, ACCENT, "shortlisted"),
+        (eligible & ~short & present, ACCENT_LIGHT, "good-practice candidate"),
+        (~eligible & ~short & present, NEUTRAL, "other"),
+    )
+    fig, ax = _new_figure(9.0, 10, 0.26, left=44, top=LEGEND, bottom=TICKS_AND_TITLE)
+    bottom = np.zeros(HISTOGRAM_BINS)
+    centers = (edges[:-1] + edges[1:]) / 2
+    for mask, color, _label in groups:
+        counts, _ = np.histogram(np.clip(scores[mask], 0.0, 1.0), bins=edges)
+        ax.bar(centers, counts, width=1 / HISTOGRAM_BINS * 0.92, bottom=bottom, color=color)
+        bottom += counts
+    ax.set_xlim(0, 1)
+    ax.set_xlabel(f"score ({int(present.sum()):,} services in {HISTOGRAM_BINS} bins)")
+    ax.set_ylabel("services")
+    ax.grid(axis="y")
+    ax.legend(
+        handles=[Patch(color=color, label=label) for _mask, color, label in groups],
+        loc="lower right",
+        bbox_to_anchor=(1.0, 1.0),
+        ncol=3,
+        borderaxespad=0.3,
+    )
+    return charts.svg(fig, "How the scores of all services are distributed")
+
+
 def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
     from matplotlib.patches import Patch
 
@@ -486,7 +528,7 @@ def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
         ncol=3,
         borderaxespad=0.3,
     )
-    return charts.svg(fig, "The partner's services by score")
+    return charts.svg(fig, f"The partner's {len(rows)} best-ranked services by score")
 
 
 # matplotlib settings for every chart: text stays text (small, searchable, styled by the page's

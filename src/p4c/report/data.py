@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +22,22 @@ from p4c import __version__
 from p4c.errors import P4CError
 from p4c.io import FORMULA_PREFIXES
 from p4c.report.format import cell_text, finite, number_or_none, shorten
+from p4c.report.provenance import (
+    Manifest,
+    RankedBy,
+    file_sha256,
+    ranking_fingerprint,
+    read_manifest,
+    stale_against,
+    weights_match,
+)
 from p4c.store import (
     CANDIDATES_FILE,
     FIELD_TESTS_FILE,
     RANKING_FILE,
+    RANKING_MANIFEST,
     SHORTLIST_FILE,
+    SHORTLIST_MANIFEST,
     WEIGHT_STABILITY_FILE,
 )
 
@@ -40,6 +52,8 @@ SHORTLIST_COMMAND = "p4c shortlist"
 INGEST_COMMAND = "p4c ingest data/raw/*"
 
 TOP_N = 20
+PARTNER_TOP_N = 15  # services charted on each partner page (all of them are in report.xlsx)
+HISTOGRAM_BINS = 20
 MC_COLUMNS = ("p_top", "rank_p05", "rank_p50", "rank_p95")
 MODES = ("IMPLEMENTATION", "WORKSHOP")
 
@@ -86,6 +100,8 @@ class Report:
     files: tuple[FileDigest, ...]
     notes: tuple[str, ...] = field(default=())
     fieldwork: Evaluation | None = None  # the field-test evaluation, when reports are stored
+    made_by: tuple[tuple[str, str], ...] = field(default=())  # (what, how it was made), for the annex
+    manifests: tuple[Manifest, ...] = field(default=())  # the records the report was built from
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -203,30 +219,10 @@ def build_report(
     processed = store.load_processed(folder, config)
     services, partners_raw = processed.services, processed.partners
     needs_raw = processed.needs
-    ranking = _read_csv(
-        folder,
-        RANKING_FILE,
-        RANK_COMMAND,
-        ("rank", "partner", "service_id", "title", "category", "score", "complete"),
-    )
-    candidates = _read_csv(
-        folder,
-        CANDIDATES_FILE,
-        SHORTLIST_COMMAND,
-        ("partner", "service_id", "title", "category", "score", "rank", "eligible", "shortlisted", "reasons"),
-    )
-    shortlist = _read_csv(
-        folder,
-        SHORTLIST_FILE,
-        SHORTLIST_COMMAND,
-        ("partner", "service_id", "title", "category", "score", "rank"),
-    )
-    tests = _read_csv(
-        folder,
-        FIELD_TESTS_FILE,
-        SHORTLIST_COMMAND,
-        ("partner", "practice_partner", "service_id", "title", "mode", "need", "match"),
-    )
+    as_of = options.as_of or dt.date.today()
+    with tempfile.TemporaryDirectory(prefix="p4c-report-") as scratch:
+        src = _sources(folder, Path(scratch), config, processed, as_of)
+    ranking, candidates, shortlist, tests = src.ranking, src.candidates, src.shortlist, src.tests
     rejected = store.read_table(folder, store.REJECTED)
     logged = store.submissions(folder)
     submissions = None if logged.empty else logged
@@ -238,7 +234,7 @@ def build_report(
         ),
     )
 
-    notes: list[str] = []
+    notes: list[str] = list(src.notes)
     services = services.copy()
     for column in ("partner", "service_id"):
         services[column] = services[column].astype(str)
@@ -278,7 +274,7 @@ def build_report(
     needs = _needs_grid(needs_raw, partners, config)
 
     normalized = _normalized(services, partners_raw, ranking, config)
-    weights, source, differ = _weights_used(ranking, normalized, stability, config)
+    weights, source, differ = _weights_used(ranking, normalized, src.weights, config)
     if differ:
         notes.append(
             "The ranking was computed with weights that differ from config/criteria.yaml "
@@ -287,13 +283,31 @@ def build_report(
     if stability is not None:
         stability = stability.copy()
         stability["criterion"] = stability["criterion"].astype(str)
+        if not _stability_belongs(folder, stability, src.ranking_manifest, weights):
+            stability = None
+            notes.append(
+                f"The weight-stability intervals were left out: {WEIGHT_STABILITY_FILE} was computed "
+                f"for a ranking with other settings than the one shown. Run `{STABILITY_COMMAND}` "
+                "with the ranking's --method/--weight options (or `p4c run`) to include them."
+            )
 
-    read = [RANKING_FILE, WEIGHT_STABILITY_FILE, CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE]
-    files = tuple(_digest(folder / name) for name in read if (folder / name).is_file())
+    read = [
+        RANKING_FILE,
+        CANDIDATES_FILE,
+        SHORTLIST_FILE,
+        FIELD_TESTS_FILE,
+        RANKING_MANIFEST,
+        SHORTLIST_MANIFEST,
+    ]
+    if stability is not None:
+        read.insert(1, WEIGHT_STABILITY_FILE)
+    files = tuple(
+        _digest(folder / name) for name in read if name not in src.computed and (folder / name).is_file()
+    )
     return Report(
         config=config,
         config_sha256=hashlib.sha256(config_text.encode("utf-8")).hexdigest(),
-        as_of=options.as_of or dt.date.today(),
+        as_of=as_of,
         version=__version__,
         partners=partners,
         services=services,
@@ -314,6 +328,8 @@ def build_report(
         files=files,
         notes=tuple(notes),
         fieldwork=evaluation_if_reported(folder, config, options.as_of),
+        made_by=tuple(src.made_by),
+        manifests=tuple(m for m in (src.ranking_manifest, src.shortlist_manifest) if m is not None),
     )
 
 
@@ -362,6 +378,13 @@ def _partner_table(
     info = info.set_index("partner")
     rows = []
     last = _last_ingests(submissions)
+    # counts per partner once (a mask per partner over every service was quadratic in partners)
+    n_services = services["partner"].value_counts()
+    n_eligible = candidates.loc[candidates["eligible"], "partner"].astype(str).value_counts()
+    n_short = shortlist["partner"].astype(str).value_counts()
+    n_given = tests["practice_partner"].astype(str).value_counts()
+    n_taken = tests["partner"].astype(str).value_counts()
+    best = ranking.groupby(ranking["partner"].astype(str))["rank"].min()
     for code in codes:
         conf = config.partners.get(code)
         known = code in info.index
@@ -377,12 +400,12 @@ def _partner_table(
             if known and "cluster_initiatives" in info
             else (conf.cluster_initiatives if conf else None),
             "contact": cell_text(info.at[code, "contact"]) if known and "contact" in info else "",
-            "services": int((services["partner"] == code).sum()),
-            "eligible": int((candidates["eligible"] & (candidates["partner"] == code)).sum()),
-            "shortlisted": int((shortlist["partner"] == code).sum()),
-            "tests_given": int((tests["practice_partner"] == code).sum()),
-            "tests_taken": int((tests["partner"] == code).sum()),
-            "best_rank": number_or_none(ranking.loc[ranking["partner"] == code, "rank"].min()),
+            "services": int(n_services.get(code, 0)),
+            "eligible": int(n_eligible.get(code, 0)),
+            "shortlisted": int(n_short.get(code, 0)),
+            "tests_given": int(n_given.get(code, 0)),
+            "tests_taken": int(n_taken.get(code, 0)),
+            "best_rank": number_or_none(best.get(code)),
             "source_file": cell_text(info.at[code, "source_file"]) if known and "source_file" in info else "",
             "sha256": cell_text(info.at[code, "sha256"]) if known and "sha256" in info else "",
             "ingested_at": cell_text(info.at[code, "ingested_at"]) if known and "ingested_at" in info else "",
@@ -447,20 +470,25 @@ def _normalized(
 
 
 def _weights_used(
-    ranking: pd.DataFrame, normalized: pd.DataFrame, stability: pd.DataFrame | None, config: Config
+    ranking: pd.DataFrame,
+    normalized: pd.DataFrame,
+    recorded: dict[str, float] | None,
+    config: Config,
 ) -> tuple[dict[str, float], str, bool]:
-    """The weights behind ranking.csv: stated by the stability file, else read back from the
-    contributions of complete services (contribution = weight x value), else the config's."""
+    """The weights behind the ranking shown: as recorded with it, else read back from the
+    contributions of complete services (contribution = weight x value), else the config's.
+
+    Never from weight_stability.csv: `p4c rank` without --stability leaves an older one behind.
+    """
     total = sum(c.weight for c in config.criteria) or 1.0
     configured = {c.id: c.weight / total for c in config.criteria}
 
     def differs(weights: dict[str, float]) -> bool:  # the CSVs round to 6 decimals
         return any(abs(weights[k] - configured[k]) > 5e-4 for k in configured)
 
-    if stability is not None and set(configured) <= set(stability["criterion"]):
-        stated = dict(zip(stability["criterion"], stability["weight"].astype(float), strict=True))
-        weights = {k: float(stated[k]) for k in configured}
-        return weights, f"{WEIGHT_STABILITY_FILE} (the weights of the last ranking)", differs(weights)
+    if recorded is not None and set(configured) <= set(recorded):
+        weights = {k: float(recorded[k]) for k in configured}
+        return weights, "recorded with the ranking", differs(weights)
     complete = ranking[ranking["complete"]].set_index("key")
     common = complete.index.intersection(normalized.index)
     inferred: dict[str, float] = {}
@@ -477,9 +505,214 @@ def _weights_used(
         inferred[crit_id] = estimate
     if len(inferred) == len(configured) and abs(sum(inferred.values()) - 1) < 1e-3:
         if differs(inferred):
-            return inferred, f"{RANKING_FILE} (read back from the contributions)", True
+            return inferred, "read back from the ranking's score contributions", True
         return configured, "config/criteria.yaml (the ranking used the same)", False
     return configured, "config/criteria.yaml", False
+
+
+# --- where the ranking and the shortlist come from ---------------------------------------------------
+
+SHORTLIST_FILES = (CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE)
+_RANKING_REQUIRED = ("rank", "partner", "service_id", "title", "category", "score", "complete")
+_CANDIDATE_REQUIRED = (
+    "partner",
+    "service_id",
+    "title",
+    "category",
+    "score",
+    "rank",
+    "eligible",
+    "shortlisted",
+    "reasons",
+)
+_SHORTLIST_REQUIRED = ("partner", "service_id", "title", "category", "score", "rank")
+_TESTS_REQUIRED = ("partner", "practice_partner", "service_id", "title", "mode", "need", "match")
+
+
+@dataclass(frozen=True)
+class _Sources:
+    """The ranking and shortlist tables the report shows, proven to belong together."""
+
+    ranking: pd.DataFrame
+    candidates: pd.DataFrame
+    shortlist: pd.DataFrame
+    tests: pd.DataFrame
+    weights: dict[str, float] | None  # the ranking's weights when known (recorded or computed)
+    ranking_manifest: Manifest | None  # a valid record of ranking.csv
+    shortlist_manifest: Manifest | None  # a valid record of the shortlist files
+    computed: tuple[str, ...]  # files computed for this report (not in the folder)
+    notes: tuple[str, ...]
+    made_by: tuple[tuple[str, str], ...]
+
+
+def _rank_command(by: RankedBy) -> str:
+    """The `p4c rank` command that ranks with `by`'s settings."""
+    parts = ["p4c rank"]
+    if by.method:
+        parts.append(f"--method {by.method}")
+    parts += [f"-w {k}={v:.6g}" for k, v in (by.weights or {}).items()]
+    return " ".join(parts)
+
+
+def _sources(folder: Path, scratch: Path, config: Config, processed: Any, as_of: dt.date) -> _Sources:
+    """Read the ranking and the shortlist, or compute what is missing, and check they agree.
+
+    - Each manifest must describe the files beside it (else the files are *unrecorded*) and, when
+      valid, the current store and config (else a P4CError says what to run).
+    - The shortlist must have been made from the ranking shown (fingerprints compared): when not,
+      a P4CError names both files, their settings and what to run. No silent rebuild: the user
+      chose those settings, and only they know which of the two they meant.
+    - What is missing is computed for this report only (never written to the folder), so
+      `p4c report` works right after `p4c ingest`, as `p4c shortlist` does: no shortlist files ->
+      shortlisted from the ranking shown; no ranking.csv -> ranked with the shortlist's recorded
+      settings (or the config's when there is no shortlist either).
+    """
+    from p4c import rank as rank_stage
+    from p4c import shortlist as shortlist_stage
+    from p4c.fastcsv import write_csv
+
+    notes: list[str] = []
+    computed: list[str] = []
+    made_by: list[tuple[str, str]] = []
+    present = [name for name in SHORTLIST_FILES if (folder / name).is_file()]
+    if present and len(present) < len(SHORTLIST_FILES):
+        absent = next(name for name in SHORTLIST_FILES if name not in present)
+        raise _missing(folder, absent, SHORTLIST_COMMAND)
+    rank_rec = read_manifest(folder, RANKING_MANIFEST, [RANKING_FILE])
+    short_rec = read_manifest(folder, SHORTLIST_MANIFEST, list(SHORTLIST_FILES))
+    have_ranking = (folder / RANKING_FILE).is_file()
+    rank_m = rank_rec.manifest if rank_rec.valid and have_ranking else None
+    short_m = short_rec.manifest if short_rec.valid and present else None
+    for manifest, name, command in (
+        (rank_m, RANKING_FILE, RANK_COMMAND),
+        (short_m, SHORTLIST_FILE, SHORTLIST_COMMAND),
+    ):
+        if manifest is not None:
+            problem = stale_against(
+                manifest, name, config=config, partners=processed.partners, command=command
+            )
+            if problem is not None:
+                raise problem
+
+    weights: dict[str, float] | None = None
+    if have_ranking:
+        ranking = _read_csv(folder, RANKING_FILE, RANK_COMMAND, _RANKING_REQUIRED)
+        if rank_m is not None:
+            weights = dict(rank_m.ranked_by.weights) if rank_m.ranked_by.weights is not None else None
+            made_by.append((RANKING_FILE, f"{rank_m.settings_text()} (recorded {rank_m.created_at})"))
+        else:
+            made_by.append((RANKING_FILE, "settings not recorded by the command that wrote it"))
+    else:
+        if present and (short_m is None or short_m.ranked_by.weights is None):
+            raise P4CError(
+                f"{folder / RANKING_FILE} is missing, and {SHORTLIST_FILE} does not record how it "
+                "was ranked, so the report cannot show the ranking the shortlist was made from",
+                hint=f"Run `{RANK_COMMAND}` with the options the shortlist was made with "
+                f"(or `p4c run`), then `p4c report`.",
+            )
+        by = short_m.ranked_by if short_m is not None else RankedBy()
+        ranked = rank_stage.rank(
+            processed.services,
+            processed.partners,
+            config,
+            rank_stage.RankOptions(method=by.method or "wsm", weights=dict(by.weights or {})),  # type: ignore[arg-type]
+        )
+        write_csv(ranked.table, scratch / RANKING_FILE)
+        ranking = _read_csv(scratch, RANKING_FILE, RANK_COMMAND, _RANKING_REQUIRED)
+        weights = dict(ranked.weights)
+        computed.append(RANKING_FILE)
+        text = RankedBy(method=ranked.method, weights=ranked.weights)
+        made_by.append((RANKING_FILE, f"computed for this report: {_settings(text)}"))
+        notes.append(
+            f"No {RANKING_FILE}: the ranking was computed for this report "
+            f"({'the shortlist' if present else 'the config'}'s settings, no Monte Carlo); "
+            f"run `{STABILITY_COMMAND}` to add robustness figures."
+        )
+    fingerprint = ranking_fingerprint(ranking)
+
+    if present:
+        if short_m is not None and short_m.ranking_sha256 != fingerprint:
+            rank_text = rank_m.settings_text() if rank_m is not None else "settings not recorded"
+            fix = (
+                f"`{_rank_command(short_m.ranked_by)}` to rank as the shortlist did, or "
+                if short_m.ranked_by.weights is not None
+                else ""
+            )
+            raise P4CError(
+                f"{SHORTLIST_FILE} and {RANKING_FILE} in {folder} come from different rankings "
+                f"({SHORTLIST_FILE}: {short_m.settings_text()}; {RANKING_FILE}: {rank_text}): the report "
+                "would show other scores than the shortlist's",
+                hint=f"Run {fix}`p4c shortlist` with the same --method/--weight options as the "
+                "`p4c rank` that wrote ranking.csv, or `p4c run` to redo every stage; then `p4c report`.",
+            )
+        candidates = _read_csv(folder, CANDIDATES_FILE, SHORTLIST_COMMAND, _CANDIDATE_REQUIRED)
+        shortlist = _read_csv(folder, SHORTLIST_FILE, SHORTLIST_COMMAND, _SHORTLIST_REQUIRED)
+        tests = _read_csv(folder, FIELD_TESTS_FILE, SHORTLIST_COMMAND, _TESTS_REQUIRED)
+        if short_m is not None:
+            made_by.append((SHORTLIST_FILE, _shortlist_text(short_m)))
+        else:
+            made_by.append((SHORTLIST_FILE, "settings not recorded by the command that wrote it"))
+    else:
+        result = shortlist_stage.shortlist(
+            ranking,
+            processed.services,
+            processed.partners,
+            processed.needs,
+            config,
+            shortlist_stage.ShortlistOptions(as_of=as_of),
+        )
+        for name, frame in zip(
+            SHORTLIST_FILES, (result.candidates, result.shortlist, result.field_tests), strict=True
+        ):
+            write_csv(frame, scratch / name)
+        candidates = _read_csv(scratch, CANDIDATES_FILE, SHORTLIST_COMMAND, _CANDIDATE_REQUIRED)
+        shortlist = _read_csv(scratch, SHORTLIST_FILE, SHORTLIST_COMMAND, _SHORTLIST_REQUIRED)
+        tests = _read_csv(scratch, FIELD_TESTS_FILE, SHORTLIST_COMMAND, _TESTS_REQUIRED)
+        computed += list(SHORTLIST_FILES)
+        made_by.append((SHORTLIST_FILE, f"computed for this report from the ranking shown, as of {as_of}"))
+        notes.append(
+            f"No shortlist files: the shortlist and field-test plan were computed for this report "
+            f"from the ranking shown (as of {as_of}); run `{SHORTLIST_COMMAND}` to save them."
+        )
+    return _Sources(
+        ranking=ranking,
+        candidates=candidates,
+        shortlist=shortlist,
+        tests=tests,
+        weights=weights,
+        ranking_manifest=rank_m,
+        shortlist_manifest=short_m,
+        computed=tuple(computed),
+        notes=tuple(notes),
+        made_by=tuple(made_by),
+    )
+
+
+def _settings(by: RankedBy) -> str:
+    return Manifest("", by, "", {}, "").settings_text()
+
+
+def _shortlist_text(manifest: Manifest) -> str:
+    opts = manifest.options
+    return (
+        f"as of {manifest.as_of}, size {opts.get('size')}, "
+        f"at most {opts.get('max_per_partner')} per partner, "
+        f"{opts.get('tests_per_partner')} tests per partner; ranked with {manifest.settings_text()}"
+    )
+
+
+def _stability_belongs(
+    folder: Path, stability: pd.DataFrame, manifest: Manifest | None, weights: dict[str, float]
+) -> bool:
+    """Whether weight_stability.csv was computed for the ranking shown.
+
+    With a record of the ranking: the file must be the one recorded with it. Without: its weights
+    must be the ranking's (as read back), since `p4c rank` without --stability leaves an old one.
+    """
+    if manifest is not None:
+        return manifest.outputs.get(WEIGHT_STABILITY_FILE) == file_sha256(folder / WEIGHT_STABILITY_FILE)
+    stated = dict(zip(stability["criterion"].astype(str), stability["weight"].astype(float), strict=True))
+    return set(weights) <= set(stated) and weights_match({k: stated[k] for k in weights}, weights)
 
 
 # --- small helpers -------------------------------------------------------------------------------

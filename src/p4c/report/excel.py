@@ -11,12 +11,14 @@ from p4c.report.charts import CRITERION_COLORS
 from p4c.report.data import TOP_N, Report
 from p4c.report.format import int_text
 
+XLSX_MAX_ROWS = 1_048_575  # data rows below the header (p4c.rank.XLSX_MAX_ROWS)
+
 
 def excel_sheets(report: Report) -> list[SheetSpec]:
     ids = report.criterion_ids
     labels = {c.id: c.text() for c in report.config.criteria}
     ranking_cols = [c for c in report.ranking.columns if c not in ("key", "label")]
-    ranking = report.ranking[ranking_cols]
+    ranking = within_excel(report.ranking[ranking_cols], "ranking.csv")
     three = "0.000"
     rank_formats = dict.fromkeys(["score", *ids], three) | {
         "p_top": "0%",
@@ -34,7 +36,7 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
         top_frame[labels[crit_id]] = top[crit_id].astype(float).fillna(0.0).to_numpy()
     top_frame["score"] = top["score"].astype(float).to_numpy()
 
-    candidates = report.candidates.drop(columns=["key"])
+    candidates = within_excel(report.candidates.drop(columns=["key"]), "candidates.csv")
     shortlist = report.shortlist.drop(columns=["key"])
     tests = report.field_tests.drop(columns=["key"])
     partners = report.partners
@@ -90,6 +92,23 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
             )
         )
     return sheets
+
+
+def within_excel(frame: pd.DataFrame, full: str) -> pd.DataFrame:
+    """The frame as a sheet can hold it: past Excel's row limit, the rows that fit and a last row
+    saying how many were left out and where they all are."""
+    room = XLSX_MAX_ROWS - 1  # the header takes a row; one more for the note
+    if len(frame) <= XLSX_MAX_ROWS:
+        return frame
+    note = pd.DataFrame(
+        {
+            frame.columns[0]: [
+                f"{len(frame) - room:,} more rows not shown: Excel holds at most "
+                f"{XLSX_MAX_ROWS + 1:,} rows a sheet; {full} has all {len(frame):,}"
+            ]
+        }
+    )
+    return pd.concat([frame.head(room).astype(object), note], ignore_index=True)
 
 
 def _add_top_chart(workbook: Any, sheet: Any, spec: SheetSpec) -> None:

@@ -18,17 +18,21 @@ from p4c.report.charts import (
     chart_partner,
     chart_practices,
     chart_rank_ranges,
+    chart_score_histogram,
     chart_stability,
     chart_style,
     chart_transfer,
     chart_weights,
 )
-from p4c.report.data import INGEST_COMMAND, MODES, STABILITY_COMMAND, TOP_N, Report
+from p4c.report.data import INGEST_COMMAND, MODES, PARTNER_TOP_N, STABILITY_COMMAND, TOP_N, Report
 from p4c.report.fieldwork import fieldwork_section
 from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
 
 if TYPE_CHECKING:
     import jinja2
+
+
+_RESULT_NAMES = {"ranking.csv": "Ranking", "shortlist.csv": "Shortlist and field-test plan"}
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +168,7 @@ def _ranking_section(report: Report, charts: Charts) -> dict[str, Any]:
     return {
         "rows": rows,
         "chart": {"svg": chart_contributions(charts, report, top)} if len(top) else None,
+        "histogram": {"svg": chart_score_histogram(charts, report)} if len(top) else None,
         "total": len(report.ranking),
         "top": len(top),
         "has_group": has_group,
@@ -362,6 +367,10 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
     pages = []
     needs = report.needs
     tests = report.field_tests
+    ranking = report.ranking  # sorted by rank: each partner's rows come best first
+    by_partner = {
+        str(code): group for code, group in ranking.groupby(ranking["partner"].astype(str), sort=False)
+    }
     for p in report.partners.to_dict("records"):
         code = str(p["partner"])
         offers = []
@@ -397,16 +406,9 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
             for n in own.to_dict("records")
             if n["given"] and float(n["importance"]) >= report.config.field_tests.mode.min_need
         ]
-        rows = report.ranking[report.ranking["partner"] == code]
-        services = [
-            {
-                "rank": int_text(r["rank"]),
-                "title": r["title"],
-                "score": fmt_number(r["score"], "{:.2f}"),
-                "category": r["category"],
-            }
-            for r in rows.to_dict("records")
-        ]
+        rows = by_partner.get(code)
+        total = 0 if rows is None else len(rows)
+        shown = None if rows is None else rows.head(PARTNER_TOP_N)
         pages.append(
             {
                 "code": code,
@@ -421,8 +423,11 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
                 "will_test": will_test,
                 "needs": top_needs,
                 "needs_given": bool(own["given"].any()),
-                "service_rows": services,
-                "chart": {"svg": chart_partner(charts, report, rows)} if len(rows) else None,
+                "ranked": total,
+                "charted": 0 if shown is None else len(shown),
+                "chart": {"svg": chart_partner(charts, report, shown)}
+                if shown is not None and len(shown)
+                else None,
             }
         )
     return pages
@@ -499,5 +504,6 @@ def _annex(report: Report) -> dict[str, Any]:
         "inputs": inputs,
         "files": [{"name": f.name, "sha256": f.sha256, "size": f"{f.size:,}"} for f in report.files],
         "weights_source": report.weights_source,
+        "made_by": [{"what": _RESULT_NAMES.get(what, what), "how": how} for what, how in report.made_by],
         "submissions": 0 if report.submissions is None else len(report.submissions),
     }
