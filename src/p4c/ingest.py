@@ -957,6 +957,7 @@ def ingest(
         if progress is not None:
             progress(path)
     _check_one_file_per_partner(results)
+    results = _revalidate_kinds(results, config, option_code, project, accept_valid=accept_valid)
     writable = [r for r in results if not r.fatal and (accept_valid or not r.errors)]
     for result in writable:
         if result.kind == "partner" and not result.accepted:  # writing would wipe the partner
@@ -985,6 +986,31 @@ def ingest(
             r.written = False
         raise
     return IngestReport(results)
+
+
+def _revalidate_kinds(
+    results: list[WorkbookResult],
+    config: Config,
+    option_code: str | None,
+    project: Project,
+    *,
+    accept_valid: bool,
+) -> list[WorkbookResult]:
+    """Validate the other kinds (field tests, scores) again against the partner workbooks this
+    ingest will write, so one `p4c ingest data/raw` (or `p4c run`) on an empty store works."""
+    from p4c.kinds import Context
+
+    pending = [
+        r
+        for r in results
+        if r.kind == "partner" and not r.fatal and r.accepted and (accept_valid or not r.errors)
+    ]
+    if not pending or all(r.kind == "partner" for r in results):
+        return results
+    context = Context(project.processed_dir, pending)
+    out = [r if r.kind == "partner" else validate_file(r.file, config, option_code, context) for r in results]
+    _check_one_file_per_partner(out)
+    return out
 
 
 @dataclass

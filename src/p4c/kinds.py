@@ -53,7 +53,10 @@ class Kind:
         validator(book, config, partner, result, context)
 
 
-KINDS: tuple[Kind, ...] = (Kind("scoring", ("rater", "partner", "service id"), "p4c.scoring.workbook"),)
+KINDS: tuple[Kind, ...] = (
+    Kind("scoring", ("rater", "partner", "service id"), "p4c.scoring.workbook"),
+    Kind("plan", ("action", "players", "indicator"), "p4c.plan.ingest"),
+)
 
 
 def kind_of(book: Book) -> Kind | None:
@@ -74,10 +77,16 @@ def kind_of(book: Book) -> Kind | None:
 
 
 class Context:
-    """What the other kinds check against: the store's current services and partners, read once."""
+    """What the other kinds check against: the store's current services and partners, read once.
 
-    def __init__(self, folder: Path | None) -> None:
+    `pending`: partner workbooks of the same ingest that will be written; their services and
+    partner details replace the store's for their partners, so a field-test report or a scoring
+    workbook can come in one `p4c ingest` (or `p4c run`) with the partners' workbooks.
+    """
+
+    def __init__(self, folder: Path | None, pending: Sequence[WorkbookResult] = ()) -> None:
         self.folder = folder
+        self.pending = [r for r in pending if r.partner and r.services is not None]
 
     @cached_property
     def services(self) -> pd.DataFrame:
@@ -88,7 +97,13 @@ class Context:
 
         columns = ["partner", "service_id", "title", "category"]
         frame = store.read_table(self.folder, store.SERVICES, columns) if self.folder else None
-        return frame if frame is not None else pd.DataFrame(columns=columns)
+        frame = frame if frame is not None else pd.DataFrame(columns=columns)
+        if not self.pending:
+            return frame
+        owners = {r.partner for r in self.pending}
+        parts = [frame[~frame["partner"].isin(owners)]]
+        parts += [r.services.reindex(columns=columns) for r in self.pending if r.services is not None]
+        return pd.concat(parts, ignore_index=True)
 
     @cached_property
     def partners(self) -> pd.DataFrame:
@@ -97,7 +112,18 @@ class Context:
         from p4c import store
 
         frame = store.read_table(self.folder, store.PARTNERS) if self.folder else None
-        return frame if frame is not None else pd.DataFrame(columns=list(store.PARTNER_COLUMNS))
+        frame = frame if frame is not None else pd.DataFrame(columns=list(store.PARTNER_COLUMNS))
+        if not self.pending:
+            return frame
+        owners = {r.partner for r in self.pending}
+        new = pd.DataFrame(
+            [
+                {"partner": r.partner, **{k: (r.partner_info or {}).get(k) for k in store.PARTNER_DETAILS}}
+                for r in self.pending
+            ]
+        )
+        kept = frame[~frame["partner"].isin(owners)]
+        return pd.concat([kept, new], ignore_index=True) if not kept.empty else new
 
     @cached_property
     def service_keys(self) -> frozenset[tuple[str, str]]:

@@ -67,6 +67,7 @@ def run(
     from p4c import report as report_stage
     from p4c import shortlist as shortlist_stage
     from p4c.ingest import ingest
+    from p4c.plan.stage import write_plans
     from p4c.store import load_processed
 
     ingested = ingest(raw_files(project), project, config, progress=progress)
@@ -90,6 +91,7 @@ def run(
     )
     outputs += shortlist_stage.write_shortlist(chosen, folder)
     config_text = project.config_path.read_text(encoding="utf-8")
+    outputs += write_plans(folder, config, generated=options.as_of).paths
     outputs += report_stage.report(
         folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
     )

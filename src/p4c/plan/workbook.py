@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.models import LANGUAGES, Field, Language
+from p4c.models import KIND_SHEETS, LANGUAGES, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
 from p4c.values import is_blank, norm, parse_date, parse_number, show
@@ -36,10 +36,8 @@ def _labels(key: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-PLAN_SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    "Plan": ("plan", "plan d action", "aktionsplan"),
-    "Actions": (*_labels("wb.sheet.actions"), "mesures", "massnahmen", "aktionen"),
-}
+# The sheets' names by role (the template's names in each language are among them).
+PLAN_SHEET_NAMES: dict[str, tuple[str, ...]] = KIND_SHEETS["plan"]
 
 PLAN_KEYS: tuple[Field, ...] = (
     Field(
