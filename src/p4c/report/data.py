@@ -31,6 +31,7 @@ from p4c.store import (
 
 if TYPE_CHECKING:
     from p4c.config import Config
+    from p4c.report.plans import PartnerPlan
 
 
 RANK_COMMAND = "p4c rank"
@@ -83,6 +84,7 @@ class Report:
     weight_stability: pd.DataFrame | None
     has_monte_carlo: bool
     files: tuple[FileDigest, ...]
+    plans: dict[str, PartnerPlan] = field(default_factory=dict)  # recommendation plans, by partner
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -196,6 +198,7 @@ def build_report(
     """Read the processed folder into a Report; a missing required file names the command."""
     crit_ids = [c.id for c in config.criteria]
     from p4c import store
+    from p4c.report.plans import read_plans
 
     processed = store.load_processed(folder, config)
     services, partners_raw = processed.services, processed.partners
@@ -308,6 +311,7 @@ def build_report(
         weight_stability=stability,
         has_monte_carlo=all(c in ranking.columns for c in MC_COLUMNS)
         and bool(ranking["p_top"].notna().any()),
+        plans=read_plans(folder),
         files=files,
         notes=tuple(notes),
     )

@@ -25,6 +25,7 @@ from p4c.report.charts import (
 )
 from p4c.report.data import INGEST_COMMAND, MODES, STABILITY_COMMAND, TOP_N, Report
 from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
+from p4c.report.plans import plan_pages
 
 if TYPE_CHECKING:
     import jinja2
@@ -63,6 +64,7 @@ def render_html(report: Report) -> str:
             "plan": _plan(report),
             "partner_pages": _partner_pages(report, charts),
             "annex": _annex(report),
+            "plans": plan_pages(report.plans),
         }
     context = _mark_svg(context, Markup)
     return _environment().get_template("report.html.j2").render(**context)
