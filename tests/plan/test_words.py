@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from p4c.models import LANGUAGES
 from p4c.plan.docx import write_docx
 from p4c.plan.html import render_html
 from p4c.plan.words import (
-    LANGUAGES,
     SAME_AS_ENGLISH,
     TEXTS,
     local_amount,
