@@ -3055,6 +3055,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     paths = write_all(args.out)
+    from sample_plan import write_plan_workbooks  # a sibling script: plans follow p4c's field-test plan
+
+    paths += write_plan_workbooks(args.out, args.config)
     print(f"wrote {len(paths)} files to {args.out}")
     report = checker.check_dir(args.out, args.config)
     print(report.summary())

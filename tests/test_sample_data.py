@@ -40,7 +40,7 @@ def regenerated(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_regenerating_gives_the_shipped_files(regenerated: Path) -> None:
-    shipped = sorted(p.name for p in RAW.iterdir() if not p.name.startswith("."))
+    shipped = sorted(p.name for p in RAW.iterdir() if not p.name.startswith(".") and "_plan_" not in p.stem)
     assert shipped == sorted(p.name for p in regenerated.iterdir())
     for name in shipped:
         assert checker.read_sheets(regenerated / name) == checker.read_sheets(RAW / name), name

@@ -269,7 +269,8 @@ def _print_ingest(result: IngestReport) -> None:
             extra = (
                 f", {f.rejected_rows} row(s) rejected and kept in rejected.parquet" if f.rejected_rows else ""
             )
-            out.print(f"[green]✓[/] {name}: {f.partner} - {f.accepted} service(s) written{extra}{warn}")
+            what = "service(s)" if f.kind == "partner" else f"{f.kind.replace('_', '-')} row(s)"
+            out.print(f"[green]✓[/] {name}: {f.partner} - {f.accepted} {what} written{extra}{warn}")
         elif f.fatal:
             out.print(f"[red]✗[/] {name}: not written - {len(f.errors)} error(s){warn}")
         else:
