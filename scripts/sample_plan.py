@@ -47,7 +47,12 @@ WORDS: dict[str, dict[str, Any]] = {
         "funding": "FEDER, priorité 1",
         "indicator": "PME accompagnées",
         "target": "40 PME",
-        "own": ("Feuille de route régionale des clusters", "Agence régionale, Région", "Pôles signataires", "14"),
+        "own": (
+            "Feuille de route régionale des clusters",
+            "Agence régionale, Région",
+            "Pôles signataires",
+            "14",
+        ),
     },
     "DE": {
         "plan": {

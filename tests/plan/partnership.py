@@ -90,7 +90,9 @@ def plan_book(
     return sheets
 
 
-def report_row(host: str, owner: str, sid: str, status: str, adoption: str | None, satisfaction: float | None) -> dict[str, Any]:
+def report_row(  # noqa: PLR0917 - a report row's fields, in the order of the spec
+    host: str, owner: str, sid: str, status: str, adoption: str | None, satisfaction: float | None
+) -> dict[str, Any]:
     row: dict[str, Any] = dict.fromkeys(REPORT_COLUMNS)
     row.update(
         partner=host,
@@ -115,7 +117,9 @@ def store_reports(project: Project, rows: list[dict[str, Any]]) -> None:
     store.commit(project.processed_dir, submissions, [])
 
 
-def write_stage_csvs(project: Project, shortlist: list[tuple[str, str, int]], tests: list[tuple[str, str, str]]) -> None:
+def write_stage_csvs(
+    project: Project, shortlist: list[tuple[str, str, int]], tests: list[tuple[str, str, str]]
+) -> None:
     """shortlist.csv (partner, service_id, rank) and field_tests.csv (tester, owner, service_id)."""
     folder = project.processed_dir
     pd.DataFrame(

@@ -125,12 +125,16 @@ def test_every_required_field_missing_is_an_error_at_its_cell(
     assert store.read_table(members.processed_dir, store.PLAN_ACTIONS) is None
 
 
-def test_a_required_column_missing_names_its_aliases(tmp_path: Path, members: Project, config: Config) -> None:
+def test_a_required_column_missing_names_its_aliases(
+    tmp_path: Path, members: Project, config: Config
+) -> None:
     header = [h for h in ACTION_HEADER if h != "indicator"]
     row = [v for h, v in zip(ACTION_HEADER, action(), strict=True) if h != "indicator"]
     report = ingest([write(tmp_path / "FR_plan_en.xlsx", plan_book([row], header=header))], members, config)
     assert [c for c, _ in errors(report)] == ["Actions!M1"]
-    assert errors(report)[0][1].startswith("required column indicator is missing; head a column with one of: ")
+    assert errors(report)[0][1].startswith(
+        "required column indicator is missing; head a column with one of: "
+    )
 
 
 def test_dropped_without_a_reason_is_an_error(tmp_path: Path, members: Project, config: Config) -> None:

@@ -30,7 +30,7 @@ REPORTS_TABLE = "field_tests_reported"
 _TEXT = ("partner", "practice_partner", "service_id", "title", "mode", "category")
 _PLAN_CSV = ("partner", "practice_partner", "service_id", "mode")
 _SHORTLIST_CSV = ("partner", "service_id", "rank")
-TEMPLATE_HINT = "Send the partner `p4c template --plan --partner {code}` and `p4c ingest` what it sends back."
+TEMPLATE_HINT = "send the partner `p4c template --plan --partner {code}` and `p4c ingest` what it sends back"
 
 
 @dataclass(frozen=True)
