@@ -125,6 +125,18 @@ def test_every_required_field_missing_is_an_error_at_its_cell(
     assert store.read_table(members.processed_dir, store.PLAN_ACTIONS) is None
 
 
+def test_a_plan_with_an_error_never_replaces_the_stored_one(
+    tmp_path: Path, members: Project, config: Config
+) -> None:
+    assert ingest([write(tmp_path / "one" / "FR_plan_en.xlsx", plan_book())], members, config).ok
+    bad = write(tmp_path / "two" / "FR_plan_en.xlsx", plan_book([action(action="New"), action(players=None)]))
+    report = ingest([bad], members, config, accept_valid=True)
+    assert (report.ok, report.files[0].written) == (False, False)
+    assert errors(report) == [("Actions!E3", "players is required: text")]
+    actions = store.read_table(members.processed_dir, store.PLAN_ACTIONS)
+    assert actions is not None and actions["action"].tolist() == ["Open a matchmaking desk"]
+
+
 def test_a_required_column_missing_names_its_aliases(
     tmp_path: Path, members: Project, config: Config
 ) -> None:

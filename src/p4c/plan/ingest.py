@@ -103,6 +103,7 @@ def validate(
     _row_rules(table, result, context)
     result.errors.sort(key=lambda i: (i.sheet or "", i.row or 0, i.cell or ""))
     if result.errors:
+        result.fatal = True  # a plan is written whole or not at all, even with --accept-valid
         return
     actions = _actions_frame(table, code, result)
     if actions.empty:
