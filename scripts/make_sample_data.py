@@ -3058,6 +3058,10 @@ def main(argv: list[str] | None = None) -> int:
     from sample_field_tests import write_field_tests  # a sibling script: the reports follow p4c's plan
 
     paths += write_field_tests(args.out, args.config)
+
+    from sample_plan import write_plan_workbooks  # a sibling script: plans follow p4c's field-test plan
+
+    paths += write_plan_workbooks(args.out, args.config)
     print(f"wrote {len(paths)} files to {args.out}")
     report = checker.check_dir(args.out, args.config)
     print(report.summary())

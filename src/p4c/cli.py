@@ -242,6 +242,10 @@ def template(
             help="Write the partner's field-test report instead, pre-filled from the plan (needs --partner).",
         ),
     ] = False,
+    plan: Annotated[
+        bool,
+        typer.Option("--plan", help="Write the partner's recommendation-plan workbook (needs --partner)."),
+    ] = False,
 ) -> None:
     """Write a partner workbook with dropdowns and instructions, ready to fill in."""
     from p4c import template as tpl
@@ -251,6 +255,9 @@ def template(
     code = partner_option(partner)
     if field_tests:
         _field_test_template(code, lang, output)
+        return
+    if plan:
+        _plan_template(code, lang, output)
         return
     target = output or Path(f"{code or 'partner'}_template_{lang}.xlsx")
     if target.suffix.lower() != ".xlsx":
@@ -960,8 +967,7 @@ def _field_test_template(code: str | None, lang: Language, output: Path | None) 
 # --- evaluate ---
 
 
-@app.command("evaluate")
-@handles_errors
+@command("evaluate")
 def evaluate_command(
     *,
     as_of: Annotated[
@@ -1022,6 +1028,79 @@ def _print_evaluation(evaluation: Any) -> None:
             ui.out.print(f"  - {escape(line)}")
     for line in evaluation.result.warnings:
         ui.err.print(f"[yellow]warning:[/] {escape(line)}")
+
+
+# --- plan ---
+
+
+def _plan_template(code: str | None, lang: Language, output: Path | None) -> None:
+    """`p4c template --plan`: the plan workbook, pre-filled from the store and the evaluation."""
+    from p4c.plan import stage
+    from p4c.plan.workbook import FILE_PATTERN, write_plan_template
+
+    if code is None:
+        raise P4CError("--plan needs --partner CODE: a plan workbook is one partner's")
+    target = output or Path(FILE_PATTERN.format(partner=code, lang=lang))
+    if target.suffix.lower() != ".xlsx":
+        raise P4CError(f"{target}: the plan workbook is an .xlsx workbook; give a name ending in .xlsx")
+    config = State.project.load_config()
+    inputs = stage.load_inputs(State.project.processed_dir, config)
+    actions = stage.prefill(code, inputs, config)
+    write_plan_template(target, partner=code, lang=lang, actions_prefill=actions)
+    ui.out.print(
+        f"Wrote [bold]{escape(str(target))}[/] ({lang}): sheets Plan and Actions, "
+        f"{plural(len(actions), 'action')} pre-filled."
+    )
+    for note in inputs.notes:
+        ui.err.print(f"[yellow]note:[/] {escape(note)}")
+
+
+@command("plan")
+def plan_command(
+    *,
+    partner: Annotated[
+        list[str] | None,
+        typer.Option(metavar="CODE", help="Partner code (repeatable); default: every ingested partner."),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the plans (default: each plan workbook's, else en).",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            file_okay=False,
+            help="Folder to write plans/ into (default: data/processed/).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Write each partner's recommendation plan (plans/CODE_plan.html and .docx)."""
+    from p4c.ingest import partner_option
+    from p4c.plan import stage
+
+    config = State.project.load_config()
+    codes = [c for c in (partner_option(p) for p in partner or []) if c is not None]
+    result = stage.write_plans(State.project.processed_dir, config, output, partners=codes, lang=lang)
+    if as_json:
+        typer.echo(json.dumps(stage.plans_json(result), ensure_ascii=False, indent=2))
+        return
+    for note in result.notes:
+        ui.err.print(f"[yellow]note:[/] {escape(note)}")
+    for written in result.plans:
+        kind = "DRAFT" if written.draft else "plan"
+        ui.out.print(
+            f"[green]✓[/] {written.partner} {kind} ({written.language}, "
+            f"{plural(written.actions, 'action')}): " + ", ".join(escape(str(p)) for p in written.paths)
+        )
+        for line in written.missing:
+            ui.out.print(f"    - missing: {escape(line)}")
 
 
 def main() -> None:

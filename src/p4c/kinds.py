@@ -56,6 +56,7 @@ class Kind:
 KINDS: tuple[Kind, ...] = (
     Kind("scoring", ("rater", "partner", "service id"), "p4c.scoring.workbook"),
     Kind("field_tests", ("practice partner", "practice id", "status"), "p4c.evaluation.workbook"),
+    Kind("plan", ("action", "players", "indicator"), "p4c.plan.ingest"),
 )
 
 

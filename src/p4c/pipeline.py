@@ -85,6 +85,7 @@ def run(
     from p4c import shortlist as shortlist_stage
     from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
+    from p4c.plan.stage import write_plans
     from p4c.report.provenance import RankedBy, record_ranking
     from p4c.store import load_processed
 
@@ -140,6 +141,7 @@ def run(
     begin("report")
     started = time.perf_counter()
     config_text = project.config_path.read_text(encoding="utf-8")
+    outputs += write_plans(folder, config, generated=options.as_of).paths
     outputs += report_stage.report(
         folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
     )

@@ -126,6 +126,13 @@ STATUS_COLUMNS = (
     "ingested_at",
 )
 
+# Recommendation plans (spec field-tests.md, `p4c plan`): the plan workbooks' tables (one chunk each
+# per partner, source plan) and the plans written, under PLANS_DIR of the processed (or -o) folder.
+PLANS, PLAN_ACTIONS = "plans", "plan_actions"
+PLANS_DIR = "plans"
+PLAN_HTML = "{partner}_plan.html"
+PLAN_DOCX = "{partner}_plan.docx"
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS chunks (
     id INTEGER PRIMARY KEY,

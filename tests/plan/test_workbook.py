@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from p4c.errors import P4CError
-from p4c.models import Field, Language
+from p4c.models import KIND_SHEETS, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.prefill import prefill_actions
 from p4c.plan.words import text
@@ -166,6 +166,7 @@ def test_status_words() -> None:
 
 
 def test_sheet_aliases_cover_the_template_names() -> None:
+    assert PLAN_SHEET_NAMES is KIND_SHEETS["plan"]  # one list of names, the one ingest reads
     for lang in ("en", "fr", "de"):
         assert norm(SHEETS[lang][1]) in {norm(a) for a in PLAN_SHEET_NAMES["Plan"]}
         assert norm(SHEETS[lang][2]) in {norm(a) for a in PLAN_SHEET_NAMES["Actions"]}

@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.models import LANGUAGES, Field, Language
+from p4c.models import KIND_SHEETS, LANGUAGES, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
 from p4c.values import is_blank, norm, parse_date, parse_number, show
@@ -36,10 +36,8 @@ def _labels(key: str) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
-PLAN_SHEET_NAMES: dict[str, tuple[str, ...]] = {
-    "Plan": ("plan", "plan d action", "aktionsplan"),
-    "Actions": (*_labels("wb.sheet.actions"), "mesures", "massnahmen", "aktionen"),
-}
+# The sheets' names by role (the template's names in each language are among them).
+PLAN_SHEET_NAMES: dict[str, tuple[str, ...]] = KIND_SHEETS["plan"]
 
 PLAN_KEYS: tuple[Field, ...] = (
     Field(
@@ -190,12 +188,15 @@ def write_plan_template(
     lang: Language,
     actions_prefill: pd.DataFrame,
     plan: Mapping[str, str] | None = None,
+    created: dt.datetime | None = None,
 ) -> Path:
     """Write `CODE_plan_LANG.xlsx` to `path` (atomically) and return it.
 
     `actions_prefill` has the columns `practice_partner`, `practice_id` and `title` (what
-    `prefill_actions` returns): one pre-filled action row each, titled after the practice.
-    `plan` optionally pre-fills the Plan sheet (keys of PLAN_KEYS).
+    `prefill_actions` returns): one pre-filled action row each, titled after the practice; any
+    other action column it has (ACTION_COLUMN_NAMES: players, start_date, status, ...) is written
+    too, a status as its word in `lang`. `plan` optionally pre-fills the Plan sheet (keys of
+    PLAN_KEYS). `created`: a fixed document date, so the same input gives the same bytes.
     """
     import xlsxwriter
 
@@ -222,6 +223,7 @@ def write_plan_template(
                 "title": f"{text('doc.title', lang)} – {partner.upper()}",
                 "subject": f"p4c plan workbook {partner.upper()}",
                 "comments": f"language {lang}",
+                **({"created": created} if created is not None else {}),
             }
         )
         book.set_custom_property("p4c_partner", partner.upper())
@@ -330,15 +332,23 @@ def _actions_sheet(
         else:
             options |= {"validate": "any"}
         sheet.data_validation(1, c, last, c, options)
-    planned = text("status.PLANNED", lang)
     columns = {name: i for i, name in enumerate(ACTION_COLUMN_NAMES)}
-    for r, (owner, pid, title) in enumerate(
-        zip(prefill["practice_partner"], prefill["practice_id"], prefill["title"], strict=True), start=1
-    ):
-        for name, value in (("practice_partner", owner), ("practice_id", pid), ("action", title)):
-            if not is_blank(value):
+    more = [c for c in ACTION_COLUMN_NAMES if c in prefill.columns and c not in ("action", "status")]
+    more += [] if "practice_id" in more else ["practice_id"]
+    records = prefill.rename(columns={"title": "action"}).to_dict("records")
+    for r, record in enumerate(records, start=1):
+        for name in ("action", *more):
+            value = record.get(name)
+            if value is None or value is pd.NA or value is pd.NaT or is_blank(value):
+                continue
+            if isinstance(value, dt.date):
+                sheet.write_datetime(r, columns[name], dt.datetime.combine(value, dt.time()), f["date"])
+            elif name == "cost_eur":
+                sheet.write_number(r, columns[name], float(value), f["amount"])
+            else:
                 sheet.write_string(r, columns[name], str(value))
-        sheet.write_string(r, columns["status"], planned)
+        status = parse_status(record.get("status"))
+        sheet.write_string(r, columns["status"], text(f"status.{status.value}", lang))
     sheet.set_row(0, 32)
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, last, len(ACTION_COLUMNS) - 1)

@@ -44,6 +44,7 @@ from p4c.store import (
 if TYPE_CHECKING:
     from p4c.config import Config
     from p4c.evaluation.stage import Evaluation
+    from p4c.report.plans import PartnerPlan
 
 
 RANK_COMMAND = "p4c rank"
@@ -98,6 +99,7 @@ class Report:
     weight_stability: pd.DataFrame | None
     has_monte_carlo: bool
     files: tuple[FileDigest, ...]
+    plans: dict[str, PartnerPlan] = field(default_factory=dict)  # recommendation plans, by partner
     notes: tuple[str, ...] = field(default=())
     fieldwork: Evaluation | None = None  # the field-test evaluation, when reports are stored
     made_by: tuple[tuple[str, str], ...] = field(default=())  # (what, how it was made), for the annex
@@ -215,6 +217,7 @@ def build_report(
     crit_ids = [c.id for c in config.criteria]
     from p4c import store
     from p4c.evaluation.stage import evaluation_if_reported
+    from p4c.report.plans import read_plans
 
     processed = store.load_processed(folder, config)
     services, partners_raw = processed.services, processed.partners
@@ -325,6 +328,7 @@ def build_report(
         weight_stability=stability,
         has_monte_carlo=all(c in ranking.columns for c in MC_COLUMNS)
         and bool(ranking["p_top"].notna().any()),
+        plans=read_plans(folder),
         files=files,
         notes=tuple(notes),
         fieldwork=evaluation_if_reported(folder, config, options.as_of),

@@ -27,6 +27,7 @@ from p4c.report.charts import (
 from p4c.report.data import INGEST_COMMAND, MODES, PARTNER_TOP_N, STABILITY_COMMAND, TOP_N, Report
 from p4c.report.fieldwork import fieldwork_section
 from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
+from p4c.report.plans import plan_pages
 
 if TYPE_CHECKING:
     import jinja2
@@ -69,6 +70,7 @@ def render_html(report: Report) -> str:
             "fieldwork": fieldwork_section(report, charts),
             "partner_pages": _partner_pages(report, charts),
             "annex": _annex(report),
+            "plans": plan_pages(report.plans),
         }
     context = _mark_svg(context, Markup)
     return _environment().get_template("report.html.j2").render(**context)
