@@ -21,13 +21,33 @@ ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 AS_OF = "2026-11-01"
 OUTPUTS = [
+    "BE_plan.docx",
+    "BE_plan.html",
+    "DE_plan.docx",
+    "DE_plan.html",
+    "EE_plan.docx",
+    "EE_plan.html",
+    "FR_plan.docx",
+    "FR_plan.html",
+    "GR_plan.docx",
+    "GR_plan.html",
+    "MT_plan.docx",
+    "MT_plan.html",
+    "SI_plan.docx",
+    "SI_plan.html",
     "candidates.csv",
+    "evaluation.csv",
+    "evaluation.xlsx",
+    "field_test_results.csv",
     "field_tests.csv",
     "ranking.csv",
+    "ranking.json",
     "ranking.xlsx",
     "report.html",
+    "report.json",
     "report.xlsx",
     "shortlist.csv",
+    "shortlist.json",
     "shortlist.xlsx",
     "weight_stability.csv",
 ]
@@ -53,7 +73,8 @@ def test_run_on_the_sample_data(sample_project: Path) -> None:
     assert result.exit_code == 0, result.output
     processed = sample_project / "data" / "processed"
     for name in OUTPUTS:
-        assert (processed / name).is_file(), name
+        folder = processed / "plans" if "_plan." in name else processed
+        assert (folder / name).is_file(), name
     services = pd.read_parquet(processed / "services.parquet")
     assert sorted(services["partner"].unique()) == ["BE", "DE", "EE", "FR", "GR", "MT", "SI"]
     ranking = pd.read_csv(processed / "ranking.csv", encoding="utf-8-sig")
