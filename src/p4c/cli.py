@@ -394,10 +394,23 @@ def rank_command(
             "data/processed/ranking.csv and ranking.xlsx.",
         ),
     ] = None,
+    weights_of: Annotated[
+        str | None,
+        typer.Option(
+            "--weights-of",
+            metavar="CODE",
+            help="Rank with the weights one partner proposed in its scoring workbook.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the ranking as JSON only.")] = False,
 ) -> None:
     """Score and rank every ingested service on the weighted criteria."""
+    import dataclasses
+
     from p4c import rank as ranking
+    from p4c.ingest import partner_option
+    from p4c.scoring import apply as scoring
+    from p4c.scoring import outputs as scoring_out
     from p4c.store import load_processed
 
     config = State.project.load_config()
@@ -411,7 +424,10 @@ def rank_command(
     )
     if output is not None:
         ranking.check_output_type(output)
+    code = partner_option(weights_of)
     data = load_processed(State.project.processed_dir, config, columns=ranking.input_columns(config))
+    start = data.weights if code is None else scoring.weights_of(data.scoring, code, config)
+    options = dataclasses.replace(options, weights={**start, **options.weights})
     result = ranking.rank(data.services, data.partners, config, options)
     targets, note = (
         ([output], None)
@@ -419,12 +435,20 @@ def rank_command(
         else ranking.default_outputs(State.project.processed_dir, len(result.table))
     )
     written = ranking.write_rankings(result, targets)
+    extra = {}
+    if data.scoring is not None and scoring_out.has_scoring(data.scoring):
+        tau = scoring.partner_rankings(data.services, data.partners, config, data.scoring)
+        written += scoring_out.write_scoring(data.scoring, tau, config, targets[0].parent)
+        extra["scoring"] = scoring_out.scoring_json(data.scoring, tau, config)
+    stale = data.scoring.stale_note() if data.scoring is not None else None
     if as_json:
-        typer.echo(ranking.ranking_json(result, written))
+        typer.echo(ranking.ranking_json(result, written, extra))
         return
     _print_ranking(result, top)
     if note:
         out.print(f"[yellow]note:[/] {escape(note)}")
+    if stale:
+        out.print(f"[yellow]stale scores:[/] {escape(stale)}")
     out.print("Wrote " + ", ".join(f"[bold]{escape(str(p))}[/]" for p in written), soft_wrap=True)
 
 
@@ -592,7 +616,9 @@ def shortlist(
         data.services,
         data.partners,
         config,
-        ranking.RankOptions(method=method, weights=ranking.parse_weights(weight or [], config)),
+        ranking.RankOptions(
+            method=method, weights={**data.weights, **ranking.parse_weights(weight or [], config)}
+        ),
     )
     options = stage.ShortlistOptions(
         as_of=reference, size=size, max_per_partner=max_per_partner, tests_per_partner=tests_per_partner

@@ -956,6 +956,12 @@ def ingest(
         results.append(validate_file(path, config, option_code, context))
         if progress is not None:
             progress(path)
+    batch = _batch_partners(results, accept_valid=accept_valid)
+    if batch and any(r.kind != "partner" for r in results):  # `ingest data/raw/*` on a new project
+        context = context.with_batch(batch)
+        results = [
+            r if r.kind == "partner" else validate_file(r.file, config, option_code, context) for r in results
+        ]
     _check_one_file_per_partner(results)
     writable = [r for r in results if not r.fatal and (accept_valid or not r.errors)]
     for result in writable:
@@ -994,6 +1000,18 @@ class RebuildReport:
     damaged: Path | None
     skipped: list[str]
     ingest: IngestReport
+
+
+def _batch_partners(results: Sequence[WorkbookResult], *, accept_valid: bool) -> list[WorkbookResult]:
+    """The partner workbooks of this call that will be written, one per partner: the other kinds
+    (scoring workbooks) in the same call are checked against their services, not the stored ones."""
+    valid = [
+        r
+        for r in results
+        if r.kind == "partner" and not r.fatal and r.partner and r.accepted and (accept_valid or not r.errors)
+    ]
+    codes = [r.partner for r in valid]
+    return [r for r in valid if codes.count(r.partner) == 1]
 
 
 def rebuild(

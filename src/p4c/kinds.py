@@ -99,6 +99,23 @@ class Context:
         frame = store.read_table(self.folder, store.PARTNERS) if self.folder else None
         return frame if frame is not None else pd.DataFrame(columns=list(store.PARTNER_COLUMNS))
 
+    def with_batch(self, results: Sequence[WorkbookResult]) -> Context:
+        """This view with the services and partners of partner workbooks being ingested in the same
+        call put in place of the stored ones of those partners."""
+        import pandas as pd
+
+        columns = list(self.services.columns)
+        codes = {str(r.partner) for r in results}
+        services = [self.services[~self.services["partner"].astype(str).isin(codes)]]
+        services += [
+            r.services[[c for c in columns if c in r.services]] for r in results if r.services is not None
+        ]
+        partners = sorted(set(self.partner_codes) | codes)
+        view = Context(self.folder)
+        view.__dict__["services"] = pd.concat(services, ignore_index=True)
+        view.__dict__["partners"] = pd.DataFrame({"partner": partners})
+        return view
+
     @cached_property
     def service_keys(self) -> frozenset[tuple[str, str]]:
         return frozenset(zip(self.services["partner"], self.services["service_id"].astype(str), strict=True))

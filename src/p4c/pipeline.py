@@ -67,6 +67,8 @@ def run(
     from p4c import report as report_stage
     from p4c import shortlist as shortlist_stage
     from p4c.ingest import ingest
+    from p4c.scoring.apply import partner_rankings
+    from p4c.scoring.outputs import has_scoring, write_scoring
     from p4c.store import load_processed
 
     ingested = ingest(raw_files(project), project, config, progress=progress)
@@ -76,10 +78,15 @@ def run(
         processed.services,
         processed.partners,
         config,
-        rank_stage.RankOptions(samples=options.samples, seed=options.seed, stability=True),
+        rank_stage.RankOptions(
+            weights=processed.weights, samples=options.samples, seed=options.seed, stability=True
+        ),
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
     outputs = rank_stage.write_rankings(ranking, targets)
+    if processed.scoring is not None and has_scoring(processed.scoring):
+        tau = partner_rankings(processed.services, processed.partners, config, processed.scoring)
+        outputs += write_scoring(processed.scoring, tau, config, folder)
     chosen = shortlist_stage.shortlist(
         ranking.table,
         processed.services,
@@ -94,4 +101,7 @@ def run(
         folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
     )
     notes = [note] if note else []
+    stale = processed.scoring.stale_note() if processed.scoring is not None else None
+    if stale:
+        notes.append(stale)
     return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes)

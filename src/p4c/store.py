@@ -24,7 +24,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from p4c.config import Config
+    from p4c.scoring.apply import ScoringOutcome
 
 # --- names: every processed file p4c writes is named here and nowhere else ----------------------------
 
@@ -56,6 +57,10 @@ REPORT_HTML = "report.html"
 REPORT_XLSX = "report.xlsx"
 LEGACY_LOCK_FILE = ".p4c.lock"  # p4c 0.1's hand-made lock; SQLite's lock replaces it
 LOCK_TIMEOUT_S = 120.0
+
+# Peer scoring (spec: scoring.md): the tables a scoring workbook fills, and what `p4c rank` writes.
+SCORES, WEIGHTS = "scores", "weights"
+SCORING_XLSX = "scoring.xlsx"
 
 # The tables a partner workbook fills, and their export files.
 SERVICES, PARTNERS, NEEDS, REJECTED = "services", "partners", "needs", "rejected"
@@ -146,6 +151,8 @@ class Processed:
     services: pd.DataFrame
     partners: pd.DataFrame
     needs: pd.DataFrame
+    scoring: ScoringOutcome | None = None  # how the partners scored (None: not asked for)
+    weights: dict[str, float] = field(default_factory=dict)  # weights.from: partners -> the consensus
 
 
 @dataclass(frozen=True)
@@ -476,11 +483,15 @@ def empty_needs() -> pd.DataFrame:
     )
 
 
-def load_processed(folder: Path, config: Config, columns: Sequence[str] | None = None) -> Processed:
+def load_processed(
+    folder: Path, config: Config, columns: Sequence[str] | None = None, *, scored: bool = True
+) -> Processed:
     """The processed data, or a P4CError that says to run `p4c ingest` first.
 
     `columns`: read only these services columns (those the store holds, and service_id), such as
     `rank.input_columns(config)`: a fraction of the time and memory on a million services.
+    `scored`: the services' score columns made by `config.scoring` from the scoring workbooks
+    (`p4c.scoring.apply`), with `raters`, `spread` and `flagged`; False gives the stored self scores.
     """
     wanted = None if columns is None else list(dict.fromkeys(["service_id", *columns]))
     services = read_table(folder, SERVICES, wanted)
@@ -500,7 +511,13 @@ def load_processed(folder: Path, config: Config, columns: Sequence[str] | None =
     for crit in config.score_criteria:  # a criterion added to the config after the ingest
         if crit.id not in services.columns and (columns is None or crit.id in columns):
             services[crit.id] = float("nan")
-    return Processed(services, partners.reset_index(drop=True), needs.reset_index(drop=True))
+    partners, needs = partners.reset_index(drop=True), needs.reset_index(drop=True)
+    if not scored:
+        return Processed(services, partners, needs)
+    from p4c.scoring.apply import rank_weights, score_services
+
+    result = score_services(services, read_table(folder, SCORES), read_table(folder, WEIGHTS), config)
+    return Processed(result.services, partners, needs, result.outcome, rank_weights(result.outcome, config))
 
 
 def status(folder: Path) -> pd.DataFrame:
