@@ -621,6 +621,8 @@ def check_dir(raw_dir: Path = DEFAULT_RAW, config_path: Path = DEFAULT_CONFIG) -
     for path in sorted(raw_dir.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in (".xlsx", ".ods", ".csv"):
             continue
+        if "_scoring" in path.stem:  # a scoring workbook (scripts/sample_scoring.py), not a partner's
+            continue
         partner = check_file(path, contract, errors)
         if partner is None:
             continue

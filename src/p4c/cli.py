@@ -158,6 +158,12 @@ def template(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Where to write the .xlsx.", dir_okay=False)
     ] = None,
+    scoring: Annotated[
+        bool,
+        typer.Option(
+            "--scoring", help="A scoring workbook instead: the partner scores every ingested service."
+        ),
+    ] = False,
 ) -> None:
     """Write a partner workbook with dropdowns and instructions, ready to fill in."""
     from p4c import template as tpl
@@ -165,6 +171,11 @@ def template(
 
     config = State.project.load_config()
     code = partner_option(partner)
+    if scoring:
+        written, count = tpl.project_scoring_template(State.project.processed_dir, config, code, lang, output)
+        sheets = ", ".join(tpl.SCORING_WORDS[lang].sheets.values())
+        out.print(f"Wrote [bold]{escape(str(written))}[/] ({lang}): {count} services; sheets {sheets}.")
+        return
     target = output or Path(f"{code or 'partner'}_template_{lang}.xlsx")
     if target.suffix.lower() != ".xlsx":
         raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
