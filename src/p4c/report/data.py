@@ -31,6 +31,7 @@ from p4c.store import (
 
 if TYPE_CHECKING:
     from p4c.config import Config
+    from p4c.scoring.apply import ScoringOutcome
 
 
 RANK_COMMAND = "p4c rank"
@@ -84,6 +85,8 @@ class Report:
     has_monte_carlo: bool
     files: tuple[FileDigest, ...]
     notes: tuple[str, ...] = field(default=())
+    scoring: ScoringOutcome | None = None  # how the partners scored (p4c.scoring.apply)
+    tau: pd.DataFrame | None = None  # Kendall's tau of each partner's weights' ranking vs the consensus
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -275,7 +278,15 @@ def build_report(
     needs = _needs_grid(needs_raw, partners, config)
 
     normalized = _normalized(services, partners_raw, ranking, config)
-    weights, source, differ = _weights_used(ranking, normalized, stability, config)
+    weights, source, differ = _weights_used(ranking, normalized, stability, config, processed.weights)
+    stale = processed.scoring.stale_note() if processed.scoring is not None else None
+    if stale:
+        notes.append(f"Stale scores: {stale}.")
+    tau = None
+    if processed.scoring is not None and processed.scoring.has_weights:
+        from p4c.scoring.apply import partner_rankings
+
+        tau = partner_rankings(processed.services, partners_raw, config, processed.scoring)
     if differ:
         notes.append(
             "The ranking was computed with weights that differ from config/criteria.yaml "
@@ -310,6 +321,8 @@ def build_report(
         and bool(ranking["p_top"].notna().any()),
         files=files,
         notes=tuple(notes),
+        scoring=processed.scoring,
+        tau=tau,
     )
 
 
@@ -443,12 +456,21 @@ def _normalized(
 
 
 def _weights_used(
-    ranking: pd.DataFrame, normalized: pd.DataFrame, stability: pd.DataFrame | None, config: Config
+    ranking: pd.DataFrame,
+    normalized: pd.DataFrame,
+    stability: pd.DataFrame | None,
+    config: Config,
+    partners: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], str, bool]:
     """The weights behind ranking.csv: stated by the stability file, else read back from the
-    contributions of complete services (contribution = weight x value), else the config's."""
+    contributions of complete services (contribution = weight x value), else the config's
+    (`partners`: the partners' consensus, with `weights.from: partners`)."""
     total = sum(c.weight for c in config.criteria) or 1.0
     configured = {c.id: c.weight / total for c in config.criteria}
+    origin = "config/criteria.yaml"
+    if partners:
+        configured = {c.id: partners[c.id] for c in config.criteria}
+        origin = "the partners' consensus weights (weights.from: partners)"
 
     def differs(weights: dict[str, float]) -> bool:  # the CSVs round to 6 decimals
         return any(abs(weights[k] - configured[k]) > 5e-4 for k in configured)
@@ -474,8 +496,8 @@ def _weights_used(
     if len(inferred) == len(configured) and abs(sum(inferred.values()) - 1) < 1e-3:
         if differs(inferred):
             return inferred, f"{RANKING_FILE} (read back from the contributions)", True
-        return configured, "config/criteria.yaml (the ranking used the same)", False
-    return configured, "config/criteria.yaml", False
+        return configured, f"{origin} (the ranking used the same)", False
+    return configured, origin, False
 
 
 # --- small helpers -------------------------------------------------------------------------------

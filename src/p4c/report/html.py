@@ -25,6 +25,7 @@ from p4c.report.charts import (
 )
 from p4c.report.data import INGEST_COMMAND, MODES, STABILITY_COMMAND, TOP_N, Report
 from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
+from p4c.report.scoring import groups_block, scoring_section
 
 if TYPE_CHECKING:
     import jinja2
@@ -58,6 +59,8 @@ def render_html(report: Report) -> str:
             "overview": _overview(report, charts),
             "ranking": _ranking_section(report, charts),
             "robustness": _robustness(report, charts),
+            "scoring": scoring_section(report, charts),
+            "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
             "practices": _practices(report, charts),
             "transfer": _transferability(report, charts),
             "plan": _plan(report),
