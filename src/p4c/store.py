@@ -118,6 +118,7 @@ STATUS_COLUMNS = (
     "source_file",
     "sha256",
     "ingested_at",
+    "stale_scores",  # peer scores of this partner's services that no longer exist (scoring.md)
 )
 
 _SCHEMA = """
@@ -536,8 +537,26 @@ def status(folder: Path) -> pd.DataFrame:
     out = partners.assign(
         services=partners["partner"].map(counts).fillna(0).astype(int),
         rejected=partners["partner"].map(rejected).fillna(0).astype(int),
+        stale_scores=partners["partner"].map(_stale_counts(folder)).fillna(0).astype(int),
     )
     return out[list(STATUS_COLUMNS)].sort_values("partner").reset_index(drop=True)
+
+
+def _stale_counts(folder: Path) -> pd.Series:
+    """Per partner, how many stored peer scores are of its services that no longer exist."""
+    import pandas as pd
+
+    scores = read_table(folder, SCORES, ["partner", "service_id"])
+    if scores is None or scores.empty:
+        return pd.Series(dtype="int64")
+    services = read_table(folder, SERVICES, ["partner", "service_id"])
+    known = (
+        pd.MultiIndex.from_frame(services.astype(str))
+        if services is not None
+        else pd.MultiIndex.from_tuples([], names=["partner", "service_id"])
+    )
+    stale = ~pd.MultiIndex.from_frame(scores.astype(str)).isin(known)
+    return scores.loc[stale, "partner"].astype(str).value_counts()
 
 
 # --- exports for analysts ---------------------------------------------------------------------------

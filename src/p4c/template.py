@@ -662,10 +662,13 @@ def _scores_sheet(
                 text = {"category": labels, "provider": providers, "status": statuses}.get(key, {})
                 sheet.write_string(r + 1, c, text.get(str(value), str(value)), cell)
         given = (filled or {}).get((code, sid), {})
-        for j, crit in enumerate(criteria):
+        for j, crit in enumerate(criteria):  # every input cell styled: unlocked whatever the reader
             score = given.get(crit.id)
-            if score is not None:
+            if score is None:
+                sheet.write_blank(r + 1, first_score + j, None, f["open"])
+            else:
                 sheet.write_number(r + 1, first_score + j, score, f["open"])
+        sheet.write_blank(r + 1, first_score + len(criteria), None, f["open"])
     last = max(len(rows), 1)
     for j, crit in enumerate(criteria):
         sheet.data_validation(

@@ -277,6 +277,18 @@ def _weights(
     table = read_table(sheet, WEIGHT_COLUMNS, config, result, country=rater)
     if table is None:
         return None
+    if "points" not in table.mapping:  # a blank points cell is "not weighted", a missing column is an error
+        error(
+            result,
+            table.sheet,
+            f"{table.sheet}!B{table.header_row}",
+            table.header_row,
+            "points",
+            "",
+            "required column points is missing; head a column with one of: "
+            + ", ".join(dict.fromkeys(("points", *WEIGHT_COLUMNS[1].aliases))),
+        )
+        return None
     ids = [c.id for c in config.criteria]
     lookup = {norm(word): c.id for c in config.criteria for word in (c.id, *c.label.values())}
     records: list[tuple[str, str, float]] = []
