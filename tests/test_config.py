@@ -179,8 +179,13 @@ def test_project_config_is_the_default_but_for_partners() -> None:
     shipped = REPO / "config" / "criteria.yaml"
     if not shipped.is_file():
         pytest.skip("no config/criteria.yaml in the repository")
-    # The sample project adds the details of its CSV partner; everything else is the default.
-    project = parse_config(shipped.read_text(encoding="utf-8")).model_copy(update={"partners": {}})
+    # The sample project adds the details of its CSV partner and ranks on peer scores (scoring.md:
+    # `p4c run` shows the whole method); everything else is the default.
+    project = parse_config(shipped.read_text(encoding="utf-8"))
+    assert project.scoring.source == "peer"
+    project = project.model_copy(
+        update={"partners": {}, "scoring": project.scoring.model_copy(update={"source": "self"})}
+    )
     assert project == parse_config(default_config_text())
 
 
@@ -353,8 +358,8 @@ def test_two_score_criteria_with_the_same_label(default_data: dict[str, Any]) ->
 
 
 def test_unknown_top_level_key(default_data: dict[str, Any]) -> None:
-    message = bad(default_data, lambda d: d.update(weights={"impact": 1}))
-    assert message.startswith(f"{SOURCE}: weights: unknown key; accepted keys: version, scale, ")
+    message = bad(default_data, lambda d: d.update(colours={"impact": 1}))
+    assert message.startswith(f"{SOURCE}: colours: unknown key; accepted keys: version, scale, ")
     assert "criteria, categories, good_practice" in message
 
 

@@ -34,7 +34,8 @@ class WeightSettings(BaseModel):
     (build one in Python with `WeightSettings.model_validate({"from": "partners"})`).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # Dumped by its YAML name, so a dumped config validates again (`from_` is never read).
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True)
 
     from_: Literal["config", "partners"] = Field(default="config", alias="from")
     aggregate: Literal["mean", "geometric"] = "mean"
