@@ -123,6 +123,10 @@ def split_stale(services: pd.DataFrame, scores: pd.DataFrame) -> tuple[pd.DataFr
     A score is stale when its (partner, service_id) is not among the current services: the partner
     resubmitted its workbook without that service. Stale scores are never used, and always reported.
     """
+    if scores.empty:  # a v1 project: no index of a million services for nothing
+        return scores, pd.DataFrame(
+            {c: pd.Series(dtype="int64" if c == "scores" else object) for c in STALE_COLUMNS}
+        )
     known = pd.MultiIndex.from_arrays(
         [services["partner"].astype(str), services["service_id"].astype(str)]
     ).unique()
@@ -173,7 +177,7 @@ def score_services(
         current, own, criteria, settings, scale_min=config.scale.min, scale_max=config.scale.max
     )
     table = result.scores
-    out = services.copy()
+    out = services.copy(deep=False)  # copy-on-write: new columns only, the rest shared
     if len(table):
         at = pd.MultiIndex.from_arrays([table["partner"], table["service_id"].astype(str)])
         rows = at.get_indexer(
@@ -214,7 +218,7 @@ def _unrated(services: pd.DataFrame, criteria: list[str], config: Config) -> pd.
     The same as aggregating: no peer aggregate, so source peer leaves every score missing and blend
     keeps the self scores; both flag every service (fewer than min_raters ratings).
     """
-    out = services.copy()
+    out = services.copy(deep=False)  # copy-on-write: new columns only, the rest shared
     source = config.scoring.source
     if source == "peer":
         for crit in criteria:
