@@ -621,9 +621,7 @@ def check_dir(raw_dir: Path = DEFAULT_RAW, config_path: Path = DEFAULT_CONFIG) -
     for path in sorted(raw_dir.iterdir()):
         if path.name.startswith(".") or path.suffix.lower() not in (".xlsx", ".ods", ".csv"):
             continue
-        if (
-            "_field_tests" in path.stem or "_plan_" in path.stem
-        ):  # scripts/sample_field_tests.py, sample_plan.py
+        if any(kind in path.stem for kind in ("_field_tests", "_plan_", "_scoring")):  # sample_*.py scripts
             continue
         partner = check_file(path, contract, errors)
         if partner is None:

@@ -2968,7 +2968,9 @@ def write_all(out_dir: Path) -> list[Path]:
         path = out_dir / FILE_NAMES[partner.code]
         WRITERS[partner.code](partner, path, rng)
         paths.append(path)
-    return paths
+    from sample_scoring import write_scoring_workbooks  # every partner's scoring workbook
+
+    return paths + write_scoring_workbooks(PARTNERS, out_dir)
 
 
 def round_trip_problems(report: checker.Report) -> list[str]:

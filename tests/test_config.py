@@ -180,8 +180,13 @@ def test_project_config_is_the_default_but_for_partners() -> None:
     shipped = REPO / "config" / "criteria.yaml"
     if not shipped.is_file():
         pytest.skip("no config/criteria.yaml in the repository")
-    # The sample project adds the details of its CSV partner; everything else is the default.
-    project = parse_config(shipped.read_text(encoding="utf-8")).model_copy(update={"partners": {}})
+    # The sample project adds the details of its CSV partner and ranks on peer scores (scoring.md:
+    # `p4c run` shows the whole method); everything else is the default.
+    project = parse_config(shipped.read_text(encoding="utf-8"))
+    assert project.scoring.source == "peer"
+    project = project.model_copy(
+        update={"partners": {}, "scoring": project.scoring.model_copy(update={"source": "self"})}
+    )
     assert project == parse_config(default_config_text())
 
 

@@ -767,7 +767,19 @@ def test_load_processed_selected_columns(tmp_path: Path, project: Project, confi
     data = load_processed(
         project.processed_dir, config, columns=["partner", "impact", "start_date", "synergy"]
     )
-    assert data.services.columns.tolist() == ["service_id", "partner", "impact", "start_date", "synergy"]
+    assert data.services.columns.tolist() == [
+        "service_id",
+        "partner",
+        "impact",
+        "start_date",
+        "synergy",
+        "raters",  # peer scoring (p4c.scoring.apply): none here
+        "spread",
+        "flagged",
+    ]
+    assert (data.services["raters"] == 0).all() and not data.services["flagged"].any()
+    plain = load_processed(project.processed_dir, config, columns=["partner", "impact"], scored=False)
+    assert plain.services.columns.tolist() == ["service_id", "partner", "impact"]
     assert data.services["synergy"].isna().all()  # a score column the workbook lacked
     everything = load_processed(project.processed_dir, config).services
     assert {"relevance", "evidence", "source_row"} <= set(everything.columns)

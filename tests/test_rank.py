@@ -53,9 +53,10 @@ from tests.rank_data import (
 def test_columns_are_in_the_documented_order() -> None:
     ids = [c.id for c in CONFIG.criteria]
     plain = rank(random_services(30, 1), partners_frame(), CONFIG)
-    assert list(plain.table.columns) == [*BASE_COLUMNS, *ids]
+    groups = ["group_cis", "group_enterprises", "group_das"]  # the default config's criteria groups
+    assert list(plain.table.columns) == [*BASE_COLUMNS, *ids, *groups]
     full = rank(random_services(30, 1), partners_frame(), CONFIG, RankOptions(samples=50, by="category"))
-    assert list(full.table.columns) == [*BASE_COLUMNS, *ids, *SAMPLE_COLUMNS, "group_rank"]
+    assert list(full.table.columns) == [*BASE_COLUMNS, *ids, *groups, *SAMPLE_COLUMNS, "group_rank"]
     assert full.k == 15
     assert list(full.weights) == ids
 
@@ -703,7 +704,7 @@ def test_the_xlsx_is_formatted(tmp_path: Path) -> None:
     scaled = {str(rule.sqref).split(":")[0] for rule in sheet.conditional_formatting}
     score_col = openpyxl.utils.get_column_letter(headers.index("score") + 1)
     assert f"{score_col}2" in scaled
-    assert len(scaled) == 1 + len(CONFIG.criteria)
+    assert len(scaled) == 1 + len(CONFIG.criteria) + 3  # score, criteria, the three criteria groups
     assert sheet[f"{score_col}2"].number_format == "0.000"
     assert sheet.max_row == 31
 

@@ -46,6 +46,7 @@ OUTPUTS = [
     "report.html",
     "report.json",
     "report.xlsx",
+    "scoring.xlsx",
     "shortlist.csv",
     "shortlist.json",
     "shortlist.xlsx",

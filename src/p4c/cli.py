@@ -220,6 +220,7 @@ def init(
 
 @command()
 def template(
+    *,
     partner: Annotated[
         str | None, typer.Option(metavar="CODE", help="Partner code to prefill (e.g. BE).")
     ] = None,
@@ -246,6 +247,12 @@ def template(
         bool,
         typer.Option("--plan", help="Write the partner's recommendation-plan workbook (needs --partner)."),
     ] = False,
+    scoring: Annotated[
+        bool,
+        typer.Option(
+            "--scoring", help="A scoring workbook instead: the partner scores every ingested service."
+        ),
+    ] = False,
 ) -> None:
     """Write a partner workbook with dropdowns and instructions, ready to fill in."""
     from p4c import template as tpl
@@ -258,6 +265,13 @@ def template(
         return
     if plan:
         _plan_template(code, lang, output)
+        return
+    if scoring:
+        written, count = tpl.project_scoring_template(State.project.processed_dir, config, code, lang, output)
+        sheets = ", ".join(tpl.SCORING_WORDS[lang].sheets.values())
+        ui.out.print(
+            f"Wrote [bold]{escape(str(written))}[/] ({lang}): {plural(count, 'service')}; sheets {sheets}."
+        )
         return
     target = output or Path(f"{code or 'partner'}_template_{lang}.xlsx")
     if target.suffix.lower() != ".xlsx":
@@ -490,10 +504,23 @@ def rank_command(
             "data/processed/ranking.csv and ranking.xlsx.",
         ),
     ] = None,
+    weights_of: Annotated[
+        str | None,
+        typer.Option(
+            "--weights-of",
+            metavar="CODE",
+            help="Rank with the weights one partner proposed in its scoring workbook.",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Score and rank every ingested service on the weighted criteria."""
+    import dataclasses
+
     from p4c import rank as ranking
+    from p4c.ingest import partner_option
+    from p4c.scoring import apply as scoring
+    from p4c.scoring import outputs as scoring_out
     from p4c.store import load_processed
 
     config = State.project.load_config()
@@ -507,7 +534,10 @@ def rank_command(
     )
     if output is not None:
         ranking.check_output_type(output)
+    code = partner_option(weights_of)
     data = load_processed(State.project.processed_dir, config, columns=ranking.input_columns(config))
+    start = data.weights if code is None else scoring.weights_of(data.scoring, code, config)
+    options = dataclasses.replace(options, weights={**start, **options.weights})
     with ui.steps(enabled=samples > 0 and not as_json) as steps:
         steps.stage("rank")
         steps.after_draws = "stability" if stability else None
@@ -539,12 +569,20 @@ def rank_command(
                 outputs=written,
             )
         )
+    extra = {}
+    if data.scoring is not None and scoring_out.has_scoring(data.scoring):
+        tau = scoring.partner_rankings(data.services, data.partners, config, data.scoring)
+        written += scoring_out.write_scoring(data.scoring, tau, config, targets[0].parent)
+        extra["scoring"] = scoring_out.scoring_json(data.scoring, tau, config)
+    stale = data.scoring.stale_note() if data.scoring is not None else None
     if as_json:
-        typer.echo(ranking.ranking_json(result, written))
+        typer.echo(ranking.ranking_json(result, written, extra))
         return
     _print_ranking(result, top)
     if note:
         ui.out.print(f"[yellow]note:[/] {escape(note)}")
+    if stale:
+        ui.err.print(f"[yellow]stale scores:[/] {escape(stale)}")
     ui.out.print("Wrote " + ", ".join(f"[bold]{escape(str(p))}[/]" for p in written), soft_wrap=True)
 
 
@@ -724,7 +762,9 @@ def shortlist(
         data.services,
         data.partners,
         config,
-        ranking.RankOptions(method=method, weights=ranking.parse_weights(weight or [], config)),
+        ranking.RankOptions(
+            method=method, weights={**data.weights, **ranking.parse_weights(weight or [], config)}
+        ),
     )
     from p4c.report.provenance import RankedBy
 

@@ -258,5 +258,7 @@ SCORE_INFO_COLUMNS: tuple[str, ...] = (
 )
 WEIGHT_COLUMNS: tuple[Field, ...] = (
     Field("criterion", "text", True, ("critère", "critere", "kriterium", "criterion id")),
-    Field("points", "number", True, ("weight", "poids", "punkte", "gewicht", "points"), minimum=0),
+    # Not required cell by cell: the template lists every criterion, and a blank means "not weighted"
+    # (the scoring workbook module still requires the column).
+    Field("points", "number", False, ("weight", "poids", "punkte", "gewicht", "points"), minimum=0),
 )

@@ -87,6 +87,8 @@ def run(
     from p4c.ingest import ingest
     from p4c.plan.stage import write_plans
     from p4c.report.provenance import RankedBy, record_ranking
+    from p4c.scoring.apply import partner_rankings
+    from p4c.scoring.outputs import has_scoring, write_scoring
     from p4c.store import load_processed
 
     timings: dict[str, float] = {}
@@ -102,11 +104,16 @@ def run(
         processed.services,
         processed.partners,
         config,
-        rank_stage.RankOptions(samples=options.samples, seed=options.seed, stability=True),
+        rank_stage.RankOptions(
+            weights=processed.weights, samples=options.samples, seed=options.seed, stability=True
+        ),
         progress=draws,
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
     outputs = rank_stage.write_rankings(ranking, targets)
+    if processed.scoring is not None and has_scoring(processed.scoring):
+        tau = partner_rankings(processed.services, processed.partners, config, processed.scoring)
+        outputs += write_scoring(processed.scoring, tau, config, folder)
     ranked_by = RankedBy(
         method=ranking.method,
         weights=ranking.weights,
@@ -147,4 +154,7 @@ def run(
     )
     timings["report"] = time.perf_counter() - started
     notes = [note] if note else []
+    stale = processed.scoring.stale_note() if processed.scoring is not None else None
+    if stale:
+        notes.append(stale)
     return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)

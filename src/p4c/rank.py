@@ -63,6 +63,8 @@ GROUPS: tuple[str, ...] = ("partner", "category")
 TIE_TOLERANCE = 1e-9
 BASE_COLUMNS = ("rank", "partner", "service_id", "title", "category", "score", "complete", "missing")
 SAMPLE_COLUMNS = ("p_top", "rank_p05", "rank_p50", "rank_p95")
+GROUP_PREFIX = "group_"  # a criteria group's contribution column (config `group`)
+QUALITY_COLUMNS = ("raters", "spread", "flagged")  # from peer scoring (p4c.scoring.apply), when present
 PERCENTILES = (5, 50, 95)
 OUTPUT_TYPES = (".csv", ".xlsx", ".parquet")
 XLSX_MAX_ROWS = 1_048_575
@@ -145,6 +147,25 @@ def resolve_weights(config: Config, overrides: Mapping[str, float]) -> dict[str,
     shares = {key: value / top for key, value in raw.items()}
     total = math.fsum(shares.values())
     return {key: value / total for key, value in shares.items()}
+
+
+def group_columns(config: Config) -> dict[str, list[str]]:
+    """`group_<name>` -> the ids of the group's criteria, groups in config order (spec: scoring.md).
+
+    The ranking's group column is the sum of its criteria's contributions, so the groups' columns
+    add up to the score (wsm; the split of topsis and wpm likewise) when every criterion has a group.
+    """
+    groups: dict[str, list[str]] = {}
+    for crit in config.criteria:
+        if crit.group is not None:
+            groups.setdefault(f"{GROUP_PREFIX}{crit.group}", []).append(crit.id)
+    clash = sorted(set(groups) & {*BASE_COLUMNS, *(c.id for c in config.criteria), "group_rank"})
+    if clash:
+        raise P4CError(
+            f"criteria: group `{clash[0].removeprefix(GROUP_PREFIX)}` gives the ranking column "
+            f"{clash[0]}, which it already has; rename the group"
+        )
+    return groups
 
 
 # --- criterion values ----------------------------------------------------------------------------
@@ -495,6 +516,20 @@ def rank(
         "missing": _missing_text(missing, ids, order),
     }
     parts = [pd.DataFrame(columns), pd.DataFrame(contributions.T, columns=ids, copy=False)]
+    groups = group_columns(config)
+    if groups:
+        position = {crit_id: j for j, crit_id in enumerate(ids)}
+        parts.append(
+            pd.DataFrame(
+                {
+                    name: np.nansum(contributions[[position[c] for c in members]], axis=0)
+                    for name, members in groups.items()
+                }
+            )
+        )
+    quality = {name: services[name].to_numpy()[order] for name in QUALITY_COLUMNS if name in services}
+    if quality:
+        parts.append(pd.DataFrame(quality))
     if options.samples:
         seed = config.stability.seed if options.seed is None else options.seed
         p_top, pct = _monte_carlo(
@@ -703,8 +738,16 @@ def _write_ranking_xlsx(result: RankResult, path: Path) -> None:
             hint="Write .csv or .parquet instead.",
         )
     ids = list(result.weights)
-    formats = {"score": "0.000", **dict.fromkeys(ids, "0.000"), "p_top": "0.0%"}
-    sheets = [SheetSpec("Ranking", table, formats, ["score", *ids], {"title": 48.0, "missing": 24.0})]
+    groups = [c for c in table.columns if str(c).startswith(GROUP_PREFIX) and c != "group_rank"]
+    formats = {
+        "score": "0.000",
+        **dict.fromkeys([*ids, *groups], "0.000"),
+        "p_top": "0.0%",
+        "spread": "0.00",
+    }
+    sheets = [
+        SheetSpec("Ranking", table, formats, ["score", *ids, *groups], {"title": 48.0, "missing": 24.0})
+    ]
     weights = pd.DataFrame({"criterion": ids, "weight": [result.weights[i] for i in ids]})
     sheets.append(SheetSpec("Weights", weights, {"weight": "0.000"}))
     if result.stability is not None:
@@ -714,8 +757,10 @@ def _write_ranking_xlsx(result: RankResult, path: Path) -> None:
     write_xlsx(sheets, path)
 
 
-def ranking_json(result: RankResult, outputs: Sequence[Path] = ()) -> str:
-    """{"method", "weights", "k", "ranking": [...]} (+ "stability", "outputs"); NaN -> null."""
+def ranking_json(
+    result: RankResult, outputs: Sequence[Path] = (), extra: Mapping[str, Any] | None = None
+) -> str:
+    """{"method", "weights", "k", "ranking": [...]} (+ "stability", "outputs", `extra`); NaN -> null."""
     parts = [
         f'"method": {json.dumps(result.method)}',
         f'"weights": {json.dumps(result.weights)}',
@@ -726,6 +771,8 @@ def ranking_json(result: RankResult, outputs: Sequence[Path] = ()) -> str:
         parts.append(f'"stability": {result.stability.to_json(orient="records", double_precision=15)}')
     if outputs:
         parts.append(f'"outputs": {json.dumps([str(p) for p in outputs])}')
+    for key, value in (extra or {}).items():
+        parts.append(f"{json.dumps(key)}: {json.dumps(value, ensure_ascii=False)}")
     return "{" + ", ".join(parts) + "}"
 
 

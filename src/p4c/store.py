@@ -24,7 +24,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from p4c.config import Config
+    from p4c.scoring.apply import ScoringOutcome
 
 # --- names: every processed file p4c writes is named here and nowhere else ----------------------------
 
@@ -67,6 +68,9 @@ FIELD_TEST_RESULTS_FILE = "field_test_results.csv"
 RANKING_MANIFEST = "ranking.json"
 SHORTLIST_MANIFEST = "shortlist.json"
 REPORT_MANIFEST = "report.json"
+# Peer scoring (spec: scoring.md): the tables a scoring workbook fills, and what `p4c rank` writes.
+SCORES, WEIGHTS = "scores", "weights"
+SCORING_XLSX = "scoring.xlsx"
 
 # The tables a partner workbook fills, and their export files.
 SERVICES, PARTNERS, NEEDS, REJECTED = "services", "partners", "needs", "rejected"
@@ -124,6 +128,7 @@ STATUS_COLUMNS = (
     "source_file",
     "sha256",
     "ingested_at",
+    "stale_scores",  # peer scores of this partner's services that no longer exist (scoring.md)
 )
 
 # Recommendation plans (spec field-tests.md, `p4c plan`): the plan workbooks' tables (one chunk each
@@ -164,6 +169,8 @@ class Processed:
     services: pd.DataFrame
     partners: pd.DataFrame
     needs: pd.DataFrame
+    scoring: ScoringOutcome | None = None  # how the partners scored (None: not asked for)
+    weights: dict[str, float] = field(default_factory=dict)  # weights.from: partners -> the consensus
 
 
 @dataclass(frozen=True)
@@ -495,11 +502,15 @@ def empty_needs() -> pd.DataFrame:
     )
 
 
-def load_processed(folder: Path, config: Config, columns: Sequence[str] | None = None) -> Processed:
+def load_processed(
+    folder: Path, config: Config, columns: Sequence[str] | None = None, *, scored: bool = True
+) -> Processed:
     """The processed data, or a P4CError that says to run `p4c ingest` first.
 
     `columns`: read only these services columns (those the store holds, and service_id), such as
     `rank.input_columns(config)`: a fraction of the time and memory on a million services.
+    `scored`: the services' score columns made by `config.scoring` from the scoring workbooks
+    (`p4c.scoring.apply`), with `raters`, `spread` and `flagged`; False gives the stored self scores.
     """
     wanted = None if columns is None else list(dict.fromkeys(["service_id", *columns]))
     services = read_table(folder, SERVICES, wanted)
@@ -519,7 +530,13 @@ def load_processed(folder: Path, config: Config, columns: Sequence[str] | None =
     for crit in config.score_criteria:  # a criterion added to the config after the ingest
         if crit.id not in services.columns and (columns is None or crit.id in columns):
             services[crit.id] = float("nan")
-    return Processed(services, partners.reset_index(drop=True), needs.reset_index(drop=True))
+    partners, needs = partners.reset_index(drop=True), needs.reset_index(drop=True)
+    if not scored:
+        return Processed(services, partners, needs)
+    from p4c.scoring.apply import rank_weights, score_services
+
+    result = score_services(services, read_table(folder, SCORES), read_table(folder, WEIGHTS), config)
+    return Processed(result.services, partners, needs, result.outcome, rank_weights(result.outcome, config))
 
 
 def status(folder: Path) -> pd.DataFrame:
@@ -538,8 +555,26 @@ def status(folder: Path) -> pd.DataFrame:
     out = partners.assign(
         services=partners["partner"].map(counts).fillna(0).astype(int),
         rejected=partners["partner"].map(rejected).fillna(0).astype(int),
+        stale_scores=partners["partner"].map(_stale_counts(folder)).fillna(0).astype(int),
     )
     return out[list(STATUS_COLUMNS)].sort_values("partner").reset_index(drop=True)
+
+
+def _stale_counts(folder: Path) -> pd.Series:
+    """Per partner, how many stored peer scores are of its services that no longer exist."""
+    import pandas as pd
+
+    scores = read_table(folder, SCORES, ["partner", "service_id"])
+    if scores is None or scores.empty:
+        return pd.Series(dtype="int64")
+    services = read_table(folder, SERVICES, ["partner", "service_id"])
+    known = (
+        pd.MultiIndex.from_frame(services.astype(str))
+        if services is not None
+        else pd.MultiIndex.from_tuples([], names=["partner", "service_id"])
+    )
+    stale = ~pd.MultiIndex.from_frame(scores.astype(str)).isin(known)
+    return scores.loc[stale, "partner"].astype(str).value_counts()
 
 
 # --- exports for analysts ---------------------------------------------------------------------------

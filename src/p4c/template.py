@@ -6,13 +6,18 @@ column per scored criterion of the project's config), so a filled-in template al
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from p4c.config import Config
 from p4c.models import Language, Provider, Status
 from p4c.values import fmt
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 DATA_ROWS = 300  # rows prepared with dropdowns
 
@@ -424,3 +429,322 @@ def _needs_sheet(
         },
     )
     sheet.freeze_panes(1, 0)
+
+
+# --- the scoring workbook (spec: scoring.md) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoringWords:
+    """The fixed texts of a scoring workbook in one language (headers read back by ingest)."""
+
+    sheets: dict[str, str]  # Instructions, Rater, Scores, Weights
+    rater: str
+    partner: str
+    own: str  # header of the own-service mark
+    own_mark: str
+    comment: str
+    weights: tuple[str, str]
+    instructions: tuple[str, ...]
+
+
+SCORING_WORDS: dict[str, ScoringWords] = {
+    "en": ScoringWords(
+        sheets={"Instructions": "Instructions", "Rater": "Rater", "Scores": "Scores", "Weights": "Weights"},
+        rater="Rater",
+        partner="Partner",
+        own="Own service",
+        own_mark="own",
+        comment="Comment",
+        weights=("Criterion", "Points"),
+        instructions=(
+            "How to fill in this scoring workbook",
+            "1. Rater sheet: your partner code ({rater}). Do not change it.",
+            "2. Scores sheet: one row per service of every partner, yours included (marked «own»: "
+            "your scores of your own services are kept out of the peer scores).",
+            "3. Score each criterion from the dropdown ({scale}, half points allowed). Leave a cell "
+            "blank if you cannot judge: the service is then scored by the other partners.",
+            "4. The grey columns describe the service and are locked: only the score and comment "
+            "cells can be edited. Do not change the partner or the service ID.",
+            "5. Weights sheet (optional): share out 100 points among the criteria, by how much each "
+            "should count. Any non-negative points are accepted and rescaled.",
+            "6. Send the whole workbook back; a new one replaces all of your earlier scores.",
+            "Criteria:",
+        ),
+    ),
+    "fr": ScoringWords(
+        sheets={
+            "Instructions": "Instructions",
+            "Rater": "Évaluateur",
+            "Scores": "Notes",
+            "Weights": "Pondérations",
+        },
+        rater="Évaluateur",
+        partner="Partenaire",
+        own="Propre",
+        own_mark="propre",
+        comment="Commentaire",
+        weights=("Critère", "Points"),
+        instructions=(
+            "Comment remplir ce classeur de notation",
+            "1. Feuille Évaluateur : votre code partenaire ({rater}). Ne le changez pas.",
+            "2. Feuille Notes : une ligne par service de chaque partenaire, les vôtres compris (marqués "
+            "« propre » : vos notes de vos propres services restent hors des notes des pairs).",
+            "3. Notez chaque critère dans la liste ({scale}, demi-points permis). Laissez vide si vous "
+            "ne pouvez pas juger : le service est alors noté par les autres partenaires.",
+            "4. Les colonnes grises décrivent le service et sont verrouillées : seules les notes et "
+            "le commentaire se modifient. Ne changez ni le partenaire ni l'identifiant.",
+            "5. Feuille Pondérations (facultative) : répartissez 100 points entre les critères selon "
+            "leur importance. Tout nombre positif ou nul est accepté et remis à l'échelle.",
+            "6. Renvoyez tout le classeur ; un nouveau classeur remplace toutes vos notes précédentes.",
+            "Critères :",
+        ),
+    ),
+    "de": ScoringWords(
+        sheets={
+            "Instructions": "Anleitung",
+            "Rater": "Bewerter",
+            "Scores": "Bewertungen",
+            "Weights": "Gewichtung",
+        },
+        rater="Bewerter",
+        partner="Partnerland",
+        own="Eigene",
+        own_mark="eigene",
+        comment="Kommentar",
+        weights=("Kriterium", "Punkte"),
+        instructions=(
+            "So füllen Sie diese Bewertungsmappe aus",
+            "1. Blatt Bewerter: Ihr Partnercode ({rater}). Bitte nicht ändern.",
+            "2. Blatt Bewertungen: eine Zeile je Leistung jedes Partners, Ihre eigenen eingeschlossen "
+            "(markiert „eigene“: Ihre Bewertungen eigener Leistungen zählen nicht zu denen der Partner).",
+            "3. Jedes Kriterium aus der Liste bewerten ({scale}, halbe Punkte erlaubt). Leer lassen, "
+            "wenn Sie es nicht beurteilen können: dann bewerten die anderen Partner.",
+            "4. Die grauen Spalten beschreiben die Leistung und sind gesperrt: nur Bewertungen und "
+            "Kommentar sind änderbar. Partner und Kennung nicht ändern.",
+            "5. Blatt Gewichtung (freiwillig): 100 Punkte auf die Kriterien verteilen, je nachdem, wie "
+            "viel jedes zählen soll. Jede nicht negative Zahl wird angenommen und umgerechnet.",
+            "6. Die ganze Mappe zurücksenden; eine neue ersetzt alle früheren Bewertungen.",
+            "Kriterien:",
+        ),
+    ),
+}
+
+# The informative columns of the Scores sheet, after partner and service_id (spec: scoring.md).
+SCORING_INFO = (
+    "title",
+    "description",
+    "category",
+    "provider",
+    "status",
+    "evidence",
+    "annual_budget_eur",
+    "smes_reached",
+)
+Filled = Mapping[tuple[str, str], Mapping[str, float | None]]
+
+
+def scoring_template(
+    config: Config,
+    services: pd.DataFrame,
+    path: Path,
+    *,
+    partner: str,
+    lang: Language = "en",
+    scores: Filled | None = None,
+    weights: Mapping[str, float] | None = None,
+    created: dt.datetime | None = None,
+) -> Path:
+    """Write `partner`'s scoring workbook for `services` (one row each, sorted by partner and id).
+
+    `services` holds partner, service_id and the SCORING_INFO columns it has (the store's
+    services). `scores` and `weights` prefill the cells (sample data); `created` fixes the document
+    date so that a rerun gives the same bytes.
+    """
+    import xlsxwriter
+
+    from p4c.io import atomic_path
+
+    words, base = SCORING_WORDS[lang], WORDS[lang]
+    rows = services.assign(
+        partner=services["partner"].astype(str), service_id=services["service_id"].astype(str)
+    ).sort_values(["partner", "service_id"], kind="stable")
+    with atomic_path(path) as tmp:
+        book = xlsxwriter.Workbook(
+            str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        f = _formats(book)
+        f["locked"] = book.add_format({"bg_color": "#EDEDED", "valign": "top", "locked": True})
+        f["own"] = book.add_format({"bg_color": "#D9E1F2", "bold": True, "valign": "top", "locked": True})
+        f["open"] = book.add_format({"bg_color": "#FFF2CC", "border": 1, "locked": False})
+        lists = _lists_sheet(book, config, base, lang)
+        _scoring_instructions(book, config, words, lang=lang, partner=partner, f=f)
+        rater = book.add_worksheet(words.sheets["Rater"])
+        rater.set_column(0, 0, 20)
+        rater.write_string(0, 0, words.rater, f["key"])
+        rater.write_string(0, 1, partner, f["key"])
+        rater.protect("", {"select_locked_cells": True})
+        _scores_sheet(book, config, rows, words, lang=lang, partner=partner, lists=lists, f=f, filled=scores)
+        _weights_sheet(book, config, words, lang=lang, f=f, filled=weights)
+        properties: dict[str, Any] = {"title": "p4c scoring workbook", "comments": f"rater {partner}, {lang}"}
+        if created is not None:
+            properties["created"] = created
+        book.set_properties(properties)
+        book.close()
+    return path
+
+
+def _scoring_instructions(
+    book: Any, config: Config, words: ScoringWords, *, lang: str, partner: str, f: dict[str, Any]
+) -> None:
+    sheet = book.add_worksheet(words.sheets["Instructions"])
+    scale = config.scale
+    sheet.set_column(0, 0, 110, f["wrap"])
+    sheet.write_string(0, 0, words.instructions[0], f["title"])
+    row = 2
+    for line in words.instructions[1:]:
+        sheet.write_string(row, 0, line.format(rater=partner, scale=f"{fmt(scale.min)}-{fmt(scale.max)}"))
+        row += 1
+    for crit in config.score_criteria:
+        sheet.write_string(row, 0, f"• {crit.text(lang)}: {crit.description}")
+        row += 1
+    sheet.activate()
+
+
+def _scores_sheet(
+    book: Any,
+    config: Config,
+    rows: pd.DataFrame,
+    words: ScoringWords,
+    *,
+    lang: str,
+    partner: str,
+    lists: dict[str, str],
+    f: dict[str, Any],
+    filled: Filled | None,
+) -> None:
+    import pandas as pd
+
+    sheet = book.add_worksheet(words.sheets["Scores"])
+    base = WORDS[lang]
+    info = [key for key in SCORING_INFO if key in rows.columns]
+    labels = {c.code: c.text(lang) for c in config.categories}
+    providers = {p.value: w for p, w in base.providers.items()}
+    statuses = {s.value: w for s, w in base.statuses.items()}
+    criteria = config.score_criteria
+    headers = [words.own, words.partner, base.columns["service_id"], *(base.columns[k] for k in info)]
+    first_score = len(headers)
+    headers += [c.text(lang) for c in criteria] + [words.comment]
+    widths = {"title": 40, "description": 50, "category": 30, "evidence": 40}
+    for c, label in enumerate(headers):
+        sheet.write_string(0, c, label, f["header"])
+    sheet.set_column(0, 0, 10)
+    sheet.set_column(1, 2, 12)
+    for c, key in enumerate(info, start=3):
+        sheet.set_column(c, c, widths.get(key, 14))
+    sheet.set_column(first_score, first_score + len(criteria) - 1, 14, f["open"])
+    sheet.set_column(first_score + len(criteria), first_score + len(criteria), 40, f["open"])
+    columns = {key: rows[key].tolist() for key in ("partner", "service_id", *info)}
+    for r in range(len(rows)):
+        code, sid = columns["partner"][r], columns["service_id"][r]
+        own = code == partner
+        cell = f["own"] if own else f["locked"]
+        sheet.write_string(r + 1, 0, words.own_mark if own else "", cell)
+        sheet.write_string(r + 1, 1, code, cell)
+        sheet.write_string(r + 1, 2, sid, cell)
+        for c, key in enumerate(info, start=3):
+            value = columns[key][r]
+            if value is None or bool(pd.isna(value)):
+                sheet.write_blank(r + 1, c, None, cell)
+            elif key in ("annual_budget_eur", "smes_reached"):
+                sheet.write_number(r + 1, c, float(value), cell)
+            else:
+                text = {"category": labels, "provider": providers, "status": statuses}.get(key, {})
+                sheet.write_string(r + 1, c, text.get(str(value), str(value)), cell)
+        given = (filled or {}).get((code, sid), {})
+        for j, crit in enumerate(criteria):  # every input cell styled: unlocked whatever the reader
+            score = given.get(crit.id)
+            if score is None:
+                sheet.write_blank(r + 1, first_score + j, None, f["open"])
+            else:
+                sheet.write_number(r + 1, first_score + j, score, f["open"])
+        sheet.write_blank(r + 1, first_score + len(criteria), None, f["open"])
+    last = max(len(rows), 1)
+    for j, crit in enumerate(criteria):
+        sheet.data_validation(
+            1,
+            first_score + j,
+            last,
+            first_score + j,
+            {
+                "validate": "list",
+                "source": lists["score"],
+                "input_title": crit.text(lang)[:32],
+                "input_message": base.score_help.format(lo=fmt(config.scale.min), hi=fmt(config.scale.max)),
+            },
+        )
+    sheet.set_row(0, 45)
+    sheet.freeze_panes(1, 3)
+    sheet.autofilter(0, 0, last, len(headers) - 1)
+    sheet.protect("", {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True})
+
+
+def _weights_sheet(
+    book: Any,
+    config: Config,
+    words: ScoringWords,
+    *,
+    lang: str,
+    f: dict[str, Any],
+    filled: Mapping[str, float] | None,
+) -> None:
+    sheet = book.add_worksheet(words.sheets["Weights"])
+    sheet.write_string(0, 0, words.weights[0], f["header"])
+    sheet.write_string(0, 1, words.weights[1], f["header"])
+    sheet.set_column(0, 0, 45)
+    sheet.set_column(1, 1, 12)
+    for r, crit in enumerate(config.criteria, start=1):
+        sheet.write_string(r, 0, crit.text(lang), f["locked"])
+        points = (filled or {}).get(crit.id)
+        if points is None:
+            sheet.write_blank(r, 1, None, f["open"])
+        else:
+            sheet.write_number(r, 1, points, f["open"])
+    sheet.data_validation(
+        1,
+        1,
+        len(config.criteria),
+        1,
+        {
+            "validate": "decimal",
+            "criteria": ">=",
+            "value": 0,
+            "input_title": words.weights[1],
+            "input_message": ">= 0",
+        },
+    )
+    sheet.protect("", {"format_columns": True})
+
+
+def project_scoring_template(
+    folder: Path, config: Config, partner: str | None, lang: Language, output: Path | None
+) -> tuple[Path, int]:
+    """`p4c template --scoring`: the partner's scoring workbook of the ingested services, and how many."""
+    from p4c import store
+    from p4c.errors import P4CError
+
+    if partner is None:
+        raise P4CError(
+            "--scoring needs --partner CODE: a scoring workbook holds one partner's scores",
+            hint="For example: p4c template --scoring --partner BE",
+        )
+    target = output or Path(f"{partner}_scoring_{lang}.xlsx")
+    if target.suffix.lower() != ".xlsx":
+        raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
+    services = store.read_table(folder, store.SERVICES, ["partner", "service_id", *SCORING_INFO])
+    if services is None or services.empty:
+        raise P4CError(
+            "no services are ingested yet: a scoring workbook lists the ingested services",
+            hint="Ingest the partners' workbooks first: p4c ingest data/raw/*",
+        )
+    return scoring_template(config, services, target, partner=partner, lang=lang), len(services)

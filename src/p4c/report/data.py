@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from p4c.config import Config
     from p4c.evaluation.stage import Evaluation
     from p4c.report.plans import PartnerPlan
+    from p4c.scoring.apply import ScoringOutcome
 
 
 RANK_COMMAND = "p4c rank"
@@ -104,6 +105,8 @@ class Report:
     fieldwork: Evaluation | None = None  # the field-test evaluation, when reports are stored
     made_by: tuple[tuple[str, str], ...] = field(default=())  # (what, how it was made), for the annex
     manifests: tuple[Manifest, ...] = field(default=())  # the records the report was built from
+    scoring: ScoringOutcome | None = None  # how the partners scored (p4c.scoring.apply)
+    tau: pd.DataFrame | None = None  # Kendall's tau of each partner's weights' ranking vs the consensus
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -277,7 +280,15 @@ def build_report(
     needs = _needs_grid(needs_raw, partners, config)
 
     normalized = _normalized(services, partners_raw, ranking, config)
-    weights, source, differ = _weights_used(ranking, normalized, src.weights, config)
+    weights, source, differ = _weights_used(ranking, normalized, src.weights, config, processed.weights)
+    stale = processed.scoring.stale_note() if processed.scoring is not None else None
+    if stale:
+        notes.append(f"Stale scores: {stale}.")
+    tau = None
+    if processed.scoring is not None and processed.scoring.has_weights:
+        from p4c.scoring.apply import partner_rankings
+
+        tau = partner_rankings(processed.services, partners_raw, config, processed.scoring)
     if differ:
         notes.append(
             "The ranking was computed with weights that differ from config/criteria.yaml "
@@ -334,6 +345,8 @@ def build_report(
         fieldwork=evaluation_if_reported(folder, config, options.as_of),
         made_by=tuple(src.made_by),
         manifests=tuple(m for m in (src.ranking_manifest, src.shortlist_manifest) if m is not None),
+        scoring=processed.scoring,
+        tau=tau,
     )
 
 
@@ -478,14 +491,20 @@ def _weights_used(
     normalized: pd.DataFrame,
     recorded: dict[str, float] | None,
     config: Config,
+    partners: dict[str, float] | None = None,
 ) -> tuple[dict[str, float], str, bool]:
     """The weights behind the ranking shown: as recorded with it, else read back from the
-    contributions of complete services (contribution = weight x value), else the config's.
+    contributions of complete services (contribution = weight x value), else the config's
+    (`partners`: the partners' consensus, with `weights.from: partners`).
 
     Never from weight_stability.csv: `p4c rank` without --stability leaves an older one behind.
     """
     total = sum(c.weight for c in config.criteria) or 1.0
     configured = {c.id: c.weight / total for c in config.criteria}
+    origin = "config/criteria.yaml"
+    if partners:
+        configured = {c.id: partners[c.id] for c in config.criteria}
+        origin = "the partners' consensus weights (weights.from: partners)"
 
     def differs(weights: dict[str, float]) -> bool:  # the CSVs round to 6 decimals
         return any(abs(weights[k] - configured[k]) > 5e-4 for k in configured)
@@ -510,8 +529,8 @@ def _weights_used(
     if len(inferred) == len(configured) and abs(sum(inferred.values()) - 1) < 1e-3:
         if differs(inferred):
             return inferred, "read back from the ranking's score contributions", True
-        return configured, "config/criteria.yaml (the ranking used the same)", False
-    return configured, "config/criteria.yaml", False
+        return configured, f"{origin} (the ranking used the same)", False
+    return configured, origin, False
 
 
 # --- where the ranking and the shortlist come from ---------------------------------------------------

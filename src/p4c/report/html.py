@@ -28,6 +28,7 @@ from p4c.report.data import INGEST_COMMAND, MODES, PARTNER_TOP_N, STABILITY_COMM
 from p4c.report.fieldwork import fieldwork_section
 from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
 from p4c.report.plans import plan_pages
+from p4c.report.scoring import groups_block, scoring_section
 
 if TYPE_CHECKING:
     import jinja2
@@ -64,6 +65,8 @@ def render_html(report: Report) -> str:
             "overview": _overview(report, charts),
             "ranking": _ranking_section(report, charts),
             "robustness": _robustness(report, charts),
+            "scoring": scoring_section(report, charts),
+            "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
             "practices": _practices(report, charts),
             "transfer": _transferability(report, charts),
             "plan": _plan(report),

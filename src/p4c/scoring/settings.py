@@ -34,7 +34,8 @@ class WeightSettings(BaseModel):
     (build one in Python with `WeightSettings.model_validate({"from": "partners"})`).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)  # dumps read back
+    # Dumped by its YAML name, and read by either name, so a dumped config validates again.
+    model_config = ConfigDict(extra="forbid", frozen=True, serialize_by_alias=True, populate_by_name=True)
 
     from_: Literal["config", "partners"] = Field(default="config", alias="from")
     aggregate: Literal["mean", "geometric"] = "mean"

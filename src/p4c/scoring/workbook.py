@@ -187,6 +187,7 @@ def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partn
 def _scores(
     sheet: tuple[str, list[list[Any]]], config: Config, rater: str, result: WorkbookResult, context: Context
 ) -> pd.DataFrame | None:
+    import numpy as np
     import pandas as pd
 
     criteria = score_headers(config)
@@ -214,24 +215,20 @@ def _scores(
         table.values("partner"),
         [str(v) if v is not None else None for v in table.values("service_id")],
     )
-    comments = table.values("comment")
-    frame = pd.DataFrame(
+    comments = np.asarray(table.values("comment"), dtype=object)
+    grid = np.column_stack([table.floats(c) for c in crit_ids])  # rows x criteria, NaN = not rated
+    crit, row = np.nonzero(~np.isnan(grid.T))  # criterion by criterion, as a melt would give them
+    return pd.DataFrame(
         {
-            "partner": partners,
-            "service_id": ids,
-            "comment": comments,
-            **{c: table.values(c) for c in crit_ids},
-        }
+            "rater": np.full(len(row), rater, dtype=object),
+            "partner": np.asarray(partners, dtype=object)[row],
+            "service_id": np.asarray(ids, dtype=object)[row],
+            "criterion": np.asarray(crit_ids, dtype=object)[crit],
+            "score": grid[row, crit],
+            "comment": comments[row],
+        },
+        columns=list(SCORE_TABLE_COLUMNS),
     )
-    long = frame.melt(
-        id_vars=["partner", "service_id", "comment"],
-        value_vars=crit_ids,
-        var_name="criterion",
-        value_name="score",
-    )
-    long = long[long["score"].notna()].astype({"score": "float64"})
-    long.insert(0, "rater", rater)
-    return long[list(SCORE_TABLE_COLUMNS)].reset_index(drop=True)
 
 
 def _check_keys(table: Table, result: WorkbookResult, context: Context) -> None:
@@ -276,6 +273,18 @@ def _weights(
 
     table = read_table(sheet, WEIGHT_COLUMNS, config, result, country=rater)
     if table is None:
+        return None
+    if "points" not in table.mapping:  # a blank points cell is "not weighted", a missing column is an error
+        error(
+            result,
+            table.sheet,
+            f"{table.sheet}!B{table.header_row}",
+            table.header_row,
+            "points",
+            "",
+            "required column points is missing; head a column with one of: "
+            + ", ".join(dict.fromkeys(("points", *WEIGHT_COLUMNS[1].aliases))),
+        )
         return None
     ids = [c.id for c in config.criteria]
     lookup = {norm(word): c.id for c in config.criteria for word in (c.id, *c.label.values())}

@@ -1,0 +1,213 @@
+"""The report's section "How the partners scored" and the criteria-group chart (spec: scoring.md).
+
+It shows what the peer scores say about the scoring itself: who scores whom how high (a rater x
+partner heatmap), how far each partner's self-scores sit above its peers', how much the raters agree
+per criterion, which services split them, each partner's weights beside the consensus, and how far
+each partner's own weights would reorder the ranking (Kendall's tau).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from p4c.report.charts import INK, TICKS_AND_TITLE, Charts, _new_figure, chart_label
+from p4c.report.format import as_float, fmt_number, int_text, pct
+
+if TYPE_CHECKING:
+    from p4c.report.data import Report
+
+GROUP_COLORS = ("#1F4E79", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6")
+DISPUTED_SHOWN = 20
+SOURCE_TEXT = {
+    "self": "the partners' self-scores (scoring.source: self): each partner scored its own services",
+    "peer": "the peer scores (scoring.source: peer): each service as the other partners scored it",
+    "blend": "a blend of self-scores and peer scores (scoring.source: blend)",
+}
+
+
+def group_ids(report: Report) -> list[str]:
+    """The ranking's group contribution columns (`group_<name>`), in their order."""
+    from p4c.rank import group_columns
+
+    return [g for g in group_columns(report.config) if g in report.ranking.columns]
+
+
+def chart_groups(charts: Charts, report: Report, top: pd.DataFrame) -> str:
+    """The top services' scores split by criteria group (the sum of each group's contributions)."""
+    groups = group_ids(report)
+    labels = [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
+    fig, ax = _new_figure(9.0, len(top), 0.3, labels=labels, top=22, bottom=TICKS_AND_TITLE)
+    left = np.zeros(len(top))
+    positions = list(range(len(top)))
+    for i, group in enumerate(groups):
+        values = top[group].astype(float).fillna(0.0).to_numpy()
+        ax.barh(
+            positions,
+            values,
+            left=left,
+            color=GROUP_COLORS[i % len(GROUP_COLORS)],
+            height=0.7,
+            label=group.removeprefix("group_"),
+            edgecolor="white",
+            linewidth=0.4,
+        )
+        left = left + values
+    for pos, score in zip(positions, top["score"], strict=True):
+        ax.text(as_float(score) + 0.006, pos, fmt_number(score, "{:.2f}"), va="center", fontsize=8)
+    ax.set_yticks(positions, labels)
+    ax.set_ylim(len(top) - 0.5, -0.5)
+    ax.set_xlim(0, max(float(top["score"].astype(float).max()) * 1.1, 0.1))
+    ax.set_xlabel("score = sum of the groups' contributions")
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0)
+    ax.legend(
+        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), handlelength=1, borderaxespad=0.3
+    )
+    return charts.svg(fig, f"Top {len(top)} services by criteria group")
+
+
+def groups_block(report: Report, charts: Charts, top: pd.DataFrame) -> dict[str, Any] | None:
+    """The ranking section's group chart and the groups' weights, or None without groups."""
+    groups = group_ids(report)
+    if not groups or top.empty:
+        return None
+    from p4c.rank import group_columns
+
+    members = group_columns(report.config)
+    rows = [
+        {
+            "name": g.removeprefix("group_"),
+            "criteria": ", ".join(chart_label(report, c) for c in members[g]),
+            "weight": pct(sum(report.weights.get(c, 0.0) for c in members[g])),
+        }
+        for g in groups
+    ]
+    return {"chart": {"svg": chart_groups(charts, report, top)}, "rows": rows}
+
+
+def chart_raters(charts: Charts, table: pd.DataFrame, low: float, high: float) -> str:
+    """Rater x rated partner: the mean of the rater's scores; own services framed."""
+    raters = sorted(table["rater"].astype(str).unique())
+    partners = sorted(table["partner"].astype(str).unique())
+    grid = (
+        table.assign(rater=table["rater"].astype(str), partner=table["partner"].astype(str))
+        .pivot(index="rater", columns="partner", values="mean")
+        .reindex(index=raters, columns=partners)
+        .to_numpy(dtype=float)
+    )
+    fig, ax = _new_figure(
+        min(9.0, 1.2 + 0.62 * len(partners)), len(raters), 0.32, labels=raters, bottom=TICKS_AND_TITLE
+    )
+    ax.pcolormesh(
+        np.arange(-0.5, len(partners)),
+        np.arange(-0.5, len(raters)),
+        np.ma.masked_invalid(grid),
+        cmap="RdYlGn",
+        vmin=low,
+        vmax=high,
+        edgecolors="white",
+        linewidth=2,
+    )
+    for i, rater in enumerate(raters):
+        for j, partner in enumerate(partners):
+            if not math.isnan(grid[i, j]):
+                weight = "bold" if rater == partner else "normal"
+                ax.text(
+                    j, i, f"{grid[i, j]:.2f}", ha="center", va="center", fontsize=8, color=INK, weight=weight
+                )
+    ax.set_xlim(-0.5, len(partners) - 0.5)
+    ax.set_ylim(len(raters) - 0.5, -0.5)
+    ax.set_xticks(range(len(partners)), partners)
+    ax.set_yticks(range(len(raters)), raters)
+    ax.set_xlabel("partner scored (bold: the rater's own services)")
+    ax.tick_params(which="both", length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    return charts.svg(fig, "Mean score each rater gave each partner's services")
+
+
+def scoring_section(report: Report, charts: Charts) -> dict[str, Any]:
+    """The template data of "How the partners scored"; `scored` False when nobody sent scores."""
+    outcome, config = report.scoring, report.config
+    source = config.scoring.source
+    out: dict[str, Any] = {
+        "source": source,
+        "source_text": SOURCE_TEXT[source],
+        "self_only": source == "self",
+        "scored": outcome is not None and outcome.has_ratings,
+        "weighted": outcome is not None and outcome.has_weights,
+        "stale": outcome.stale_note() if outcome is not None else None,
+    }
+    if outcome is None:
+        return out
+    if outcome.has_ratings:
+        out["heatmap"] = {"svg": chart_raters(charts, outcome.heatmap, config.scale.min, config.scale.max)}
+        gap = outcome.gap
+        criteria = [c for c in report.criterion_ids if c in set(gap["criterion"])]
+        out["gap_criteria"] = [chart_label(report, c, 14) for c in criteria]
+        out["gap_rows"] = [
+            {
+                "partner": str(code),
+                "cells": [_gap_cell(part, c) for c in criteria],
+            }
+            for code, part in gap.groupby("partner", sort=True)
+        ]
+        out["agreement"] = [
+            {
+                "label": chart_label(report, str(r.criterion)),
+                "alpha": fmt_number(r.alpha, "{:.2f}"),
+                "raters": int_text(r.raters),
+                "units": int_text(r.units),
+                "low": as_float(r.alpha) < 0.667 if not math.isnan(as_float(r.alpha)) else False,
+            }
+            for r in outcome.agreement.itertuples(index=False)
+        ]
+        titles = dict(zip(report.services["key"], report.services["title"].astype(str), strict=True))
+        disputed = outcome.disputed.sort_values(
+            ["std", "partner", "service_id"], ascending=[False, True, True]
+        )
+        out["disputed_total"] = len(disputed)
+        out["disputed"] = [
+            {
+                "partner": str(r.partner),
+                "service_id": str(r.service_id),
+                "title": titles.get(f"{r.partner}/{r.service_id}", ""),
+                "criterion": chart_label(report, str(r.criterion)),
+                "std": fmt_number(r.std, "{:.2f}"),
+                "ratings": int_text(r.ratings),
+            }
+            for r in disputed.head(DISPUTED_SHOWN).itertuples(index=False)
+        ]
+    if outcome.has_weights:
+        from p4c.scoring.outputs import weights_view
+
+        view = weights_view(outcome, config)
+        codes = [c for c in view.columns if c not in ("criterion", "config", "consensus")]
+        out["weight_partners"] = codes
+        out["weight_rows"] = [
+            {
+                "label": chart_label(report, str(row["criterion"])),
+                "config": pct(row["config"]),
+                "consensus": pct(row["consensus"]),
+                "partners": [pct(row[c]) for c in codes],
+            }
+            for row in view.to_dict("records")
+        ]
+        out["weights_from"] = config.weights.from_
+        tau = report.tau if report.tau is not None else pd.DataFrame(columns=["partner", "tau"])
+        out["tau"] = [
+            {"partner": str(r.partner), "tau": fmt_number(r.tau, "{:.2f}")} for r in tau.itertuples()
+        ]
+    return out
+
+
+def _gap_cell(part: pd.DataFrame, criterion: str) -> dict[str, Any]:
+    row = part[part["criterion"] == criterion]
+    if row.empty:
+        return {"text": "–", "marked": False}
+    gap = float(row["gap"].iloc[0])
+    return {"text": f"{gap:+.2f}", "marked": bool(row["marked"].iloc[0])}
