@@ -219,13 +219,23 @@ def _value_parser(spec: Field, config: Config, country: str | None) -> Callable[
             _not_text(value)
             code = lookup.get(norm(show(value)))
             if code is None:
-                template = (
-                    "unknown category; accepted: a code ({accepted}) or its label in English, French or German"
-                )
                 guess = closest(show(value), names)
                 if guess is not None:
-                    raise ValueError(msg(template + "; did you mean {guess}?", accepted=accepted, guess=guess))
-                raise ValueError(msg(template, accepted=accepted))
+                    raise ValueError(
+                        msg(
+                            "unknown category; accepted: a code ({accepted}) or its label in English, "
+                            "French or German; did you mean {guess}?",
+                            accepted=accepted,
+                            guess=guess,
+                        )
+                    )
+                raise ValueError(
+                    msg(
+                        "unknown category; accepted: a code ({accepted}) or its label in English, "
+                        "French or German",
+                        accepted=accepted,
+                    )
+                )
             return code
 
         return category
@@ -235,7 +245,7 @@ def _value_parser(spec: Field, config: Config, country: str | None) -> Callable[
         ]
         lookup_enum: dict[str, str] = {norm(w): code.value for code, ws in words for w in (code.value, *ws)}
         listing = "; ".join(f"{code.value} ({', '.join(ws)})" for code, ws in words)
-        shown = {w: code.value for code, ws in words for w in (code.value, *ws)}
+        shown = {w: f"{code.value} ({w})" for code, ws in words for w in ws} | {c.value: c.value for c, _ in words}
 
         def enum(value: Any) -> str:
             _not_text(value)
@@ -287,7 +297,8 @@ def _choice_parser(spec: Field, country: str | None) -> Callable[[Any], Any]:
         return rating
     lookup = {norm(word): code for code, words in spec.choices for word in (code, *words)}
     listing = "; ".join(f"{code} ({', '.join(words)})" for code, words in spec.choices)
-    shown = {word: code for code, words in spec.choices for word in (code, *words)}
+    shown = {word: f"{code} ({word})" for code, words in spec.choices for word in words}
+    shown |= {code: code for code, _ in spec.choices}
 
     def one(value: Any) -> str:
         code = lookup.get(norm(show(value)))
