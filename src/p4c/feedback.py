@@ -85,10 +85,7 @@ def feedback_path(source: Path, folder: Path) -> Path:
 
 def issue_message(issue: Issue, lang: str) -> str:
     """The issue's message in `lang`, naming the column by the partner's header where it can."""
-    message = issue.message
-    if isinstance(message, Msg) and issue.header and message.params.get("column") == issue.column:
-        message = Msg(message.template, {**message.params, "column": issue.header})
-    return render(message, lang)
+    return issue.translated(lang).message
 
 
 def write_feedback(result: WorkbookResult, folder: Path, lang: str, config: Config | None = None) -> Path:

@@ -90,8 +90,11 @@ class Issue:
         }
 
     def translated(self, lang: str) -> Issue:
-        """The issue with its message in `lang` (en, fr, de)."""
-        return dataclasses.replace(self, message=render(self.message, lang))
+        """The issue with its message in `lang` (en, fr, de), naming its column by the partner's header."""
+        message = self.message
+        if isinstance(message, Msg) and self.header and message.params.get("column") == self.column:
+            message = Msg(message.template, {**message.params, "column": self.header})
+        return dataclasses.replace(self, message=render(message, lang))
 
 
 @dataclass
