@@ -217,7 +217,8 @@ def _mark_cells(book: Any, result: WorkbookResult, lang: str) -> None:
             continue
         key = (sheet, where[1])
         kind = render(ERROR if is_error else WARNING, lang)
-        notes.setdefault(key, []).append(f"{kind}: {issue_message(issue, lang)}")
+        note = msg("{kind}: {message}", kind=kind, message=issue_message(issue, lang))
+        notes.setdefault(key, []).append(render(note, lang))
         worst[key] = worst.get(key, False) or is_error
     for (sheet, address), texts in notes.items():
         cell = book[sheet][address]
@@ -283,13 +284,17 @@ def _intro(result: WorkbookResult, copied: bool) -> Msg:
 
 
 def error_sheet_rows(path: Path) -> list[list[str]]:
-    """The first sheet of a feedback workbook as text rows (for scripts and tests)."""
+    """The first sheet of a feedback workbook as text rows, without trailing blank cells."""
     import openpyxl
 
     book = openpyxl.load_workbook(path, read_only=True)
     try:
         sheet = book.worksheets[0]
-        return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        for row in rows:
+            while row and not row[-1]:
+                row.pop()
+        return rows
     finally:
         book.close()
 
