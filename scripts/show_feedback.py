@@ -41,7 +41,9 @@ def hurried(lang: str, code: str, rows: list[dict[str, Any]], path: Path) -> Pat
     criteria = [c.id for c in config.score_criteria]
     services.append([words.columns[c] for c in columns] + [c.text(lang) for c in config.score_criteria])
     for row in rows:
-        services.append([row.get(c) for c in columns] + [row.get(c, 4 if "service_id" in row else None) for c in criteria])
+        services.append(
+            [row.get(c) for c in columns] + [row.get(c, 4 if "service_id" in row else None) for c in criteria]
+        )
     needs = book.create_sheet(words.sheets["Needs"])
     needs.append(list(words.needs))
     for cat in config.categories:
@@ -53,18 +55,47 @@ def hurried(lang: str, code: str, rows: list[dict[str, Any]], path: Path) -> Pat
 def main() -> int:
     base = {"description": "-", "start_date": dt.date(2015, 3, 1), "staff_fte": 1, "cis_served": 3}
     fr = [
-        {**base, "service_id": "FR-1", "title": "Journées B2B", "category": "NET", "provider": "agence",
-         "status": "en cours", "annual_budget_eur": "12,5 k€"},
-        {**base, "service_id": "FR-2", "title": "Missions export", "category": "Internationalisaton",
-         "provider": "agnce", "status": "en cour", "start_date": "31/02/2011", "annual_budget_eur": 40000},
+        {
+            **base,
+            "service_id": "FR-1",
+            "title": "Journées B2B",
+            "category": "NET",
+            "provider": "agence",
+            "status": "en cours",
+            "annual_budget_eur": "12,5 k€",
+        },
+        {
+            **base,
+            "service_id": "FR-2",
+            "title": "Missions export",
+            "category": "Internationalisaton",
+            "provider": "agnce",
+            "status": "en cour",
+            "start_date": "31/02/2011",
+            "annual_budget_eur": 40000,
+        },
         {"title": "Total", "annual_budget_eur": 52500},
     ]
     de = [
-        {**base, "service_id": "DE-1", "title": "Matchmaking", "category": "NET", "provider": "Agentur",
-         "status": "laufend", "annual_budget_eur": "80 TEUR"},
-        {**base, "service_id": "DE-2", "title": "Exportreisen", "category": "Internationalisierng",
-         "provider": "gemeinsm", "status": "abgeschlosen", "start_date": "31.02.2011",
-         "annual_budget_eur": 40000},
+        {
+            **base,
+            "service_id": "DE-1",
+            "title": "Matchmaking",
+            "category": "NET",
+            "provider": "Agentur",
+            "status": "laufend",
+            "annual_budget_eur": "80 TEUR",
+        },
+        {
+            **base,
+            "service_id": "DE-2",
+            "title": "Exportreisen",
+            "category": "Internationalisierng",
+            "provider": "gemeinsm",
+            "status": "abgeschlosen",
+            "start_date": "31.02.2011",
+            "annual_budget_eur": 40000,
+        },
         {"service_id": "Summe", "annual_budget_eur": 120000},
     ]
     with tempfile.TemporaryDirectory() as tmp:

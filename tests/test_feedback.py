@@ -133,7 +133,9 @@ def test_detect_language() -> None:
         return Book(Path("x.xlsx"), {name: [header] for name in names})
 
     assert detect_language(book(["Partner", "Services"], ["service_id", "title"])) == "en"
-    assert detect_language(book(["Partenaire", "Prestations"], ["Identifiant", "Intitulé du service"])) == "fr"
+    assert (
+        detect_language(book(["Partenaire", "Prestations"], ["Identifiant", "Intitulé du service"])) == "fr"
+    )
     assert detect_language(book(["Partner", "Leistungen"], ["Kennung", "Titel", "Kategorie"])) == "de"
     assert detect_language(book(["Sheet1"], ["a", "b"])) == "en"
 

@@ -255,7 +255,7 @@ def template(
 
 
 @command()
-def ingest(
+def ingest(  # noqa: PLR0917 - typer takes the options as parameters
     paths: Annotated[
         list[Path],
         typer.Argument(

@@ -17,8 +17,8 @@ from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from p4c.io import EXCEL_ERRORS, NOT_A_NUMBER, CellError, excel_error
-from p4c.models import PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field, canonical_code
 from p4c.messages import Msg, message_of, msg
+from p4c.models import PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field, canonical_code
 from p4c.values import closest, fmt, norm, parse_date, parse_int, parse_number, parse_score, show
 
 if TYPE_CHECKING:
@@ -245,7 +245,9 @@ def _value_parser(spec: Field, config: Config, country: str | None) -> Callable[
         ]
         lookup_enum: dict[str, str] = {norm(w): code.value for code, ws in words for w in (code.value, *ws)}
         listing = "; ".join(f"{code.value} ({', '.join(ws)})" for code, ws in words)
-        shown = {w: f"{code.value} ({w})" for code, ws in words for w in ws} | {c.value: c.value for c, _ in words}
+        shown = {w: f"{code.value} ({w})" for code, ws in words for w in ws} | {
+            c.value: c.value for c, _ in words
+        }
 
         def enum(value: Any) -> str:
             _not_text(value)

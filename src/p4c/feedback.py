@@ -54,8 +54,27 @@ def _language_words() -> dict[str, set[str]]:
         found = {*spelled.sheets.values(), *spelled.keys.values(), *spelled.columns.values(), *spelled.needs}
         words[lang] = {norm(w) for w in found}
     extra = {  # aliases the contract accepts beyond the template's words
-        "fr": {"référence", "réf", "titre", "depuis", "etp", "pme touchées", "preuves", "résultats", "besoin"},
-        "de": {"dienstleistungen", "träger", "seit", "beginn", "vzä", "nachweis", "ergebnisse", "wichtigkeit"},
+        "fr": {
+            "référence",
+            "réf",
+            "titre",
+            "depuis",
+            "etp",
+            "pme touchées",
+            "preuves",
+            "résultats",
+            "besoin",
+        },
+        "de": {
+            "dienstleistungen",
+            "träger",
+            "seit",
+            "beginn",
+            "vzä",
+            "nachweis",
+            "ergebnisse",
+            "wichtigkeit",
+        },
     }
     for lang, more in extra.items():
         words[lang] |= {norm(w) for w in more}
@@ -128,12 +147,12 @@ def _open_copy(result: WorkbookResult, config: Config | None) -> tuple[Any, bool
     if suffix in (".xlsx", ".xlsm"):
         try:
             return openpyxl.load_workbook(path, keep_vba=suffix == ".xlsm", keep_links=True), True
-        except Exception:  # noqa: BLE001 - a file openpyxl cannot open still gets its Errors sheet
+        except Exception:
             return _empty_book(), False
     book = _empty_book()
     try:
         source = _read(path, config)
-    except Exception:  # noqa: BLE001 - unreadable: the Errors sheet alone says why
+    except Exception:
         return book, False
     for name, rows in source.sheets.items():
         sheet = book.create_sheet(_sheet_title(name))
@@ -243,7 +262,9 @@ def _errors_sheet(book: Any, result: WorkbookResult, lang: str, copied: bool) ->
     intro = _intro(result, copied)
     sheet.append([render(intro, lang)])
     sheet["A1"].font = Font(bold=True)
-    counts = msg("errors: {errors}, warnings: {warnings}", errors=len(result.errors), warnings=len(result.warnings))
+    counts = msg(
+        "errors: {errors}, warnings: {warnings}", errors=len(result.errors), warnings=len(result.warnings)
+    )
     sheet.append([render(counts, lang)])
     sheet.append([])
     sheet.append([render(h, lang) for h in HEADERS])
@@ -253,7 +274,9 @@ def _errors_sheet(book: Any, result: WorkbookResult, lang: str, copied: bool) ->
     for issue, is_error in _issues(result):
         kind = render(ERROR if is_error else WARNING, lang)
         where = issue.cell or ""
-        _append(sheet, [kind, where, issue.header or issue.column or "", issue.value, issue_message(issue, lang)])
+        _append(
+            sheet, [kind, where, issue.header or issue.column or "", issue.value, issue_message(issue, lang)]
+        )
         row = sheet.max_row
         color = _ERROR_FILL if is_error else _WARNING_FILL
         sheet.cell(row, 1).fill = PatternFill(fill_type="solid", start_color=color, end_color=color)

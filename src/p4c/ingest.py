@@ -28,7 +28,6 @@ from p4c.columns import (
     blank_cells,
     cell_grid,
     check_whole_max,
-    describe,
     float_cells,
     guarded,
     logical_in_text,
@@ -399,7 +398,8 @@ def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, lis
             guess = _sheet_guess(names, "Services")
             message = (
                 msg(
-                    "no Services sheet; sheets found: {found}; accepted names: {accepted}; did you mean {guess}?",
+                    "no Services sheet; sheets found: {found}; accepted names: {accepted}; "
+                    "did you mean {guess}?",
                     found=", ".join(names),
                     accepted=accepted,
                     guess=guess,
@@ -500,7 +500,11 @@ def read_key_sheet(
                     r,
                     spec.name,
                     show(key_cell),
-                    msg("{column} is given twice (first in row {first})", column=spec.name, first=seen[spec.name]),
+                    msg(
+                        "{column} is given twice (first in row {first})",
+                        column=spec.name,
+                        first=seen[spec.name],
+                    ),
                     header=show(key_cell),
                 )
             )
@@ -516,7 +520,9 @@ def read_key_sheet(
         try:
             parsed = _parse_partner_value(spec, value)
         except ValueError as exc:
-            result.errors.append(Issue(name, cell, r, spec.name, show(value), message_of(exc), show(key_cell)))
+            result.errors.append(
+                Issue(name, cell, r, spec.name, show(value), message_of(exc), show(key_cell))
+            )
             continue
         info[spec.name] = parsed
         if spec is keys[0]:
@@ -613,7 +619,11 @@ def map_columns(
                     header_row,
                     target,
                     show(cell),
-                    msg("a second {column} column (the first is {first}); keep one", column=target, first=first),
+                    msg(
+                        "a second {column} column (the first is {first}); keep one",
+                        column=target,
+                        first=first,
+                    ),
                     show(cell),
                 )
             )
@@ -768,7 +778,18 @@ def _read_services(
 
 # A row whose first word is one of these, with required cells blank, is a total line.
 _TOTAL_WORDS = frozenset(
-    {"total", "totals", "totaux", "sum", "somme", "summe", "gesamt", "insgesamt", "gesamtsumme", "zwischensumme"}
+    {
+        "total",
+        "totals",
+        "totaux",
+        "sum",
+        "somme",
+        "summe",
+        "gesamt",
+        "insgesamt",
+        "gesamtsumme",
+        "zwischensumme",
+    }
     | {"subtotal", "sous", "grand"}
 )
 # Required cells blank in a row of at most this many filled cells: a note, not a service.
@@ -1227,7 +1248,8 @@ def partner_option(partner: str | None) -> str | None:
     if code is None:
         raise P4CError(
             msg(
-                "--partner {code}: not an ISO 3166 alpha-2 country code (EL and UK are accepted for GR and GB)",
+                "--partner {code}: not an ISO 3166 alpha-2 country code "
+                "(EL and UK are accepted for GR and GB)",
                 code=partner,
             )
         )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import string
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 Lang = Literal["en", "fr", "de"]
 LANGUAGES: tuple[Lang, ...] = ("en", "fr", "de")
@@ -27,7 +27,7 @@ class Msg(str):
     template: str
     params: dict[str, Any]
 
-    def __new__(cls, template: str, params: dict[str, Any]) -> Msg:  # noqa: PYI034 - a str subclass
+    def __new__(cls, template: str, params: dict[str, Any]) -> Msg:
         self = super().__new__(cls, _format(template, params, "en"))
         self.template = template
         self.params = params
@@ -56,7 +56,7 @@ def render(text: object, lang: str | None) -> str:
 def message_of(exc: BaseException) -> str:
     """The message of an exception, kept a Msg when it was raised with one (`str(exc)` is not)."""
     if exc.args and isinstance(exc.args[0], Msg):
-        return cast("Msg", exc.args[0])
+        return exc.args[0]
     message = getattr(exc, "message", None)  # P4CError
     if isinstance(message, str):
         return message

@@ -103,21 +103,19 @@ def parse_number(value: object, country: str | None = None) -> float:
         return _parse_number_text(value, country)
     if type(value) is float:
         if not math.isfinite(value):
-            raise ValueError(
-                _nan_expected(NUMBER_FORMS) if math.isnan(value) else _expected(NUMBER_FORMS)
-            )
+            raise ValueError(_nan_expected(NUMBER_FORMS) if math.isnan(value) else _expected(NUMBER_FORMS))
         return value
     if isinstance(value, bool):
         raise ValueError(_expected(NUMBER_FORMS))
     if isinstance(value, numbers.Real):  # int, float, and numpy's numbers from data frames
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(
-                _nan_expected(NUMBER_FORMS) if math.isnan(number) else _expected(NUMBER_FORMS)
-            )
+            raise ValueError(_nan_expected(NUMBER_FORMS) if math.isnan(number) else _expected(NUMBER_FORMS))
         return number
     if not isinstance(value, str):
-        raise ValueError(msg("expected {forms}, found a {type}", forms=NUMBER_FORMS, type=type(value).__name__))
+        raise ValueError(
+            msg("expected {forms}, found a {type}", forms=NUMBER_FORMS, type=type(value).__name__)
+        )
     return _parse_number_text(value, country)
 
 
@@ -188,7 +186,9 @@ def _ungroup(text: str, group: str) -> str:
 def parse_int(value: object, country: str | None = None) -> int:
     number = parse_number(value, country)
     if not number.is_integer():
-        raise ValueError(msg("expected a whole number such as 12 or 1 200, found {number}", number=fmt(number)))
+        raise ValueError(
+            msg("expected a whole number such as 12 or 1 200, found {number}", number=fmt(number))
+        )
     return int(number)
 
 
@@ -212,7 +212,9 @@ def parse_score(value: object, lo: float, hi: float, step: float, country: str |
         except ValueError:
             raise ValueError(_expected(forms)) from None
         if den != hi:
-            raise ValueError(msg("a fraction must be out of {high}; expected {forms}", high=fmt(hi), forms=forms))
+            raise ValueError(
+                msg("a fraction must be out of {high}; expected {forms}", high=fmt(hi), forms=forms)
+            )
         score = num
     else:
         if isinstance(value, float) and math.isnan(value):
