@@ -147,8 +147,9 @@ def test_cli_feedback_option_names_the_file(tmp_path: Path, project: Project) ->
         app, ["--project", str(project.root), "ingest", str(path), "--feedback", str(out), "--lang", "de"]
     )
     assert result.exit_code == 1
-    assert "feedback for the partner:" in result.stdout
-    assert "BE_services_feedback.xlsx" in result.stdout.replace("\n", "")
+    assert result.stdout == ""  # nothing written: the outcome and the feedback line are on stderr
+    assert "feedback for the partner:" in result.stderr
+    assert "BE_services_feedback.xlsx" in result.stderr.replace("\n", "")
     assert openpyxl.load_workbook(out / "BE_services_feedback.xlsx").sheetnames[0] == "Fehler"
     assert "erwartet" in result.stderr.replace("\n", "")
 

@@ -354,8 +354,8 @@ def _print_ingest(result: IngestReport) -> None:
                 f"{plural(len(f.errors), 'error')}, {f.accepted} valid{warn}. Fix the cells above, or "
                 f"use --accept-valid to write the valid rows."
             )
-        if f.feedback is not None:
-            ui.out.print(f"  feedback for the partner: [bold]{escape(str(f.feedback))}[/]")
+        if f.feedback is not None and (f.errors or not ui.quiet):  # with the problems, on stderr
+            ui.err.print(f"  feedback for the partner: [bold]{escape(str(f.feedback))}[/]")
 
 
 # --- withdraw and rebuild ---
