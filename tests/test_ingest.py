@@ -465,8 +465,10 @@ def test_total_line_is_an_error_not_dropped(tmp_path: Path, config: Config) -> N
     total[SERVICE_HEADER.index("description")] = "Total"
     total[SERVICE_HEADER.index("annual_budget_eur")] = 25000
     result = one(tmp_path, config, workbook([service_row(1), total]))
-    assert {e.column for e in result.errors} == {"service_id", "title", "category", "provider", "status"}
-    assert {e.row for e in result.errors} == {3}
+    assert [(e.cell, e.value, e.message) for e in result.errors] == [
+        (f"Services!{col('description')}3", "Total", "row 3 looks like a total line: remove it")
+    ]
+    assert result.accepted == 1
 
 
 def test_several_errors_reported_at_once(tmp_path: Path, config: Config) -> None:
@@ -987,3 +989,95 @@ def test_cp1252_csv_is_read_with_a_warning(tmp_path: Path, config: Config) -> No
     result = validate_file(path, config)
     assert result.errors == [] and result.services["title"].tolist() == ["Café Zürich"]
     assert [w.message.split(":")[0] for w in result.warnings][:1] == ["MT_services.csv is not UTF-8"]
+
+
+# --- feedback a partner can act on: suggestions, one message for a stray row, headers -------------------
+
+
+@pytest.mark.parametrize(
+    ("column", "typed", "guess"),
+    [
+        ("category", "Internationalisaton", "INTL (Internationalisation)"),
+        ("category", "Internationalisierng", "INTL (Internationalisierung)"),
+        ("category", "Netwroking", "NET (Networking and matchmaking)"),
+        ("provider", "agnce", "DA (agence)"),
+        ("provider", "gemeinsm", "JOINT (gemeinsam)"),
+        ("status", "en cour", "ONGOING (en cours)"),
+        ("status", "abgeschlosen", "COMPLETED (abgeschlossen)"),
+    ],
+)
+def test_did_you_mean(tmp_path: Path, config: Config, column: str, typed: str, guess: str) -> None:
+    result = one(tmp_path, config, workbook([service_row(1, **{column: typed})]))
+    (error,) = result.errors
+    assert (error.cell, error.column, error.value) == (f"Services!{col(column)}2", column, typed)
+    assert error.message.endswith(f"; did you mean {guess}?")
+
+
+def test_no_suggestion_for_a_far_word(tmp_path: Path, config: Config) -> None:
+    result = one(tmp_path, config, workbook([service_row(1, category="Tourism", provider="xyz")]))
+    assert [e.message.split(";")[0] for e in result.errors] == ["unknown category", "unknown provider"]
+    assert not any("did you mean" in e.message for e in result.errors)
+
+
+def test_sheet_name_typo_is_suggested(tmp_path: Path, config: Config) -> None:
+    sheets = workbook()
+    sheets = {"Partenaire": sheets["Partner"], "Prestatons": sheets["Services"]}
+    result = one(tmp_path, config, sheets)
+    (error,) = result.errors
+    assert error.message == (
+        "no Services sheet; sheets found: Partenaire, Prestatons; accepted names: services, prestations, "
+        "dienstleistungen, leistungen; did you mean Prestatons -> Prestations?"
+    )
+    sheets = {"Partnr": workbook()["Partner"], "Services": workbook()["Services"]}
+    (error,) = one(tmp_path, config, sheets, name="other.xlsx").errors
+    assert error.message.endswith("leave it out); did you mean Partnr -> Partner?")
+
+
+def test_notes_line_is_one_error(tmp_path: Path, config: Config) -> None:
+    note = [None] * len(SERVICE_HEADER)
+    note[0] = "Note: budgets are estimates for 2024"
+    result = one(tmp_path, config, workbook([service_row(1), note, service_row(2)]))
+    assert [(e.cell, e.message) for e in result.errors] == [
+        ("Services!A3", "row 3 looks like a notes line: remove it")
+    ]
+
+
+def test_total_of_numbers_alone_is_a_total_line(tmp_path: Path, config: Config) -> None:
+    total = [None] * len(SERVICE_HEADER)
+    total[SERVICE_HEADER.index("annual_budget_eur")] = 25000
+    total[SERVICE_HEADER.index("staff_fte")] = 3
+    result = one(tmp_path, config, workbook([service_row(1), total]))
+    assert [e.message for e in result.errors] == ["row 3 looks like a total line: remove it"]
+
+
+def test_a_service_missing_one_required_cell_is_not_a_stray_row(tmp_path: Path, config: Config) -> None:
+    result = one(
+        tmp_path, config, workbook([service_row(1, status=None), service_row(2, title="Total quality")])
+    )
+    assert [(e.column, e.message.split(":")[0]) for e in result.errors] == [("status", "status is required")]
+
+
+def test_blank_needs_sheet_is_one_warning(tmp_path: Path, config: Config) -> None:
+    needs = [[cat.code, None] for cat in config.categories]
+    result = one(tmp_path, config, workbook(needs=needs))
+    assert [(w.cell, w.column, w.message) for w in result.warnings] == [
+        (
+            "Needs!B1",
+            "importance",
+            "no importance is filled in on the Needs sheet: the default need (3) is used for every category",
+        )
+    ]
+    partly = one(tmp_path, config, workbook(needs=[["NET", 4], ["FIN", None], ["INTL", None]]), name="b.xlsx")
+    assert [w.cell for w in partly.warnings] == ["Needs!B3", "Needs!B4"]
+
+
+def test_issue_header_is_the_partners_own(tmp_path: Path, config: Config) -> None:
+    header = [h if h != "annual_budget_eur" else "Budget annuel (€)" for h in SERVICE_HEADER]
+    result = one(tmp_path, config, workbook([service_row(1, annual_budget_eur="12,5 k€")], header=header))
+    (error,) = result.errors
+    assert (error.column, error.header) == ("annual_budget_eur", "Budget annuel (€)")
+    assert error.translated("fr").message.startswith("les multiplicateurs comme k€ ou M ne sont pas acceptés")
+    partner = [["partner_code", "BE"], ["Organisme", None], ["region", "Namur"], ["cluster_initiatives", 10]]
+    (key_error,) = one(tmp_path, config, workbook(partner=partner), name="k.xlsx").errors
+    assert (key_error.column, key_error.header) == ("organisation", "Organisme")
+    assert key_error.translated("de").message == "Organisme ist ein Pflichtfeld: Text"

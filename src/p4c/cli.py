@@ -286,7 +286,7 @@ def template(
 
 
 @command()
-def ingest(
+def ingest(  # noqa: PLR0917 - typer takes the options as parameters
     paths: Annotated[
         list[Path],
         typer.Argument(
@@ -308,6 +308,23 @@ def ingest(
             "rows with their reasons in rejected.parquet.",
         ),
     ] = False,
+    feedback: Annotated[
+        Path | None,
+        typer.Option(
+            metavar="DIR",
+            help="Folder for the feedback workbooks (default data/processed/feedback/): a copy of "
+            "each workbook with errors or warnings, every problem marked, to send back to the partner.",
+        ),
+    ] = None,
+    lang: Annotated[
+        Language | None,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the messages and feedback workbooks: en, fr or de "
+            "(default: English here, each workbook's own language in its feedback).",
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Validate partner workbooks and store them in data/processed/ (all or nothing per workbook)."""
@@ -318,7 +335,14 @@ def ingest(
     with ui.steps(enabled=len(files) > 1 and not as_json) as steps:
         steps.stage("ingest", len(files))
         result = stage.ingest(
-            files, State.project, config, partner=partner, accept_valid=accept_valid, progress=steps.advance
+            files,
+            State.project,
+            config,
+            partner=partner,
+            accept_valid=accept_valid,
+            progress=steps.advance,
+            feedback=feedback,
+            lang=lang,
         )
     if as_json:
         echo_json(result.as_dict())
@@ -361,6 +385,8 @@ def _print_ingest(result: IngestReport) -> None:
                 f"{plural(len(f.errors), 'error')}, {f.accepted} valid{warn}. Fix the cells above, or "
                 f"use --accept-valid to write the valid rows."
             )
+        if f.feedback is not None and (f.errors or not ui.quiet):  # with the problems, on stderr
+            ui.err.print(f"  feedback for the partner: [bold]{escape(str(f.feedback))}[/]")
 
 
 # --- withdraw and rebuild ---

@@ -17,8 +17,9 @@ from itertools import chain, repeat
 from typing import TYPE_CHECKING, Any
 
 from p4c.io import EXCEL_ERRORS, NOT_A_NUMBER, CellError, excel_error
-from p4c.models import CODE_HELP, PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field, canonical_code
-from p4c.values import fmt, norm, parse_date, parse_int, parse_number, parse_score, show
+from p4c.messages import Msg, message_of, msg
+from p4c.models import PROVIDER_WORDS, STATUS_WORDS, TITLE_MAX, Field, canonical_code
+from p4c.values import closest, fmt, norm, parse_date, parse_int, parse_number, parse_score, show
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,23 +32,36 @@ if TYPE_CHECKING:
 MAX_WHOLE = 10**12
 
 
-def describe(spec: Field, config: Config) -> str:
+# What a country code cell accepts (models.CODE_HELP, translatable).
+CODE_FORMS = msg(
+    "an ISO 3166 alpha-2 country code: two letters such as BE, DE, MT (EL and UK are read as GR and GB)"
+)
+
+
+def describe(spec: Field, config: Config) -> Msg:
+    """What a column accepts, in a few words (after `is required:`)."""
     if spec.type == "category":
-        return "a category code or label, e.g. " + ", ".join(c.code for c in config.categories)
+        return msg(
+            "a category code or label, e.g. {codes}", codes=", ".join(c.code for c in config.categories)
+        )
     if spec.type == "provider":
-        return "one of " + ", ".join(p.value for p in PROVIDER_WORDS)
+        return msg("one of {codes}", codes=", ".join(p.value for p in PROVIDER_WORDS))
     if spec.type == "status":
-        return "one of " + ", ".join(s.value for s in STATUS_WORDS)
+        return msg("one of {codes}", codes=", ".join(s.value for s in STATUS_WORDS))
     if spec.type == "date":
-        return "a date"
+        return msg("a date")
     if spec.type in ("int", "number", "amount"):
-        return "a number"
+        return msg("a number")
     if spec.type in ("choice", "choices"):
-        return "one of " + ", ".join(code for code, _ in spec.choices)
+        return msg("one of {codes}", codes=", ".join(code for code, _ in spec.choices))
     if spec.type in ("rating", "score"):
         low, high = spec.minimum or config.scale.min, spec.maximum or config.scale.max
-        return f"a number from {fmt(low)} to {fmt(high)}"
-    return "text"
+        return msg("a number from {low} to {high}", low=fmt(low), high=fmt(high))
+    return msg("text")
+
+
+def required_message(spec: Field, config: Config) -> Msg:
+    return msg("{column} is required: {accepted}", column=spec.name, accepted=describe(spec, config))
 
 
 class Column:
@@ -144,7 +158,7 @@ def parse_column(
         column = _parse_distinct(cells, parser)
     if spec.required:
         for pos in true_positions(column.blank):
-            column.errors.setdefault(pos, f"{spec.name} is required: {describe(spec, config)}")
+            column.errors.setdefault(pos, required_message(spec, config))
     return column
 
 
@@ -169,9 +183,7 @@ def guarded(parser: Callable[[Any], Any]) -> Callable[[Any], Any]:
 def _not_text(value: Any) -> None:
     """Refuse what a text column cannot hold: a logical value (TRUE) or NaN."""
     if type(value) is bool:
-        raise ValueError(
-            f"expected text, found the logical value {'TRUE' if value else 'FALSE'}: type the text"
-        )
+        raise ValueError(logical_in_text(value))
     if type(value) is float and math.isnan(value):
         raise ValueError(NOT_A_NUMBER.message)
 
@@ -187,21 +199,42 @@ def _value_parser(spec: Field, config: Config, country: str | None) -> Callable[
                 _not_text(value)
             out = (value if type(value) is str else show(value)).strip()  # show(str) is the str
             if limit and len(out) > limit:
-                raise ValueError(f"{spec.name} has {len(out)} characters; at most {limit} are accepted")
+                raise ValueError(
+                    msg(
+                        "{column} has {count} characters; at most {limit} are accepted",
+                        column=spec.name,
+                        count=len(out),
+                        limit=limit,
+                    )
+                )
             return out
 
         return text
     if spec.type == "category":
         lookup: dict[str, str] = config.category_lookup
         accepted = ", ".join(c.code for c in config.categories)
+        names = category_names(config)
 
         def category(value: Any) -> str:
             _not_text(value)
             code = lookup.get(norm(show(value)))
             if code is None:
+                guess = closest(show(value), names)
+                if guess is not None:
+                    raise ValueError(
+                        msg(
+                            "unknown category; accepted: a code ({accepted}) or its label in English, "
+                            "French or German; did you mean {guess}?",
+                            accepted=accepted,
+                            guess=guess,
+                        )
+                    )
                 raise ValueError(
-                    f"unknown category; accepted: a code ({accepted}) or its label "
-                    f"in English, French or German"
+                    msg(
+                        "unknown category; accepted: a code ({accepted}) or its label in English, "
+                        "French or German",
+                        accepted=accepted,
+                    )
                 )
             return code
 
@@ -212,12 +245,15 @@ def _value_parser(spec: Field, config: Config, country: str | None) -> Callable[
         ]
         lookup_enum: dict[str, str] = {norm(w): code.value for code, ws in words for w in (code.value, *ws)}
         listing = "; ".join(f"{code.value} ({', '.join(ws)})" for code, ws in words)
+        shown = {w: f"{code.value} ({w})" for code, ws in words for w in ws} | {
+            c.value: c.value for c, _ in words
+        }
 
         def enum(value: Any) -> str:
             _not_text(value)
             code = lookup_enum.get(norm(show(value)))
             if code is None:
-                raise ValueError(f"unknown {spec.name}; accepted: {listing}")
+                raise ValueError(unknown_choice(spec.name, listing, closest(show(value), shown)))
             return code
 
         return enum
@@ -250,7 +286,7 @@ def _choice_parser(spec: Field, country: str | None) -> Callable[[Any], Any]:
         def country_code(value: Any) -> str:
             code = canonical_code(show(value))
             if code is None:
-                raise ValueError(f"expected {CODE_HELP}")
+                raise ValueError(msg("expected {forms}", forms=CODE_FORMS))
             return code
 
         return country_code
@@ -263,11 +299,13 @@ def _choice_parser(spec: Field, country: str | None) -> Callable[[Any], Any]:
         return rating
     lookup = {norm(word): code for code, words in spec.choices for word in (code, *words)}
     listing = "; ".join(f"{code} ({', '.join(words)})" for code, words in spec.choices)
+    shown = {word: f"{code} ({word})" for code, words in spec.choices for word in words}
+    shown |= {code: code for code, _ in spec.choices}
 
     def one(value: Any) -> str:
         code = lookup.get(norm(show(value)))
         if code is None:
-            raise ValueError(f"unknown {spec.name}; accepted: {listing}")
+            raise ValueError(unknown_choice(spec.name, listing, closest(show(value), shown)))
         return code
 
     if spec.type == "choice":
@@ -282,19 +320,64 @@ def _choice_parser(spec: Field, country: str | None) -> Callable[[Any], Any]:
     return several
 
 
+def logical_in_text(value: object) -> Msg:
+    """TRUE or FALSE where text is expected."""
+    return msg(
+        "expected text, found the logical value {value}: type the text", value="TRUE" if value else "FALSE"
+    )
+
+
+def unknown_choice(column: str, listing: str, guess: str | None) -> Msg:
+    """An unknown provider, status or choice, with the closest accepted word when one is close."""
+    if guess is not None:
+        return msg(
+            "unknown {column}; accepted: {accepted}; did you mean {guess}?",
+            column=column,
+            accepted=listing,
+            guess=guess,
+        )
+    return msg("unknown {column}; accepted: {accepted}", column=column, accepted=listing)
+
+
+def category_names(config: Config) -> dict[str, str]:
+    """Every word naming a category (code, labels in every language, aliases) -> `CODE (label)`."""
+    names: dict[str, str] = {}
+    for cat in config.categories:
+        english = cat.label.get("en", cat.code)
+        for word in (cat.code, *cat.aliases):
+            names.setdefault(word, f"{cat.code} ({english})")
+        for label in cat.label.values():
+            names.setdefault(label, f"{cat.code} ({label})")
+    return names
+
+
 def _check_range(spec: Field, value: float) -> None:
     if spec.minimum is not None and value < spec.minimum:
-        raise ValueError(f"{spec.name} must be >= {spec.minimum:g}")
+        raise ValueError(msg("{column} must be >= {minimum}", column=spec.name, minimum=f"{spec.minimum:g}"))
     if spec.maximum is not None and value > spec.maximum:
-        raise ValueError(f"{spec.name} must be <= {spec.maximum:g}")
+        raise ValueError(msg("{column} must be <= {maximum}", column=spec.name, maximum=f"{spec.maximum:g}"))
 
 
 def check_whole_max(spec: Field, value: int) -> None:
     """Whole numbers are stored as 64-bit integers: anything above MAX_WHOLE is a cell error."""
     if value > MAX_WHOLE:
-        low = f"from {fmt(spec.minimum)} " if spec.minimum is not None else ""
+        if spec.minimum is not None:
+            raise ValueError(
+                msg(
+                    "{column} {value} is too large: expected a whole number from {low} to {high}",
+                    column=spec.name,
+                    value=fmt(value),
+                    low=fmt(spec.minimum),
+                    high=MAX_WHOLE,
+                )
+            )
         raise ValueError(
-            f"{spec.name} {fmt(value)} is too large: expected a whole number {low}to {MAX_WHOLE}"
+            msg(
+                "{column} {value} is too large: expected a whole number to {high}",
+                column=spec.name,
+                value=fmt(value),
+                high=MAX_WHOLE,
+            )
         )
 
 
@@ -434,7 +517,7 @@ def _parse_text(cells: np.ndarray[Any, Any], parser: Callable[[Any], Any], limit
             try:
                 parser(cells[pos])
             except ValueError as exc:
-                errors[pos] = str(exc)
+                errors[pos] = message_of(exc)
                 values[pos] = None
     return Column(values, blank, errors)
 
@@ -464,7 +547,7 @@ def _parse_distinct(cells: np.ndarray[Any, Any], parser: Callable[[Any], Any]) -
             parsed.append(parser(value))
         except ValueError as exc:
             parsed.append(None)
-            failed[u] = str(exc)
+            failed[u] = message_of(exc)
     mapped = np.empty(len(uniques), dtype=object)
     mapped[:] = parsed
     values[positions] = mapped[codes]
@@ -489,7 +572,7 @@ def _parse_distinct(cells: np.ndarray[Any, Any], parser: Callable[[Any], Any]) -
             values[pos] = parser(cell)
         except ValueError as exc:
             values[pos] = None
-            errors[int(pos)] = str(exc)
+            errors[int(pos)] = message_of(exc)
     return Column(values, blank, errors)
 
 
@@ -512,7 +595,7 @@ def _not_none_na(
         try:
             parser(cells[pos])
         except ValueError as exc:
-            errors[pos] = str(exc)
+            errors[pos] = message_of(exc)
             blank[pos] = False
 
 

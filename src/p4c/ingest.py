@@ -12,6 +12,7 @@ first, so nothing is ever lost.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -27,15 +28,17 @@ from p4c.columns import (
     blank_cells,
     cell_grid,
     check_whole_max,
-    describe,
     float_cells,
     guarded,
+    logical_in_text,
     parse_column,
     parse_scores,
+    required_message,
     value_parser,
 )
 from p4c.errors import P4CError
 from p4c.io import NOT_A_NUMBER
+from p4c.messages import Msg, message_of, msg, render
 from p4c.models import (
     NEEDS_COLUMNS,
     PARTNER_KEYS,
@@ -45,7 +48,7 @@ from p4c.models import (
     canonical_code,
 )
 from p4c.store import PARTNER_DETAILS, REJECTED_COLUMNS
-from p4c.values import fmt, is_blank, norm, parse_int, show
+from p4c.values import closest, fmt, is_blank, norm, parse_int, show
 
 if TYPE_CHECKING:
     import numpy as np
@@ -72,7 +75,8 @@ class Issue:
     row: int | None
     column: str | None
     value: str
-    message: str
+    message: str  # a `p4c.messages.Msg` where p4c made it: it renders in en, fr and de
+    header: str | None = None  # the column's header (or the key) as the partner wrote it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -83,6 +87,13 @@ class Issue:
             "value": self.value,
             "message": self.message,
         }
+
+    def translated(self, lang: str) -> Issue:
+        """The issue with its message in `lang` (en, fr, de), naming its column by the partner's header."""
+        message = self.message
+        if isinstance(message, Msg) and self.header and message.params.get("column") == self.column:
+            message = Msg(message.template, {**message.params, "column": self.header})
+        return dataclasses.replace(self, message=render(message, lang))
 
 
 @dataclass
@@ -103,6 +114,8 @@ class WorkbookResult:
     kind: str = "partner"  # partner, scoring, field_tests or plan: see p4c.kinds
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)  # what the other kinds store
     rows: int = 0  # the rows the other kinds accepted (their main table)
+    lang: str = "en"  # the workbook's language, told from its sheet and header names
+    feedback: Path | None = None  # the feedback workbook written for the partner, if any
 
     @property
     def noun(self) -> str:
@@ -166,7 +179,11 @@ def validate_file(
         try:
             book, result.sha256 = _read_and_hash(path, config)
         except (P4CError, OSError) as exc:
-            message = exc.message if isinstance(exc, P4CError) else f"{path.name}: {exc.strerror}"
+            message = (
+                message_of(exc)
+                if isinstance(exc, P4CError)
+                else msg("{file}: {reason}", file=path.name, reason=exc.strerror)
+            )
             result.errors.append(Issue(None, None, None, None, "", message))
             result.fatal = True
             return result
@@ -253,6 +270,9 @@ def validate_book(
 ) -> WorkbookResult:
     """Validate a workbook's sheets against the contract; pure apart from the result it fills."""
     result = result or WorkbookResult(file=book.path)
+    from p4c.feedback import detect_language
+
+    result.lang = detect_language(book)
     for note in book.notes:  # what reading changed or guessed (control characters, encoding)
         result.warnings.append(Issue(note.sheet, note.cell, note.row, None, note.value, note.message))
     from p4c.kinds import Context, kind_of
@@ -271,8 +291,8 @@ def validate_book(
         code = info.get("partner_code") if info else None
         named = partner_from_filename(book.path)
         for source, other in (
-            (f"--partner says {option_code}", option_code),
-            (f"the file name {book.path.name} says {named}", named),
+            (msg("--partner says {code}", code=option_code), option_code),
+            (msg("the file name {file} says {code}", file=book.path.name, code=named), named),
         ):
             if code and other and code != other:
                 result.errors.append(
@@ -282,8 +302,12 @@ def validate_book(
                         info.get("_row"),
                         "partner_code",
                         code,
-                        f"the Partner sheet says {code} but {source}; they must "
-                        f"agree (fix the sheet, or rename the file)",
+                        msg(
+                            "the Partner sheet says {code} but {source}; they must agree "
+                            "(fix the sheet, or rename the file)",
+                            code=code,
+                            source=source,
+                        ),
                     )
                 )
                 result.fatal = True
@@ -301,9 +325,11 @@ def validate_book(
                     None,
                     "partner_code",
                     book.path.name,
-                    "cannot tell which partner this file is from: it has no "
-                    "Partner sheet; pass --partner CODE or start the file name "
-                    "with the country code (e.g. MT_services.csv)",
+                    msg(
+                        "cannot tell which partner this file is from: it has no Partner sheet; "
+                        "pass --partner CODE or start the file name with the country code "
+                        "(e.g. MT_services.csv)"
+                    ),
                 )
             )
             result.fatal = True
@@ -320,9 +346,12 @@ def validate_book(
                     None,
                     "cluster_initiatives",
                     "",
-                    f"no Partner sheet and no `partners: {code}:` entry in "
-                    f"config: cluster_initiatives is unknown, so pertinence "
-                    f"cannot be computed and cis_served is not checked",
+                    msg(
+                        "no Partner sheet and no `partners: {code}:` entry in config: "
+                        "cluster_initiatives is unknown, so pertinence cannot be computed "
+                        "and cis_served is not checked",
+                        code=code,
+                    ),
                 )
             )
     if result.fatal:
@@ -352,7 +381,12 @@ def sheets_by_role(
         if role is None:
             continue
         if role in found:
-            message = f"two sheets are {role} sheets ({found[role][0]} and {name}); keep one"
+            message = msg(
+                "two sheets are {role} sheets ({first} and {second}); keep one",
+                role=role,
+                first=found[role][0],
+                second=name,
+            )
             result.errors.append(Issue(name, None, None, None, name, message))
             result.fatal = True
         found[role] = (name, rows)
@@ -368,32 +402,57 @@ def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, lis
             found = {"Services": (name, book.sheets[name])}
         else:
             accepted = ", ".join(SHEET_NAMES["Services"])
-            result.errors.append(
-                Issue(
-                    None,
-                    None,
-                    None,
-                    None,
-                    ", ".join(names),
-                    f"no Services sheet; sheets found: {', '.join(names)}; accepted names: {accepted}",
+            guess = _sheet_guess(names, "Services")
+            message = (
+                msg(
+                    "no Services sheet; sheets found: {found}; accepted names: {accepted}; "
+                    "did you mean {guess}?",
+                    found=", ".join(names),
+                    accepted=accepted,
+                    guess=guess,
+                )
+                if guess
+                else msg(
+                    "no Services sheet; sheets found: {found}; accepted names: {accepted}",
+                    found=", ".join(names),
+                    accepted=accepted,
                 )
             )
+            result.errors.append(Issue(None, None, None, None, ", ".join(names), message))
             result.fatal = True
     elif len(names) > 1 and "Partner" not in found:
         accepted = ", ".join(SHEET_NAMES["Partner"])
-        result.errors.append(
-            Issue(
-                None,
-                None,
-                None,
-                None,
-                ", ".join(names),
-                f"no Partner sheet; accepted names: {accepted} (only a CSV or a "
-                f"one-sheet workbook may leave it out)",
+        guess = _sheet_guess(names, "Partner")
+        message = (
+            msg(
+                "no Partner sheet; accepted names: {accepted} (only a CSV or a one-sheet workbook may "
+                "leave it out); did you mean {guess}?",
+                accepted=accepted,
+                guess=guess,
+            )
+            if guess
+            else msg(
+                "no Partner sheet; accepted names: {accepted} (only a CSV or a one-sheet workbook may "
+                "leave it out)",
+                accepted=accepted,
             )
         )
+        result.errors.append(Issue(None, None, None, None, ", ".join(names), message))
         result.fatal = True
     return found
+
+
+def _sheet_guess(names: Sequence[str], role: str) -> str | None:
+    """`Prestatons -> Prestations`: the sheet whose name is a typo of one of the role's names."""
+    taken = {norm(alias) for aliases in SHEET_NAMES.values() for alias in aliases}
+    aliases = {alias: alias for alias in SHEET_NAMES[role]}
+    for name in names:
+        if norm(name) in taken:
+            continue
+        guess = closest(name, aliases)
+        if guess is not None:
+            return f"{name} -> {guess[:1].upper()}{guess[1:]}"
+    return None
 
 
 def read_key_sheet(
@@ -419,7 +478,7 @@ def read_key_sheet(
                         r,
                         None,
                         show(value),
-                        "a value with no key in column A is ignored",
+                        msg("a value with no key in column A is ignored"),
                     )
                 )
             continue
@@ -435,7 +494,8 @@ def read_key_sheet(
                     r,
                     None,
                     show(key_cell),
-                    f"unknown key ignored; known keys: {', '.join(f.name for f in keys)}",
+                    msg("unknown key ignored; known keys: {keys}", keys=", ".join(f.name for f in keys)),
+                    header=show(key_cell),
                 )
             )
             continue
@@ -447,7 +507,12 @@ def read_key_sheet(
                     r,
                     spec.name,
                     show(key_cell),
-                    f"{spec.name} is given twice (first in row {seen[spec.name]})",
+                    msg(
+                        "{column} is given twice (first in row {first})",
+                        column=spec.name,
+                        first=seen[spec.name],
+                    ),
+                    header=show(key_cell),
                 )
             )
             continue
@@ -456,13 +521,15 @@ def read_key_sheet(
         if is_blank(value) and not isinstance(value, float):  # NaN is an error cell, not a blank
             if spec.required:
                 result.errors.append(
-                    Issue(name, cell, r, spec.name, "", f"{spec.name} is required: {describe(spec, config)}")
+                    Issue(name, cell, r, spec.name, "", required_message(spec, config), show(key_cell))
                 )
             continue
         try:
             parsed = _parse_partner_value(spec, value)
         except ValueError as exc:
-            result.errors.append(Issue(name, cell, r, spec.name, show(value), str(exc)))
+            result.errors.append(
+                Issue(name, cell, r, spec.name, show(value), message_of(exc), show(key_cell))
+            )
             continue
         info[spec.name] = parsed
         if spec is keys[0]:
@@ -476,9 +543,12 @@ def read_key_sheet(
                     None,
                     spec.name,
                     "",
-                    f"required key {spec.name} is missing; add a row with "
-                    f"{spec.name} (or {', '.join(spec.aliases)}) in column A "
-                    f"and its value in column B",
+                    msg(
+                        "required key {column} is missing; add a row with {column} (or {aliases}) "
+                        "in column A and its value in column B",
+                        column=spec.name,
+                        aliases=", ".join(spec.aliases),
+                    ),
                 )
             )
     if any(i.sheet == name for i in result.errors):
@@ -495,20 +565,18 @@ def _partner_value(spec: Field, value: object) -> object:
     if isinstance(value, float) and math.isnan(value):
         raise ValueError(NOT_A_NUMBER.message)
     if type(value) is bool and spec.type != "int":
-        raise ValueError(
-            f"expected text, found the logical value {'TRUE' if value else 'FALSE'}: type the text"
-        )
+        raise ValueError(logical_in_text(value))
     if spec.type == "code":
         code = canonical_code(show(value))
         if code is None:
             raise ValueError(
-                "expected an ISO 3166 alpha-2 country code such as BE, EE, FR, SI, DE, GR (or EL), MT"
+                msg("expected an ISO 3166 alpha-2 country code such as BE, EE, FR, SI, DE, GR (or EL), MT")
             )
         return code
     if spec.type == "int":
         number = parse_int(value)
         if spec.minimum is not None and number < spec.minimum:
-            raise ValueError(f"expected a whole number >= {spec.minimum:g}")
+            raise ValueError(msg("expected a whole number >= {minimum}", minimum=f"{spec.minimum:g}"))
         check_whole_max(spec, number)
         return number
     return show(value).strip()
@@ -540,8 +608,14 @@ def map_columns(
         target = known.get(norm(show(cell)))
         address = f"{sheet_name}!{col_letter(c)}{header_row}"
         if target is None:
+            guess = closest(show(cell), {word: word for word in known})
+            message = (
+                msg("unknown column ignored; did you mean {guess}?", guess=guess)
+                if guess
+                else msg("unknown column ignored")
+            )
             result.warnings.append(
-                Issue(sheet_name, address, header_row, show(cell), show(cell), "unknown column ignored")
+                Issue(sheet_name, address, header_row, show(cell), show(cell), message, show(cell))
             )
         elif target in mapping:
             first = f"{col_letter(mapping[target])}{header_row}"
@@ -552,7 +626,12 @@ def map_columns(
                     header_row,
                     target,
                     show(cell),
-                    f"a second {target} column (the first is {first}); keep one",
+                    msg(
+                        "a second {column} column (the first is {first}); keep one",
+                        column=target,
+                        first=first,
+                    ),
+                    show(cell),
                 )
             )
             result.fatal = True
@@ -577,9 +656,12 @@ def _read_services(
                 1,
                 None,
                 "",
-                f"no header row in the first {HEADER_SEARCH_ROWS} rows: a header "
-                f"row needs at least {MIN_HEADER_MATCHES} known column names, "
-                f"such as service_id, title, category, provider, status",
+                msg(
+                    "no header row in the first {rows} rows: a header row needs at least "
+                    "{count} known column names, such as service_id, title, category, provider, status",
+                    rows=HEADER_SEARCH_ROWS,
+                    count=MIN_HEADER_MATCHES,
+                ),
             )
         )
         result.fatal = True
@@ -596,8 +678,7 @@ def _read_services(
                     header_row,
                     spec.name,
                     "",
-                    f"required column {spec.name} is missing; head a column "
-                    f"with one of: {', '.join((spec.name, *spec.aliases))}",
+                    missing_column(spec),
                 )
             )
             result.fatal = True
@@ -635,6 +716,7 @@ def _read_services(
         if c not in mapped:
             row_blank[candidates] = blank_cells(grid[candidates, c])
     errors: list[Issue] = []
+    headers = rows[header_idx]
     for col_name, c in mapping.items():
         letter = col_letter(c)
         for pos, message in columns[col_name].errors.items():
@@ -651,6 +733,9 @@ def _read_services(
                     message,
                 )
             )
+    if errors:
+        required = [spec.name for spec in SERVICE_COLUMNS if spec.required and spec.name in columns]
+        errors = _stray_rows(errors, grid, first, name, [columns[n].blank for n in required])
     kept = np.flatnonzero(~row_blank)
     if not len(kept):
         result.errors.append(
@@ -660,9 +745,13 @@ def _read_services(
                 first,
                 None,
                 "",
-                f"no service below the header row ({header_row}): a workbook "
-                f"lists at least one service; to take partner {result.partner} "
-                f"out of the processed data, run `p4c withdraw {result.partner}`",
+                msg(
+                    "no service below the header row ({row}): a workbook lists at least one "
+                    "service; to take partner {partner} out of the processed data, run "
+                    "`p4c withdraw {partner}`",
+                    row=header_row,
+                    partner=result.partner,
+                ),
             )
         )
         result.fatal = True
@@ -677,6 +766,7 @@ def _read_services(
         cis_total=cis_total,
         errors=errors,
     )
+    errors = [_headed(i, headers, mapping) for i in errors]
     rejected_rows = {i.row for i in errors}
     if errors:
         result.errors.extend(sorted(errors, key=lambda i: (i.row or 0, i.cell or "")))
@@ -691,6 +781,78 @@ def _read_services(
         return grid[pos].tolist() if 0 <= pos < count and not row_blank[pos] else None
 
     return out, _rejected_records(errors, raw_row, rows[header_idx], result)
+
+
+# A row whose first word is one of these, with required cells blank, is a total line.
+_TOTAL_WORDS = frozenset(
+    {
+        "total",
+        "totals",
+        "totaux",
+        "sum",
+        "somme",
+        "summe",
+        "gesamt",
+        "insgesamt",
+        "gesamtsumme",
+        "zwischensumme",
+    }
+    | {"subtotal", "sous", "grand"}
+)
+# Required cells blank in a row of at most this many filled cells: a note, not a service.
+_NOTE_MAX_CELLS = 2
+
+
+def _stray_rows(
+    errors: list[Issue], grid: np.ndarray[Any, Any], first: int, sheet: str, required_blank: list[Any]
+) -> list[Issue]:
+    """A total or notes line below the services is one error (`remove it`), not one per blank cell.
+
+    A total line: its first text names a total (Total, Somme, Summe, Gesamt...) or it holds only
+    numbers, and at least two required cells are blank. A notes line: at most two cells filled and
+    at least three required cells blank.
+    """
+    by_row: dict[int, list[Issue]] = {}
+    for issue in errors:
+        by_row.setdefault(issue.row or 0, []).append(issue)
+    out: list[Issue] = []
+    for row, issues in by_row.items():
+        pos = row - first
+        blanks = sum(bool(mask[pos]) for mask in required_blank) if 0 <= pos < len(grid) else 0
+        if blanks < 2:
+            out.extend(issues)
+            continue
+        filled = [(c, v) for c, v in enumerate(grid[pos].tolist()) if not is_blank(v)]
+        words = [norm(v).split() for _, v in filled if isinstance(v, str)]
+        named_total = any(w and (w[0] in _TOTAL_WORDS) for w in words[:2])
+        numbers_only = bool(filled) and all(isinstance(v, int | float) for _, v in filled) and blanks >= 3
+        if named_total or numbers_only:
+            message = msg("row {row} looks like a total line: remove it", row=row)
+        elif blanks >= 3 and len(filled) <= _NOTE_MAX_CELLS:
+            message = msg("row {row} looks like a notes line: remove it", row=row)
+        else:
+            out.extend(issues)
+            continue
+        c, value = filled[0] if filled else (0, None)
+        out.append(Issue(sheet, f"{sheet}!{col_letter(c)}{row}", row, None, show(value), message))
+    return out
+
+
+def _headed(issue: Issue, headers: list[Any], mapping: Mapping[str, int]) -> Issue:
+    """The issue with its column's header as the partner wrote it, when the column is known."""
+    c = mapping.get(issue.column or "")
+    if issue.header is not None or c is None or c >= len(headers):
+        return issue
+    return dataclasses.replace(issue, header=show(headers[c]))
+
+
+def missing_column(spec: Field) -> Msg:
+    """A required column no header names."""
+    return msg(
+        "required column {column} is missing; head a column with one of: {aliases}",
+        column=spec.name,
+        aliases=", ".join((spec.name, *spec.aliases)),
+    )
 
 
 def _check_unique_ids(
@@ -724,8 +886,11 @@ def _check_unique_ids(
                 row,
                 "service_id",
                 str(value),
-                f"service_id {value} is used twice (first in row {first_row[value]}); "
-                f"each service needs its own id",
+                msg(
+                    "service_id {value} is used twice (first in row {first}); each service needs its own id",
+                    value=value,
+                    first=first_row[value],
+                ),
             )
         )
 
@@ -753,7 +918,11 @@ def _check_cis(
                 row,
                 "cis_served",
                 str(value),
-                f"cis_served {value} is more than the partner's cluster_initiatives ({cis_total})",
+                msg(
+                    "cis_served {value} is more than the partner's cluster_initiatives ({total})",
+                    value=value,
+                    total=cis_total,
+                ),
             )
         )
 
@@ -824,7 +993,7 @@ def _rejected_records(
                 "cell": issue.cell,
                 "column": issue.column,
                 "value": issue.value,
-                "message": issue.message,
+                "message": str(issue.message),
                 "raw": raw.get(row, "{}") if row is not None else "{}",
             }
         )
@@ -858,8 +1027,10 @@ def _read_needs(
                 1,
                 None,
                 "",
-                "no header row: the Needs sheet needs the columns category and "
-                "importance (1-5) in one of its first 20 rows",
+                msg(
+                    "no header row: the Needs sheet needs the columns category and "
+                    "importance (1-5) in one of its first 20 rows"
+                ),
             )
         )
         result.fatal = True
@@ -872,6 +1043,7 @@ def _read_needs(
     specs = {f.name: f for f in NEEDS_COLUMNS}
     parsers = {key: value_parser(spec, config, result.partner) for key, spec in specs.items()}
     body = rows[header_idx + 1 :]
+    defaulted: list[Issue] = []  # categories with no importance: one warning if none has one
     for r, row in enumerate(body, start=header_row + 1):
         if all(is_blank(c) for c in row):
             continue
@@ -881,15 +1053,18 @@ def _read_needs(
             value = row[c] if c < len(row) else None
             cell = f"{name}!{col_letter(c)}{r}"
             if is_blank(value) and key == "importance" and not row_errors and "category" in record:
-                result.warnings.append(
+                defaulted.append(
                     Issue(
                         name,
                         cell,
                         r,
                         key,
                         "",
-                        f"no importance for {record['category']}: the default "
-                        f"need ({fmt(config.field_tests.default_need)}) is used",
+                        msg(
+                            "no importance for {category}: the default need ({need}) is used",
+                            category=record["category"],
+                            need=fmt(config.field_tests.default_need),
+                        ),
                     )
                 )
                 record["_skip"] = True
@@ -902,15 +1077,16 @@ def _read_needs(
                         r,
                         key,
                         "",
-                        f"{key} is required: {describe(specs[key], config)}"
-                        + (" from 1 to 5" if key == "importance" else ""),
+                        msg("importance is required: a number from 1 to 5")
+                        if key == "importance"
+                        else required_message(specs[key], config),
                     )
                 )
                 continue
             try:
                 record[key] = parsers[key](value)
             except ValueError as exc:
-                row_errors.append(Issue(name, cell, r, key, show(value), str(exc)))
+                row_errors.append(Issue(name, cell, r, key, show(value), message_of(exc)))
         category = record.get("category")
         if category is not None and not row_errors:
             if category in first_row:
@@ -922,7 +1098,11 @@ def _read_needs(
                         r,
                         "category",
                         category,
-                        f"category {category} is listed twice (first in row {first_row[category]})",
+                        msg(
+                            "category {category} is listed twice (first in row {first})",
+                            category=category,
+                            first=first_row[category],
+                        ),
                     )
                 )
             else:
@@ -931,6 +1111,25 @@ def _read_needs(
             errors.extend(row_errors)
         elif not record.pop("_skip", False):
             records.append(record)
+    need = fmt(config.field_tests.default_need)
+    if len(defaulted) > 1 and not records:
+        c = mapping["importance"]
+        defaulted = [
+            Issue(
+                name,
+                f"{name}!{col_letter(c)}{header_row}",
+                header_row,
+                "importance",
+                "",
+                msg(
+                    "no importance is filled in on the Needs sheet: the default need ({need}) "
+                    "is used for every category",
+                    need=need,
+                ),
+            )
+        ]
+    result.warnings.extend(_headed(i, rows[header_idx], mapping) for i in defaulted)
+    errors = [_headed(i, rows[header_idx], mapping) for i in errors]
     result.errors.extend(errors)
     frame = pd.DataFrame(records, columns=["partner", "category", "importance"])
     frame["importance"] = frame["importance"].astype("float64")
@@ -967,8 +1166,15 @@ def ingest(
     partner: str | None = None,
     accept_valid: bool = False,
     progress: Callable[[Path], None] | None = None,
+    feedback: Path | None = None,
+    lang: str | None = None,
 ) -> IngestReport:
-    """Validate every file, then store those that may be written in one transaction."""
+    """Validate every file, then store those that may be written in one transaction.
+
+    Every file with errors or warnings gets a feedback workbook in `feedback` (default
+    data/processed/feedback/), in `lang` or else the workbook's own language; with `lang`, the
+    messages of the report are in that language too.
+    """
     from p4c import store
     from p4c.kinds import Context
 
@@ -991,8 +1197,10 @@ def ingest(
                     None,
                     None,
                     "",
-                    "no valid service to write: fix the cells above (a "
-                    "partner is never replaced by an empty list)",
+                    msg(
+                        "no valid service to write: fix the cells above "
+                        "(a partner is never replaced by an empty list)"
+                    ),
                 )
             )
             result.fatal = True
@@ -1008,6 +1216,13 @@ def ingest(
         for r in writable:
             r.written = False
         raise
+    from p4c.feedback import write_all
+
+    write_all(results, feedback or project.processed_dir / store.FEEDBACK_DIR, lang, config)
+    if lang:
+        for r in results:
+            r.errors = [i.translated(lang) for i in r.errors]
+            r.warnings = [i.translated(lang) for i in r.warnings]
     return IngestReport(results)
 
 
@@ -1065,8 +1280,11 @@ def partner_option(partner: str | None) -> str | None:
     code = canonical_code(partner)
     if code is None:
         raise P4CError(
-            f"--partner {partner}: not an ISO 3166 alpha-2 country code "
-            f"(EL and UK are accepted for GR and GB)"
+            msg(
+                "--partner {code}: not an ISO 3166 alpha-2 country code "
+                "(EL and UK are accepted for GR and GB)",
+                code=partner,
+            )
         )
     return code
 
@@ -1088,8 +1306,12 @@ def _check_one_file_per_partner(results: Sequence[WorkbookResult]) -> None:
                     None,
                     "partner_code",
                     result.partner,
-                    f"{one.file.name} and {two.file.name} are both workbooks of "
-                    f"partner {result.partner}; ingest one of them",
+                    msg(
+                        "{first} and {second} are both workbooks of partner {partner}; ingest one of them",
+                        first=one.file.name,
+                        second=two.file.name,
+                        partner=result.partner,
+                    ),
                 )
             )
             one.fatal = True

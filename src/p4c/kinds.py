@@ -16,6 +16,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from p4c.messages import msg
 from p4c.models import KIND_SHEETS, Field
 from p4c.values import norm, show
 
@@ -225,7 +226,7 @@ def read_table(
     import numpy as np
 
     from p4c.columns import cell_grid, parse_column, parse_scores
-    from p4c.ingest import Issue, col_letter, find_header, map_columns
+    from p4c.ingest import Issue, col_letter, find_header, map_columns, missing_column
 
     name, rows = sheet
     known = {norm(alias): f.name for f in specs for alias in (f.name, *f.aliases)}
@@ -243,7 +244,11 @@ def read_table(
             1,
             None,
             "",
-            f"no header row in the first 20 rows: the {name} sheet needs the columns {accepted}",
+            msg(
+                "no header row in the first 20 rows: the {sheet} sheet needs the columns {accepted}",
+                sheet=name,
+                accepted=accepted,
+            ),
         )
         result.fatal = True
         return None
@@ -260,8 +265,7 @@ def read_table(
                     header_row,
                     spec.name,
                     "",
-                    f"required column {spec.name} is missing; head a column with one of: "
-                    f"{', '.join((spec.name, *spec.aliases))}",
+                    missing_column(spec),
                 )
             )
             result.fatal = True

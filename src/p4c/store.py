@@ -46,6 +46,7 @@ NEEDS_FILE = "needs.parquet"
 REJECTED_FILE = "rejected.parquet"
 SUBMISSIONS_FILE = "submissions.csv"
 HISTORY_DIR = "history"
+FEEDBACK_DIR = "feedback"  # the feedback workbooks `p4c ingest` writes for partners
 RANKING_FILE = "ranking.csv"
 RANKING_XLSX = "ranking.xlsx"
 WEIGHT_STABILITY_FILE = "weight_stability.csv"

@@ -11,12 +11,14 @@ import math
 import numbers
 import re
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
 
+from p4c.messages import Msg, msg
 from p4c.models import DOT_DECIMAL_COUNTRIES
 
 # A number cell whose value is NaN (as pandas or openpyxl write a missing number).
-_NAN = "the cell holds NaN (not a number)"
+_NAN = msg("the cell holds NaN (not a number)")
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Letters and digits of any script (Greek partners write Greek); `_` is not a letter.
 _NON_ALNUM = re.compile(r"[\W_]+")
@@ -34,6 +36,27 @@ def norm(text: str) -> str:
     stripped = "".join(ch for ch in folded if not unicodedata.combining(ch))
     stripped = stripped.translate(_UNSPLIT)
     return _NON_ALNUM.sub(" ", _PARENS.sub(" ", stripped)).strip()
+
+
+# How close (rapidfuzz ratio, 0-100) a typo must be to a known word to be suggested.
+SUGGEST_CUTOFF = 80.0
+
+
+def closest(text: str, words: Mapping[str, str], cutoff: float = SUGGEST_CUTOFF) -> str | None:
+    """What to suggest for `text`: the value of the known word (key) closest to it, if close enough.
+
+    Words are compared in `norm` form with rapidfuzz's edit-distance ratio, so `Internationalisaton`
+    finds `Internationalisation` and `Internationalisierng` finds `Internationalisierung`; a text
+    of fewer than 3 letters suggests nothing (any two-letter code is close to another).
+    """
+    from rapidfuzz import fuzz, process
+
+    key = norm(text)
+    if len(key) < 3:
+        return None
+    choices = {norm(word): shown for word, shown in words.items()}
+    found = process.extractOne(key, list(choices), scorer=fuzz.ratio, score_cutoff=cutoff)
+    return None if found is None else choices[found[0]]
 
 
 def is_blank(value: object) -> bool:
@@ -71,7 +94,7 @@ _MULTIPLIER = re.compile(
 _MULTIPLIER_CURRENCY = re.compile(r"(?<![a-z])(?:k|m|t|mio|mn|mrd|tsd)\.?\s*(?:€|eur)", re.IGNORECASE)
 # A digit first: `.5` is refused, so that an abbreviation (`Eur. 12`) can never shift the mark.
 _NUMBER_SHAPE = re.compile(r"^[+-]?(\d[\d.,]*)$")
-NUMBER_FORMS = "a number such as 1234.5, 1 234,5, 1.234,50 or 12 345,50 €"
+NUMBER_FORMS = msg("a number such as 1234.5, 1 234,5, 1.234,50 or 12 345,50 €")
 
 
 def parse_number(value: object, country: str | None = None) -> float:
@@ -80,21 +103,19 @@ def parse_number(value: object, country: str | None = None) -> float:
         return _parse_number_text(value, country)
     if type(value) is float:
         if not math.isfinite(value):
-            raise ValueError(
-                f"{_NAN}; expected {NUMBER_FORMS}" if math.isnan(value) else f"expected {NUMBER_FORMS}"
-            )
+            raise ValueError(_nan_expected(NUMBER_FORMS) if math.isnan(value) else _expected(NUMBER_FORMS))
         return value
     if isinstance(value, bool):
-        raise ValueError(f"expected {NUMBER_FORMS}")
+        raise ValueError(_expected(NUMBER_FORMS))
     if isinstance(value, numbers.Real):  # int, float, and numpy's numbers from data frames
         number = float(value)
         if not math.isfinite(number):
-            raise ValueError(
-                f"{_NAN}; expected {NUMBER_FORMS}" if math.isnan(number) else f"expected {NUMBER_FORMS}"
-            )
+            raise ValueError(_nan_expected(NUMBER_FORMS) if math.isnan(number) else _expected(NUMBER_FORMS))
         return number
     if not isinstance(value, str):
-        raise ValueError(f"expected {NUMBER_FORMS}, found a {type(value).__name__}")
+        raise ValueError(
+            msg("expected {forms}, found a {type}", forms=NUMBER_FORMS, type=type(value).__name__)
+        )
     return _parse_number_text(value, country)
 
 
@@ -118,10 +139,13 @@ def _parse_number_text(text: str, country: str | None) -> float:
         # looked for only here, to say why the text is refused.
         if _MULTIPLIER.match(compact) or _MULTIPLIER_CURRENCY.search(raw):
             raise ValueError(
-                "multipliers such as k€ or M are not accepted: write the full amount, "
-                f"e.g. 12500 rather than 12,5 k€; expected {NUMBER_FORMS}"
+                msg(
+                    "multipliers such as k€ or M are not accepted: write the full amount, "
+                    "e.g. 12500 rather than 12,5 k€; expected {forms}",
+                    forms=NUMBER_FORMS,
+                )
             )
-        raise ValueError(f"expected {NUMBER_FORMS}")
+        raise ValueError(_expected(NUMBER_FORMS))
     sign = -1.0 if compact.startswith("-") else 1.0
     body = match.group(1)
     dots, commas = body.count("."), body.count(",")
@@ -129,7 +153,7 @@ def _parse_number_text(text: str, country: str | None) -> float:
         decimal = "." if body.rfind(".") > body.rfind(",") else ","
         group = "," if decimal == "." else "."
         if body.count(decimal) > 1 or body.rfind(group) > body.rfind(decimal):
-            raise ValueError(f"expected {NUMBER_FORMS}")
+            raise ValueError(_expected(NUMBER_FORMS))
         whole, frac = body.split(decimal)
         return sign * float(_ungroup(whole, group) + "." + frac)
     if dots + commas == 0:
@@ -141,7 +165,7 @@ def _parse_number_text(text: str, country: str | None) -> float:
     if len(frac) != 3 or not whole or whole.lstrip("0") == "":
         # `1.5`, `3,5`, `12,50`, and `0,500` (no thousands group starts with 0).
         if not frac:
-            raise ValueError(f"expected {NUMBER_FORMS}")
+            raise ValueError(_expected(NUMBER_FORMS))
         return sign * float((whole or "0") + "." + frac)
     dot_decimal = (country or "").upper() in DOT_DECIMAL_COUNTRIES
     if (mark == ".") == dot_decimal:
@@ -153,14 +177,18 @@ def _ungroup(text: str, group: str) -> str:
     parts = text.split(group)
     # A first group of 1-3 digits that does not start with 0 (as `0,500`: no group follows a lone 0).
     if not 1 <= len(parts[0]) <= 3 or parts[0].startswith("0") or any(len(p) != 3 for p in parts[1:]):
-        raise ValueError(f"expected {NUMBER_FORMS}: thousands come in groups of three digits")
+        raise ValueError(
+            msg("expected {forms}: thousands come in groups of three digits", forms=NUMBER_FORMS)
+        )
     return "".join(parts)
 
 
 def parse_int(value: object, country: str | None = None) -> int:
     number = parse_number(value, country)
     if not number.is_integer():
-        raise ValueError(f"expected a whole number such as 12 or 1 200, found {fmt(number)}")
+        raise ValueError(
+            msg("expected a whole number such as 12 or 1 200, found {number}", number=fmt(number))
+        )
     return int(number)
 
 
@@ -174,10 +202,7 @@ SCORE_TOLERANCE = 1e-9
 
 def parse_score(value: object, lo: float, hi: float, step: float, country: str | None = None) -> float:
     """A score on the criteria scale: a number, or `N/M` where M is the scale maximum."""
-    forms = f"a number from {fmt(lo)} to {fmt(hi)}"
-    if 0 < step < 1:  # step 0: any decimals (a participants' mean rating)
-        forms += f" in steps of {fmt(step)} (e.g. 3.5)"
-    forms += f", or N/{fmt(hi)} such as 4/{fmt(hi)}"
+    forms = _score_forms(lo, hi, step)
     if isinstance(value, str) and "/" in value:
         match = _FRACTION.match(value)
         try:
@@ -185,29 +210,66 @@ def parse_score(value: object, lo: float, hi: float, step: float, country: str |
                 raise ValueError
             num, den = parse_number(match.group(1), country), parse_number(match.group(2), country)
         except ValueError:
-            raise ValueError(f"expected {forms}") from None
+            raise ValueError(_expected(forms)) from None
         if den != hi:
-            raise ValueError(f"a fraction must be out of {fmt(hi)}; expected {forms}")
+            raise ValueError(
+                msg("a fraction must be out of {high}; expected {forms}", high=fmt(hi), forms=forms)
+            )
         score = num
     else:
         if isinstance(value, float) and math.isnan(value):
-            raise ValueError(f"{_NAN}; expected {forms}")
+            raise ValueError(_nan_expected(forms))
         try:
             score = parse_number(value, country)
         except ValueError:
-            raise ValueError(f"expected {forms}") from None
+            raise ValueError(_expected(forms)) from None
     if lo - SCORE_TOLERANCE <= score < lo:
         score = float(lo)
     elif hi < score <= hi + SCORE_TOLERANCE:
         score = float(hi)
     if not lo <= score <= hi:
-        raise ValueError(f"score {fmt(score)} is outside {fmt(lo)}-{fmt(hi)}; expected {forms}")
+        raise ValueError(
+            msg(
+                "score {score} is outside {low}-{high}; expected {forms}",
+                score=fmt(score),
+                low=fmt(lo),
+                high=fmt(hi),
+                forms=forms,
+            )
+        )
     if step > 0:
         on_step = round(round(score / step) * step, 9)
         if not math.isclose(on_step, score, rel_tol=0, abs_tol=SCORE_TOLERANCE):
-            raise ValueError(f"score {fmt(score)} is not a step of {fmt(step)}; expected {forms}")
+            raise ValueError(
+                msg(
+                    "score {score} is not a step of {step}; expected {forms}",
+                    score=fmt(score),
+                    step=fmt(step),
+                    forms=forms,
+                )
+            )
         score = on_step
     return score
+
+
+def _expected(forms: str) -> Msg:
+    return msg("expected {forms}", forms=forms)
+
+
+def _nan_expected(forms: str) -> Msg:
+    return msg("{nan}; expected {forms}", nan=_NAN, forms=forms)
+
+
+def _score_forms(lo: float, hi: float, step: float) -> Msg:
+    """What a score cell accepts, e.g. `a number from 1 to 5, or N/5 such as 4/5`."""
+    if 0 < step < 1:  # step 0: any decimals (a participants' mean rating)
+        return msg(
+            "a number from {low} to {high} in steps of {step} (e.g. 3.5), or N/{high} such as 4/{high}",
+            low=fmt(lo),
+            high=fmt(hi),
+            step=fmt(step),
+        )
+    return msg("a number from {low} to {high}, or N/{high} such as 4/{high}", low=fmt(lo), high=fmt(hi))
 
 
 def fmt(number: float) -> str:
@@ -216,7 +278,7 @@ def fmt(number: float) -> str:
 
 # --- dates -----------------------------------------------------------------------------------------
 
-DATE_FORMS = (
+DATE_FORMS = msg(
     "a date: a date cell, 2011-03-07, 07/03/2011, 07.03.2011, 7. 3. 2011, "
     "a year alone (2011), or an Excel date number"
 )
@@ -236,13 +298,13 @@ def parse_date(value: object) -> dt.date:
     if isinstance(value, dt.date):
         return value
     if isinstance(value, bool):
-        raise ValueError(f"expected {DATE_FORMS}")
+        raise ValueError(_expected(DATE_FORMS))
     if isinstance(value, float) and math.isnan(value):
-        raise ValueError(f"{_NAN}; expected {DATE_FORMS}")
+        raise ValueError(_nan_expected(DATE_FORMS))
     if isinstance(value, int | float):
         return _date_from_number(float(value))
     if not isinstance(value, str):
-        raise ValueError(f"expected {DATE_FORMS}")
+        raise ValueError(_expected(DATE_FORMS))
     return _parse_date_text(value.strip())
 
 
@@ -258,22 +320,29 @@ def _parse_date_text(text: str) -> dt.date:
         try:
             number = float(text)
         except ValueError:
-            raise ValueError(f"expected {DATE_FORMS}") from None
+            raise ValueError(_expected(DATE_FORMS)) from None
         return _date_from_number(number)
     try:
         return dt.date(year, month, day)
     except ValueError:
         raise ValueError(
-            f"{text} is not a real date (day {day}, month {month}, year {year}); expected {DATE_FORMS}"
+            msg(
+                "{text} is not a real date (day {day}, month {month}, year {year}); expected {forms}",
+                text=text,
+                day=day,
+                month=month,
+                year=year,
+                forms=DATE_FORMS,
+            )
         ) from None
 
 
 def _date_from_number(number: float) -> dt.date:
     if not number.is_integer():
-        raise ValueError(f"expected {DATE_FORMS}")
+        raise ValueError(_expected(DATE_FORMS))
     whole = int(number)
     if YEAR_RANGE[0] <= whole <= YEAR_RANGE[1]:
         return dt.date(whole, 1, 1)
     if EXCEL_SERIAL_RANGE[0] <= whole <= EXCEL_SERIAL_RANGE[1]:
         return _EXCEL_EPOCH + dt.timedelta(days=whole)
-    raise ValueError(f"expected {DATE_FORMS}")
+    raise ValueError(_expected(DATE_FORMS))
