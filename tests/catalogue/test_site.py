@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -14,7 +15,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p4c.catalogue import CatalogueData, build_catalogue
-from p4c.catalogue.model import email, file_stems, norm_word, search_text
+from p4c.catalogue.model import (
+    decode_posting,
+    email,
+    encode_posting,
+    file_stems,
+    norm_word,
+    search_text,
+    word_index,
+)
 from p4c.catalogue.site import MARKER, js_data
 from p4c.catalogue.words import LANGS, keys, word
 from p4c.errors import P4CError
@@ -278,3 +287,39 @@ def test_search_words_are_folded(text: str) -> None:
     for w in out.split():
         assert unicodedata.normalize("NFKD", w) == w or not any(unicodedata.combining(c) for c in w)
         assert w == w.lower() or w.casefold() == w
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.sampled_from(["ab", "abc", "b", "réseau", "x9", "zz"])), max_size=40))
+def test_word_index_lists_exactly_the_services_of_each_word(found: list[set[str]]) -> None:
+    texts = [" ".join(sorted(words)) for words in found]
+    index = word_index(texts, shard_bytes=8)
+    every = sorted({w for words in found for w in words})
+    assert index.words == every
+    for w, code in zip(index.words, index.postings, strict=True):
+        assert decode_posting(code, len(texts)) == [i for i, words in enumerate(found) if w in words]
+    assert index.shards[:1] == ([0] if every else [])
+    assert index.shards == sorted(set(index.shards)) and all(s < len(every) for s in index.shards)
+
+
+@pytest.mark.parametrize("total", [1, 7, 8, 9, 300, 100_000])
+def test_postings_round_trip_as_bitmap_or_gaps(total: int) -> None:
+    dense = list(range(0, total, 2))
+    sparse = [0, total // 3, total - 1] if total > 2 else [total - 1]
+    for positions in (dense, sorted(set(sparse)), list(range(total))):
+        code = encode_posting(positions, total)
+        assert decode_posting(code, total) == positions
+    assert encode_posting(list(range(total)), total)[0] == ("b" if total > 1 else "d")
+    if total == 100_000:
+        assert encode_posting(sparse, total) == "d" + base64.b64encode(
+            bytes([1]) + bytes([0xB5, 0x84, 0x02]) + bytes([0xEA, 0x88, 0x04])  # gaps 1, 33333, 66666
+        ).decode("ascii")
+
+
+def test_the_search_files_replace_the_text_chunks(all_site: tuple[Path, list[Path]]) -> None:
+    out, _files = all_site
+    data = sorted(p.name for p in (out / "data").iterdir())
+    assert not [name for name in data if name.startswith("text-")]
+    words = (out / "data" / "words.js").read_text(encoding="utf-8")
+    assert words.startswith("P4C_WORDS(") and "\\ncooperation\\n" in words
+    assert "index-0.js" in data and "rows-0.js" in data

@@ -3,7 +3,8 @@
 The search index and the filter columns are computed here, in Python, and written as small
 `<script src>` files (browsers block `fetch()` of local files), so the browser never scans the DOM
 and a 100,000-service catalogue opens as fast as a small one: the index page loads the filter
-columns up front and the titles and search text chunk by chunk, only when they are needed.
+columns up front, the titles in small chunks for the page of results shown, and for a text query
+only the vocabulary and the posting files of the words that the query matches (`model.word_index`).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from p4c.catalogue.model import (
     partner_info,
     search_text,
     text,
+    word_index,
 )
 from p4c.catalogue.opendata import write_datapackage
 from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, word, words
@@ -37,7 +39,7 @@ from p4c.config import Config
 from p4c.errors import P4CError
 
 Lang = Literal["en", "fr", "de", "all"]
-CHUNK = 5000  # services per lazily loaded data file
+CHUNK = 200  # services per lazily loaded rows file (a page of results loads at most 50 of them)
 PAGE_SIZE = 50  # services per page of results
 MARKER = ".p4c-catalogue"  # marks a folder this module made, so only such a folder is ever replaced
 PROVIDERS = ("DA", "CI", "JOINT", "EXTERNAL")
@@ -163,13 +165,17 @@ class _Site:
                 for en in part
             ]
             self.write(f"data/rows-{k}.js", f"P4C_ROWS({k},{js_data(rows)});\n")
-            found = [
-                search_text(
-                    text(en.row["title"]), text(en.row.get("description")), text(en.row.get("evidence"))
-                )
-                for en in part
-            ]
-            self.write(f"data/text-{k}.js", f"P4C_TEXT({k},{js_data(found)});\n")
+        found = [
+            search_text(text(en.row["title"]), text(en.row.get("description")), text(en.row.get("evidence")))
+            for en in entries
+        ]
+        found_index = word_index(found)
+        vocabulary = {"w": "\n".join(found_index.words), "s": found_index.shards}
+        self.write("data/words.js", f"P4C_WORDS({js_data(vocabulary)});\n")
+        bounds = [*found_index.shards, len(found_index.words)]
+        for k in range(len(found_index.shards)):
+            codes = found_index.postings[bounds[k] : bounds[k + 1]]
+            self.write(f"data/index-{k}.js", f"P4C_INDEX({k},{js_data(codes)});\n")
         self.write("assets/catalogue.css", CSS)
         self.write("assets/catalogue.js", JS)
         self.write(MARKER, "A catalogue written by p4c; `p4c catalogue` replaces this folder as a whole.\n")
