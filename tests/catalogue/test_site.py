@@ -323,3 +323,13 @@ def test_the_search_files_replace_the_text_chunks(all_site: tuple[Path, list[Pat
     words = (out / "data" / "words.js").read_text(encoding="utf-8")
     assert words.startswith("P4C_WORDS(") and "\\ncooperation\\n" in words
     assert "index-0.js" in data and "rows-0.js" in data
+
+
+def test_forked_workers_write_the_same_files(tmp_path: Path) -> None:
+    data = make_data(6, hostile=True)
+    one = build_catalogue(data, config(), tmp_path / "one", lang="all", workers=1)
+    two = build_catalogue(data, config(), tmp_path / "two", lang="all", workers=2)
+    assert [p.relative_to(tmp_path / "one") for p in one] == [p.relative_to(tmp_path / "two") for p in two]
+    assert len([p for p in two if p.parent.parent.name == "services"]) == 6 * 7 * 3
+    for a, b in zip(one, two, strict=True):
+        assert a.read_bytes() == b.read_bytes(), b

@@ -102,6 +102,8 @@ def blank(value: object) -> bool:
 
 def text(value: object) -> str:
     """A cell as display text ('' when blank)."""
+    if type(value) is str:  # the common case first: pages call this millions of times at 100k
+        return value if value and (not value[0].isspace() or value.strip()) else ""
     if blank(value):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -114,6 +116,8 @@ def text(value: object) -> str:
 
 
 def number(value: object) -> float | None:
+    if type(value) is float:  # the common case first
+        return value if math.isfinite(value) else None
     if blank(value) or isinstance(value, bool):
         return None
     try:
@@ -145,6 +149,8 @@ def norm_word(word: str) -> str:
     The page's script does the same (NFKD, lower case, marks removed, the same letter map), so a
     query typed with or without accents finds the same services.
     """
+    if word.isascii():  # no accents, marks or special letters: lower case is the whole folding
+        return " ".join(_WORD.findall(word.lower()))
     folded = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", word).casefold())
     stripped = "".join(ch for ch in folded if not unicodedata.category(ch).startswith("M"))
     return " ".join(_WORD.findall(stripped.translate(_UNSPLIT)))
