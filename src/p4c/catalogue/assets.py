@@ -84,7 +84,13 @@ JS = r"""
   var $ = function (id) { return document.getElementById(id); };
   var form = $("filters"), q = $("q"), countEl = $("count"), list = $("results");
   var prev = $("prev"), next = $("next"), pageInfo = $("pageinfo");
+  ["p", "c", "v", "s", "g", "l", "e"].forEach(function (key) {  // one character a service: code + 35
+    var text = F[key], column = new Uint16Array(text.length);
+    for (var i = 0; i < text.length; i++) { column[i] = text.charCodeAt(i) - 35; }
+    F[key] = column;
+  });
   window.P4C_ROWS = function (k, r) { rows[k] = r; };
+  window.P4C_ORDER = function (order) { F.t = order; };
   window.P4C_INDEX = function (k, codes) { postings[k] = codes; };
   window.P4C_WORDS = function (v) {
     var text = "\n" + v.w + "\n", starts = [], at = 0;
@@ -285,7 +291,9 @@ JS = r"""
     current = st;
     updateLanguageLinks(st);
     countEl.textContent = W.loading;
-    return (terms.length ? search(terms) : Promise.resolve(null)).then(function (hit) {
+    var order = st.sort === "title" ? load("order.js") : Promise.resolve();
+    return Promise.all([order, terms.length ? search(terms) : null]).then(function (done) {
+      var hit = done[1];
       if (mine !== token) { return null; }
       var found = matches(st, hit), total = F.p.length;
       var filtered = terms.length > 0 || FIELDS.some(function (f) { return f !== "sort" && st[f]; });

@@ -162,14 +162,10 @@ def search_text(*parts: str) -> str:
     Query words are matched as substrings of these words, so repeated words are dropped to keep the
     index small without changing any match.
     """
-    seen: dict[str, None] = {}
-    for part in parts:
-        if not part:
-            continue
-        for raw in _WORD.findall(unicodedata.normalize("NFC", part)):
-            for w in norm_word(raw).split():
-                seen[w] = None
-    return " ".join(seen)
+    found = [
+        " ".join(map(norm_word, _WORD.findall(unicodedata.normalize("NFC", part)))) for part in parts if part
+    ]  # map() over the cached norm_word keeps the loop in C: 100,000 services, ~50 words each
+    return " ".join(dict.fromkeys(" ".join(found).split()))
 
 
 @dataclass(frozen=True)

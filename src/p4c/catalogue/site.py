@@ -46,6 +46,7 @@ PAGE_SIZE = 50  # services per page of results
 MARKER = ".p4c-catalogue"  # marks a folder this module made, so only such a folder is ever replaced
 PROVIDERS = ("DA", "CI", "JOINT", "EXTERNAL")
 STATUSES = ("ONGOING", "COMPLETED", "PILOT", "PLANNED")
+FACET_MAX = 50_000  # codes a filter column can hold (one UTF-16 unit each, below the surrogates)
 FACTS = ("start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached")
 
 
@@ -126,7 +127,13 @@ class _Site:
 
     def write_data(self) -> None:
         def index(codes: list[str]) -> dict[str, int]:
+            if len(codes) > FACET_MAX:
+                raise P4CError(f"catalogue: {len(codes)} distinct codes in one filter; at most {FACET_MAX}")
             return {c: i for i, c in enumerate(codes)}
+
+        def column(values: Iterable[int]) -> str:
+            """One character a service (its code's index + 35): a third of a JSON array's bytes."""
+            return "".join([chr(v + 35) for v in values])
 
         pi, ci = index(self.partner_codes), index(self.category_codes)
         vi, si, ei = index(self.provider_codes), index(self.status_codes), index(self.verdict_codes)
@@ -149,16 +156,16 @@ class _Site:
                 "e": self.verdict_codes,
             },
             "dirs": [self.partner_dirs[p] for p in self.partner_codes],
-            "p": [pi[en.partner] for en in entries],
-            "c": [ci[text(en.row["category"])] for en in entries],
-            "v": [vi[text(en.row["provider"])] for en in entries],
-            "s": [si[text(en.row["status"])] for en in entries],
-            "g": [1 if en.eligible else 0 for en in entries],
-            "l": [1 if en.shortlisted else 0 for en in entries],
-            "e": [ei[en.verdict] + 1 if en.verdict else 0 for en in entries],
-            "t": by_title,
+            "p": column(pi[en.partner] for en in entries),
+            "c": column(ci[text(en.row["category"])] for en in entries),
+            "v": column(vi[text(en.row["provider"])] for en in entries),
+            "s": column(si[text(en.row["status"])] for en in entries),
+            "g": column(1 if en.eligible else 0 for en in entries),
+            "l": column(1 if en.shortlisted else 0 for en in entries),
+            "e": column(ei[en.verdict] + 1 if en.verdict else 0 for en in entries),
         }
         self.write("data/facets.js", f"window.P4C_DATA={js_data(facets)};\n")
+        self.write("data/order.js", f"P4C_ORDER({js_data(by_title)});\n")  # loaded for a sort by title
         for k in range(max(1, math.ceil(len(entries) / CHUNK))):
             part = entries[k * CHUNK : (k + 1) * CHUNK]
             rows = [
