@@ -27,7 +27,7 @@ from p4c.catalogue.model import (
 from p4c.catalogue.site import MARKER, js_data
 from p4c.catalogue.words import LANGS, keys, word
 from p4c.errors import P4CError
-from tests.catalogue.data import HOSTILE, config, make_data
+from tests.catalogue.data import HOSTILE, config, fold, make_data
 
 
 def page_text(out: Path, data: CatalogueData, partner: str, service_id: str) -> str:
@@ -333,3 +333,11 @@ def test_forked_workers_write_the_same_files(tmp_path: Path) -> None:
     assert len([p for p in two if p.parent.parent.name == "services"]) == 6 * 7 * 3
     for a, b in zip(one, two, strict=True):
         assert a.read_bytes() == b.read_bytes(), b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_words_fold_like_any_other_text(text: str) -> None:
+    """The ASCII shortcut of norm_word gives what the full folding gives (the oracle: tests' fold)."""
+    assert norm_word(text) == " ".join(re.findall(r"[^\W_]+", fold(text)))
+    assert search_text(text, text) == " ".join(dict.fromkeys(re.findall(r"[^\W_]+", fold(text))))

@@ -46,6 +46,7 @@ PAGE_SIZE = 50  # services per page of results
 MARKER = ".p4c-catalogue"  # marks a folder this module made, so only such a folder is ever replaced
 PROVIDERS = ("DA", "CI", "JOINT", "EXTERNAL")
 STATUSES = ("ONGOING", "COMPLETED", "PILOT", "PLANNED")
+SHARD_BYTES = 65_536  # posting lists per search file: a query loads only the files of its words
 FACET_MAX = 50_000  # codes a filter column can hold (one UTF-16 unit each, below the surrogates)
 FACTS = ("start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached")
 
@@ -183,7 +184,7 @@ class _Site:
             search_text(text(en.row["title"]), text(en.row.get("description")), text(en.row.get("evidence")))
             for en in entries
         ]
-        found_index = word_index(found)
+        found_index = word_index(found, SHARD_BYTES)
         vocabulary = {"w": "\n".join(found_index.words), "s": found_index.shards}
         self.write("data/words.js", f"P4C_WORDS({js_data(vocabulary)});\n")
         bounds = [*found_index.shards, len(found_index.words)]
