@@ -350,8 +350,11 @@ class Entry:
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
-    records: list[dict[str, Any]] = frame.astype(object).where(frame.notna(), None).to_dict("records")  # type: ignore[assignment]
-    return records
+    # Column by column, native Python values (missing ones stay NaN, NaT or NA: blank() knows them
+    # all); twice as fast as to_dict("records"), which boxes every cell on its own.
+    names = list(frame.columns)
+    columns = [frame.iloc[:, k].tolist() for k in range(len(names))]
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
 
 
 def assemble(data: CatalogueData, criterion_ids: list[str]) -> list[Entry]:
