@@ -186,6 +186,8 @@ def test_typing_searches_without_accents_and_keeps_the_url(
         want = expected(data, typed)
         page.fill("#q", "")
         page.type("#q", typed)
+        # the last keystroke's search (after the typing pause), not one for the first letters
+        page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {typed!r}")
         wait_count(page, len(want))
         assert listed(page) == want[:50]
         assert page.evaluate("new URLSearchParams(location.search).get('q')") == typed

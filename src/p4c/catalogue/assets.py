@@ -291,6 +291,7 @@ JS = r"""
     current = st;
     updateLanguageLinks(st);
     countEl.textContent = W.loading;
+    countEl.removeAttribute("data-count");  // set again when these results are shown
     var order = st.sort === "title" ? load("order.js") : Promise.resolve();
     return Promise.all([order, terms.length ? search(terms) : null]).then(function (done) {
       var hit = done[1];
