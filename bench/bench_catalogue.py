@@ -185,6 +185,8 @@ def main() -> None:
             "a query loads only its words' files)"
         )
         if args.no_browser:
+            if args.keep is None:
+                shutil.rmtree(folder)
             continue
         times = first_results(
             out / "index.html",
