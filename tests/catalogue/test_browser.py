@@ -186,6 +186,8 @@ def test_typing_searches_without_accents_and_keeps_the_url(
         want = expected(data, typed)
         page.fill("#q", "")
         page.type("#q", typed)
+        # the last keystroke's search (after the typing pause), not one for the first letters
+        page.wait_for_function(f"new URLSearchParams(location.search).get('q') === {typed!r}")
         wait_count(page, len(want))
         assert listed(page) == want[:50]
         assert page.evaluate("new URLSearchParams(location.search).get('q')") == typed
@@ -301,3 +303,27 @@ def test_hostile_text_stays_text(page: Any, site: tuple[CatalogueData, Path]) ->
         assert page.inner_text("h1") == title
         assert page.evaluate("document.querySelectorAll('img, iframe, main script, b').length") == 0
     assert not page.dialogs
+
+
+def test_search_across_many_small_index_files(
+    page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With tiny posting files a query's words live in different files: each is found and loaded."""
+    from p4c.catalogue import site as site_module
+
+    monkeypatch.setattr(site_module, "SHARD_BYTES", 24)
+    data = make_data(20, hostile=True)
+    out = tmp_path / "small-shards"
+    build_catalogue(data, config(), out, lang="en")
+    assert len(list((out / "data").glob("index-*.js"))) > 20
+    for query, q in (
+        ("?q=matchmaking%20SMEs", "matchmaking SMEs"),
+        ("?q=oper", "oper"),
+        ("?q=zufriedenheit%20signed%20service", "zufriedenheit signed service"),
+        ("?q=e&sort=title", "e"),
+        ("?q=nothing%20matches%20this", "nothing matches this"),
+    ):
+        want = expected(data, q, sort="title" if "sort=title" in query else "score")
+        open_index(page, out, query)
+        assert count(page) == len(want), query
+        assert listed(page) == want[:50], query

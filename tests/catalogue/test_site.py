@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import json
 import re
@@ -14,11 +15,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p4c.catalogue import CatalogueData, build_catalogue
-from p4c.catalogue.model import email, file_stems, norm_word, search_text
+from p4c.catalogue.model import (
+    decode_posting,
+    email,
+    encode_posting,
+    file_stems,
+    norm_word,
+    search_text,
+    word_index,
+)
 from p4c.catalogue.site import MARKER, js_data
 from p4c.catalogue.words import LANGS, keys, word
 from p4c.errors import P4CError
-from tests.catalogue.data import HOSTILE, config, make_data
+from tests.catalogue.data import HOSTILE, config, fold, make_data
 
 
 def page_text(out: Path, data: CatalogueData, partner: str, service_id: str) -> str:
@@ -278,3 +287,57 @@ def test_search_words_are_folded(text: str) -> None:
     for w in out.split():
         assert unicodedata.normalize("NFKD", w) == w or not any(unicodedata.combining(c) for c in w)
         assert w == w.lower() or w.casefold() == w
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sets(st.sampled_from(["ab", "abc", "b", "réseau", "x9", "zz"])), max_size=40))
+def test_word_index_lists_exactly_the_services_of_each_word(found: list[set[str]]) -> None:
+    texts = [" ".join(sorted(words)) for words in found]
+    index = word_index(texts, shard_bytes=8)
+    every = sorted({w for words in found for w in words})
+    assert index.words == every
+    for w, code in zip(index.words, index.postings, strict=True):
+        assert decode_posting(code, len(texts)) == [i for i, words in enumerate(found) if w in words]
+    assert index.shards[:1] == ([0] if every else [])
+    assert index.shards == sorted(set(index.shards)) and all(s < len(every) for s in index.shards)
+
+
+@pytest.mark.parametrize("total", [1, 7, 8, 9, 300, 100_000])
+def test_postings_round_trip_as_bitmap_or_gaps(total: int) -> None:
+    dense = list(range(0, total, 2))
+    sparse = [0, total // 3, total - 1] if total > 2 else [total - 1]
+    for positions in (dense, sorted(set(sparse)), list(range(total))):
+        code = encode_posting(positions, total)
+        assert decode_posting(code, total) == positions
+    assert encode_posting(list(range(total)), total)[0] == ("b" if total > 1 else "d")
+    if total == 100_000:
+        assert encode_posting(sparse, total) == "d" + base64.b64encode(
+            bytes([1]) + bytes([0xB5, 0x84, 0x02]) + bytes([0xEA, 0x88, 0x04])  # gaps 1, 33333, 66666
+        ).decode("ascii")
+
+
+def test_the_search_files_replace_the_text_chunks(all_site: tuple[Path, list[Path]]) -> None:
+    out, _files = all_site
+    data = sorted(p.name for p in (out / "data").iterdir())
+    assert not [name for name in data if name.startswith("text-")]
+    words = (out / "data" / "words.js").read_text(encoding="utf-8")
+    assert words.startswith("P4C_WORDS(") and "\\ncooperation\\n" in words
+    assert "index-0.js" in data and "rows-0.js" in data
+
+
+def test_forked_workers_write_the_same_files(tmp_path: Path) -> None:
+    data = make_data(6, hostile=True)
+    one = build_catalogue(data, config(), tmp_path / "one", lang="all", workers=1)
+    two = build_catalogue(data, config(), tmp_path / "two", lang="all", workers=2)
+    assert [p.relative_to(tmp_path / "one") for p in one] == [p.relative_to(tmp_path / "two") for p in two]
+    assert len([p for p in two if p.parent.parent.name == "services"]) == 6 * 7 * 3
+    for a, b in zip(one, two, strict=True):
+        assert a.read_bytes() == b.read_bytes(), b
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=40))
+def test_ascii_words_fold_like_any_other_text(text: str) -> None:
+    """The ASCII shortcut of norm_word gives what the full folding gives (the oracle: tests' fold)."""
+    assert norm_word(text) == " ".join(re.findall(r"[^\W_]+", fold(text)))
+    assert search_text(text, text) == " ".join(dict.fromkeys(re.findall(r"[^\W_]+", fold(text))))

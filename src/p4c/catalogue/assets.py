@@ -78,14 +78,28 @@ JS = r"""
   "use strict";
   var C = window.P4C_CONFIG, W = C.words, F = window.P4C_DATA;
   var FIELDS = ["partner", "category", "provider", "status", "gp", "sl", "verdict", "sort"];
-  var rows = {}, texts = {}, pending = {}, token = 0, timer = null;
+  var rows = {}, postings = {}, vocab = null, pending = {}, token = 0, timer = null;
   var MAP = {"\u00df": "ss", "\u00e6": "ae", "\u00f8": "o", "\u0153": "oe", "\u0111": "d", "\u0142": "l",
              "\u0131": "i", "\u00f0": "d", "\u00fe": "th", "\u03c2": "\u03c3"};
   var $ = function (id) { return document.getElementById(id); };
   var form = $("filters"), q = $("q"), countEl = $("count"), list = $("results");
   var prev = $("prev"), next = $("next"), pageInfo = $("pageinfo");
+  ["p", "c", "v", "s", "g", "l", "e"].forEach(function (key) {  // one character a service: code + 35
+    var text = F[key], column = new Uint16Array(text.length);
+    for (var i = 0; i < text.length; i++) { column[i] = text.charCodeAt(i) - 35; }
+    F[key] = column;
+  });
   window.P4C_ROWS = function (k, r) { rows[k] = r; };
-  window.P4C_TEXT = function (k, t) { texts[k] = t; };
+  window.P4C_ORDER = function (order) { F.t = order; };
+  window.P4C_INDEX = function (k, codes) { postings[k] = codes; };
+  window.P4C_WORDS = function (v) {
+    var text = "\n" + v.w + "\n", starts = [], at = 0;
+    if (v.w) {
+      while (at >= 0) { starts.push(at + 1); at = text.indexOf("\n", at + 1); }
+      starts.pop();
+    }
+    vocab = {text: text, starts: starts, shards: v.s};
+  };
 
   function fmt(text, values) {
     return text.replace(/\{(\w+)\}/g, function (m, key) { return String(values[key]); });
@@ -108,7 +122,65 @@ JS = r"""
     }
     return pending[name];
   }
-  function chunks() { return Math.ceil(F.p.length / C.chunk); }
+  function bsearch(list, value) {  // the last position whose item is <= value
+    var lo = 0, hi = list.length - 1;
+    while (lo < hi) {
+      var mid = (lo + hi + 1) >> 1;
+      if (list[mid] <= value) { lo = mid; } else { hi = mid - 1; }
+    }
+    return lo;
+  }
+  // The ids of the words that contain `term`: one pass of indexOf over the joined vocabulary.
+  function wordsWith(term) {
+    var out = [], text = vocab.text, at = text.indexOf(term, 1);
+    while (at >= 0) {
+      out.push(bsearch(vocab.starts, at));
+      var end = text.indexOf("\n", at);
+      at = text.indexOf(term, end + 1);
+    }
+    return out;
+  }
+  // Marks the services of one encoded posting list (see model.encode_posting) in `hit`.
+  function mark(code, hit) {
+    var raw = atob(code.slice(1)), n = raw.length, i, b;
+    if (code.charAt(0) === "b") {
+      for (i = 0; i < n; i++) {
+        b = raw.charCodeAt(i);
+        if (b) { for (var k = 0; k < 8; k++) { if (b & (1 << k)) { hit[i * 8 + k] = 1; } } }
+      }
+      return;
+    }
+    var last = -1, value = 0, shift = 0;
+    for (i = 0; i < n; i++) {
+      b = raw.charCodeAt(i);
+      value += (b & 127) * Math.pow(2, shift);
+      shift += 7;
+      if (b < 128) { last += value; hit[last] = 1; value = 0; shift = 0; }
+    }
+  }
+  // The services that have every term (a term matches any word containing it), as 0/1 per service;
+  // only the posting files of the matched words are loaded.
+  function search(terms) {
+    return load("words.js").then(function () {
+      var per = terms.map(wordsWith), files = {};
+      per.forEach(function (ids) {
+        ids.forEach(function (w) { files[bsearch(vocab.shards, w)] = true; });
+      });
+      return Promise.all(Object.keys(files).map(function (k) { return load("index-" + k + ".js"); }))
+        .then(function () {
+          var n = F.p.length, hit = null;
+          per.forEach(function (ids) {
+            var one = new Uint8Array(n);
+            ids.forEach(function (w) {
+              var k = bsearch(vocab.shards, w);
+              mark(postings[k][w - vocab.shards[k]], one);
+            });
+            if (hit) { for (var i = 0; i < n; i++) { hit[i] &= one[i]; } } else { hit = one; }
+          });
+          return hit;
+        });
+    });
+  }
 
   function readState() {
     var u = new URLSearchParams(location.search), st = {q: u.get("q") || ""};
@@ -145,7 +217,7 @@ JS = r"""
     } catch (e) { /* some browsers refuse history on file:// pages; the page still works */ }
   }
 
-  function matches(st, terms) {
+  function matches(st, hit) {
     var n = F.p.length, out = [], order = st.sort === "title" ? F.t : null;
     var pi = st.partner ? F.codes.p.indexOf(st.partner) : -1;
     var ci = st.category ? F.codes.c.indexOf(st.category) : -1;
@@ -159,13 +231,7 @@ JS = r"""
       if ((st.partner && F.p[i] !== pi) || (st.category && F.c[i] !== ci) || (st.provider && F.v[i] !== vi) ||
           (st.status && F.s[i] !== si) || (st.verdict && F.e[i] !== ei) || (gp >= 0 && F.g[i] !== gp) ||
           (sl >= 0 && F.l[i] !== sl)) { continue; }
-      if (terms.length) {
-        var text = texts[Math.floor(i / C.chunk)][i % C.chunk], ok = true;
-        for (var k = 0; k < terms.length; k++) {
-          if (text.indexOf(terms[k]) < 0) { ok = false; break; }
-        }
-        if (!ok) { continue; }
-      }
+      if (hit && !hit[i]) { continue; }
       out.push(i);
     }
     return out;
@@ -225,13 +291,12 @@ JS = r"""
     current = st;
     updateLanguageLinks(st);
     countEl.textContent = W.loading;
-    var needed = [];
-    if (terms.length) {
-      for (var k = 0; k < chunks(); k++) { needed.push(load("text-" + k + ".js")); }
-    }
-    return Promise.all(needed).then(function () {
+    countEl.removeAttribute("data-count");  // set again when these results are shown
+    var order = st.sort === "title" ? load("order.js") : Promise.resolve();
+    return Promise.all([order, terms.length ? search(terms) : null]).then(function (done) {
+      var hit = done[1];
       if (mine !== token) { return null; }
-      var found = matches(st, terms), total = F.p.length;
+      var found = matches(st, hit), total = F.p.length;
       var filtered = terms.length > 0 || FIELDS.some(function (f) { return f !== "sort" && st[f]; });
       countEl.textContent = filtered ? fmt(W.count_some, {n: found.length, total: total})
                                      : fmt(W.count_all, {n: total});
