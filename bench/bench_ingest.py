@@ -302,8 +302,14 @@ def run_phases(path: Path, root: Path) -> dict[str, float]:
         del book
         times["free the cells read"] = time.perf_counter() - start
     start = time.perf_counter()
-    stage.store(project, [result], [result])
-    times["store (parquet + log)"] = time.perf_counter() - start
+    if callable(getattr(stage, "store", None)):  # p4c 0.1: parquet files and the log
+        stage.store(project, [result], [result])
+    else:  # the SQLite store: one transaction, then the exports
+        from p4c import store
+
+        tables = stage._tables(result, None, store.now_utc())
+        store.commit(project.processed_dir, [store.Submission(result.partner or "", tables)], [])
+    times["store (transaction + exports)"] = time.perf_counter() - start
     return times
 
 

@@ -147,14 +147,26 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _loader() -> tuple[Any, bool]:
+    """`load_processed` and whether it takes the processed folder (p4c.store, the SQLite store) or
+    the project (p4c 0.1's parquet files), so this script measures either version."""
+    try:
+        from p4c.store import load_processed
+    except ImportError:
+        from p4c.ingest import load_processed  # type: ignore[attr-defined,no-redef]
+
+        return load_processed, False
+    return load_processed, True
+
+
 def rank_load_options(config: Any) -> dict[str, Any]:
     """What `p4c rank` passes to load_processed: only the columns it reads, once load_processed
     takes `columns=` (so the in-process breakdown reads what the CLI reads)."""
     import inspect
 
     from p4c import rank as ranking
-    from p4c.ingest import load_processed
 
+    load_processed, _ = _loader()
     if "columns" in inspect.signature(load_processed).parameters:
         return {"columns": ranking.input_columns(config)}
     return {}
@@ -167,12 +179,13 @@ def child_p4c(root: Path, out: Path) -> dict[str, float]:
 
     from p4c import rank as ranking
     from p4c.config import Project
-    from p4c.ingest import load_processed
 
+    load_processed, by_folder = _loader()
     imported = time.perf_counter()
     project = Project(root)
     config = project.load_config()
-    data = load_processed(project, config, **rank_load_options(config))
+    source = project.processed_dir if by_folder else project
+    data = load_processed(source, config, **rank_load_options(config))
     loaded = time.perf_counter()
     result = ranking.rank(data.services, data.partners, config)
     ranked = time.perf_counter()
