@@ -40,6 +40,7 @@ OUTPUTS = [
     "evaluation.xlsx",
     "field_test_results.csv",
     "field_tests.csv",
+    "index.html",
     "ranking.csv",
     "ranking.json",
     "ranking.xlsx",
@@ -75,6 +76,7 @@ def test_run_on_the_sample_data(sample_project: Path) -> None:
     processed = sample_project / "data" / "processed"
     for name in OUTPUTS:
         folder = processed / "plans" if "_plan." in name else processed
+        folder = processed / "catalogue" if name == "index.html" else folder
         assert (folder / name).is_file(), name
     services = pd.read_parquet(processed / "services.parquet")
     assert sorted(services["partner"].unique()) == ["BE", "DE", "EE", "FR", "GR", "MT", "SI"]
@@ -195,7 +197,7 @@ def test_run_reports_its_stages_and_draws(sample_project: Path) -> None:
         stage=stages.append,
         draws=lambda done, total: draws.append((done, total)),
     )
-    assert stages == ["ingest", "rank", "shortlist", "report"]
+    assert stages == ["ingest", "rank", "shortlist", "report", "catalogue"]
     assert len(files) == len(list((sample_project / "data" / "raw").iterdir()))
     assert draws[-1] == (300, 300) and all(total == 300 for _, total in draws)
     assert [done for done, _ in draws] == sorted({done for done, _ in draws})
@@ -327,3 +329,21 @@ def test_run_never_shows_a_traceback(
     report = runner.invoke(app, ["--project", str(root), "report", "--as-of", AS_OF])
     assert report.exit_code in (0, 1), report.output
     assert report.exception is None or isinstance(report.exception, SystemExit), report.exception
+
+
+def test_catalogue_command_after_run(sample_project: Path) -> None:
+    """`p4c catalogue --lang all` writes one site per language from the store and the run's files."""
+    assert run(sample_project).exit_code == 0
+    out = sample_project / "site"
+    result = runner.invoke(
+        app, ["--project", str(sample_project), "catalogue", "--lang", "ALL", "-o", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Wrote the catalogue in" in " ".join(result.stdout.split())
+    for lang in ("en", "fr", "de"):
+        assert (out / lang / "index.html").is_file(), lang
+    assert (out / "opendata" / "datapackage.json").is_file()
+    bad = runner.invoke(app, ["--project", str(sample_project), "catalogue", "--lang", "it"])
+    assert bad.exit_code == 2 and "is not one of en, fr, de, all" in " ".join(
+        bad.stderr.replace("│", " ").split()
+    )

@@ -1169,6 +1169,53 @@ def plan_command(
             ui.out.print(f"    - missing: {escape(line)}")
 
 
+# --- catalogue ---
+
+
+@command()
+def catalogue(
+    *,
+    lang: Annotated[
+        str,
+        typer.Option(
+            case_sensitive=False,
+            metavar="en|fr|de|all",
+            help="Language of the site; all: one site per language, each page linking to the others.",
+        ),
+    ] = "en",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="DIR",
+            file_okay=False,
+            help="Folder of the site (default: data/processed/catalogue/).",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+) -> None:
+    """Write the searchable catalogue of every service: a static site and its open-data package."""
+    from p4c.catalogue import build_catalogue
+    from p4c.catalogue.site import read_processed
+    from p4c.store import CATALOGUE_DIR
+
+    choice = lang.lower()
+    if choice not in (*LANGUAGES, "all"):
+        raise typer.BadParameter(f"{lang!r} is not one of en, fr, de, all", param_hint="--lang")
+    config = State.project.load_config()
+    folder = State.project.processed_dir
+    target = output or folder / CATALOGUE_DIR
+    written = build_catalogue(read_processed(folder, config), config, target, lang=choice)  # type: ignore[arg-type]
+    if as_json:
+        echo_json({"folder": str(target), "files": len(written)})
+        return
+    ui.out.print(
+        f"Wrote the catalogue in [bold]{escape(str(target))}[/] ({plural(len(written), 'file')}); "
+        f"open {escape(str(target / 'index.html'))} in a browser, or copy the folder to a web server."
+    )
+
+
 def main() -> None:
     try:
         app()

@@ -34,6 +34,7 @@ STAGES = {
     "stability": "Weight stability",
     "shortlist": "Shortlist and field-test plan",
     "report": "Writing the reports",
+    "catalogue": "Writing the catalogue",
 }
 
 

@@ -153,6 +153,16 @@ def run(
         folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
     )
     timings["report"] = time.perf_counter() - started
+    begin("catalogue")
+    started = time.perf_counter()
+    from p4c.catalogue import build_catalogue
+    from p4c.catalogue.site import read_processed
+    from p4c.store import CATALOGUE_DIR
+
+    site = folder / CATALOGUE_DIR
+    build_catalogue(read_processed(folder, config), config, site, lang="en")
+    outputs.append(site / "index.html")
+    timings["catalogue"] = time.perf_counter() - started
     notes = [note] if note else []
     stale = processed.scoring.stale_note() if processed.scoring is not None else None
     if stale:

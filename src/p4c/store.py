@@ -47,6 +47,7 @@ REJECTED_FILE = "rejected.parquet"
 SUBMISSIONS_FILE = "submissions.csv"
 HISTORY_DIR = "history"
 FEEDBACK_DIR = "feedback"  # the feedback workbooks `p4c ingest` writes for partners
+CATALOGUE_DIR = "catalogue"  # p4c catalogue: the static site and its open-data package
 RANKING_FILE = "ranking.csv"
 RANKING_XLSX = "ranking.xlsx"
 WEIGHT_STABILITY_FILE = "weight_stability.csv"

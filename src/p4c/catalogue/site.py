@@ -788,33 +788,45 @@ def _swap(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def read_processed(folder: Path, *, evaluation: bool = True) -> CatalogueData:
-    """The catalogue's tables from a processed folder (`data/processed/`): what `p4c catalogue` reads."""
+def read_processed(folder: Path, config: Config, *, evaluation: bool = True) -> CatalogueData:
+    """The catalogue's tables: the store's services, partners, scores and plans, and the ranking,
+    shortlist and evaluation files of a processed folder: what `p4c catalogue` reads."""
     import pandas as pd
+
+    from p4c import store
 
     def csv(name: str, required: bool = True) -> Any:
         path = folder / name
         if not path.is_file():
             if required:
-                raise P4CError(f"catalogue: {path} is missing", hint="Run `p4c run` first.")
+                raise P4CError(
+                    f"catalogue: {path} is missing", hint="Run `p4c run` (or `p4c shortlist`) first."
+                )
             return None
         keys = dict.fromkeys(("partner", "service_id", "practice_partner", "practice_id", "rater"), str)
         return pd.read_csv(path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype=keys)
 
-    for name in ("services.parquet", "partners.parquet"):
-        if not (folder / name).is_file():
-            raise P4CError(f"catalogue: {folder / name} is missing", hint="Run `p4c ingest` first.")
-    field_tests = csv("field_test_results.csv", False) if evaluation else None
-    if field_tests is not None and "host" in field_tests.columns and "partner" not in field_tests.columns:
-        field_tests = field_tests.rename(columns={"host": "partner"})
+    processed = store.load_processed(folder, config)
+    actions = store.read_table(folder, store.PLAN_ACTIONS) if evaluation else None
+    if actions is not None:
+        actions = actions[
+            [
+                c
+                for c in ("partner", "practice_partner", "practice_id", "action", "status")
+                if c in actions.columns
+            ]
+        ].dropna(subset=["practice_partner", "practice_id"])
+    scores = store.read_table(folder, store.SCORES) if evaluation else None
+    if scores is not None:
+        scores = scores[["rater", "partner", "service_id", "criterion", "score"]]
     return CatalogueData(
-        services=pd.read_parquet(folder / "services.parquet"),
-        partners=pd.read_parquet(folder / "partners.parquet"),
-        ranking=csv("ranking.csv"),
-        candidates=csv("candidates.csv"),
-        shortlist=csv("shortlist.csv"),
-        evaluation=csv("evaluation.csv", False) if evaluation else None,
-        field_tests=field_tests,
-        plans=csv("plans.csv", False) if evaluation else None,
-        scores=csv("scores.csv", False) if evaluation else None,
+        services=processed.services,
+        partners=processed.partners,
+        ranking=csv(store.RANKING_FILE),
+        candidates=csv(store.CANDIDATES_FILE),
+        shortlist=csv(store.SHORTLIST_FILE),
+        evaluation=csv(store.EVALUATION_FILE, False) if evaluation else None,
+        field_tests=csv(store.FIELD_TEST_RESULTS_FILE, False) if evaluation else None,
+        plans=actions,
+        scores=scores,
     )
