@@ -261,6 +261,8 @@ def write_field_tests(raw_dir: Path, config_path: Path) -> list[Path]:
         old.unlink()
     paths = []
     for partner, rows in reports(plan, chosen).items():
+        if not rows:  # every test of this partner is still unreported: it sends no report yet
+            continue
         lang = LANGS.get(partner, "en")
         for row in rows:
             row["title"] = titles.get((row["practice_partner"], row["practice_id"]), "")

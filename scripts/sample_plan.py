@@ -100,7 +100,7 @@ def _field_tests(raw_dir: Path, config_path: Path) -> pd.DataFrame:
         files = sorted(
             p
             for p in raw_dir.iterdir()
-            if p.is_file() and p.stem.endswith("_services") and not p.name.startswith(".")
+            if p.is_file() and p.stem.endswith(("_services", "_scoring")) and not p.name.startswith(".")
         )
         if not ingest(files, project, config).ok:
             raise SystemExit(f"the partner workbooks of {raw_dir} do not all ingest")

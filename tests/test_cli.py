@@ -276,6 +276,7 @@ def test_status_at_80_columns_is_readable(project: Project, tmp_path: Path) -> N
                 "source_file",
                 "sha256",
                 "ingested_at",
+                "stale_scores",
             ]
         ).split(),
         "┃",

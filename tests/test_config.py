@@ -341,6 +341,7 @@ def test_the_numbers_cover_every_section() -> None:
         "limits",
         "partners",
         "evaluation",
+        "scoring",
     }
     assert "criteria[8] (staff).bounds[1]" in [path for path, _ in NUMBERS]
     assert "good_practice.min_criteria.relevance" in [path for path, _ in NUMBERS]

@@ -88,6 +88,7 @@ def test_json_is_the_only_stdout_and_has_the_documented_shape(stored: Project) -
     assert doc["outputs"] == [
         str(stored.processed_dir / "ranking.csv"),
         str(stored.processed_dir / "ranking.xlsx"),
+        str(stored.processed_dir / "ranking.json"),  # what made it, for `p4c report`
     ]
 
 

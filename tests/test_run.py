@@ -178,7 +178,11 @@ def test_run_json_is_the_only_stdout(sample_project: Path) -> None:
     assert sorted(Path(p).name for p in doc["outputs"]) == OUTPUTS
     report = runner.invoke(app, ["--project", str(sample_project), "report", "--as-of", AS_OF, "--json"])
     assert report.exit_code == 0, report.output
-    assert [Path(p).name for p in json.loads(report.stdout)["outputs"]] == ["report.html", "report.xlsx"]
+    assert [Path(p).name for p in json.loads(report.stdout)["outputs"]] == [
+        "report.html",
+        "report.xlsx",
+        "report.json",
+    ]
 
 
 def test_run_reports_its_stages_and_draws(sample_project: Path) -> None:

@@ -165,6 +165,8 @@ def test_run_on_the_sample_data_evaluates_every_verdict(tmp_path: Path) -> None:
     results = pd.read_csv(processed / store.FIELD_TEST_RESULTS_FILE, encoding="utf-8-sig")
     assert set(results["status"]) == {"DONE", "ONGOING", "CANCELLED"}
     assert (~results["planned"]).sum() == 1
-    assert results["partner"].nunique() == 7
+    assert (
+        results["partner"].nunique() == 6
+    )  # SI has reported nothing yet: its tests are planned, not reported
     html = (processed / "report.html").read_text(encoding="utf-8")
     assert "Field tests and transferability" in html

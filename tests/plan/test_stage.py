@@ -102,7 +102,7 @@ def test_template_plan_writes_the_prefilled_workbook(tested: Project, tmp_path: 
     target = tmp_path / "FR_plan_fr.xlsx"
     result = invoke(tested, "template", "--plan", "--partner", "fr", "--lang", "fr", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert "2 action(s) pre-filled" in result.output
+    assert "2 actions pre-filled" in result.output
     book = load_workbook(target)
     assert book.sheetnames == ["Instructions", "Plan", "Actions", "Lists"]
     assert book["Instructions"]["A1"].value == "Comment remplir votre plan de recommandations"
@@ -191,9 +191,9 @@ def test_plan_command_writes_every_partner(tested: Project, config: Config, tmp_
         f"{c}_plan.{e}" for c in ("BE", "DE", "FR") for e in ("docx", "html")
     ]
     lines = result.output.replace("\n", " ")
-    assert "BE DRAFT (en, 2 action(s))" in lines
-    assert "DE DRAFT (en, 2 action(s))" in lines
-    assert "FR plan (en, 1 action(s))" in lines  # its headers are the contract's English names
+    assert "BE DRAFT (en, 2 actions)" in lines
+    assert "DE DRAFT (en, 2 actions)" in lines
+    assert "FR plan (en, 1 action)" in lines  # its headers are the contract's English names
     assert "missing: Part II: context, objectives not set" in lines
     assert 'lang="en-GB"' in (folder / "FR_plan.html").read_text(encoding="utf-8")
     assert "DRAFT" in (folder / "BE_plan.html").read_text(encoding="utf-8")

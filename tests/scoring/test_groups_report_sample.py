@@ -149,10 +149,17 @@ def test_the_report_says_how_the_partners_scored(sample_run: Project) -> None:
 def test_with_source_self_the_report_says_so(sample_run: Project, tmp_path: Path) -> None:
     from p4c import report
 
-    text = sample_run.config_path.read_text(encoding="utf-8").replace("  source: peer ", "  source: self ")
+    copy = Project(tmp_path / "proj")
+    shutil.copytree(sample_run.root, copy.root)
+    text = copy.config_path.read_text(encoding="utf-8").replace("  source: peer ", "  source: self ")
+    copy.config_path.write_text(text, encoding="utf-8")
     config = parse_config(text)
-    report.report(sample_run.processed_dir, tmp_path, config, text, report.ReportOptions())
-    html = (tmp_path / "report.html").read_text(encoding="utf-8")
+    with pytest.raises(P4CError, match="made with another config"):  # the ranking is the peer one
+        report.report(copy.processed_dir, tmp_path, config, text, report.ReportOptions())
+    import datetime as dt
+
+    assert run(copy, config, RunOptions(as_of=dt.date(2026, 2, 1), samples=0)).ok
+    html = (copy.processed_dir / "report.html").read_text(encoding="utf-8")
     start = html.index('<section id="scoring">')
     plain = " ".join(re.sub(r"<[^>]+>", " ", html[start : html.index("</section>", start)]).split())
     assert (
