@@ -94,7 +94,8 @@ class _Labelled(_Model):
 class Criterion(_Labelled):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Labels
-    description: str = ""
+    # One text for every language, or {en, fr, de} (English required, the fallback): see description_text.
+    description: str | Labels = ""
     weight: Weight
     direction: Literal["benefit", "cost"]
     source: Literal["score", "field", "ratio", "pertinence"]
@@ -104,6 +105,12 @@ class Criterion(_Labelled):
     normalization: Literal["scale", "minmax"] | None = None
     bounds: tuple[float, float] | None = None
     group: str | None = None  # criteria groups: rankings and the report also show each group's share
+
+    def description_text(self, lang: str = "en") -> str:
+        """The description in `lang` (English when that language is missing), for partner-facing texts."""
+        if isinstance(self.description, str):
+            return self.description
+        return self.description.get(lang, self.description["en"])
 
     @model_validator(mode="after")
     def _source_columns(self) -> Criterion:
