@@ -1036,7 +1036,7 @@ def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
                 sheet.write_string(row, col, str(value))
         width = spec.widths.get(name) or _width(shown[col], values)
         sheet.set_column(col, col, width)
-        header_lines = max(header_lines, _lines(shown[col], width))
+        header_lines = max(header_lines, wrapped_lines(shown[col], width))
     last_row = max(len(frame), 1)
     sheet.set_row(0, 15 * header_lines + 3)  # wrapped headers: LibreOffice does not grow the row itself
     sheet.freeze_panes(1, 0)
@@ -1071,12 +1071,16 @@ def _print_setup(sheet: Any, title: str) -> None:
     sheet.set_footer("&C&P / &N")
 
 
-def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide (word by word)."""
+def wrapped_lines(text: str, width: float, char: float = 1.1) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (word by word).
+
+    `char` is the width of a letter in digit widths: above 1 because LibreOffice may draw with a
+    wider font than the one the column width was measured in, and a row too short cuts text off.
+    """
     lines, used = 1, 0.0
     room = max(width - 1.0, 1.0)
     for word in text.split():
-        size = len(word) * 1.1
+        size = len(word) * char
         if used and used + 1 + size > room:
             lines, used = lines + 1, size
         else:
