@@ -82,12 +82,30 @@ COLUMN_LABELS: dict[str, tuple[str, str, str]] = {
     "cost_per_sme": ("Cost per SME (EUR)", "Coût par PME (€)", "Kosten je KMU (EUR)"),
 }
 
+# (en, fr, de) sheet names of the Excel outputs.
+SHEET_LABELS: dict[str, tuple[str, str, str]] = {
+    "Ranking": ("Ranking", "Classement", "Rangliste"),
+    "Weights": ("Weights", "Poids", "Gewichte"),
+    "Weight stability": ("Weight stability", "Stabilité des poids", "Stabilität der Gewichte"),
+    "Shortlist": ("Shortlist", "Sélection", "Auswahl"),
+    "Field tests": ("Field tests", "Tests terrain", "Feldtests"),
+    "Plan": ("Plan", "Plan", "Plan"),
+    "Candidates": ("Candidates", "Candidats", "Kandidaten"),
+    "Notes": ("Notes", "Remarques", "Hinweise"),
+}
+
 # The last sheet of every Excel output: which header of which sheet holds which machine id.
 COLUMNS_SHEET: dict[str, tuple[str, tuple[str, str, str]]] = {
     "en": ("Columns", ("Sheet", "Header", "Machine id")),
     "fr": ("Colonnes", ("Feuille", "En-tête", "Identifiant machine")),
     "de": ("Spalten", ("Blatt", "Spaltenkopf", "Maschinenkennung")),
 }
+
+
+def sheet_label(name: str, lang: str = "en") -> str:
+    """The name of an output sheet in `lang` (the English name when the table does not know it)."""
+    labels = SHEET_LABELS.get(name)
+    return name if labels is None else labels[LANGS.index(lang) if lang in LANGS else 0]
 
 
 def humanise(column: str) -> str:

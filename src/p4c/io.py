@@ -13,6 +13,7 @@ import errno
 import glob
 import html
 import io
+import math
 import os
 import re
 import tempfile
@@ -1094,5 +1095,12 @@ def _width(header: str, values: list[Any]) -> float:
     """Wide enough for the values (at most 60) and the header's longest word: the header wraps."""
     sample = values[:500]
     word = max([len(w) for w in header.split()] + [0])
-    longest = max([len(str(v)) for v in sample if v is not None] + [word, 6])
+    longest = max([_shown_length(v) for v in sample if v is not None] + [word, 6])
     return float(min(longest + 2, 60))
+
+
+def _shown_length(value: Any) -> int:
+    """About how many characters a cell shows: a float with its number format, not its 17 digits."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return len(f"{value:,.3f}") if math.isfinite(value) else 4
+    return len(str(value))

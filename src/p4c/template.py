@@ -360,7 +360,7 @@ def _instructions(book: Any, config: Config, words: Words, lang: str, f: dict[st
     for line in lines[1:]:
         sheet.write_string(row, 0, line)
         # An explicit height: LibreOffice neither grows a row for wrapped text nor stops it overlapping.
-        sheet.set_row(row, 15 * wrapped_lines(line, INSTRUCTIONS_WIDTH, char=1.2) + 3)
+        sheet.set_row(row, 15 * wrapped_lines(line, INSTRUCTIONS_WIDTH, char=1.0) + 3)
         row += 1
     _print_setup(sheet, words.instructions_sheet, repeat_header=False)
     sheet.activate()
