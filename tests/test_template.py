@@ -147,6 +147,7 @@ def test_descriptions_may_be_one_text_or_three_languages(config: Config) -> None
     crit = config.criterion("impact")
     assert crit.description_text("de").startswith("Gemessene Wirkung auf die Cluster")
     assert crit.description_text("it") == crit.description_text("en")  # English is the fallback
+    assert str(crit.description) == crit.description_text("en")  # where one text is shown (the report)
     plain = Criterion.model_validate({**crit.model_dump(), "description": "One text"})
     assert [plain.description_text(lang) for lang in ("en", "fr", "de")] == ["One text"] * 3
 
