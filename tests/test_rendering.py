@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from p4c.config import Config
+from p4c.config import Config, Project
 from p4c.rank import RankOptions, rank, write_ranking
 from p4c.shortlist import ShortlistOptions, shortlist, write_shortlist
 from p4c.template import WORDS, instruction_lines, template
@@ -291,3 +291,44 @@ def test_shortlist_xlsx_has_human_headers_and_category_labels(tmp_path: Path) ->
     for sheet in book.worksheets:
         assert sheet.page_setup.orientation == "landscape", sheet.title
         assert sheet.print_title_rows == "$1:$1", sheet.title
+
+
+# --- the command line: --lang for the Excel outputs, the template's sheet names -----------------------
+
+
+def test_rank_and_shortlist_take_lang_for_their_xlsx(project: Project) -> None:
+    import openpyxl
+    from typer.testing import CliRunner
+
+    from p4c.cli import app
+    from tests import test_shortlist_cli
+
+    test_shortlist_cli.store(project, partnership())
+    root = ["--project", str(project.root)]
+    ranked = CliRunner().invoke(app, [*root, "rank", "--lang", "de"])
+    assert ranked.exit_code == 0, ranked.output
+    book = openpyxl.load_workbook(project.processed_dir / "ranking.xlsx")
+    assert book.sheetnames == ["Rangliste", "Gewichte", "Spalten"]
+    header = [c.value for c in book["Rangliste"][1]]
+    assert header[:6] == ["Rang", "Partner", "Kennung", "Titel", "Kategorie", "Kategorie (Bezeichnung)"]
+    config = project.load_config()
+    labels = {c.code: c.text("de") for c in config.categories}
+    rows = [[c.value for c in row] for row in book["Rangliste"].iter_rows(min_row=2)]
+    assert [r[5] for r in rows] == [labels[r[4]] for r in rows]
+    chosen = CliRunner().invoke(app, [*root, "shortlist", "--lang", "fr", "--as-of", "2025-06-30"])
+    assert chosen.exit_code == 0, chosen.output
+    book = openpyxl.load_workbook(project.processed_dir / "shortlist.xlsx")
+    assert book.sheetnames == ["Sélection", "Tests terrain", "Plan", "Candidats", "Remarques", "Colonnes"]
+    assert [c.value for c in book["Sélection"][1]][3:5] == ["Catégorie", "Catégorie (libellé)"]
+
+
+def test_template_message_names_the_sheets_in_the_language(project: Project, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from p4c.cli import app
+
+    target = tmp_path / "de.xlsx"
+    args = ["--project", str(project.root), "template", "--lang", "de", "-o", str(target)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert "sheets Anleitung, Partner, Leistungen, Bedarf." in " ".join(result.stdout.split())

@@ -256,9 +256,7 @@ def template(
     if target.suffix.lower() != ".xlsx":
         raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
     tpl.template(config, target, lang=lang, partner=code)
-    ui.out.print(
-        f"Wrote [bold]{escape(str(target))}[/] ({lang}): sheets Instructions, Partner, Services, Needs."
-    )
+    ui.out.print(f"Wrote [bold]{escape(str(target))}[/] ({lang}): sheets {', '.join(tpl.sheet_names(lang))}.")
 
 
 # --- ingest ---
@@ -483,6 +481,14 @@ def rank_command(
             "data/processed/ranking.csv and ranking.xlsx.",
         ),
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids).",
+        ),
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Score and rank every ingested service on the weighted criteria."""
@@ -510,7 +516,7 @@ def rank_command(
         if output is not None
         else ranking.default_outputs(State.project.processed_dir, len(result.table))
     )
-    written = ranking.write_rankings(result, targets)
+    written = ranking.write_rankings(result, targets, config=config, lang=lang)
     if as_json:
         typer.echo(ranking.ranking_json(result, written))
         return
@@ -682,6 +688,14 @@ def shortlist(
             help="Folder to write to (default: data/processed/).",
         ),
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids).",
+        ),
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Pick the good practices and the shortlist, and solve the optimal field-test plan."""
@@ -703,7 +717,7 @@ def shortlist(
     )
     result = stage.shortlist(ranked.table, data.services, data.partners, data.needs, config, options)
     folder = output or State.project.processed_dir
-    paths = stage.write_shortlist(result, folder)
+    paths = stage.write_shortlist(result, folder, config=config, lang=lang)
     if as_json:
         echo_json(
             {
