@@ -110,7 +110,7 @@ def test_the_xlsx_has_a_frozen_header_and_an_autofilter(stored: Project) -> None
     assert run(stored).exit_code == 0
     sheet = openpyxl.load_workbook(stored.processed_dir / "ranking.xlsx")["Ranking"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:P41"
+    assert sheet.auto_filter.ref == "A1:Q41"  # 16 columns and the category labels beside the codes
 
 
 def test_formula_looking_titles_are_neutralised(project: Project) -> None:
