@@ -135,7 +135,8 @@ def test_default_score_criteria_have_three_languages(default: Config) -> None:
     for crit in default.score_criteria:
         assert set(crit.label) >= {"en", "fr", "de"}, crit.id
         assert all(crit.label[lang].strip() for lang in ("en", "fr", "de")), crit.id
-        assert crit.description.strip(), crit.id
+        assert isinstance(crit.description, dict) and set(crit.description) == {"en", "fr", "de"}, crit.id
+        assert all(crit.description_text(lang).strip() for lang in ("en", "fr", "de")), crit.id
     assert default.criterion("relevance").text("fr") == "Adéquation aux besoins"
     assert default.criterion("relevance").text("it") == "Relevance to CI needs"
 

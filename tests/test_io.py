@@ -585,3 +585,117 @@ def test_ods_error_cells_and_formulas_without_result(tmp_path: Path) -> None:
     row = book.sheets["Services"][2]
     assert row[:3] == ["S-2", excel_error("#DIV/0!"), formula_without_result("[.A1]")]
     assert str(row[2]) == "=[.A1]"
+
+
+# --- write_xlsx: human headers, machine ids, labels beside codes, print setup ----------------------
+
+
+def _ranking_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "service_id": ["BE-01", "FR-02"],
+            "category": ["NET", "FIN"],
+            "relevance": [0.25, 0.125],
+            "p_top": [0.5, 0.25],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers", "columns_sheet"),
+    [
+        (
+            "en",
+            [
+                "Rank",
+                "Service ID",
+                "Category",
+                "Category (label)",
+                "Relevance",
+                "Share of draws in the top k",
+            ],
+            "Columns",
+        ),
+        (
+            "fr",
+            [
+                "Rang",
+                "Identifiant",
+                "Catégorie",
+                "Catégorie (libellé)",
+                "Adéquation",
+                "Part des tirages dans le top k",
+            ],
+            "Colonnes",
+        ),
+        (
+            "de",
+            [
+                "Rang",
+                "Kennung",
+                "Kategorie",
+                "Kategorie (Bezeichnung)",
+                "Relevanz",
+                "Anteil der Ziehungen unter den ersten k",
+            ],
+            "Spalten",
+        ),
+    ],
+)
+def test_xlsx_headers_are_human_and_the_ids_are_in_the_last_sheet(
+    tmp_path: Path, lang: str, headers: list[str], columns_sheet: str
+) -> None:
+    from p4c.headers import read_xlsx_ids
+
+    labels = {"en": "Relevance", "fr": "Adéquation", "de": "Relevanz"}
+    categories = {"NET": f"Networking {lang}", "FIN": f"Finance {lang}"}
+    spec = SheetSpec(
+        "Ranking",
+        _ranking_frame(),
+        labels={"relevance": labels[lang]},
+        code_labels={"category": categories},
+    )
+    write_xlsx([spec], tmp_path / "out.xlsx", lang=lang)
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    assert book.sheetnames == ["Ranking", columns_sheet]
+    sheet = book["Ranking"]
+    assert [c.value for c in sheet[1]] == headers
+    assert [c.value for c in sheet[2]] == [1, "BE-01", "NET", f"Networking {lang}", 0.25, 0.5]
+    assert [c.value for c in sheet[3]][3] == f"Finance {lang}"
+    ids = ["rank", "service_id", "category", "category_label", "relevance", "p_top"]
+    mapping = [[c.value for c in row] for row in book[columns_sheet].iter_rows(min_row=2)]
+    assert mapping == [["Ranking", h, i] for h, i in zip(headers, ids, strict=True)]
+    back = read_xlsx_ids(tmp_path / "out.xlsx", "Ranking")
+    assert list(back.columns) == ids
+    assert back["service_id"].tolist() == ["BE-01", "FR-02"]
+
+
+def test_xlsx_repeated_headers_stay_distinct(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"note": ["a"], "remark": ["b"]})
+    write_xlsx([SheetSpec("Notes", frame, labels={"remark": "Note"})], tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Notes"]
+    assert [c.value for c in sheet[1]] == ["Note", "Note (remark)"]
+
+
+def test_xlsx_sheets_print_landscape_one_page_wide_with_the_header_repeated(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"reasons": ["x"], "title": ["y"]})
+    write_xlsx([SheetSpec("Candidates", frame, widths={"reasons": 12})], tmp_path / "out.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "out.xlsx")
+    for sheet in book.worksheets:
+        assert sheet.page_setup.orientation == "landscape", sheet.title
+        assert sheet.page_setup.paperSize == 9, sheet.title  # A4
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True, sheet.title
+        # fitToWidth absent means 1 (the OOXML default); 0 pages tall means "as many as needed"
+        assert (sheet.page_setup.fitToWidth or 1, sheet.page_setup.fitToHeight) == (1, 0), sheet.title
+        assert sheet.print_title_rows == "$1:$1", sheet.title
+        assert sheet.freeze_panes == "A2", sheet.title
+    # "Reasons" is 7 characters in a column 12 wide: one line; the header row is as tall as it needs.
+    assert book["Candidates"].row_dimensions[1].height == 18
+
+
+def test_xlsx_header_row_grows_with_wrapped_headers(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"p_top": [0.5]})  # "Share of draws in the top k" in a column 10 wide
+    write_xlsx([SheetSpec("Ranking", frame, widths={"p_top": 10})], tmp_path / "out.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Ranking"]
+    assert sheet.row_dimensions[1].height == 15 * 4 + 3  # Share of / draws in / the top / k

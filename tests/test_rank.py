@@ -695,12 +695,13 @@ def test_the_xlsx_is_formatted(tmp_path: Path) -> None:
     result = rank(random_services(30, 1), partners_frame(), CONFIG, RankOptions(stability=True))
     write_ranking(result, tmp_path / "r.xlsx")
     book = openpyxl.load_workbook(tmp_path / "r.xlsx")
-    assert book.sheetnames == ["Ranking", "Weights", "Weight stability"]
+    assert book.sheetnames == ["Ranking", "Weights", "Weight stability", "Columns"]
     sheet = book["Ranking"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref is not None and sheet.auto_filter.ref.startswith("A1:")
-    headers = [c.value for c in sheet[1]]
-    assert headers == list(result.table.columns)
+    ids = [row[2].value for row in book["Columns"].iter_rows(min_row=2) if row[0].value == "Ranking"]
+    assert ids == list(result.table.columns)  # human headers; the ids in the Columns sheet
+    headers = ids
     scaled = {str(rule.sqref).split(":")[0] for rule in sheet.conditional_formatting}
     score_col = openpyxl.utils.get_column_letter(headers.index("score") + 1)
     assert f"{score_col}2" in scaled

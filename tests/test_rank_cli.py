@@ -111,7 +111,7 @@ def test_the_xlsx_has_a_frozen_header_and_an_autofilter(stored: Project) -> None
     assert run(stored).exit_code == 0
     sheet = openpyxl.load_workbook(stored.processed_dir / "ranking.xlsx")["Ranking"]
     assert sheet.freeze_panes == "A2"
-    assert sheet.auto_filter.ref == "A1:V41"  # 8 base + 8 criteria + 3 groups + raters, spread, flagged
+    assert sheet.auto_filter.ref == "A1:W41"  # base, criteria, groups, raters, spread, flagged, label
 
 
 def test_formula_looking_titles_are_neutralised(project: Project) -> None:

@@ -445,9 +445,9 @@ def test_write_shortlist_writes_the_four_files_and_their_record(tmp_path: Any) -
     assert pd.read_csv(paths[0])["reasons"].tolist() == result.candidates["reasons"].tolist()
     assert pd.read_csv(paths[2]).columns.tolist() == FIELD_TEST_COLUMNS
     book = openpyxl.load_workbook(paths[3])
-    assert book.sheetnames == ["Shortlist", "Field tests", "Plan", "Candidates", "Notes"]
+    assert book.sheetnames == ["Shortlist", "Field tests", "Plan", "Candidates", "Notes", "Columns"]
     plan = [[c.value for c in row] for row in book["Plan"].iter_rows()]
-    assert plan[0][:3] == ["partner", "BE BE0", "BE BE1"]
+    assert plan[0][:3] == ["Partner", "BE BE0", "BE BE1"]
     assert plan[1][:3] == ["BE", "own", "own"]
     for row in plan[1:]:  # no Needs: need 3 < 4, so every test is a workshop
         assert sorted(v for v in row[1:] if v is not None) == ["WORKSHOP", "WORKSHOP", "own", "own"]

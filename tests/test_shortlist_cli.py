@@ -66,7 +66,7 @@ def test_shortlist_writes_the_files_and_prints_the_plan(project: Project) -> Non
     tests = pd.read_csv(project.processed_dir / "field_tests.csv")
     assert tests.groupby("partner").size().to_dict() == {"BE": 2, "DE": 2, "FR": 2, "IT": 2}
     book = openpyxl.load_workbook(project.processed_dir / "shortlist.xlsx")
-    assert book.sheetnames == ["Shortlist", "Field tests", "Plan", "Candidates", "Notes"]
+    assert book.sheetnames == ["Shortlist", "Field tests", "Plan", "Candidates", "Notes", "Columns"]
     text = result.stdout
     assert "Shortlist: 8 good practices" in text
     assert "What bound the choice" in text

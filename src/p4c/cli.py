@@ -277,9 +277,7 @@ def template(
     if target.suffix.lower() != ".xlsx":
         raise P4CError(f"{target}: the template is an .xlsx workbook; give a name ending in .xlsx")
     tpl.template(config, target, lang=lang, partner=code)
-    ui.out.print(
-        f"Wrote [bold]{escape(str(target))}[/] ({lang}): sheets Instructions, Partner, Services, Needs."
-    )
+    ui.out.print(f"Wrote [bold]{escape(str(target))}[/] ({lang}): sheets {', '.join(tpl.sheet_names(lang))}.")
 
 
 # --- ingest ---
@@ -538,6 +536,14 @@ def rank_command(
             help="Rank with the weights one partner proposed in its scoring workbook.",
         ),
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids).",
+        ),
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Score and rank every ingested service on the weighted criteria."""
@@ -573,7 +579,7 @@ def rank_command(
         if output is not None
         else ranking.default_outputs(State.project.processed_dir, len(result.table))
     )
-    written = ranking.write_rankings(result, targets)
+    written = ranking.write_rankings(result, targets, config=config, lang=lang)
     if output is None:  # the record that lets `p4c report` prove what it shows belongs together
         from p4c.report.provenance import RankedBy, record_ranking
 
@@ -774,6 +780,14 @@ def shortlist(
             help="Folder to write to (default: data/processed/).",
         ),
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids).",
+        ),
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Pick the good practices and the shortlist, and solve the optimal field-test plan."""
@@ -803,7 +817,7 @@ def shortlist(
     )
     result = stage.shortlist(ranked.table, data.services, data.partners, data.needs, config, options)
     folder = output or State.project.processed_dir
-    paths = stage.write_shortlist(result, folder)
+    paths = stage.write_shortlist(result, folder, config=config, lang=lang)
     if as_json:
         echo_json(
             {

@@ -85,6 +85,20 @@ def _needs_english(label: dict[str, str]) -> dict[str, str]:
 Labels = Annotated[dict[str, str], AfterValidator(_needs_english)]
 
 
+class Texts(dict[str, str]):
+    """A text in several languages; str() gives the English one, for a place that shows one text."""
+
+    def __str__(self) -> str:
+        return self["en"]
+
+
+def _texts(value: dict[str, str]) -> Texts:
+    return Texts(_needs_english(value))
+
+
+Descriptions = Annotated[dict[str, str], AfterValidator(_texts)]
+
+
 class _Labelled(_Model):
     def text(self, lang: str = "en") -> str:
         label: dict[str, str] = getattr(self, "label")  # noqa: B009 - declared by each subclass
@@ -94,7 +108,8 @@ class _Labelled(_Model):
 class Criterion(_Labelled):
     id: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
     label: Labels
-    description: str = ""
+    # One text for every language, or {en, fr, de} (English required, the fallback): see description_text.
+    description: str | Descriptions = ""
     weight: Weight
     direction: Literal["benefit", "cost"]
     source: Literal["score", "field", "ratio", "pertinence"]
@@ -104,6 +119,12 @@ class Criterion(_Labelled):
     normalization: Literal["scale", "minmax"] | None = None
     bounds: tuple[float, float] | None = None
     group: str | None = None  # criteria groups: rankings and the report also show each group's share
+
+    def description_text(self, lang: str = "en") -> str:
+        """The description in `lang` (English when that language is missing), for partner-facing texts."""
+        if isinstance(self.description, str):
+            return self.description
+        return self.description.get(lang, self.description["en"])
 
     @model_validator(mode="after")
     def _source_columns(self) -> Criterion:

@@ -13,11 +13,12 @@ import errno
 import glob
 import html
 import io
+import math
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -893,7 +894,12 @@ def write_parquet(frame: pd.DataFrame, target: Path) -> None:
 
 @dataclass
 class SheetSpec:
-    """One sheet of a formatted xlsx: the frame and how to show it."""
+    """One sheet of a formatted xlsx: the frame (machine ids as column names) and how to show it.
+
+    `labels` overrides the human header of a column (e.g. criterion id -> its label in the language);
+    `code_labels` maps a column of codes to {code: label}: a `<column>_label` column is written right
+    after it (category labels beside category codes).
+    """
 
     name: str
     frame: pd.DataFrame
@@ -901,15 +907,28 @@ class SheetSpec:
     color_scale: Sequence[str] = ()
     widths: dict[str, float] = field(default_factory=dict)
     after: Callable[[Any, Any, SheetSpec], None] | None = None  # (workbook, worksheet, spec)
+    labels: Mapping[str, str] = field(default_factory=dict)
+    code_labels: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
-def write_xlsx(sheets: Sequence[SheetSpec], target: Path) -> None:
-    """A formatted workbook: frozen header, autofilter, number formats, colour scales, widths.
+def write_xlsx(sheets: Sequence[SheetSpec], target: Path, *, lang: str = "en") -> None:
+    """A formatted workbook people read and print: human headers in `lang`, print-ready sheets.
 
-    Strings are always written as text (never formulas), so partner text cannot run in Excel.
+    Header row: the human header of each column (`SheetSpec.labels`, else `p4c.headers.COLUMN_LABELS`
+    in `lang`), bold and wrapped; frozen, filtered and repeated on every printed page. Machine ids:
+    the LAST sheet (`Columns` / `Colonnes` / `Spalten`) maps each sheet's headers to the frame's
+    column ids, one row per column (sheet, header, id), so a script reads a sheet with its ids via
+    `p4c.headers.read_xlsx_ids(path, sheet)` (or `pd.read_excel` + rename with that sheet). Codes
+    named in `SheetSpec.code_labels` get their label in a column beside them. Print setup: A4
+    landscape, fitted to one page wide, header row repeated, sheet name and page numbers in the
+    margins. Strings are always written as text (never formulas), so partner text cannot run in Excel.
     """
+    import pandas as pd
     import xlsxwriter
 
+    from p4c.headers import COLUMNS_SHEET, column_label, unique_headers
+
+    sheet_title, map_headers = COLUMNS_SHEET.get(lang, COLUMNS_SHEET["en"])
     with atomic_path(target) as tmp:
         workbook = xlsxwriter.Workbook(
             str(tmp),
@@ -931,24 +950,63 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path) -> None:
             }
         )
         formats: dict[str, Any] = {}
-        for spec in sheets:
+        rows: list[tuple[str, str, str]] = []
+        for given in sheets:
+            spec = _with_code_labels(given)
+            ids = [str(c) for c in spec.frame.columns]
+            headers = unique_headers([column_label(c, lang, spec.labels) for c in ids], ids)
             sheet = workbook.add_worksheet(spec.name[:31])
-            _fill_sheet(workbook, sheet, spec, header, formats)
+            _fill_sheet(workbook, sheet, spec, header, formats, headers)
+            rows += [(sheet.name, h, c) for h, c in zip(headers, ids, strict=True)]
             if spec.after is not None:
                 spec.after(workbook, sheet, spec)
+        columns = pd.DataFrame(rows, columns=["sheet", "header", "id"], dtype=object)
+        sheet = workbook.add_worksheet(sheet_title)
+        _fill_sheet(
+            workbook,
+            sheet,
+            SheetSpec(sheet_title, columns),
+            header,
+            formats,
+            list(map_headers),
+        )
         workbook.close()
 
 
-def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any, formats: dict[str, Any]) -> None:
+def _with_code_labels(spec: SheetSpec) -> SheetSpec:
+    """The spec with a `<column>_label` column right after each coded column it names."""
+    import dataclasses
+
+    if not spec.code_labels:
+        return spec
+    frame = spec.frame.copy()
+    for column, labels in spec.code_labels.items():
+        if column not in frame.columns or f"{column}_label" in frame.columns:
+            continue
+        values = [None if v is None else labels.get(str(v)) for v in frame[column].tolist()]
+        frame.insert(list(frame.columns).index(column) + 1, f"{column}_label", values)
+    return dataclasses.replace(spec, frame=frame)
+
+
+def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
+    workbook: Any,
+    sheet: Any,
+    spec: SheetSpec,
+    header: Any,
+    formats: dict[str, Any],
+    headers: list[str] | None = None,
+) -> None:
     import math
 
     import pandas as pd
 
     frame = spec.frame
     columns = [str(c) for c in frame.columns]
-    for col, name in enumerate(columns):
+    shown = headers if headers is not None else columns
+    for col, name in enumerate(shown):
         sheet.write_string(0, col, name, header)
     date_format = formats.setdefault("yyyy-mm-dd", workbook.add_format({"num_format": "yyyy-mm-dd"}))
+    header_lines = 1
     for col, name in enumerate(columns):
         number_format = spec.number_formats.get(name)
         cell_format = None
@@ -977,12 +1035,15 @@ def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any, formats
                 )
             else:
                 sheet.write_string(row, col, str(value))
-        width = spec.widths.get(name) or _width(name, values)
+        width = spec.widths.get(name) or _width(shown[col], values)
         sheet.set_column(col, col, width)
+        header_lines = max(header_lines, wrapped_lines(shown[col], width))
     last_row = max(len(frame), 1)
+    sheet.set_row(0, 15 * header_lines + 3)  # wrapped headers: LibreOffice does not grow the row itself
     sheet.freeze_panes(1, 0)
     if columns:
         sheet.autofilter(0, 0, last_row, len(columns) - 1)
+    _print_setup(sheet, spec.name)
     for name in spec.color_scale:
         if name in columns and len(frame):
             col = columns.index(name)
@@ -1000,7 +1061,46 @@ def _fill_sheet(workbook: Any, sheet: Any, spec: SheetSpec, header: Any, formats
             )
 
 
-def _width(name: str, values: list[Any]) -> float:
+def _print_setup(sheet: Any, title: str) -> None:
+    """A4 landscape, one page wide, the header row on every page: a sheet prints as a readable table."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_header(f"&L{title.replace('&', '&&')}&R&D")
+    sheet.set_footer("&C&P / &N")
+
+
+def wrapped_lines(text: str, width: float, char: float = 1.1) -> int:
+    """How many lines `text` wraps to in a column `width` characters wide (word by word).
+
+    `char` is the width of a letter in digit widths: above 1 because LibreOffice may draw with a
+    wider font than the one the column width was measured in, and a row too short cuts text off.
+    """
+    lines, used = 1, 0.0
+    room = max(width - 1.0, 1.0)
+    for word in text.split():
+        size = len(word) * char
+        if used and used + 1 + size > room:
+            lines, used = lines + 1, size
+        else:
+            used = used + (1 if used else 0) + size
+        while used > room:  # a word longer than the column breaks anywhere
+            lines, used = lines + 1, used - room
+    return lines
+
+
+def _width(header: str, values: list[Any]) -> float:
+    """Wide enough for the values (at most 60) and the header's longest word: the header wraps."""
     sample = values[:500]
-    longest = max([len(str(v)) for v in sample if v is not None] + [len(name), 6])
+    word = max([len(w) for w in header.split()] + [0])
+    longest = max([_shown_length(v) for v in sample if v is not None] + [word, 6])
     return float(min(longest + 2, 60))
+
+
+def _shown_length(value: Any) -> int:
+    """About how many characters a cell shows: a float with its number format, not its 17 digits."""
+    if isinstance(value, float) and not isinstance(value, bool):
+        return len(f"{value:,.3f}") if math.isfinite(value) else 4
+    return len(str(value))

@@ -110,7 +110,7 @@ def run(
         progress=draws,
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
-    outputs = rank_stage.write_rankings(ranking, targets)
+    outputs = rank_stage.write_rankings(ranking, targets, config=config)
     if processed.scoring is not None and has_scoring(processed.scoring):
         tau = partner_rankings(processed.services, processed.partners, config, processed.scoring)
         outputs += write_scoring(processed.scoring, tau, config, folder)
@@ -142,7 +142,7 @@ def run(
         config,
         shortlist_stage.ShortlistOptions(as_of=options.as_of, ranked_by=ranked_by),
     )
-    outputs += shortlist_stage.write_shortlist(chosen, folder)
+    outputs += shortlist_stage.write_shortlist(chosen, folder, config=config)
     timings["shortlist"] = time.perf_counter() - started
     outputs += evaluate_if_reported(folder, config, options.as_of)
     begin("report")

@@ -687,9 +687,11 @@ def default_outputs(folder: Path, rows: int) -> tuple[list[Path], str | None]:
     return [csv, folder / RANKING_XLSX], None
 
 
-def write_ranking(result: RankResult, path: Path) -> list[Path]:
+def write_ranking(
+    result: RankResult, path: Path, *, config: Config | None = None, lang: str = "en"
+) -> list[Path]:
     """The ranking as .csv, .xlsx or .parquet (by suffix), plus weight_stability.csv beside it."""
-    return write_rankings(result, [path])
+    return write_rankings(result, [path], config=config, lang=lang)
 
 
 def check_output_type(path: Path) -> None:
@@ -702,8 +704,14 @@ def check_output_type(path: Path) -> None:
         )
 
 
-def write_rankings(result: RankResult, paths: Sequence[Path]) -> list[Path]:
-    """The ranking in each file (by suffix), then weight_stability.csv once beside the first."""
+def write_rankings(
+    result: RankResult, paths: Sequence[Path], *, config: Config | None = None, lang: str = "en"
+) -> list[Path]:
+    """The ranking in each file (by suffix), then weight_stability.csv once beside the first.
+
+    The .xlsx has human headers in `lang`; with the project's `config` its criteria are headed by
+    their labels and category labels stand beside the codes (see `p4c.io.write_xlsx`).
+    """
     from p4c.io import write_parquet
 
     for path in paths:
@@ -716,7 +724,7 @@ def write_rankings(result: RankResult, paths: Sequence[Path]) -> list[Path]:
         elif suffix == ".parquet":
             write_parquet(result.table, path)
         else:
-            _write_ranking_xlsx(result, path)
+            _write_ranking_xlsx(result, path, config=config, lang=lang)
     if result.stability is not None and paths:
         from p4c.store import WEIGHT_STABILITY_FILE
 
@@ -726,9 +734,10 @@ def write_rankings(result: RankResult, paths: Sequence[Path]) -> list[Path]:
     return written
 
 
-def _write_ranking_xlsx(result: RankResult, path: Path) -> None:
+def _write_ranking_xlsx(result: RankResult, path: Path, *, config: Config | None, lang: str) -> None:
     import pandas as pd
 
+    from p4c.headers import sheet_label
     from p4c.io import SheetSpec, write_xlsx
 
     table = result.table
@@ -739,22 +748,42 @@ def _write_ranking_xlsx(result: RankResult, path: Path) -> None:
         )
     ids = list(result.weights)
     groups = [c for c in table.columns if str(c).startswith(GROUP_PREFIX) and c != "group_rank"]
+    criteria = {c.id: c.text(lang) for c in config.criteria} if config is not None else {}
+    categories = {c.code: c.text(lang) for c in config.categories} if config is not None else {}
+    by_code = {"category": categories} if categories else {}
+    by_criterion = {"criterion": criteria} if criteria else {}
     formats = {
         "score": "0.000",
         **dict.fromkeys([*ids, *groups], "0.000"),
         "p_top": "0.0%",
         "spread": "0.00",
     }
+    widths = {"title": 40.0, "missing": 20.0}
     sheets = [
-        SheetSpec("Ranking", table, formats, ["score", *ids, *groups], {"title": 48.0, "missing": 24.0})
+        SheetSpec(
+            sheet_label("Ranking", lang),
+            table,
+            formats,
+            ["score", *ids, *groups],
+            widths,
+            labels=criteria,
+            code_labels=by_code,
+        )
     ]
     weights = pd.DataFrame({"criterion": ids, "weight": [result.weights[i] for i in ids]})
-    sheets.append(SheetSpec("Weights", weights, {"weight": "0.000"}))
+    sheets.append(
+        SheetSpec(sheet_label("Weights", lang), weights, {"weight": "0.000"}, code_labels=by_criterion)
+    )
     if result.stability is not None:
         sheets.append(
-            SheetSpec("Weight stability", result.stability, dict.fromkeys(("weight", "lo", "hi"), "0.000"))
+            SheetSpec(
+                sheet_label("Weight stability", lang),
+                result.stability,
+                dict.fromkeys(("weight", "lo", "hi"), "0.000"),
+                code_labels=by_criterion,
+            )
         )
-    write_xlsx(sheets, path)
+    write_xlsx(sheets, path, lang=lang)
 
 
 def ranking_json(

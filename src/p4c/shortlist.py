@@ -684,11 +684,18 @@ def plan_matrix(result: ShortlistResult) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["partner", *(practice_label(p, s) for p, s in practices)])
 
 
-def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
+def write_shortlist(
+    result: ShortlistResult, folder: Path, *, config: Config | None = None, lang: str = "en"
+) -> list[Path]:
     """candidates.csv, shortlist.csv, field_tests.csv and shortlist.xlsx (atomic, formula-safe), then
     shortlist.json recording what made them (last, so a kill in between leaves the old record
-    describing files that no longer match it: the report then treats them as unrecorded)."""
+    describing files that no longer match it: the report then treats them as unrecorded).
+
+    The .xlsx has human headers in `lang` and, with the project's `config`, category labels beside
+    the codes (see `p4c.io.write_xlsx`); the CSV files keep the machine ids.
+    """
     from p4c.fastcsv import write_csv
+    from p4c.headers import sheet_label
     from p4c.io import SheetSpec, write_xlsx
     from p4c.store import (
         CANDIDATES_FILE,
@@ -703,15 +710,41 @@ def write_shortlist(result: ShortlistResult, folder: Path) -> list[Path]:
     write_csv(result.shortlist, paths[1])
     write_csv(result.field_tests, paths[2])
     three = {"score": "0.000", "match": "0.000", "need": "0.0"}
+    categories = {c.code: c.text(lang) for c in config.categories} if config is not None else {}
+    by_code = {"category": categories} if categories else {}
+    plan = plan_matrix(result)
+    practices = {str(c): str(c) for c in plan.columns if c != "partner"}  # "BE S-01" as it is
+    widths = {"title": 40.0}
     write_xlsx(
         [
-            SheetSpec("Shortlist", result.shortlist, three, color_scale=["score"]),
-            SheetSpec("Field tests", result.field_tests, three, color_scale=["match"]),
-            SheetSpec("Plan", plan_matrix(result)),
-            SheetSpec("Candidates", result.candidates, three, color_scale=["score"], widths={"reasons": 80}),
-            SheetSpec("Notes", pd.DataFrame({"note": result.notes}), widths={"note": 110}),
+            SheetSpec(
+                sheet_label("Shortlist", lang),
+                result.shortlist,
+                three,
+                color_scale=["score"],
+                widths=widths,
+                code_labels=by_code,
+            ),
+            SheetSpec(
+                sheet_label("Field tests", lang),
+                result.field_tests,
+                three,
+                color_scale=["match"],
+                widths=widths,
+            ),
+            SheetSpec(sheet_label("Plan", lang), plan, labels=practices),
+            SheetSpec(
+                sheet_label("Candidates", lang),
+                result.candidates,
+                three,
+                color_scale=["score"],
+                widths={**widths, "reasons": 80.0},
+                code_labels=by_code,
+            ),
+            SheetSpec(sheet_label("Notes", lang), pd.DataFrame({"note": result.notes}), widths={"note": 110}),
         ],
         paths[3],
+        lang=lang,
     )
     if result.manifest is not None:
         from p4c.report.provenance import write_manifest

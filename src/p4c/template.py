@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +33,11 @@ class Words:
     instructions: tuple[str, ...]
     score_help: str
     category_help: str
+    instructions_sheet: str = "Instructions"
+    # Input prompts of the cells (data validation messages), keyed by what they ask for.
+    prompts: dict[str, str] = field(default_factory=dict)
+    criterion_line: str = "• {label}: {text}"
+    title: str = "p4c partner workbook"
 
 
 WORDS: dict[str, Words] = {
@@ -92,6 +97,17 @@ WORDS: dict[str, Words] = {
         ),
         score_help="Score {lo}-{hi}, half points allowed",
         category_help="Pick the category that fits the service best",
+        instructions_sheet="Instructions",
+        prompts={
+            "cluster_initiatives": "Whole number >= 1",
+            "partner_code": "ISO country code, e.g. BE, DE, MT",
+            "amount": "A number >= 0",
+            "count": "Whole number >= 0",
+            "date": "A date (07/03/2011, 2011-03-07) or a year (2011)",
+            "importance": "1 (not at all) to 5 (top priority)",
+        },
+        criterion_line="• {label}: {text}",
+        title="p4c partner workbook",
     ),
     "fr": Words(
         sheets={"Partner": "Partenaire", "Services": "Prestations", "Needs": "Besoins"},
@@ -135,7 +151,7 @@ WORDS: dict[str, Words] = {
             "d'initiatives clusters suivies par votre agence dans la région.",
             "2. Feuille Prestations : une ligne par service rendu aux clusters par l'agence ou "
             "les clusters. Choisissez catégorie, prestataire, statut et notes dans les listes.",
-            "3. Identifiant : un code court, unique dans ce classeur (ex. BE-01). Intitulé : 200 "
+            "3. Identifiant : un code court, unique dans ce classeur (p. ex. FR-01). Intitulé : 200 "
             "caractères au plus.",
             "4. Nombres : 12500 ou 12 500,50. Pas de k€ ni de M : le montant complet. Dates : "
             "07/03/2011, 2011-03-07 ou une année seule (2011).",
@@ -149,6 +165,17 @@ WORDS: dict[str, Words] = {
         ),
         score_help="Note de {lo} à {hi}, demi-points permis",
         category_help="Choisissez la catégorie qui décrit le mieux le service",
+        instructions_sheet="Instructions",
+        prompts={
+            "cluster_initiatives": "Nombre entier, au moins 1",
+            "partner_code": "Code pays ISO, p. ex. BE, FR, MT",
+            "amount": "Un nombre positif ou nul",
+            "count": "Nombre entier positif ou nul",
+            "date": "Une date (07/03/2011, 2011-03-07) ou une année (2011)",
+            "importance": "De 1 (aucune) à 5 (priorité)",
+        },
+        criterion_line="• {label} : {text}",
+        title="Classeur partenaire p4c",
     ),
     "de": Words(
         sheets={"Partner": "Partner", "Services": "Leistungen", "Needs": "Bedarf"},
@@ -206,8 +233,25 @@ WORDS: dict[str, Words] = {
         ),
         score_help="Bewertung {lo}-{hi}, halbe Punkte erlaubt",
         category_help="Die Kategorie wählen, die am besten passt",
+        instructions_sheet="Anleitung",
+        prompts={
+            "cluster_initiatives": "Ganze Zahl, mindestens 1",
+            "partner_code": "ISO-Ländercode, z. B. BE, DE, MT",
+            "amount": "Eine Zahl, mindestens 0",
+            "count": "Ganze Zahl, mindestens 0",
+            "date": "Ein Datum (07.03.2011, 2011-03-07) oder ein Jahr (2011)",
+            "importance": "1 (gar nicht) bis 5 (höchste Priorität)",
+        },
+        criterion_line="• {label}: {text}",
+        title="p4c-Arbeitsmappe für Partner",
     ),
 }
+
+
+def sheet_names(lang: Language = "en") -> list[str]:
+    """The visible sheets of the partner template in `lang`, in order (for the CLI's message)."""
+    words = WORDS[lang]
+    return [words.instructions_sheet, *(words.sheets[k] for k in ("Partner", "Services", "Needs"))]
 
 
 def score_values(config: Config) -> list[float]:
@@ -232,7 +276,7 @@ def template(config: Config, path: Path, *, lang: Language = "en", partner: str 
         _partner_sheet(book, words, partner, fmt_)
         _services_sheet(book, config, words, lang=lang, lists=lists, f=fmt_)
         _needs_sheet(book, config, words, lang=lang, lists=lists, f=fmt_)
-        book.set_properties({"title": "p4c partner workbook", "comments": f"language {lang}"})
+        book.set_properties({"title": words.title, "comments": f"language {lang}"})
         book.close()
     return path
 
@@ -253,7 +297,23 @@ def _formats(book: Any) -> dict[str, Any]:
         "title": book.add_format({"bold": True, "font_size": 14}),
         "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
         "input": book.add_format({"bg_color": "#FFF2CC", "border": 1}),
+        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+        "amount": book.add_format({"num_format": "#,##0.00"}),
+        "decimal": book.add_format({"num_format": "0.0"}),
+        "int": book.add_format({"num_format": "0"}),
     }
+
+
+def _print_setup(sheet: Any, title: str, *, repeat_header: bool = True) -> None:
+    """A4 landscape, one page wide (as many tall as needed), the header row on every page."""
+    sheet.set_landscape()
+    sheet.set_paper(9)
+    sheet.fit_to_pages(1, 0)
+    if repeat_header:
+        sheet.repeat_rows(0)
+    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    sheet.set_header(f"&L{title}&R&D")
+    sheet.set_footer("&C&P / &N")
 
 
 def _lists_sheet(book: Any, config: Config, words: Words, lang: str) -> dict[str, str]:
@@ -280,24 +340,40 @@ def _lists_sheet(book: Any, config: Config, words: Words, lang: str) -> dict[str
     return ranges
 
 
-def _instructions(book: Any, config: Config, words: Words, lang: str, f: dict[str, Any]) -> None:
-    sheet = book.add_worksheet("Instructions")
-    scale = config.scale
-    scale_text = f"{fmt(scale.min)}-{fmt(scale.max)}"
-    sheet.set_column(0, 0, 110, f["wrap"])
-    sheet.write_string(0, 0, words.instructions[0], f["title"])
-    row = 2
-    for line in words.instructions[1:]:
-        sheet.write_string(row, 0, line.replace("{scale}", scale_text))
-        row += 1
+INSTRUCTIONS_WIDTH = 110  # characters: fits an A4 landscape page at 100 %
+
+
+def instruction_lines(config: Config, lang: Language = "en") -> list[str]:
+    """Every line of the Instructions sheet in `lang`, title first (the criteria described last)."""
+    words = WORDS[lang]
+    scale_text = f"{fmt(config.scale.min)}-{fmt(config.scale.max)}"
+    lines = [line.replace("{scale}", scale_text) for line in words.instructions]
     for crit in config.score_criteria:
-        sheet.write_string(row, 0, f"• {crit.text(lang)}: {crit.description}")
+        lines.append(words.criterion_line.format(label=crit.text(lang), text=crit.description_text(lang)))
+    return lines
+
+
+def _instructions(book: Any, config: Config, words: Words, lang: str, f: dict[str, Any]) -> None:
+    from p4c.io import wrapped_lines
+
+    sheet = book.add_worksheet(words.instructions_sheet)
+    lines = instruction_lines(config, lang)  # type: ignore[arg-type]
+    sheet.set_column(0, 0, INSTRUCTIONS_WIDTH, f["wrap"])
+    sheet.write_string(0, 0, lines[0], f["title"])
+    sheet.set_row(0, 24)
+    row = 2
+    for line in lines[1:]:
+        sheet.write_string(row, 0, line)
+        # An explicit height: LibreOffice neither grows a row for wrapped text nor stops it overlapping.
+        sheet.set_row(row, 15 * wrapped_lines(line, INSTRUCTIONS_WIDTH, char=1.0) + 3)
         row += 1
+    _print_setup(sheet, words.instructions_sheet, repeat_header=False)
     sheet.activate()
 
 
 def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, Any]) -> None:
     sheet = book.add_worksheet(words.sheets["Partner"])
+    _print_setup(sheet, words.sheets["Partner"], repeat_header=False)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 45)
     for r, (key, label) in enumerate(words.keys.items()):
@@ -317,7 +393,7 @@ def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, An
                     "criteria": ">=",
                     "value": 1,
                     "input_title": label[:32],
-                    "input_message": "Whole number >= 1",
+                    "input_message": words.prompts["cluster_initiatives"],
                 },
             )
         if key == "partner_code":
@@ -331,7 +407,7 @@ def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, An
                     "criteria": "==",
                     "value": 2,
                     "input_title": label[:32],
-                    "input_message": "ISO country code, e.g. BE, DE, MT",
+                    "input_message": words.prompts["partner_code"],
                 },
             )
 
@@ -339,13 +415,15 @@ def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, An
 def _services_sheet(
     book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str], f: dict[str, Any]
 ) -> None:
+    from p4c.io import wrapped_lines
+
     sheet = book.add_worksheet(words.sheets["Services"])
     headers = list(words.columns.items()) + [(c.id, c.text(lang)) for c in config.score_criteria]
     widths = {
         "service_id": 12,
-        "title": 40,
-        "description": 50,
-        "category": 36,
+        "title": 36,
+        "description": 44,
+        "category": 34,
         "provider": 14,
         "status": 14,
         "start_date": 13,
@@ -353,13 +431,24 @@ def _services_sheet(
         "staff_fte": 11,
         "cis_served": 14,
         "smes_reached": 14,
-        "evidence": 45,
+        "evidence": 40,
+    }
+    # Typed cells show as what they are: a date as a date, an amount with its decimals.
+    number_formats = {
+        "start_date": f["date"],
+        "annual_budget_eur": f["amount"],
+        "staff_fte": f["decimal"],
+        "cis_served": f["int"],
+        "smes_reached": f["int"],
     }
     last = DATA_ROWS
     scale = config.scale
+    header_lines = 1
     for c, (key, label) in enumerate(headers):
         sheet.write_string(0, c, label, f["header"])
-        sheet.set_column(c, c, widths.get(key, 16))
+        width = widths.get(key, 16)
+        sheet.set_column(c, c, width, number_formats.get(key))
+        header_lines = max(header_lines, wrapped_lines(label, width))
         options: dict[str, Any] | None = None
         if key in ("category", "provider", "status"):
             choices: dict[str, dict[Any, str]] = {
@@ -380,7 +469,7 @@ def _services_sheet(
                 "value": 0,
                 "error_type": "warning",
                 "input_title": label[:32],
-                "input_message": ">= 0",
+                "input_message": words.prompts["amount"],
             }
         elif key in ("cis_served", "smes_reached"):
             options = {
@@ -389,7 +478,7 @@ def _services_sheet(
                 "value": 0,
                 "error_type": "warning",
                 "input_title": label[:32],
-                "input_message": "Whole number >= 0",
+                "input_message": words.prompts["count"],
             }
         elif key not in words.columns:  # a score criterion
             options = {
@@ -398,11 +487,18 @@ def _services_sheet(
                 "input_title": label[:32],
                 "input_message": words.score_help.format(lo=fmt(scale.min), hi=fmt(scale.max))[:255],
             }
+        elif key == "start_date":
+            options = {
+                "validate": "any",
+                "input_title": label[:32],
+                "input_message": words.prompts["date"],
+            }
         if options is not None:
             sheet.data_validation(1, c, last, c, options)
-    sheet.set_row(0, 45)
+    sheet.set_row(0, max(45, 15 * header_lines + 3))
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, last, len(headers) - 1)
+    _print_setup(sheet, words.sheets["Services"])
 
 
 def _needs_sheet(
@@ -425,10 +521,11 @@ def _needs_sheet(
             "validate": "list",
             "source": lists["importance"],
             "input_title": words.needs[1],
-            "input_message": "1-5",
+            "input_message": words.prompts["importance"],
         },
     )
     sheet.freeze_panes(1, 0)
+    _print_setup(sheet, words.sheets["Needs"])
 
 
 # --- the scoring workbook (spec: scoring.md) ---------------------------------------------------------

@@ -73,7 +73,7 @@ def test_evaluate_writes_every_figure_and_says_what_is_missing(
     ]
     assert results["start_date"].iloc[0] == "2025-03-01" and pd.isna(results["start_date"].iloc[1])
     book = openpyxl.load_workbook(folder / store.EVALUATION_XLSX)
-    assert book.sheetnames == ["Evaluation", "Field test results", "Missing and warnings"]
+    assert book.sheetnames == ["Evaluation", "Field test results", "Missing and warnings", "Columns"]
     terminal = evaluate(partnership)
     text = terminal.stdout  # type: ignore[attr-defined]
     assert "PROMISING" in text and "BE BE-" not in text

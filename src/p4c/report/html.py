@@ -453,7 +453,7 @@ def _annex(report: Report) -> dict[str, Any]:
             {
                 "id": c.id,
                 "label": c.text(),
-                "description": c.description,
+                "description": c.description_text("en"),
                 "source": source,
                 "direction": c.direction,
                 "normalization": c.effective_normalization,
