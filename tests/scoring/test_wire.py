@@ -259,6 +259,7 @@ def test_rank_uses_the_peer_scores_and_says_how_the_partners_scored(scored: Proj
         "Weights",
         "Tau",
         "Stale",
+        "Columns",  # the machine id of every header (p4c.io.write_xlsx)
     ]
 
 

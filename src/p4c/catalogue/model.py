@@ -287,7 +287,7 @@ def word_index(texts: list[str], shard_bytes: int = 65536) -> WordIndex:
 
 # --- file names ------------------------------------------------------------------------------------
 
-_SAFE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")  # used with fullmatch: no trailing newline
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 _WINDOWS = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
 
@@ -302,7 +302,7 @@ def file_stems(ids: list[str]) -> list[str]:
     stems = []
     for sid in ids:
         if (
-            _SAFE.match(sid)
+            _SAFE.fullmatch(sid)
             and lower_counts[sid.lower()] == 1
             and sid.lower() not in _WINDOWS
             and not sid.lower().endswith("-h")
@@ -426,4 +426,4 @@ _EMAIL = re.compile(
 def email(value: object) -> str | None:
     """The contact as an e-mail address when it looks like one (only then is it a mailto link)."""
     candidate = text(value).strip().removeprefix("mailto:")
-    return candidate if _EMAIL.match(candidate) and len(candidate) <= 254 else None
+    return candidate if _EMAIL.fullmatch(candidate) and len(candidate) <= 254 else None
