@@ -222,3 +222,13 @@ def test_stale_temporary_files_of_dead_processes_are_cleaned(tmp_path: Path) -> 
     mine.write_text("being written")
     write_text(tmp_path / "ranking.xlsx", "done")
     assert not stale.exists() and mine.exists()
+
+
+def test_the_submission_log_is_excel_safe(tmp_path: Path, project: Project, config: Config) -> None:
+    """submissions.csv goes through the one CSV writer: BOM, and a file name that Excel would run as a
+    formula is written as text."""
+    path = write(tmp_path / '=HYPERLINK("x").xlsx', workbook())
+    assert ingest([path], project, config).ok
+    raw = (project.processed_dir / store.SUBMISSIONS_FILE).read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    assert b'"\'=HYPERLINK(""x"").xlsx"' in raw
