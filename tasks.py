@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".p4c-installed"
-COVERAGE_FLOOR = 90  # percent of src/p4c the test suite must run (measured, then set just below)
+COVERAGE_FLOOR = 95  # percent of src/p4c the suite must run: 95.8 measured on a clean clone
 
 
 def python() -> Path:
