@@ -38,7 +38,7 @@ CODES = ("BE", "EE", "FR", "SI", "DE", "GR", "MT", "AT", "IT", "ES", "PL", "PT",
 def _synthetic(folder: Path, partners: int, services: int) -> tuple[Path, str]:
     """A processed folder made by the tests' generator; returns it and its config text."""
     sys.path.insert(0, str(ROOT))
-    from tests.test_report_fixtures import PARTNERS, make_processed
+    from tests.report.data import PARTNERS, make_processed
 
     chosen = {code: PARTNERS.get(code, (f"Agency {code}", f"Region {code}", 10)) for code in CODES[:partners]}
     fx = make_processed(
