@@ -597,11 +597,11 @@ def measure(folder: Path, n: int, repeat: int) -> None:
         make_project(mid, 10_000, 0.05, seed=1)
     from p4c import rank as ranking
     from p4c.config import Project
-    from p4c.ingest import load_processed
 
+    load_processed, by_folder = _loader()
     project = Project(mid)
     config = project.load_config()
-    data = load_processed(project, config)
+    data = load_processed(project.processed_dir if by_folder else project, config)
     plain, drawn = [], []
     for _ in range(repeat):
         begin = time.perf_counter()
