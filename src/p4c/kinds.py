@@ -164,6 +164,32 @@ def error(  # noqa: PLR0917 - the fields of an Issue, in its order
     result.errors.append(Issue(sheet, cell, row, column, show(value) if value is not None else "", message))
 
 
+def partners_disagree(
+    result: WorkbookResult,
+    where: tuple[str | None, str | None, int | None],
+    code: str | None,
+    others: dict[str, str | None],
+) -> bool:
+    """The Partner sheet's code against `--partner` and the file name (`others`: source -> code):
+    an error at the sheet's cell, and True, when one of them names another partner."""
+    sheet, cell, row = where
+    for source, other in others.items():
+        if code and other and code != other:
+            error(
+                result,
+                sheet,
+                cell,
+                row,
+                "partner_code",
+                code,
+                f"the Partner sheet says {code} but {source}; they must agree "
+                "(fix the sheet, or rename the file)",
+            )
+            result.fatal = True
+            return True
+    return False
+
+
 @dataclass
 class Table:
     """A table sheet read with its header: typed columns, kept rows, and where each cell is."""

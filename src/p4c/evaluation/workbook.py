@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from p4c.evaluation.evaluate import REPORT_COLUMNS
 from p4c.evaluation.models import FIELD_TEST_COLUMNS
 from p4c.evaluation.rules import check_rows
-from p4c.kinds import KINDS, Context, Table, error, find_sheets, read_table
+from p4c.kinds import KINDS, Context, Table, error, find_sheets, partners_disagree, read_table
 from p4c.models import PARTNER_KEYS
 
 if TYPE_CHECKING:
@@ -106,23 +106,9 @@ def _host(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
             info.get("_row"),
             info["partner_code"],
         )
-        for source, other in (
-            (f"--partner says {partner}", partner),
-            (f"the file name {book.path.name} says {named}", named),
-        ):
-            if other and other != code:
-                error(
-                    result,
-                    sheet,
-                    cell,
-                    row,
-                    "partner_code",
-                    code,
-                    f"the Partner sheet says {code} but {source}; they must agree (fix the sheet, or "
-                    "rename the file)",
-                )
-                result.fatal = True
-                return None
+        others = {f"--partner says {partner}": partner, f"the file name {book.path.name} says {named}": named}
+        if partners_disagree(result, (sheet, cell, row), code, others):
+            return None
     code = code or partner or named
     if code is None:
         error(

@@ -13,7 +13,7 @@ import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from p4c.kinds import KINDS, Context, Table, error, find_sheets, read_table
+from p4c.kinds import KINDS, Context, Table, error, find_sheets, partners_disagree, read_table
 from p4c.models import LANGUAGES, PARTNER_KEYS, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
@@ -143,23 +143,9 @@ def _partner(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
         code = info.get("partner_code")
         if result.fatal:
             return None
-        for source, other in (
-            (f"--partner says {partner}", partner),
-            (f"the file name {book.path.name} says {named}", named),
-        ):
-            if code and other and code != other:
-                error(
-                    result,
-                    sheet,
-                    cell,
-                    row,
-                    "partner_code",
-                    code,
-                    f"the Partner sheet says {code} but {source}; they must agree "
-                    "(fix the sheet, or rename the file)",
-                )
-                result.fatal = True
-                return None
+        others = {f"--partner says {partner}": partner, f"the file name {book.path.name} says {named}": named}
+        if partners_disagree(result, (sheet, cell, row), code, others):
+            return None
     code = code or partner or named
     if code is None:
         error(
