@@ -14,6 +14,8 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from p4c.config import Project
 from p4c.errors import P4CError
@@ -22,6 +24,7 @@ from p4c.io import (
     Note,
     SheetSpec,
     atomic_path,
+    column_letters,
     excel_error,
     formula_without_result,
     neutralise,
@@ -699,3 +702,60 @@ def test_xlsx_header_row_grows_with_wrapped_headers(tmp_path: Path) -> None:
     write_xlsx([SheetSpec("Ranking", frame, widths={"p_top": 10})], tmp_path / "out.xlsx")
     sheet = openpyxl.load_workbook(tmp_path / "out.xlsx")["Ranking"]
     assert sheet.row_dimensions[1].height == 15 * 4 + 3  # Share of / draws in / the top / k
+
+
+_CELL_TAGS = st.sampled_from(["held", "blank", "empty", "unreferenced", "row only"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 3000),
+            st.booleans(),  # the row tag has its r=
+            st.lists(st.tuples(st.integers(1, 800), _CELL_TAGS), max_size=6),
+        ),
+        max_size=12,
+    ),
+    chunk=st.sampled_from([64, 200, 8 * 1024 * 1024]),
+)
+def test_sheet_extent_agrees_with_the_tag_by_tag_count(
+    rows: list[tuple[int, bool, list[tuple[int, str]]]], chunk: int
+) -> None:
+    """The one-pass count of referenced cells finds what placing each tag in turn finds, and the
+    quick bounds are never below it."""
+    import io as stdio
+
+    from p4c import io as p4c_io
+
+    parts = []
+    for number, with_ref, cells in rows:
+        body = ""
+        for column, kind in cells:
+            ref = f"{column_letters(column - 1)}{number}"
+            body += {
+                "held": f'<c r="{ref}" s="1"><v>1</v></c>',
+                "blank": f'<c r="{ref}" s="1"/>',
+                "empty": f'<c r="{ref}"></c>',
+                "unreferenced": "<c><v>2</v></c>",
+                "row only": f'<c r="{number}"><v>3</v></c>',
+            }[kind]
+        parts.append((f'<row r="{number}">' if with_ref else "<row>") + body + "</row>")
+    xml = ('<worksheet><cols><col min="1" max="2"/></cols><sheetData>' + "".join(parts)).encode()
+    xml += b"</sheetData></worksheet>"
+    oracle = p4c_io.Extent()
+    p4c_io._xlsx_exact(xml, oracle, [0, 0])
+    original = p4c_io._CHUNK
+    p4c_io._CHUNK = chunk
+    try:
+        found = p4c_io._xlsx_extent(stdio.BytesIO(xml), exact=True)
+        bounds = p4c_io._xlsx_extent(stdio.BytesIO(xml), exact=False, max_rows=1000)
+    finally:
+        p4c_io._CHUNK = original
+    assert (found.rows, found.columns, found.row_cell, found.column_cell) == (
+        oracle.rows,
+        oracle.columns,
+        oracle.row_cell,
+        oracle.column_cell,
+    )
+    assert bounds.rows >= oracle.rows and bounds.columns >= oracle.columns

@@ -306,11 +306,16 @@ def _has_escapes(part: bytes) -> bool:
 _X_TAG = re.compile(rb"<(row|c)\b([^>]*?)(/?)>")
 _X_REF = re.compile(rb'\sr\s*=\s*"([A-Z]{0,3})(\d+)"')
 _X_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
-# Quick bounds, when every cell tag has its `r=` first (as every writer does): a cell's own
-# reference places it, so only cells of two- or three-letter columns, or of a row number with as
-# many digits as the row limit, can reach far; every other cell is within 26 columns and below
-# that power of ten.
+# When every cell tag has its `r=` first (as every writer does), a cell's own reference places it.
+# Quick bounds: only cells of two- or three-letter columns, or of a row number with as many digits
+# as the row limit, can reach far; every other cell is within 26 columns and below that power of
+# ten. Exact: the references of the cells that hold something (not self-closed, not
+# `<c ...></c>`), found in one pass in C.
 _X_FAR = '<c r="(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"[^>]*?(/?)>'
+_X_HELD_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>(?!</c>)')
+_X_HELD_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>(?!</c>)')
+_X_ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}\d)')  # a reference without column letters
+_X_CELL_STARTS = tuple(b"<c" + end for end in (b" ", b"\t", b"\n", b"\r", b"/", b">"))
 # Where an error cell may be: an Excel error, an empty value, and (where formulas are) a formula
 # with no value after it.
 _X_ERROR_HINTS = (b't="e"', b"<v></v>", b"<v/>")
@@ -326,7 +331,7 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
 
     Not `exact`: upper bounds (see _X_FAR), found with a few passes in C over each chunk.
     """
-    extent = Extent(exact=True)
+    extent = Extent()
     state = [0, 0]  # the last row and column seen (1-based), for tags without `r=`
     digits = len(str(max_rows + 50))
     far = re.compile(_X_FAR.format(digits=digits).encode())
@@ -335,16 +340,44 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
         prefixed = b":c" in part
         if prefixed:  # prefixed tags (`<x:c>`), as some libraries write
             part = _X_PREFIX.sub(rb"<\1", part)
-        if exact or prefixed or part.count(b"<c") != part.count(b'<c r="'):
-            _xlsx_exact(part, extent, state)
+        referenced = part.count(b'<c r="')
+        if (
+            referenced
+            and referenced == sum(part.count(start) for start in _X_CELL_STARTS)
+            and _X_ODD_REF.search(part) is None
+        ):
+            if exact:
+                _xlsx_referenced(part, extent, state)
+            else:
+                _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1, state)
         else:
-            _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1)
+            _xlsx_exact(part, extent, state)
         extent.escapes = extent.escapes or _has_escapes(part)
         if any(hint in part for hint in _X_ERROR_HINTS) or (
             b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS)
         ):
             _xlsx_errors(part, extent)
     return extent
+
+
+def _xlsx_referenced(part: bytes, extent: Extent, state: list[int]) -> None:
+    """Every cell tag has its reference: the farthest row and column from the set of references."""
+    rows = {int(row) for row in set(_X_HELD_ROWS.findall(part))}
+    if rows:
+        columns = {_column_index(letters): letters for letters in set(_X_HELD_COLUMNS.findall(part))}
+        last_row, last_column = max(rows), max(columns)
+        at_row = re.search(rb'<c r="([A-Z]{1,3})0*%d"[^>]*?(?<!/)>(?!</c>)' % last_row, part)
+        at_column = re.search(rb'<c r="%s(\d+)"[^>]*?(?<!/)>(?!</c>)' % columns[last_column], part)
+        assert at_row is not None and at_column is not None  # both were found above
+        first = _column_index(at_row.group(1))
+        extent.add_span(last_row, last_row, first, first)
+        extent.add_span(int(at_column.group(1)), int(at_column.group(1)), last_column, last_column)
+    _after_last_cell(part, extent, state)
+
+
+def _after_last_cell(part: bytes, extent: Extent, state: list[int]) -> None:
+    """Where a later tag without `r=` would be: place the tags from the last cell on, in turn."""
+    _xlsx_exact(part[part.rfind(b'<c r="') :], extent, state)
 
 
 def _xlsx_exact(part: bytes, extent: Extent, state: list[int]) -> None:
@@ -363,10 +396,10 @@ def _xlsx_exact(part: bytes, extent: Extent, state: list[int]) -> None:
             extent.add(state[0], state[1])
 
 
-def _xlsx_bounds(part: bytes, extent: Extent, far: re.Pattern[bytes], near_rows: int) -> None:
+def _xlsx_bounds(
+    part: bytes, extent: Extent, far: re.Pattern[bytes], near_rows: int, state: list[int]
+) -> None:
     """Upper bounds: the far cells exactly, any other cell as if at Z and row `near_rows`."""
-    if b"<c" not in part:
-        return
     for match in far.finditer(part):
         if match.group(5) or part.startswith(b"</c>", match.end()):
             continue  # formatting only
@@ -376,6 +409,7 @@ def _xlsx_bounds(part: bytes, extent: Extent, far: re.Pattern[bytes], near_rows:
             extent.add(int(match.group(4)), _column_index(match.group(3)))
     extent.add(near_rows, 26)
     extent.exact = False
+    _after_last_cell(part, extent, state)
 
 
 def _xlsx_errors(part: bytes, extent: Extent) -> None:
