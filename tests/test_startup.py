@@ -59,3 +59,16 @@ def test_help_imports_no_heavy_library(args: list[str]) -> None:
         f"loaded: {', '.join(map(str, result['p4c']))}. Import heavy libraries inside the "
         f"functions that use them, not at the top of cli.py or of the modules it imports."
     )
+
+
+def test_ranking_does_not_import_scipy_stats() -> None:
+    """scipy.stats takes a second to import; rank and load_processed do not need it."""
+    code = (
+        "import sys; import p4c.rank, p4c.store, p4c.scoring.apply, p4c.stability; "
+        "print(sorted(m for m in sys.modules if m.startswith('scipy.stats')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

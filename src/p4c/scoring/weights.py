@@ -12,7 +12,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy.stats import kendalltau
 
 from p4c.errors import P4CError
 
@@ -76,6 +75,8 @@ def kendall_tau(a: Sequence[Hashable], b: Sequence[Hashable]) -> float:
         raise ValueError("kendall_tau needs two rankings of the same distinct keys")
     if len(a) < 2:
         return float("nan")
+    from scipy.stats import kendalltau  # 1 s to import: only where a tau is asked for
+
     return float(kendalltau(np.arange(len(a)), [position[key] for key in a]).statistic)
 
 
