@@ -163,3 +163,29 @@ def test_a_ranking_csv_has_the_bytes_of_arrows_csv_writer(
     assert (tmp_path / "r.csv").read_bytes() == _arrow_writer_bytes(result.table)
     assert result.stability is not None
     assert (tmp_path / "weight_stability.csv").read_bytes() == _arrow_writer_bytes(result.stability)
+
+
+def test_the_open_data_dialect_round_trips(tmp_path: Path) -> None:
+    """No BOM, text as it is (no formula guard), every float in full: the values read back equal."""
+    import csv
+
+    from p4c.fastcsv import OPEN_DATA
+
+    frame = _awkward_frame(300, seed=3)
+    frame = frame.assign(float=frame["float"].replace([np.inf, -np.inf], np.nan))
+    target = tmp_path / "open.csv"
+    write_csv(frame, target, OPEN_DATA)
+    raw = target.read_bytes()
+    assert not raw.startswith(b"\xef\xbb\xbf")
+    with target.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == list(frame.columns)
+    body = list(zip(*rows[1:], strict=True))
+    assert list(body[1]) == frame["partner"].tolist()  # "=SUM(A1)" stays "=SUM(A1)"
+    for name in ("score", "float", "unit", 'a "name", odd'):
+        column = list(frame.columns).index(name)
+        back = [float(v) if v else np.nan for v in body[column]]
+        np.testing.assert_array_equal(back, frame[name].to_numpy())  # exact, NaN where NaN
+    assert [int(v) if v else None for v in body[list(frame.columns).index("count")]] == [
+        None if pd.isna(v) else int(v) for v in frame["count"]
+    ]

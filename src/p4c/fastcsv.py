@@ -1,16 +1,19 @@
 """The one CSV writer of p4c: Arrow-assembled, formula-safe, Excel-friendly, byte-deterministic.
 
-Every CSV p4c writes goes through `write_csv` here: UTF-8 with a BOM (Excel reads accents right),
-CRLF line ends (RFC 4180; a lone CR inside a field cannot split a row), text that a spreadsheet
-would run as a formula prefixed with `'`, floats with at most 6 decimals written the same way on
-every machine. Lines are assembled in blocks by Arrow compute in a few threads, so a million-row
-ranking (137 MB) is written in about 0.4 s.
+Every CSV p4c writes goes through `write_csv` here. The default dialect, EXCEL, is for the files
+coordinators open: UTF-8 with a BOM (Excel reads accents right), CRLF line ends (RFC 4180; a lone
+CR inside a field cannot split a row), text that a spreadsheet would run as a formula prefixed with
+`'`, floats with at most 6 decimals written the same way on every machine. OPEN_DATA is for the
+catalogue's data package, which must round-trip: no BOM, text as it is, floats in full. Lines are
+assembled in blocks by Arrow compute in a few threads, so a million-row ranking (137 MB) is
+written in about 0.4 s.
 """
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +31,19 @@ if TYPE_CHECKING:
 
 
 FLOAT_DECIMALS = 6
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV is written: the BOM, the formula guard, and the decimals of floats (None: all)."""
+
+    bom: bool = True
+    formula_safe: bool = True
+    float_decimals: int | None = FLOAT_DECIMALS
+
+
+EXCEL = Dialect()
+OPEN_DATA = Dialect(bom=False, formula_safe=False, float_decimals=None)
 
 
 _TEXT_TABLE_ROWS = 100_000  # a float column this long takes its CSV text from _decimal_texts
@@ -59,7 +75,7 @@ def _utf8(text: pa.Array) -> tuple[IntArray, NDArray[np.uint8]]:
     return offsets, np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
 
 
-def _csv_text(series: pd.Series[Any]) -> pa.Array:
+def _csv_text(series: pd.Series[Any], formula_safe: bool = True) -> pa.Array:
     """A text column as Arrow large_string: formula text neutralised, quotes doubled (for quoting)."""
     import numpy as np
     import pandas as pd
@@ -78,7 +94,7 @@ def _csv_text(series: pd.Series[Any]) -> pa.Array:
     first = np.zeros(len(text), dtype=np.uint8)
     first[filled] = utf8[starts[filled]]
     flagged = _formula_bytes()[first] & filled  # ASCII prefixes: the first byte is the character
-    if flagged.any():
+    if formula_safe and flagged.any():
         quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
         text = pc.if_else(pa.array(flagged), pc.binary_join_element_wise(quote, text, empty), text)
         offsets, utf8 = _utf8(text)
@@ -90,7 +106,7 @@ def _csv_text(series: pd.Series[Any]) -> pa.Array:
 _Fields = Callable[[int, int], "pa.Array"]  # (start, count) -> the fields' text, no nulls
 
 
-def _csv_fields(series: pd.Series[Any]) -> tuple[_Fields, bool]:
+def _csv_fields(series: pd.Series[Any], dialect: Dialect = EXCEL) -> tuple[_Fields, bool]:
     """How one column is written: its fields' text by rows, and whether it goes between quotes.
 
     Text is quoted, quotes doubled, and starts with an apostrophe where it would run as a formula;
@@ -109,11 +125,17 @@ def _csv_fields(series: pd.Series[Any]) -> tuple[_Fields, bool]:
 
     dtype = series.dtype
     if pd.api.types.is_float_dtype(dtype):
-        return _float_fields(series.to_numpy(dtype=float, na_value=np.nan), no_nulls), False
+        values = series.to_numpy(dtype=float, na_value=np.nan)
+        if dialect.float_decimals is None:  # Arrow's shortest text that reads back as the same double
+            exact = pa.array(values, from_pandas=True)
+            return (
+                lambda start, count: no_nulls(pc.cast(exact.slice(start, count), pa.large_string()))
+            ), False
+        return _float_fields(values, no_nulls, dialect.float_decimals), False
     if pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_integer_dtype(dtype):
         values = pa.array(series, from_pandas=True)
         return (lambda start, count: no_nulls(pc.cast(values.slice(start, count), pa.large_string()))), False
-    text = _csv_text(series)
+    text = _csv_text(series, dialect.formula_safe)
     if text.null_count == 0:  # the quotes are written around it, as literal text
         return text.slice, True
     quote = pa.scalar('"', pa.large_string())
@@ -124,8 +146,10 @@ def _csv_fields(series: pd.Series[Any]) -> tuple[_Fields, bool]:
     ), False
 
 
-def _float_fields(values: FloatArray, no_nulls: Callable[[pa.Array], pa.Array]) -> _Fields:
-    """Arrow's text of `np.round(values, FLOAT_DECIMALS) + 0.0` by rows (NaN -> empty).
+def _float_fields(
+    values: FloatArray, no_nulls: Callable[[pa.Array], pa.Array], decimals: int = FLOAT_DECIMALS
+) -> _Fields:
+    """Arrow's text of `np.round(values, decimals) + 0.0` by rows (NaN -> empty).
 
     np.round computes rint(x * 10**d) / 10**d, so a value rounded into [0, 1] is k / 10**d for an
     integer k: a long column in that range (scores, contributions, p_top) takes its text from a
@@ -135,10 +159,15 @@ def _float_fields(values: FloatArray, no_nulls: Callable[[pa.Array], pa.Array]) 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    scale = 10.0**FLOAT_DECIMALS
+    scale = 10.0**decimals
     scaled = np.multiply(values, scale)
     np.rint(scaled, out=scaled)
-    if len(scaled) >= _TEXT_TABLE_ROWS and np.fmin.reduce(scaled) >= 0 and np.fmax.reduce(scaled) <= scale:
+    if (
+        decimals == FLOAT_DECIMALS
+        and len(scaled) >= _TEXT_TABLE_ROWS
+        and np.fmin.reduce(scaled) >= 0
+        and np.fmax.reduce(scaled) <= scale
+    ):
         nan = np.isnan(scaled)
         some_nan = bool(nan.any())
         if some_nan:
@@ -163,8 +192,8 @@ def _decimal_texts() -> pa.Array:
     return pc.cast(pa.array(np.arange(scale + 1) / float(scale)), pa.large_string())
 
 
-def write_csv(frame: pd.DataFrame, target: Path) -> None:
-    """`io.write_csv`'s conventions (UTF-8 BOM, CRLF, formula text neutralised, atomic), in C++.
+def write_csv(frame: pd.DataFrame, target: Path, dialect: Dialect = EXCEL) -> None:
+    """The frame as CSV in `dialect` (EXCEL: UTF-8 BOM, CRLF, formula text neutralised), atomically.
 
     The bytes are those `pyarrow.csv.write_csv` (CRLF) writes for the columns of `_csv_fields`
     (tests/test_rank.py compares them): text quoted, quotes doubled; booleans true/false; floats
@@ -185,7 +214,7 @@ def write_csv(frame: pd.DataFrame, target: Path) -> None:
     pieces: list[str | _Fields] = []  # fields and literal text, concatenated with no separator
     literal = ""
     for i, name in enumerate(frame.columns):
-        fields, quoted = _csv_fields(frame[name])
+        fields, quoted = _csv_fields(frame[name], dialect)
         pieces += [literal + ("," if i else "") + ('"' if quoted else ""), fields]
         literal = '"' if quoted else ""
     pieces.append(literal + "\r\n")
@@ -201,7 +230,7 @@ def write_csv(frame: pd.DataFrame, target: Path) -> None:
     header = ",".join('"' + str(name).replace('"', '""') + '"' for name in frame.columns) + "\r\n"
     starts = range(0, len(frame), _CSV_BLOCK_ROWS) if len(frame.columns) else range(0)
     with atomic_path(target) as tmp, tmp.open("wb") as sink:
-        sink.write(b"\xef\xbb\xbf" + header.encode("utf-8"))
+        sink.write((b"\xef\xbb\xbf" if dialect.bom else b"") + header.encode("utf-8"))
         for text in _in_order(lines, starts):
             sink.write(text)
 

@@ -8,9 +8,7 @@ round-trip.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import math
 from pathlib import Path
@@ -20,6 +18,7 @@ import pandas as pd
 
 from p4c.catalogue.model import CatalogueData, truthy
 from p4c.config import Config
+from p4c.fastcsv import OPEN_DATA, write_csv
 
 PACKAGE_FILE = "datapackage.json"
 SERVICE_FIELDS = (
@@ -94,19 +93,19 @@ def _field_type(series: pd.Series, name: str) -> str:
     return "string"
 
 
-def _cell(value: object, kind: str) -> str:
-    if _blank(value):
-        return ""
+def _typed(values: pd.Series, kind: str) -> pd.Series:
+    """A column as the dtype its Table Schema type is written from (blank -> missing)."""
+    cells = values.tolist()
     if kind == "boolean":
-        return "true" if value else "false"
+        return pd.Series(pd.array([None if _blank(v) else bool(v) for v in cells], dtype="boolean"))
     if kind == "integer":
-        return str(int(float(value)))  # type: ignore[arg-type]
+        return pd.Series(pd.array([None if _blank(v) else int(float(v)) for v in cells], dtype="Int64"))
     if kind == "number":
-        return repr(float(value))  # type: ignore[arg-type]
+        return pd.Series([math.nan if _blank(v) else float(v) for v in cells], dtype="float64")
     if kind == "date":
-        day = value.date() if isinstance(value, dt.datetime) else value
-        return day.isoformat() if isinstance(day, dt.date) else str(value)
-    return str(value)
+        cells = [v.date() if isinstance(v, dt.datetime) else v for v in cells]
+        cells = [v.isoformat() if isinstance(v, dt.date) else v for v in cells]
+    return pd.Series(pd.array([None if _blank(v) else str(v) for v in cells], dtype="str"))
 
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
@@ -137,13 +136,11 @@ def _resource(
         if primary and column in primary:
             spec["constraints"] = {"required": True}
         fields.append(spec)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([str(c) for c in plain.columns])
-    for row in plain.itertuples(index=False, name=None):
-        writer.writerow([_cell(v, k) for v, k in zip(row, kinds, strict=True)])
+    typed = pd.DataFrame(
+        {str(column): _typed(plain[column], kind) for column, kind in zip(plain.columns, kinds, strict=True)}
+    )
     path = folder / f"{name}.csv"
-    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    write_csv(typed, path, OPEN_DATA)
     schema: dict[str, Any] = {"fields": fields}
     if primary:
         schema["primaryKey"] = primary
