@@ -50,6 +50,25 @@ def test_an_ingest_replaces_a_partner_and_keeps_its_rows_in_history(
     assert history_files == ["partners.parquet", "services.parquet"]
 
 
+def test_the_exports_hold_what_the_store_holds(tmp_path: Path, project: Project, config: Config) -> None:
+    """One partner's chunk is exported as it is, several are joined by Arrow: the same rows either
+    way, read back by pandas; a replaced chunk's history file holds its old rows."""
+    folder = project.processed_dir
+    assert ingest([write(tmp_path / "BE.xlsx", workbook(rows(3, "Old")))], project, config).ok
+    for table, name in ((store.SERVICES, store.SERVICES_FILE), (store.PARTNERS, store.PARTNERS_FILE)):
+        pd.testing.assert_frame_equal(pd.read_parquet(folder / name), store.read_table(folder, table))
+    books = [
+        write(tmp_path / "v2" / "BE.xlsx", workbook(rows(2, "New"))),
+        write(tmp_path / "v2" / "FR.xlsx", workbook(rows(4, "Fr"), code="FR")),
+    ]
+    assert ingest(books, project, config).ok
+    exported = pd.read_parquet(folder / store.SERVICES_FILE)
+    pd.testing.assert_frame_equal(exported, store.read_table(folder, store.SERVICES))
+    assert sorted(exported["title"]) == ["Fr 1", "Fr 2", "Fr 3", "Fr 4", "New 1", "New 2"]
+    (old,) = (folder / store.HISTORY_DIR).rglob(store.SERVICES_FILE)
+    assert sorted(pd.read_parquet(old)["title"]) == ["Old 1", "Old 2", "Old 3"]
+
+
 def test_a_kill_at_any_write_step_leaves_the_old_state_or_the_new(
     tmp_path: Path, project: Project, config: Config
 ) -> None:

@@ -33,6 +33,7 @@ from p4c.errors import P4CError
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from p4c.config import Config
     from p4c.scoring.apply import ScoringOutcome
@@ -321,15 +322,6 @@ def _blob(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def _frame(blob: bytes, columns: Sequence[str] | None = None) -> pd.DataFrame:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(pa.BufferReader(blob), columns=list(columns) if columns else None)
-    frame: pd.DataFrame = table.to_pandas()
-    return frame
-
-
 def commit(
     folder: Path,
     submissions: Sequence[Submission],
@@ -460,6 +452,13 @@ def read_table(
 def _concat_blobs(
     rows: list[tuple[bytes, str | None, str | None]], columns: Sequence[str] | None, *, history: bool
 ) -> pd.DataFrame:
+    frame: pd.DataFrame = _concat_arrow(rows, columns, history=history).to_pandas()
+    return frame
+
+
+def _concat_arrow(
+    rows: list[tuple[bytes, str | None, str | None]], columns: Sequence[str] | None, *, history: bool
+) -> pa.Table:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -476,8 +475,7 @@ def _concat_blobs(
                 "replaced_by", pa.array([replaced_by] * len(table))
             )
         tables.append(table)
-    frame: pd.DataFrame = pa.concat_tables(tables, promote_options="default").to_pandas()
-    return frame
+    return pa.concat_tables(tables, promote_options="default")
 
 
 def submissions(folder: Path) -> pd.DataFrame:
@@ -585,12 +583,22 @@ def _stale_counts(folder: Path) -> pd.Series:
 def export(folder: Path) -> None:
     """Write the current tables as parquet, the log as CSV and history as parquet files."""
     from p4c.fastcsv import write_csv
-    from p4c.io import write_parquet
 
     for kind, name in EXPORTS.items():
-        frame = read_table(folder, kind)
-        if frame is not None:
-            write_parquet(frame, folder / name)
+        with _connect(folder, write=False) as con:
+            rows = (
+                con.execute(
+                    "SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? "
+                    "AND replaced_at IS NULL ORDER BY owner, id",
+                    (kind,),
+                ).fetchall()
+                if _has_tables(con)
+                else []
+            )
+        if len(rows) == 1:  # a chunk is a parquet file already
+            _write_bytes(rows[0][0], folder / name)
+        elif rows:  # Arrow to parquet, with no trip through pandas
+            _write_arrow(_concat_arrow(rows, None, history=False), folder / name)
         elif (folder / name).exists():
             (folder / name).unlink()
         step()
@@ -609,8 +617,24 @@ def export(folder: Path) -> None:
             target = folder / HISTORY_DIR / f"{stamp}_{owner}" / EXPORTS.get(kind, f"{kind}.parquet")
             if not target.exists():
                 (data,) = con.execute("SELECT data FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-                write_parquet(_frame(data), target)
+                _write_bytes(data, target)
                 step()
+
+
+def _write_bytes(data: bytes, target: Path) -> None:
+    from p4c.io import atomic_path
+
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+
+
+def _write_arrow(table: pa.Table, target: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from p4c.io import atomic_path
+
+    with atomic_path(target) as tmp:
+        pq.write_table(table, tmp)
 
 
 # --- migration from p4c 0.1's parquet files ------------------------------------------------------------
