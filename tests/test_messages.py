@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import ast
+import json
 import pickle
 from pathlib import Path
 
+import openpyxl
 import pytest
+from typer.testing import CliRunner
 
-from p4c.messages import LOCALE_DIR, Msg, catalog, message_of, msg, placeholders, render
+from p4c.cli import app
+from p4c.config import Project
+from p4c.feedback import error_sheet_rows
+from p4c.messages import LOCALE_DIR, Msg, catalog, message_of, msg, number, placeholders, render
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "p4c"
 
@@ -90,3 +96,103 @@ def test_message_of_an_exception_keeps_the_msg_and_pickles() -> None:
 def test_unknown_language_or_template_falls_back_to_english() -> None:
     assert msg("not in any catalog {x}", x=1).render("fr") == "not in any catalog 1"
     assert msg("a date").render("it") == "a date"
+
+
+def test_io_messages_are_all_msg_templates() -> None:
+    """Every message io.py raises or notes is a msg() template, so the walk above checks its fr and de."""
+    io_templates = [t for t, where in templates().items() if where.startswith("io.py:")]
+    assert "{name}: the file is empty" in io_templates and len(io_templates) >= 50
+    tree = ast.parse((SRC / "io.py").read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        called = node.func.id if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) else ""
+        if called in {"P4CError", "CellError", "Note"} and node.args:
+            text = node.args[0] if called == "P4CError" else node.args[-1]
+            assert not isinstance(text, ast.JoinedStr | ast.Constant), f"io.py:{node.lineno}"
+
+
+def test_numbers_are_written_as_each_language_writes_them() -> None:
+    message = msg("{rows} rows of {size} MB", rows=number(1_000_050), size=number(12.5, ".1f"))
+    assert message == "1,000,050 rows of 12.5 MB"
+    assert message.render("fr") == "1\u00a0000\u00a0050 rows of 12,5 MB"
+    assert message.render("de") == "1.000.050 rows of 12,5 MB"
+    assert str(number(100.0, "g")) == "100" and number(0.5, "g").render("de") == "0,5"
+    again = pickle.loads(pickle.dumps(message))
+    assert again.render("de") == "1.000.050 rows of 12,5 MB"
+
+
+OPEN_ERRORS = {  # a workbook that cannot be opened at all: its one error, in each language
+    "BE_services.xlsx": {
+        "en": "BE_services.xlsx: not a valid .xlsx file (it may be corrupt or renamed)",
+        "fr": "BE_services.xlsx : ce n'est pas un fichier .xlsx valide "
+        "(il est peut-être endommagé, ou a été renommé)",
+        "de": "BE_services.xlsx: keine gültige .xlsx-Datei "
+        "(sie ist vielleicht beschädigt oder wurde umbenannt)",
+    },
+    "DE_services.xlsx": {
+        "en": "DE_services.xlsx: the file is empty",
+        "fr": "DE_services.xlsx : le fichier est vide",
+        "de": "DE_services.xlsx: die Datei ist leer",
+    },
+}
+FEEDBACK_INTRO = {
+    "fr": "BE_services.xlsx : p4c n'a pas pu ouvrir ce fichier pour le copier ; ce classeur ne contient "
+    "donc que la liste des problèmes ci-dessous. Corrigez votre propre fichier et renvoyez-le.",
+    "de": "BE_services.xlsx: p4c konnte diese Datei nicht öffnen, um sie zu kopieren; diese Arbeitsmappe "
+    "enthält daher nur die Liste der Probleme unten. Korrigieren Sie Ihre eigene Datei und senden Sie "
+    "sie zurück.",
+}
+
+
+def _unopenable(folder: Path) -> list[Path]:
+    corrupt, empty = folder / "BE_services.xlsx", folder / "DE_services.xlsx"
+    corrupt.write_bytes(b"this is no zip archive")
+    empty.write_bytes(b"")
+    return [corrupt, empty]
+
+
+@pytest.mark.parametrize("lang", ["fr", "de"])
+def test_a_workbook_that_cannot_be_opened_is_told_in_the_chosen_language(
+    tmp_path: Path, project: Project, lang: str
+) -> None:
+    paths = [str(p) for p in _unopenable(tmp_path)]
+    base = ["--project", str(project.root), "ingest", *paths, "--lang", lang]
+    as_json = CliRunner().invoke(app, [*base, "--json"])
+    assert as_json.exit_code == 1, as_json.output
+    files = json.loads(as_json.stdout)["files"]
+    assert [(f["file"].rsplit("/", 1)[-1], f["written"]) for f in files] == [
+        ("BE_services.xlsx", False),
+        ("DE_services.xlsx", False),
+    ]
+    assert [[e["message"] for e in f["errors"]] for f in files] == [
+        [OPEN_ERRORS["BE_services.xlsx"][lang]],
+        [OPEN_ERRORS["DE_services.xlsx"][lang]],
+    ]
+    # In the terminal: the same message, and the outcome lines (the coordinator's) in English.
+    shown = CliRunner().invoke(app, base)
+    assert shown.exit_code == 1 and "Traceback" not in shown.output
+    assert OPEN_ERRORS["DE_services.xlsx"][lang] in shown.stderr
+    assert OPEN_ERRORS["DE_services.xlsx"]["en"] not in shown.stderr
+    assert "✗ DE_services.xlsx: not written - 1 error" in shown.stderr
+    # The partner's feedback workbook cannot be a copy: it says so, in the language, and gives the reason.
+    feedback = project.processed_dir / "feedback" / "BE_services_feedback.xlsx"
+    rows = error_sheet_rows(feedback)
+    assert rows[0] == [FEEDBACK_INTRO[lang]]
+    assert rows[-1][-1] == OPEN_ERRORS["BE_services.xlsx"][lang]
+    assert len(openpyxl.load_workbook(feedback).sheetnames) == 1
+
+
+def test_a_workbook_that_cannot_be_opened_is_told_in_english_by_default(
+    tmp_path: Path, project: Project
+) -> None:
+    paths = [str(p) for p in _unopenable(tmp_path)]
+    result = CliRunner().invoke(app, ["--project", str(project.root), "ingest", *paths, "--json"])
+    files = json.loads(result.stdout)["files"]
+    assert [f["errors"][0]["message"] for f in files] == [
+        OPEN_ERRORS["BE_services.xlsx"]["en"],
+        OPEN_ERRORS["DE_services.xlsx"]["en"],
+    ]
+    rows = error_sheet_rows(project.processed_dir / "feedback" / "DE_services_feedback.xlsx")
+    assert rows[0] == [
+        "DE_services.xlsx: p4c could not open this file to copy it, so this workbook holds only the list of "
+        "problems below. Correct your own file and send it back."
+    ]

@@ -252,6 +252,7 @@ def _errors_sheet(book: Any, result: WorkbookResult, lang: str, copied: bool) ->
     from openpyxl.styles import Alignment, Font, PatternFill
 
     title = render(ERRORS_SHEET, lang)
+    opened = bool(book.worksheets)  # no sheet: p4c could not open the file to copy it
     while title in book.sheetnames:
         title += " (p4c)"
     sheet = book.create_sheet(title, 0)
@@ -259,7 +260,7 @@ def _errors_sheet(book: Any, result: WorkbookResult, lang: str, copied: bool) ->
         other.sheet_view.tabSelected = False
     book.active = 0
     sheet.sheet_view.tabSelected = True
-    intro = _intro(result, copied)
+    intro = _intro(result, copied, opened)
     sheet.append([render(intro, lang)])
     sheet["A1"].font = Font(bold=True)
     counts = msg(
@@ -289,7 +290,13 @@ def _errors_sheet(book: Any, result: WorkbookResult, lang: str, copied: bool) ->
     sheet.freeze_panes = sheet.cell(header_row + 1, 1)
 
 
-def _intro(result: WorkbookResult, copied: bool) -> Msg:
+def _intro(result: WorkbookResult, copied: bool, opened: bool = True) -> Msg:
+    if not opened:
+        return msg(
+            "{file}: p4c could not open this file to copy it, so this workbook holds only the list of "
+            "problems below. Correct your own file and send it back.",
+            file=result.file.name,
+        )
     if copied:
         return msg(
             "{file}: every problem p4c found is listed below and marked in its cell (red: an error, "

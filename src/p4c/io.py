@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from p4c.errors import P4CError
+from p4c.messages import Msg, msg, number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -64,24 +65,33 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
     """All sheets of a spreadsheet or CSV; anything unreadable is one P4CError naming the file."""
     name = path.name
     if not path.is_file():
-        raise P4CError(f"{path}: no such file")
+        raise P4CError(msg("{path}: no such file", path=str(path)))
     suffix = path.suffix.lower()
     if suffix not in ACCEPTED_TYPES:
         raise P4CError(
-            f"{name}: not a spreadsheet ({suffix or 'no extension'}); accepted: {', '.join(ACCEPTED_TYPES)}"
+            msg(
+                "{name}: not a spreadsheet ({suffix}); accepted: {accepted}",
+                name=name,
+                suffix=suffix or msg("no extension"),
+                accepted=", ".join(ACCEPTED_TYPES),
+            )
         )
     size = path.stat().st_size
     if size == 0:
-        raise P4CError(f"{name}: the file is empty")
+        raise P4CError(msg("{name}: the file is empty", name=name))
     if size > max_file_mb * 1024 * 1024:
         raise P4CError(
-            f"{name}: the file is {size / 1048576:.1f} MB; the limit is "
-            f"{max_file_mb:g} MB (config limits.max_file_mb)"
+            msg(
+                "{name}: the file is {size} MB; the limit is {limit} MB (config limits.max_file_mb)",
+                name=name,
+                size=number(size / 1048576, ".1f"),
+                limit=number(max_file_mb, "g"),
+            )
         )
     if suffix == ".csv":
         notes: list[Note] = []
         rows = read_csv_rows(path, notes)
-        _check_rows(name, "the CSV file", len(rows), max_rows)
+        _check_rows(name, msg("the CSV file"), len(rows), max_rows)
         return Book(path, {"Services": rows}, is_csv=True, notes=notes)
     with path.open("rb") as fh:
         head = fh.read(8)
@@ -89,11 +99,15 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
         if head.startswith(_OLE_MAGIC):
             raise P4CError(_ole_kind(path))
         if not head.startswith(_ZIP_MAGIC):
-            raise P4CError(f"{name}: not a valid {suffix} file (it may be corrupt or renamed)")
+            raise P4CError(_not_valid(name, suffix))
         _check_zip(path, max_uncompressed_mb)
     elif not head.startswith(_OLE_MAGIC):
-        raise P4CError(f"{name}: not a valid .xls file (it may be corrupt or renamed)")
+        raise P4CError(_not_valid(name, ".xls"))
     return _read_calamine(path, max_rows)
+
+
+def _not_valid(name: str, suffix: str) -> Msg:
+    return msg("{name}: not a valid {suffix} file (it may be corrupt or renamed)", name=name, suffix=suffix)
 
 
 # Stream names in an OLE (Compound File) directory, stored as UTF-16LE.
@@ -102,29 +116,37 @@ _OLE_STREAMS = {
     "EncryptedPackage": "encrypted",
     "Workbook": ".xls",
     "Book": ".xls",
-    "WordDocument": "a Word document (.doc)",
-    "PowerPoint Document": "a PowerPoint presentation (.ppt)",
-    "__substg1.0_": "an Outlook message (.msg)",
+    "WordDocument": msg("a Word document (.doc)"),
+    "PowerPoint Document": msg("a PowerPoint presentation (.ppt)"),
+    "__substg1.0_": msg("an Outlook message (.msg)"),
 }
 
 
-def _ole_kind(path: Path) -> str:
+def _ole_kind(path: Path) -> Msg:
     """What an OLE file named .xlsx/.xlsm/.ods is, as a message: encrypted, a .xls, or else."""
     data = path.read_bytes()
     found = {kind for stream, kind in _OLE_STREAMS.items() if stream.encode("utf-16-le") in data}
     name = path.name
     if "encrypted" in found:
-        return (
-            f"{name}: the workbook is password-protected (encrypted); save it without a password "
-            f"and send it again"
+        return msg(
+            "{name}: the workbook is password-protected (encrypted); save it without a password "
+            "and send it again",
+            name=name,
         )
     if ".xls" in found:
-        return (
-            f"{name}: this is an old-format Excel 97-2003 workbook (.xls) named {path.suffix}; "
-            f"rename it to .xls, or open it and save it as .xlsx"
+        return msg(
+            "{name}: this is an old-format Excel 97-2003 workbook (.xls) named {suffix}; "
+            "rename it to .xls, or open it and save it as .xlsx",
+            name=name,
+            suffix=path.suffix,
         )
-    other = next(iter(sorted(found)), "an Office file of another kind")
-    return f"{name}: not a spreadsheet but {other} named {path.suffix}; send the workbook itself"
+    other = next(iter(sorted(found)), msg("an Office file of another kind"))
+    return msg(
+        "{name}: not a spreadsheet but {other} named {suffix}; send the workbook itself",
+        name=name,
+        other=other,
+        suffix=path.suffix,
+    )
 
 
 def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
@@ -133,15 +155,27 @@ def _check_zip(path: Path, max_uncompressed_mb: float) -> None:
             total = sum(info.file_size for info in zf.infolist())
             names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise P4CError(f"{path.name}: the file is corrupt and cannot be opened ({exc})") from None
+        raise P4CError(
+            msg(
+                "{name}: the file is corrupt and cannot be opened ({detail})", name=path.name, detail=str(exc)
+            )
+        ) from None
     if total > max_uncompressed_mb * 1024 * 1024:
         raise P4CError(
-            f"{path.name}: the workbook unpacks to {total / 1048576:.0f} MB, over the "
-            f"limit of {max_uncompressed_mb:g} MB (config limits.max_uncompressed_mb); "
-            f"it may be a zip bomb"
+            msg(
+                "{name}: the workbook unpacks to {size} MB, over the limit of {limit} MB "
+                "(config limits.max_uncompressed_mb); it may be a zip bomb",
+                name=path.name,
+                size=number(total / 1048576, ".0f"),
+                limit=number(max_uncompressed_mb, "g"),
+            )
         )
     if "EncryptedPackage" in names or "EncryptionInfo" in names:
-        raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)")
+        raise P4CError(_encrypted(path.name))
+
+
+def _encrypted(name: str) -> Msg:
+    return msg("{name}: the workbook is password-protected (encrypted)", name=name)
 
 
 # --- sizing a sheet before it is read ------------------------------------------------------------
@@ -178,19 +212,21 @@ EXCEL_ERRORS = frozenset(
 
 
 def excel_error(code: str) -> CellError:
-    return CellError(code, f"the cell holds the Excel error {code}: type the value")
+    return CellError(code, msg("the cell holds the Excel error {code}: type the value", code=code))
 
 
 def formula_without_result(formula: str) -> CellError:
     shown = "=" + formula if formula else "(a formula)"
     return CellError(
         shown,
-        "the cell holds a formula with no stored result (the program that saved the file did not "
-        "calculate it): type the value, or open the file in Excel or LibreOffice and save it again",
+        msg(
+            "the cell holds a formula with no stored result (the program that saved the file did not "
+            "calculate it): type the value, or open the file in Excel or LibreOffice and save it again"
+        ),
     )
 
 
-NOT_A_NUMBER = CellError("NaN", "the cell holds NaN (not a number): type the value")
+NOT_A_NUMBER = CellError("NaN", msg("the cell holds NaN (not a number): type the value"))
 
 
 @dataclass(frozen=True)
@@ -256,22 +292,42 @@ def check_extent(name: str, sheet: str, extent: Extent, max_rows: int) -> None:
     """Refuse a sheet whose data reaches too far, naming the cell that does."""
     if extent.columns > MAX_COLUMNS:
         raise P4CError(
-            f"{name}: {sheet}!{extent.column_cell} holds a value far right of the table: the sheet's "
-            f"data spans {extent.columns:,} columns, and at most {MAX_COLUMNS} are read; delete "
-            f"that cell (and anything else right of the table) and send the file again"
+            msg(
+                "{name}: {cell} holds a value far right of the table: the sheet's data spans "
+                "{columns} columns, and at most {limit} are read; delete that cell (and anything "
+                "else right of the table) and send the file again",
+                name=name,
+                cell=f"{sheet}!{extent.column_cell}",
+                columns=number(extent.columns),
+                limit=MAX_COLUMNS,
+            )
         )
     if extent.rows > max_rows + 50:
         raise P4CError(
-            f"{name}: {sheet}!{extent.row_cell} holds a value: the sheet's data spans "
-            f"{extent.rows:,} rows; the limit is {max_rows:,} (config limits.max_rows); delete "
-            f"what is below the table and send the file again"
+            msg(
+                "{name}: {cell} holds a value: the sheet's data spans {rows} rows; the limit is "
+                "{limit} (config limits.max_rows); delete what is below the table and send the file again",
+                name=name,
+                cell=f"{sheet}!{extent.row_cell}",
+                rows=number(extent.rows),
+                limit=number(max_rows),
+            )
         )
     if extent.rows * extent.columns > MAX_CELLS:
         raise P4CError(
-            f"{name}: sheet {sheet} spans {extent.rows:,} rows and {extent.columns} columns "
-            f"({extent.rows * extent.columns:,} cells, to {sheet}!{extent.row_cell} and "
-            f"{sheet}!{extent.column_cell}); at most {MAX_CELLS:,} cells are read: delete empty "
-            f"columns and anything outside the table"
+            msg(
+                "{name}: sheet {sheet} spans {rows} rows and {columns} columns ({cells} cells, to "
+                "{row_cell} and {column_cell}); at most {limit} cells are read: delete empty columns "
+                "and anything outside the table",
+                name=name,
+                sheet=sheet,
+                rows=number(extent.rows),
+                columns=extent.columns,
+                cells=number(extent.rows * extent.columns),
+                row_cell=f"{sheet}!{extent.row_cell}",
+                column_cell=f"{sheet}!{extent.column_cell}",
+                limit=number(MAX_CELLS),
+            )
         )
 
 
@@ -538,12 +594,19 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
     except Exception as exc:  # calamine raises its own error types for every kind of bad file
         text = str(exc) or type(exc).__name__
         if "password" in text.lower() or "encrypt" in text.lower():
-            raise P4CError(f"{path.name}: the workbook is password-protected (encrypted)") from None
-        raise P4CError(f"{path.name}: the file is corrupt or not a {path.suffix} workbook ({text})") from None
+            raise P4CError(_encrypted(path.name)) from None
+        raise P4CError(
+            msg(
+                "{name}: the file is corrupt or not a {suffix} workbook ({detail})",
+                name=path.name,
+                suffix=path.suffix,
+                detail=text,
+            )
+        ) from None
     finally:
         sizing.close()
     if not book.sheets or all(not rows for rows in book.sheets.values()):
-        raise P4CError(f"{path.name}: the workbook has no data")
+        raise P4CError(msg("{name}: the workbook has no data", name=path.name))
     return book
 
 
@@ -551,7 +614,9 @@ def _read_sheets(workbook: Any, sheets: list[str], sizing: _Sizing, book: Book) 
     for sheet_name in sheets:
         extent = sizing.sheet(sheet_name)  # refuses a sheet that reaches too far, before calamine
         sheet = workbook.get_sheet_by_name(sheet_name)  # parses the sheet, without the GIL
-        _check_rows(book.path.name, f"sheet {sheet_name}", sheet.total_height, sizing.max_rows)
+        _check_rows(
+            book.path.name, msg("sheet {sheet}", sheet=sheet_name), sheet.total_height, sizing.max_rows
+        )
         rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
         if extent is not None and extent.errors:
             _put_errors(rows, extent.errors)
@@ -590,7 +655,9 @@ def strip_controls(rows: list[list[Any]], sheet: str | None, first_row: int = 1)
                         r + first_row,
                         c,
                         row[c],
-                        f"invisible control characters ({codes}) were taken out of this cell",
+                        msg(
+                            "invisible control characters ({codes}) were taken out of this cell", codes=codes
+                        ),
                     )
                 )
     return notes
@@ -691,10 +758,16 @@ _UTF8_MULTIBYTE = re.compile(
 CSV_FIELD_LIMIT = 131_072  # Python's csv default: no partner types that much in one cell
 
 
-def _check_rows(name: str, what: str, rows: int, max_rows: int) -> None:
+def _check_rows(name: str, what: Msg, rows: int, max_rows: int) -> None:
     if rows > max_rows + 50:  # room for title rows and the header
         raise P4CError(
-            f"{name}: {what} has {rows:,} rows; the limit is {max_rows:,} (config limits.max_rows)"
+            msg(
+                "{name}: {what} has {rows} rows; the limit is {limit} (config limits.max_rows)",
+                name=name,
+                what=what,
+                rows=number(rows),
+                limit=number(max_rows),
+            )
         )
 
 
@@ -705,10 +778,10 @@ def read_csv_rows(path: Path, notes: list[Note] | None = None) -> list[list[Any]
     text = _decode_csv(path, notes)
     sample = text[:65536]
     if "\x00" in sample and len(_CONTROLS.findall(sample)) > len(sample) // 20:  # over 5%: not text
-        raise P4CError(f"{path.name}: not a text CSV file (it holds binary data)")
+        raise P4CError(msg("{name}: not a text CSV file (it holds binary data)", name=path.name))
     first = next((line for line in sample.splitlines() if line.strip()), "")
     if not first:
-        raise P4CError(f"{path.name}: the CSV file has no rows")
+        raise P4CError(msg("{name}: the CSV file has no rows", name=path.name))
     delimiter = ";" if _count_outside_quotes(first, ";") > _count_outside_quotes(first, ",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     rows: list[list[Any]] = []
@@ -720,11 +793,23 @@ def read_csv_rows(path: Path, notes: list[Note] | None = None) -> list[list[Any]
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise P4CError(
-                f"{path.name}: line {line}: a field runs on for more than {CSV_FIELD_LIMIT:,} characters; "
-                f'a quote (") that opens a field is probably never closed: close it, or save the file '
-                f"from the spreadsheet again"
+                msg(
+                    "{name}: line {line}: a field runs on for more than {limit} characters; "
+                    'a quote (") that opens a field is probably never closed: close it, or save the file '
+                    "from the spreadsheet again",
+                    name=path.name,
+                    line=line,
+                    limit=number(CSV_FIELD_LIMIT),
+                )
             ) from None
-        raise P4CError(f"{path.name}: line {line}: not a readable CSV row ({exc})") from None
+        raise P4CError(
+            msg(
+                "{name}: line {line}: not a readable CSV row ({detail})",
+                name=path.name,
+                line=line,
+                detail=str(exc),
+            )
+        ) from None
     if _CONTROLS.search(text):
         notes.extend(strip_controls(rows, "Services"))  # a CSV is the Services sheet
     return rows
@@ -738,7 +823,9 @@ def _decode_csv(path: Path, notes: list[Note]) -> str:
         try:
             return data.decode(encoding)
         except UnicodeDecodeError:
-            raise P4CError(f"{name}: UTF-16 text that cannot be decoded: save it as CSV UTF-8") from None
+            raise P4CError(
+                msg("{name}: UTF-16 text that cannot be decoded: save it as CSV UTF-8", name=name)
+            ) from None
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -747,22 +834,31 @@ def _decode_csv(path: Path, notes: list[Note]) -> str:
             line = data.count(b"\n", 0, exc.start) + 1
             column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
             raise P4CError(
-                f"{name}: line {line}: byte 0x{bad:02X} (at character {column} of the line) is not UTF-8, "
-                f"though the rest of the file is UTF-8 (a cell pasted from another program?); "
-                f"fix that character and save the file as CSV UTF-8"
+                msg(
+                    "{name}: line {line}: byte {byte} (at character {column} of the line) is not UTF-8, "
+                    "though the rest of the file is UTF-8 (a cell pasted from another program?); "
+                    "fix that character and save the file as CSV UTF-8",
+                    name=name,
+                    line=line,
+                    byte=f"0x{bad:02X}",
+                    column=column,
+                )
             ) from None
     try:
         text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise P4CError(f"{name}: the CSV is neither UTF-8 nor Windows-1252 text") from None
+        raise P4CError(msg("{name}: the CSV is neither UTF-8 nor Windows-1252 text", name=name)) from None
     notes.append(
         Note(
             None,
             None,
             None,
             "",
-            f"{name} is not UTF-8: it was read as Windows-1252 (Western European); check that "
-            f"accented letters are right, and save the file as CSV UTF-8 next time",
+            msg(
+                "{name} is not UTF-8: it was read as Windows-1252 (Western European); check that "
+                "accented letters are right, and save the file as CSV UTF-8 next time",
+                name=name,
+            ),
         )
     )
     return text
@@ -801,7 +897,7 @@ def sha256_file(path: Path) -> str:
 def workbook_files(folder: Path) -> list[Path]:
     """The workbooks of a folder that p4c reads: accepted types, no hidden or Office lock files."""
     if not folder.is_dir():
-        raise P4CError(f"{folder}: no such folder")
+        raise P4CError(msg("{folder}: no such folder", folder=str(folder)))
     found = sorted(
         p
         for p in folder.iterdir()
@@ -809,8 +905,12 @@ def workbook_files(folder: Path) -> list[Path]:
     )
     if not found:
         raise P4CError(
-            f"{folder}: no workbook in this folder (accepted: {', '.join(ACCEPTED_TYPES)})",
-            hint="Send partners a template (`p4c template`) and put their files there.",
+            msg(
+                "{folder}: no workbook in this folder (accepted: {accepted})",
+                folder=str(folder),
+                accepted=", ".join(ACCEPTED_TYPES),
+            ),
+            hint=msg("Send partners a template (`p4c template`) and put their files there."),
         )
     return found
 
@@ -843,29 +943,35 @@ def atomic_path(target: Path) -> Iterator[Path]:
     except OSError as exc:
         reason, hint = _WRITE_ERRORS.get(
             exc.errno or 0,
-            (exc.strerror or str(exc), "Check the path, and that it is on a disk you may write to."),
+            (exc.strerror or str(exc), msg("Check the path, and that it is on a disk you may write to.")),
         )
-        raise P4CError(f"cannot write {target}: {reason}", hint=hint) from None
+        raise P4CError(
+            msg("cannot write {target}: {reason}", target=str(target), reason=reason), hint=hint
+        ) from None
 
 
 _NOT_A_FOLDER = (
-    "a part of its path is a file, not a folder",
-    "Check the path: every part before the file name must be a folder.",
+    msg("a part of its path is a file, not a folder"),
+    msg("Check the path: every part before the file name must be a folder."),
 )
 _NO_PERMISSION = (
-    "permission denied",
-    "Write the file to a folder you may write to, or ask for write access to this one.",
+    msg("permission denied"),
+    msg("Write the file to a folder you may write to, or ask for write access to this one."),
 )
-_WRITE_ERRORS = {
-    errno.ENOSPC: ("the disk is full", "Free some space on that disk, or write the file to another disk."),
-    errno.EDQUOT: (
-        "the disk quota is used up",
-        "Free some space on that disk, or write the file to another disk.",
+_FREE_SPACE = msg("Free some space on that disk, or write the file to another disk.")
+_WRITE_ERRORS: dict[int, tuple[str, str]] = {
+    errno.ENOSPC: (msg("the disk is full"), _FREE_SPACE),
+    errno.EDQUOT: (msg("the disk quota is used up"), _FREE_SPACE),
+    errno.EROFS: (
+        msg("the disk is read-only"),
+        msg("Write the file to a folder on a disk you can write to."),
     ),
-    errno.EROFS: ("the disk is read-only", "Write the file to a folder on a disk you can write to."),
     errno.EACCES: _NO_PERMISSION,
     errno.EPERM: _NO_PERMISSION,
-    errno.EISDIR: ("it is a folder", "Give the path of a file, e.g. ranking.csv inside that folder."),
+    errno.EISDIR: (
+        msg("it is a folder"),
+        msg("Give the path of a file, e.g. ranking.csv inside that folder."),
+    ),
     errno.ENOTDIR: _NOT_A_FOLDER,
     errno.EEXIST: _NOT_A_FOLDER,  # mkdir of a parent that is a file
 }

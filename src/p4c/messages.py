@@ -46,6 +46,33 @@ def msg(template: str, /, **params: Any) -> Msg:
     return Msg(template, params)
 
 
+class Number:
+    """A number in a message, written as its language writes numbers: 1,234.5 (en), 1 234,5 (fr,
+    with no-break spaces), 1.234,5 (de). `spec` is a format spec such as `,` or `.1f`."""
+
+    def __init__(self, value: float, spec: str = ",") -> None:
+        self.value, self.spec = value, spec
+
+    def render(self, lang: str) -> str:
+        text = format(self.value, self.spec)
+        if lang == "fr":
+            return text.translate({ord(","): "\u00a0", ord("."): ","})
+        if lang == "de":
+            return text.translate({ord(","): ".", ord("."): ","})
+        return text
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+    def __repr__(self) -> str:
+        return f"Number({self.value!r}, {self.spec!r})"
+
+
+def number(value: float, spec: str = ",") -> Number:
+    """A number parameter of a message: `msg("{rows} rows", rows=number(12345))` reads 12,345 rows."""
+    return Number(value, spec)
+
+
 def render(text: object, lang: str | None) -> str:
     """Any message in `lang`: a Msg is translated, any other text is shown as it is."""
     if isinstance(text, Msg) and lang:
@@ -89,7 +116,9 @@ def catalog(lang: str) -> dict[str, str]:
 
 
 def _format(template: str, params: dict[str, Any], lang: str) -> str:
-    return template.format_map({k: render(v, lang) if isinstance(v, Msg) else v for k, v in params.items()})
+    return template.format_map(
+        {k: v.render(lang) if isinstance(v, Msg | Number) else v for k, v in params.items()}
+    )
 
 
 def language_name(lang: str) -> str:
