@@ -425,9 +425,13 @@ def _xlsx_referenced(part: bytes, extent: Extent, state: list[int]) -> None:
         at_row = re.search(rb'<c r="([A-Z]{1,3})0*%d"[^>]*?(?<!/)>(?!</c>)' % last_row, part)
         at_column = re.search(rb'<c r="%s(\d+)"[^>]*?(?<!/)>(?!</c>)' % columns[last_column], part)
         assert at_row is not None and at_column is not None  # both were found above
-        first = _column_index(at_row.group(1))
-        extent.add_span(last_row, last_row, first, first)
-        extent.add_span(int(at_column.group(1)), int(at_column.group(1)), last_column, last_column)
+        if last_row > extent.rows:  # as placing each cell in turn would: the first to reach farthest
+            extent.rows, extent.row_cell = last_row, f"{at_row.group(1).decode()}{last_row}"
+        if last_column > extent.columns:
+            extent.columns, extent.column_cell = (
+                last_column,
+                f"{columns[last_column].decode()}{int(at_column.group(1))}",
+            )
     _after_last_cell(part, extent, state)
 
 
