@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import math
 import os
 import resource
 import subprocess
@@ -759,3 +760,66 @@ def test_sheet_extent_agrees_with_the_tag_by_tag_count(
         oracle.column_cell,
     )
     assert bounds.rows >= oracle.rows and bounds.columns >= oracle.columns
+
+
+def test_xlsx_data_cells_are_what_xlsxwriter_writes_cell_by_cell(tmp_path: Path) -> None:
+    """The data rows written into the sheet XML read back (openpyxl) as xlsxwriter's own cells do:
+    the same values, types and number formats, text kept as text."""
+    import datetime as dt
+
+    import xlsxwriter
+
+    frame = pd.DataFrame(
+        {
+            "text": ["a & b < c > d", "  padded ", "=SUM(A1)", "bell\x07x", "x" * 40_000, None],
+            "flag": [True, False, None, True, False, True],
+            "count": pd.array([1, None, 3, -4, 0, 2**40], dtype="Int64"),
+            "score": [0.1, float("nan"), 1e22, -0.0, float("inf"), 2 / 3],
+            "day": [dt.date(2011, 3, 7), None, dt.date(1999, 12, 31), pd.NaT, dt.date(2024, 2, 29), None],
+            "when": pd.to_datetime(
+                ["2010-01-01 12:30", None, "2020-06-15 00:00", None, None, "1900-03-01 00:00"]
+            ),
+            "mixed": [1, "two", 3.5, dt.date(2012, 1, 2), None, object.__name__],
+        }
+    )
+    formats = {"score": "0.000", "day": "dd/mm/yyyy"}
+    ours = tmp_path / "ours.xlsx"
+    write_xlsx([SheetSpec("Data", frame, formats)], ours)
+
+    oracle = tmp_path / "oracle.xlsx"
+    book = xlsxwriter.Workbook(str(oracle), {"strings_to_formulas": False, "nan_inf_to_errors": True})
+    sheet = book.add_worksheet("Data")
+    date_format = book.add_format({"num_format": "yyyy-mm-dd"})
+    for col, name in enumerate(frame.columns):
+        fmt = book.add_format({"num_format": formats[name]}) if name in formats else None
+        for row, value in enumerate(frame[name].tolist(), start=1):
+            if value is None or value is pd.NA or value is pd.NaT:
+                continue
+            if isinstance(value, float) and math.isnan(value):
+                continue
+            if isinstance(value, str):
+                sheet.write_string(row, col, value)
+            elif isinstance(value, bool):
+                sheet.write_boolean(row, col, value)
+            elif isinstance(value, int | float):
+                sheet.write_number(row, col, value, fmt)
+            elif hasattr(value, "year"):
+                sheet.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), fmt or date_format)
+            else:
+                sheet.write_string(row, col, str(value))
+    book.close()
+
+    def cells(path: Path) -> list[list[tuple[object, str]]]:
+        ws = openpyxl.load_workbook(path)["Data"]
+        return [
+            [(c.value, c.number_format if c.value is not None else "") for c in row]
+            for row in ws.iter_rows(2)
+        ]
+
+    assert cells(ours) == cells(oracle)
+    ws = openpyxl.load_workbook(ours)["Data"]
+    assert ws.dimensions == "A1:G7"
+    assert (
+        ws["A2"].value == "a & b < c > d" and ws["A3"].value == "  padded " and ws["A4"].value == "=SUM(A1)"
+    )
+    assert ws["A4"].data_type == "s"  # text, never a formula
