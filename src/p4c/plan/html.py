@@ -8,15 +8,12 @@ including inside the SVG, so partner text can never become markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from p4c.htmlenv import html_environment
 from p4c.plan import view
 from p4c.plan.model import PlanDocument
 from p4c.plan.words import LANGUAGE_TAGS, text
-
-if TYPE_CHECKING:
-    import jinja2
 
 TEMPLATE = "plan.html.j2"
 # The needs chart's geometry, in SVG user units (its viewBox is CHART_WIDTH wide and it scales to
@@ -51,20 +48,6 @@ class _Chart:
     title: str
 
 
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("p4c.plan", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-
-
 def render_html(doc: PlanDocument) -> str:
     """The plan as one HTML page in the partner's language."""
     lang = doc.language
@@ -91,7 +74,7 @@ def render_html(doc: PlanDocument) -> str:
         "monitoring_header": view.monitoring_header(doc),
         "monitoring_rows": view.monitoring_rows(doc),
     }
-    return _environment().get_template(TEMPLATE).render(**context)
+    return html_environment("p4c.plan").get_template(TEMPLATE).render(**context)
 
 
 _KEYS = (

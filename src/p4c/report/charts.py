@@ -72,14 +72,20 @@ class Charts:
         self.count = 0
 
     def svg(self, fig: Figure, label: str) -> str:
+        """The figure as inline SVG in its own scroll box (labelled, reachable by keyboard), so that
+        where the page is narrower than the chart's readable width the chart scrolls, not the page."""
+        from markupsafe import escape
+
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
         self.count += 1
-        return _clean_svg(buffer.getvalue(), f"c{self.count}", label)
+        svg = _clean_svg(buffer.getvalue(), f"c{self.count}", label)
+        return f'<div class="chart-box" role="region" tabindex="0" aria-label="{escape(label)}">{svg}</div>'
 
 
 def _clean_svg(text: str, prefix: str, label: str) -> str:
-    """Inline-ready SVG: no prolog, DOCTYPE or metadata; ids namespaced; sized by the page."""
+    """Inline-ready SVG: no prolog, DOCTYPE or metadata; ids namespaced; sized by the page, never
+    narrower on screen than its readable width (the CSS variable --readable-width)."""
     from markupsafe import escape
 
     text = text[text.index("<svg") :]
@@ -87,12 +93,25 @@ def _clean_svg(text: str, prefix: str, label: str) -> str:
     text = re.sub(r'\sid="([^"]+)"', lambda m: f' id="{prefix}-{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})", text)
     text = re.sub(r'xlink:href="#([^"]+)"', lambda m: f'xlink:href="#{prefix}-{m.group(1)}"', text)
+    style = f"--readable-width: {readable_width(text)}px"
     return re.sub(
         r'<svg([^>]*?)\swidth="[^"]*"\sheight="[^"]*"',
-        lambda m: f'<svg{m.group(1)} role="img" aria-label="{escape(label)}"',
+        lambda m: f'<svg{m.group(1)} role="img" aria-label="{escape(label)}" style="{style}"',
         text,
         count=1,
     )
+
+
+# The smallest chart text on screen, in CSS px: below it a chart scrolls sideways rather than shrink.
+READABLE_PX = 9.0
+
+
+def readable_width(svg: str) -> int:
+    """The width in CSS px at which the SVG's smallest text renders at READABLE_PX."""
+    box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+) ', svg)
+    width = float(box[1]) if box else 0.0
+    sizes = [float(s) for s in re.findall(r"font-size:\s*([\d.]+)px", svg)]
+    return math.ceil(width * READABLE_PX / min(sizes, default=READABLE_PX))
 
 
 def _new_figure(
@@ -234,32 +253,12 @@ def chart_weights(charts: Charts, report: Report) -> str:
 
 def chart_contributions(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     colors = _criterion_colors(report)
-    labels = [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
     legend_rows = math.ceil(len(report.criterion_ids) / 4)
-    fig, ax = _new_figure(9.0, len(top), 0.3, labels=labels, top=8 + 13 * legend_rows, bottom=TICKS_AND_TITLE)
-    left = pd.Series(0.0, index=top.index)
-    positions = list(range(len(top)))
-    for crit in report.config.criteria:
-        values = top[crit.id].astype(float).fillna(0.0)
-        ax.barh(
-            positions,
-            values,
-            left=left,
-            color=colors[crit.id],
-            height=0.7,
-            label=chart_label(report, crit.id),
-            edgecolor="white",
-            linewidth=0.4,
-        )
-        left = left + values
-    for pos, score in zip(positions, top["score"], strict=True):
-        ax.text(as_float(score) + 0.006, pos, fmt_number(score, "{:.2f}"), va="center", fontsize=8)
-    ax.set_yticks(positions, labels)
-    ax.set_ylim(len(top) - 0.5, -0.5)
-    ax.set_xlim(0, max(float(top["score"].astype(float).max()) * 1.1, 0.1))
-    ax.set_xlabel("score = sum of weight × normalized value")
-    ax.grid(axis="x")
-    ax.tick_params(axis="y", length=0)
+    fig, ax = _new_figure(
+        9.0, len(top), 0.3, labels=rank_labels(top), top=8 + 13 * legend_rows, bottom=TICKS_AND_TITLE
+    )
+    segments = [(crit.id, colors[crit.id], chart_label(report, crit.id)) for crit in report.config.criteria]
+    stacked_bars(ax, top, segments, "score = sum of weight × normalized value")
     ax.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
@@ -271,9 +270,40 @@ def chart_contributions(charts: Charts, report: Report, top: pd.DataFrame) -> st
     return charts.svg(fig, f"Top {len(top)} services and what their score is made of")
 
 
-def chart_p_top(charts: Charts, report: Report) -> str:
-    from matplotlib.patches import Patch
+def rank_labels(top: pd.DataFrame) -> list[str]:
+    """The top services' axis labels: "rank. label"."""
+    return [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
 
+
+def stacked_bars(ax: Axes, top: pd.DataFrame, segments: Sequence[tuple[str, str, str]], xlabel: str) -> None:
+    """The top services' scores as horizontal bars stacked from `segments` (column, colour, legend
+    label), the score written at each bar's end; the legend is the caller's."""
+    left = pd.Series(0.0, index=top.index)
+    positions = list(range(len(top)))
+    for column, color, label in segments:
+        values = top[column].astype(float).fillna(0.0)
+        ax.barh(
+            positions,
+            values,
+            left=left,
+            color=color,
+            height=0.7,
+            label=label,
+            edgecolor="white",
+            linewidth=0.4,
+        )
+        left = left + values
+    for pos, score in zip(positions, top["score"], strict=True):
+        ax.text(as_float(score) + 0.006, pos, fmt_number(score, "{:.2f}"), va="center", fontsize=8)
+    ax.set_yticks(positions, rank_labels(top))
+    ax.set_ylim(len(top) - 0.5, -0.5)
+    ax.set_xlim(0, max(float(top["score"].astype(float).max()) * 1.1, 0.1))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x")
+    ax.tick_params(axis="y", length=0)
+
+
+def chart_p_top(charts: Charts, report: Report) -> str:
     ranking = report.ranking
     short = set(report.shortlist["key"])
     shown = (
@@ -292,24 +322,18 @@ def chart_p_top(charts: Charts, report: Report) -> str:
     ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
     ax.set_xlim(0, 1.1)
     ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
-    ax.set_xlabel(f"share of weight draws in which the service is in the top {report.config.shortlist.size}")
-    ax.grid(axis="x")
-    ax.tick_params(axis="y", length=0)
-    ax.legend(
-        handles=[
-            Patch(color=ACCENT, label="shortlisted"),
-            Patch(color=ACCENT_LIGHT, label="not shortlisted"),
-        ],
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        ncol=2,
-        borderaxespad=0.3,
+    return _finish_bars(
+        charts,
+        fig,
+        ax,
+        f"share of weight draws in which the service is in the top {report.config.shortlist.size}",
+        "Probability of being in the top k under weight uncertainty",
+        keys=[(ACCENT, "shortlisted"), (ACCENT_LIGHT, "not shortlisted")],
     )
-    return charts.svg(fig, "Probability of being in the top k under weight uncertainty")
 
 
 def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
-    labels = [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
+    labels = rank_labels(top)
     fig, ax = _new_figure(9.0, len(top), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
     positions = list(range(len(top)))
     ax.hlines(
@@ -341,13 +365,24 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     )
 
 
-def _finish_bars(charts: Charts, fig: Figure, ax: Axes, xlabel: str, title: str) -> str:
+def _finish_bars(
+    charts: Charts, fig: Figure, ax: Axes, xlabel: str, title: str, *, keys: Sequence[tuple[str, str]] = ()
+) -> str:
     """The common finish of a horizontal bar chart with a legend above its right corner."""
     ax.set_xlabel(xlabel)
     ax.grid(axis="x")
     ax.tick_params(axis="y", length=0)
-    ax.legend(loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=2, borderaxespad=0.3)
+    _legend_right(ax, keys)
     return charts.svg(fig, title)
+
+
+def _legend_right(ax: Axes, keys: Sequence[tuple[str, str]] = ()) -> None:
+    """A one-row legend above the plot's right corner: of `keys` ((colour, label) pairs), else of
+    the labelled marks."""
+    from matplotlib.patches import Patch
+
+    handles = {"handles": [Patch(color=color, label=label) for color, label in keys]} if keys else {}
+    ax.legend(**handles, loc="lower right", bbox_to_anchor=(1.0, 1.0), ncol=len(keys) or 2, borderaxespad=0.3)
 
 
 def chart_stability(charts: Charts, report: Report, table: pd.DataFrame) -> str:
@@ -454,7 +489,6 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
     """Every service's score as counts in HISTOGRAM_BINS bins, stacked by what became of it: a
     fixed-size chart whatever the number of services (the full list is in report.xlsx)."""
     import numpy as np
-    from matplotlib.patches import Patch
 
     from p4c.report.data import HISTOGRAM_BINS
 
@@ -482,19 +516,11 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
     ax.set_xlabel(f"score ({int(present.sum()):,} services in {HISTOGRAM_BINS} bins)")
     ax.set_ylabel("services")
     ax.grid(axis="y")
-    ax.legend(
-        handles=[Patch(color=color, label=label) for _mask, color, label in groups],
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        ncol=3,
-        borderaxespad=0.3,
-    )
+    _legend_right(ax, [(color, label) for _mask, color, label in groups])
     return charts.svg(fig, "How the scores of all services are distributed")
 
 
 def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
-    from matplotlib.patches import Patch
-
     short = set(report.shortlist["key"])
     eligible = set(report.candidates.loc[report.candidates["eligible"], "key"])
     labels = [shorten(str(t), 50) for t in rows["title"]]
@@ -514,21 +540,14 @@ def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
     ax.set_yticks(positions, labels)
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
     ax.set_xlim(0, 1.08)
-    ax.set_xlabel("score (label: rank among all services)")
-    ax.grid(axis="x")
-    ax.tick_params(axis="y", length=0)
-    ax.legend(
-        handles=[
-            Patch(color=ACCENT, label="shortlisted"),
-            Patch(color=ACCENT_LIGHT, label="good-practice candidate"),
-            Patch(color=NEUTRAL, label="other"),
-        ],
-        loc="lower right",
-        bbox_to_anchor=(1.0, 1.0),
-        ncol=3,
-        borderaxespad=0.3,
+    return _finish_bars(
+        charts,
+        fig,
+        ax,
+        "score (label: rank among all services)",
+        f"The partner's {len(rows)} best-ranked services by score",
+        keys=[(ACCENT, "shortlisted"), (ACCENT_LIGHT, "good-practice candidate"), (NEUTRAL, "other")],
     )
-    return charts.svg(fig, f"The partner's {len(rows)} best-ranked services by score")
 
 
 # matplotlib settings for every chart: text stays text (small, searchable, styled by the page's

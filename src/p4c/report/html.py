@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
+from p4c.htmlenv import html_environment
 from p4c.report.charts import (
     Charts,
     chart_contributions,
@@ -30,25 +30,7 @@ from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, sh
 from p4c.report.plans import plan_pages
 from p4c.report.scoring import groups_block, scoring_section
 
-if TYPE_CHECKING:
-    import jinja2
-
-
 _RESULT_NAMES = {"ranking.csv": "Ranking", "shortlist.csv": "Shortlist and field-test plan"}
-
-
-@lru_cache(maxsize=1)
-def _environment() -> jinja2.Environment:
-    import jinja2
-
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("p4c", "templates"),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def render_html(report: Report) -> str:
@@ -76,7 +58,7 @@ def render_html(report: Report) -> str:
             "plans": plan_pages(report.plans),
         }
     context = _mark_svg(context, Markup)
-    return _environment().get_template("report.html.j2").render(**context)
+    return html_environment("p4c").get_template("report.html.j2").render(**context)
 
 
 def _mark_svg(value: Any, markup: Callable[[str], Any]) -> Any:

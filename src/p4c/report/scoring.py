@@ -14,7 +14,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from p4c.report.charts import INK, TICKS_AND_TITLE, Charts, _new_figure, chart_label
+from p4c.report.charts import (
+    INK,
+    TICKS_AND_TITLE,
+    Charts,
+    _new_figure,
+    chart_label,
+    rank_labels,
+    stacked_bars,
+)
 from p4c.report.format import as_float, fmt_number, int_text, pct
 
 if TYPE_CHECKING:
@@ -39,31 +47,10 @@ def group_ids(report: Report) -> list[str]:
 def chart_groups(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     """The top services' scores split by criteria group (the sum of each group's contributions)."""
     groups = group_ids(report)
-    labels = [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
-    fig, ax = _new_figure(9.0, len(top), 0.3, labels=labels, top=22, bottom=TICKS_AND_TITLE)
-    left = np.zeros(len(top))
-    positions = list(range(len(top)))
-    for i, group in enumerate(groups):
-        values = top[group].astype(float).fillna(0.0).to_numpy()
-        ax.barh(
-            positions,
-            values,
-            left=left,
-            color=GROUP_COLORS[i % len(GROUP_COLORS)],
-            height=0.7,
-            label=group.removeprefix("group_"),
-            edgecolor="white",
-            linewidth=0.4,
-        )
-        left = left + values
-    for pos, score in zip(positions, top["score"], strict=True):
-        ax.text(as_float(score) + 0.006, pos, fmt_number(score, "{:.2f}"), va="center", fontsize=8)
-    ax.set_yticks(positions, labels)
-    ax.set_ylim(len(top) - 0.5, -0.5)
-    ax.set_xlim(0, max(float(top["score"].astype(float).max()) * 1.1, 0.1))
-    ax.set_xlabel("score = sum of the groups' contributions")
-    ax.grid(axis="x")
-    ax.tick_params(axis="y", length=0)
+    fig, ax = _new_figure(9.0, len(top), 0.3, labels=rank_labels(top), top=22, bottom=TICKS_AND_TITLE)
+    colors = [GROUP_COLORS[i % len(GROUP_COLORS)] for i in range(len(groups))]
+    segments = [(g, color, g.removeprefix("group_")) for g, color in zip(groups, colors, strict=True)]
+    stacked_bars(ax, top, segments, "score = sum of the groups' contributions")
     ax.legend(
         loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), handlelength=1, borderaxespad=0.3
     )
