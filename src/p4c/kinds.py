@@ -203,9 +203,9 @@ class Table:
     bad_rows: set[int] = field(default_factory=set)  # sheet rows with an error
 
     def cell(self, column: str, pos: int) -> str:
-        from p4c.ingest import col_letter
+        from p4c.io import column_letters
 
-        return f"{self.sheet}!{col_letter(self.mapping[column])}{self.first + pos}"
+        return f"{self.sheet}!{column_letters(self.mapping[column])}{self.first + pos}"
 
     def row(self, pos: int) -> int:
         return self.first + pos
@@ -252,7 +252,8 @@ def read_table(
     import numpy as np
 
     from p4c.columns import cell_grid, parse_column, parse_scores
-    from p4c.ingest import Issue, col_letter, find_header, map_columns, missing_column
+    from p4c.ingest import Issue, find_header, map_columns, missing_column
+    from p4c.io import column_letters
 
     name, rows = sheet
     known = {norm(alias): f.name for f in specs for alias in (f.name, *f.aliases)}
@@ -283,7 +284,7 @@ def read_table(
     mapping = {k: v for k, v in mapped.items() if not k.startswith("_ignored ")}
     for spec in specs:
         if spec.required and spec.name not in mapping:
-            cell = f"{name}!{col_letter(len(rows[header_idx]))}{header_row}"
+            cell = f"{name}!{column_letters(len(rows[header_idx]))}{header_row}"
             result.errors.append(
                 Issue(
                     name,
@@ -323,7 +324,7 @@ def read_table(
             result.errors.append(
                 Issue(
                     name,
-                    f"{name}!{col_letter(c)}{row}",
+                    f"{name}!{column_letters(c)}{row}",
                     row,
                     column,
                     show(grid[pos, c] if c < width else None),

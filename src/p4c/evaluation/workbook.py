@@ -165,7 +165,8 @@ def _frame(table: Table, host: str, file_name: str) -> pd.DataFrame:
 def _rules(frame: pd.DataFrame, table: Table, host: str, result: WorkbookResult, context: Context) -> None:
     """The spec's row rules, each error at its cell; a cell already in error is not told twice."""
     from p4c.evaluation.stage import read_plan
-    from p4c.ingest import Issue, col_letter
+    from p4c.ingest import Issue
+    from p4c.io import column_letters
 
     partners = context.partners
     cis = partners.loc[partners["partner"].astype(str) == host, "cluster_initiatives"]
@@ -184,7 +185,7 @@ def _rules(frame: pd.DataFrame, table: Table, host: str, result: WorkbookResult,
     )
     in_error = {(i.row, i.column) for i in result.errors}
     position = {table.row(int(pos)): int(pos) for pos in table.kept}
-    past_last = col_letter(max(table.mapping.values()) + 1)
+    past_last = column_letters(max(table.mapping.values()) + 1)
     for issue in issues:
         if issue.level == "warning" and plan is None:
             continue  # no plan yet (a first `p4c run`): `p4c evaluate` tells unplanned tests apart

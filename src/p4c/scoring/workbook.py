@@ -147,7 +147,8 @@ def _rater(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
 
 def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partner: str | None) -> str | None:
     """The one rater named in a CSV's rater column."""
-    from p4c.ingest import col_letter, find_header
+    from p4c.ingest import find_header
+    from p4c.io import column_letters
     from p4c.values import is_blank, show
 
     name, rows = sheet
@@ -161,7 +162,7 @@ def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partn
         if is_blank(value):
             continue
         code = canonical_code(show(value))
-        cell = f"{name}!{col_letter(column)}{r}"
+        cell = f"{name}!{column_letters(column)}{r}"
         if code is None:
             error(result, name, cell, r, "rater", value, "expected the rater's country code, such as BE")
             result.fatal = True
@@ -173,7 +174,7 @@ def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partn
         error(
             result,
             name,
-            f"{name}!{col_letter(column)}{at}",
+            f"{name}!{column_letters(column)}{at}",
             at,
             "rater",
             second,
