@@ -580,6 +580,28 @@ def find_header(rows: list[list[Any]], known: dict[str, str], minimum: int) -> i
     return None
 
 
+def no_header(result: WorkbookResult, sheet: str, message: Msg) -> None:
+    """No header row found: an error at the sheet's A1, and nothing of the sheet can be read."""
+    result.errors.append(Issue(sheet, f"{sheet}!A1", 1, None, "", message))
+    result.fatal = True
+
+
+def check_required_columns(  # noqa: PLR0917 - the sheet, its header row and what was found in it
+    sheet: str,
+    header: list[Any],
+    header_row: int,
+    mapping: Mapping[str, int],
+    specs: Iterable[Field],
+    result: WorkbookResult,
+) -> None:
+    """A required column that no header names: a fatal error just past the header row's last cell."""
+    for spec in specs:
+        if spec.required and spec.name not in mapping:
+            cell = f"{sheet}!{column_letters(len(header))}{header_row}"
+            result.errors.append(Issue(sheet, cell, header_row, spec.name, "", missing_column(spec)))
+            result.fatal = True
+
+
 def _service_headers(config: Config) -> dict[str, str]:
     known = {norm(alias): f.name for f in SERVICE_COLUMNS for alias in (f.name, *f.aliases)}
     for crit in config.score_criteria:
@@ -639,39 +661,21 @@ def _read_services(
     known = _service_headers(config)
     header_idx = find_header(rows, known, MIN_HEADER_MATCHES)
     if header_idx is None:
-        result.errors.append(
-            Issue(
-                name,
-                f"{name}!A1",
-                1,
-                None,
-                "",
-                msg(
-                    "no header row in the first {rows} rows: a header row needs at least "
-                    "{count} known column names, such as service_id, title, category, provider, status",
-                    rows=HEADER_SEARCH_ROWS,
-                    count=MIN_HEADER_MATCHES,
-                ),
-            )
+        no_header(
+            result,
+            name,
+            msg(
+                "no header row in the first {rows} rows: a header row needs at least "
+                "{count} known column names, such as service_id, title, category, provider, status",
+                rows=HEADER_SEARCH_ROWS,
+                count=MIN_HEADER_MATCHES,
+            ),
         )
-        result.fatal = True
         return None, []
     header_row = header_idx + 1
     mapping = map_columns(name, rows[header_idx], header_row, known, result)
     specs = {f.name: f for f in SERVICE_COLUMNS}
-    for spec in SERVICE_COLUMNS:
-        if spec.required and spec.name not in mapping:
-            result.errors.append(
-                Issue(
-                    name,
-                    f"{name}!{column_letters(len(rows[header_idx]))}{header_row}",
-                    header_row,
-                    spec.name,
-                    "",
-                    missing_column(spec),
-                )
-            )
-            result.fatal = True
+    check_required_columns(name, rows[header_idx], header_row, mapping, SERVICE_COLUMNS, result)
     if result.fatal:
         return None, []
     body = rows[header_idx + 1 :]
@@ -1010,20 +1014,14 @@ def _read_needs(
     if header_idx is None:
         if all(all(is_blank(c) for c in row) for row in rows):
             return None, []
-        result.errors.append(
-            Issue(
-                name,
-                f"{name}!A1",
-                1,
-                None,
-                "",
-                msg(
-                    "no header row: the Needs sheet needs the columns category and "
-                    "importance (1-5) in one of its first 20 rows"
-                ),
-            )
+        no_header(
+            result,
+            name,
+            msg(
+                "no header row: the Needs sheet needs the columns category and "
+                "importance (1-5) in one of its first 20 rows"
+            ),
         )
-        result.fatal = True
         return None, []
     header_row = header_idx + 1
     mapping = map_columns(name, rows[header_idx], header_row, known, result)
