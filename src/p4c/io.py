@@ -927,6 +927,7 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path, *, lang: str = "en") -
     import xlsxwriter
 
     from p4c.headers import COLUMNS_SHEET, column_label, unique_headers
+    from p4c.xlsxstyle import STYLES
 
     sheet_title, map_headers = COLUMNS_SHEET.get(lang, COLUMNS_SHEET["en"])
     with atomic_path(target) as tmp:
@@ -939,16 +940,7 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path, *, lang: str = "en") -
                 "nan_inf_to_errors": True,
             },
         )
-        header = workbook.add_format(
-            {
-                "bold": True,
-                "bg_color": "#1F4E79",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        )
+        header = workbook.add_format(STYLES["header"])
         formats: dict[str, Any] = {}
         rows: list[tuple[str, str, str]] = []
         for given in sheets:
@@ -1000,6 +992,8 @@ def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
 
     import pandas as pd
 
+    from p4c.xlsxstyle import print_setup
+
     frame = spec.frame
     columns = [str(c) for c in frame.columns]
     shown = headers if headers is not None else columns
@@ -1043,7 +1037,7 @@ def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
     sheet.freeze_panes(1, 0)
     if columns:
         sheet.autofilter(0, 0, last_row, len(columns) - 1)
-    _print_setup(sheet, spec.name)
+    print_setup(sheet, spec.name)
     for name in spec.color_scale:
         if name in columns and len(frame):
             col = columns.index(name)
@@ -1059,17 +1053,6 @@ def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
                     "max_color": "#63BE7B",
                 },
             )
-
-
-def _print_setup(sheet: Any, title: str) -> None:
-    """A4 landscape, one page wide, the header row on every page: a sheet prints as a readable table."""
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L{title.replace('&', '&&')}&R&D")
-    sheet.set_footer("&C&P / &N")
 
 
 def wrapped_lines(text: str, width: float, char: float = 1.1) -> int:
