@@ -26,63 +26,27 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, parse_barriers
+from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, field_test_columns, parse_barriers
 from p4c.evaluation.settings import EvaluationSettings
 from p4c.shortlist import TOLERANCE, show
 
 KEYS = ["practice_partner", "practice_id"]
 TEST_KEYS = ["partner", *KEYS]
-REPORT_COLUMNS = (
-    "partner",
-    "practice_partner",
-    "practice_id",
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "smes_involved",
-    "participants",
-    "cost_eur",
-    "staff_days",
-    "satisfaction",
-    "indicator",
-    "baseline",
-    "result",
-    "adoption",
-    "barriers",
-    "adaptations",
-    "lessons",
-)
+REPORT_COLUMNS = ("partner", *field_test_columns())
 PLAN_COLUMNS = ("partner", "practice_partner", "service_id", "title", "mode", "need", "match")
 SHORTLIST_COLUMNS = ("partner", "service_id", "title", "category", "score", "rank")
 BARRIER_COLUMNS = tuple(f"barrier_{b.value.lower()}" for b in Barrier)
+# One row per reported test: the report's columns, what the tested practice is, and the figures
+# derived from the test.
 RESULT_COLUMNS = (
     "partner",
-    "practice_partner",
-    "practice_id",
-    "title",
-    "category",
-    "planned",
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "smes_involved",
-    "participants",
-    "cost_eur",
-    "staff_days",
-    "satisfaction",
-    "indicator",
-    "baseline",
-    "result",
-    "relative_change",
-    "adoption",
-    "success",
-    "barriers",
-    "adaptations",
-    "lessons",
+    *field_test_columns(
+        {
+            "practice_id": ("title", "category", "planned"),
+            "result": ("relative_change",),
+            "adoption": ("success",),
+        }
+    ),
 )
 COUNT_COLUMNS = (
     "tests_planned",

@@ -20,6 +20,7 @@ from p4c.evaluation.models import (
     TEST_STATUS_LABELS,
     TestMode,
     TestStatus,
+    field_test_columns,
 )
 from p4c.models import Language
 from p4c.xlsxstyle import add_formats, instructions_sheet, lists_sheet, print_setup
@@ -28,28 +29,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 DATA_ROWS = 100  # rows prepared with dropdowns and formats below the pre-filled ones
-COLUMNS = (
-    "practice_partner",
-    "practice_id",
-    "title",  # shown for information, never read
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "smes_involved",
-    "participants",
-    "cost_eur",
-    "staff_days",
-    "satisfaction",
-    "indicator",
-    "baseline",
-    "result",
-    "adoption",
-    "barriers",
-    "adaptations",
-    "lessons",
-)
+COLUMNS = field_test_columns({"practice_id": ("title",)})  # the title shown for information, never read
 
 
 @dataclass(frozen=True)
