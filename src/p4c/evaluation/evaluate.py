@@ -59,6 +59,11 @@ COUNT_COLUMNS = (
     "tests_cancelled",
     "successes",
 )
+# The counts summed over a practice's reported tests (the others come from the plan).
+_SUMMED = (
+    *(c for c in COUNT_COLUMNS if c not in ("tests_planned", "tests_planned_not_reported")),
+    *BARRIER_COLUMNS,
+)
 PRACTICE_COLUMNS = (
     "practice_partner",
     "practice_id",
@@ -131,17 +136,7 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     out["tests_planned"] = _count(planned, index)
     out["tests_planned_not_reported"] = _count(not_reported, index)
     figures = _figures(tests).reindex(index)
-    for column in (
-        "tests_reported",
-        "tests_unplanned",
-        "tests_not_started",
-        "tests_ongoing",
-        "tests_done",
-        "tests_cancelled",
-        "successes",
-        "indicator_tests",
-        *BARRIER_COLUMNS,
-    ):
+    for column in (*_SUMMED, "indicator_tests"):
         out[column] = figures[column].fillna(0).astype("int64").to_numpy()
     done = out["tests_done"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -284,18 +279,8 @@ def _figures(tests: pd.DataFrame) -> pd.DataFrame:
             **{c: tests[c] for c in BARRIER_COLUMNS},
         }
     )
-    sums = [
-        "tests_reported",
-        "tests_unplanned",
-        "tests_not_started",
-        "tests_ongoing",
-        "tests_done",
-        "tests_cancelled",
-        "successes",
-        *BARRIER_COLUMNS,
-    ]
     grouped = frame.groupby(KEYS, sort=False)
-    out = grouped[sums].sum()
+    out = grouped[list(_SUMMED)].sum()
     out["satisfaction"] = grouped["satisfaction"].mean()
     out["indicator_change"] = grouped["indicator_change"].median()
     out["indicator_tests"] = grouped["indicator_change"].count()
