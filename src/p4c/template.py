@@ -316,6 +316,12 @@ def _instructions(book: Any, config: Config, words: Words, lang: str, f: dict[st
     sheet.activate()
 
 
+_PARTNER_CHECKS: dict[str, dict[str, Any]] = {
+    "cluster_initiatives": {"validate": "integer", "criteria": ">=", "value": 1},
+    "partner_code": {"validate": "length", "criteria": "==", "value": 2},
+}
+
+
 def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, Any]) -> None:
     sheet = book.add_worksheet(words.sheets["Partner"])
     print_setup(sheet, words.sheets["Partner"], repeat_header=False)
@@ -327,34 +333,9 @@ def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, An
             sheet.write_string(r, 1, partner.upper(), f["input"])
         else:
             sheet.write_blank(r, 1, None, f["input"])
-        if key == "cluster_initiatives":
-            sheet.data_validation(
-                r,
-                1,
-                r,
-                1,
-                {
-                    "validate": "integer",
-                    "criteria": ">=",
-                    "value": 1,
-                    "input_title": label[:32],
-                    "input_message": words.prompts["cluster_initiatives"],
-                },
-            )
-        if key == "partner_code":
-            sheet.data_validation(
-                r,
-                1,
-                r,
-                1,
-                {
-                    "validate": "length",
-                    "criteria": "==",
-                    "value": 2,
-                    "input_title": label[:32],
-                    "input_message": words.prompts["partner_code"],
-                },
-            )
+        if key in _PARTNER_CHECKS:
+            prompt = {"input_title": label[:32], "input_message": words.prompts[key]}
+            sheet.data_validation(r, 1, r, 1, {**_PARTNER_CHECKS[key], **prompt})
 
 
 def _services_sheet(
@@ -394,52 +375,29 @@ def _services_sheet(
         width = widths.get(key, 16)
         sheet.set_column(c, c, width, number_formats.get(key))
         header_lines = max(header_lines, wrapped_lines(label, width))
-        options: dict[str, Any] | None = None
+        check: dict[str, Any] | None = None
         if key in ("category", "provider", "status"):
             choices: dict[str, dict[Any, str]] = {
                 "provider": dict(words.providers),
                 "status": dict(words.statuses),
             }
             message = " / ".join(choices[key].values()) if key in choices else words.category_help
-            options = {
-                "validate": "list",
-                "source": lists[key],
-                "input_title": label[:32],
-                "input_message": message,
-            }
+            check = {"validate": "list", "source": lists[key]}
         elif key in ("annual_budget_eur", "staff_fte"):
-            options = {
-                "validate": "decimal",
-                "criteria": ">=",
-                "value": 0,
-                "error_type": "warning",
-                "input_title": label[:32],
-                "input_message": words.prompts["amount"],
-            }
+            check = {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning"}
+            message = words.prompts["amount"]
         elif key in ("cis_served", "smes_reached"):
-            options = {
-                "validate": "integer",
-                "criteria": ">=",
-                "value": 0,
-                "error_type": "warning",
-                "input_title": label[:32],
-                "input_message": words.prompts["count"],
-            }
+            check = {"validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning"}
+            message = words.prompts["count"]
         elif key not in words.columns:  # a score criterion
-            options = {
-                "validate": "list",
-                "source": lists["score"],
-                "input_title": label[:32],
-                "input_message": words.score_help.format(lo=fmt(scale.min), hi=fmt(scale.max))[:255],
-            }
+            check = {"validate": "list", "source": lists["score"]}
+            message = words.score_help.format(lo=fmt(scale.min), hi=fmt(scale.max))[:255]
         elif key == "start_date":
-            options = {
-                "validate": "any",
-                "input_title": label[:32],
-                "input_message": words.prompts["date"],
-            }
-        if options is not None:
-            sheet.data_validation(1, c, last, c, options)
+            check, message = {"validate": "any"}, words.prompts["date"]
+        if check is not None:
+            sheet.data_validation(
+                1, c, last, c, {**check, "input_title": label[:32], "input_message": message}
+            )
     sheet.set_row(0, max(45, 15 * header_lines + 3))
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, last, len(headers) - 1)
