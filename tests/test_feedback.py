@@ -155,6 +155,6 @@ def test_cli_feedback_option_names_the_file(tmp_path: Path, project: Project) ->
 
 
 def col(name: str) -> str:
-    from p4c.ingest import col_letter
+    from p4c.io import column_letters
 
-    return col_letter(SERVICE_HEADER.index(name))
+    return column_letters(SERVICE_HEADER.index(name))

@@ -17,13 +17,12 @@ import pytest
 from p4c.columns import MAX_WHOLE, value_parser
 from p4c.config import Config, Project, default_config_text, parse_config
 from p4c.ingest import (
-    col_letter,
     ingest,
     partner_from_filename,
     validate_book,
     validate_file,
 )
-from p4c.io import Book
+from p4c.io import Book, column_letters
 from p4c.models import PARTNER_KEYS, PROVIDER_WORDS, SERVICE_COLUMNS, STATUS_WORDS
 from p4c.store import PARTNERS_FILE, REJECTED_FILE, SERVICES_FILE, SUBMISSIONS_FILE, load_processed
 from p4c.values import NUMBER_FORMS, parse_score, show
@@ -414,7 +413,7 @@ def test_service_id_from_a_number_cell(tmp_path: Path, config: Config) -> None:
 
 
 def col(name: str) -> str:
-    return col_letter(SERVICE_HEADER.index(name))
+    return column_letters(SERVICE_HEADER.index(name))
 
 
 @pytest.mark.parametrize(

@@ -198,7 +198,8 @@ def test_every_sheet_prints_landscape_one_page_wide(tmp_path: Path, config: Conf
 def test_instruction_rows_are_tall_enough_for_their_wrapped_text(tmp_path: Path, config: Config) -> None:
     import math
 
-    from p4c.template import INSTRUCTIONS_WIDTH, instruction_lines
+    from p4c.template import instruction_lines
+    from p4c.xlsxstyle import INSTRUCTIONS_WIDTH
 
     path = template(config, tmp_path / "t.xlsx", lang="de")
     sheet = openpyxl.load_workbook(path)["Anleitung"]

@@ -74,7 +74,12 @@ ui = UI()
 
 F = TypeVar("F", bound=Callable[..., Any])
 METHOD_METAVAR = "wsm|topsis|wpm"
-JSON_HELP = "Print one JSON document on stdout and nothing else (the shape is in the README)."
+JsonFlag = Annotated[
+    bool,
+    typer.Option(
+        "--json", help="Print one JSON document on stdout and nothing else (the shape is in the README)."
+    ),
+]
 
 
 class State:
@@ -117,6 +122,22 @@ def at_least(low: int) -> Callable[[int | None], int | None]:
         return value
 
     return check
+
+
+def count_option(low: int, help: str, *names: str) -> Any:
+    """A whole-number option N of at least `low` (its names: `names`, else the parameter's)."""
+    return typer.Option(*names, metavar="N", callback=at_least(low), help=help)
+
+
+def lang_option(help: str) -> Any:
+    """A language option: en, fr or de, in any case."""
+    return typer.Option(case_sensitive=False, metavar="|".join(LANGUAGES), help=help)
+
+
+XlsxLang = Annotated[
+    Language,
+    lang_option("Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids)."),
+]
 
 
 def echo_json(doc: Any) -> None:
@@ -226,10 +247,8 @@ def template(
     ] = None,
     lang: Annotated[
         Language,
-        typer.Option(
-            case_sensitive=False,
-            metavar="|".join(LANGUAGES),
-            help="Language of sheet names, headers and words (any case: FR is fr).",
+        lang_option(
+            "Language of sheet names, headers and words (any case: FR is fr).",
         ),
     ] = "en",
     output: Annotated[
@@ -316,14 +335,12 @@ def ingest(  # noqa: PLR0917 - typer takes the options as parameters
     ] = None,
     lang: Annotated[
         Language | None,
-        typer.Option(
-            case_sensitive=False,
-            metavar="|".join(LANGUAGES),
-            help="Language of the messages and feedback workbooks: en, fr or de "
+        lang_option(
+            "Language of the messages and feedback workbooks: en, fr or de "
             "(default: English here, each workbook's own language in its feedback).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Validate partner workbooks and store them in data/processed/ (all or nothing per workbook)."""
     from p4c import ingest as stage
@@ -393,7 +410,7 @@ def _print_ingest(result: IngestReport) -> None:
 @command()
 def withdraw(
     partner: Annotated[str, typer.Argument(metavar="CODE", help="The partner code to take out (e.g. MT).")],
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Take a partner out of the processed data; its rows are kept in history."""
     from p4c import store
@@ -412,7 +429,7 @@ def withdraw(
 
 
 @command()
-def rebuild(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
+def rebuild(as_json: JsonFlag = False) -> None:
     """Make a damaged store again from the exports (history/) and the workbooks of data/raw/."""
     from p4c import ingest as stage
 
@@ -440,7 +457,7 @@ def rebuild(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = F
 
 
 @command()
-def status(as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False) -> None:
+def status(as_json: JsonFlag = False) -> None:
     """What is ingested: partner, organisation, services, source file and sha256, when."""
     from p4c import store
 
@@ -489,20 +506,13 @@ def rank_command(
     ] = None,
     top: Annotated[
         int,
-        typer.Option(
-            "--top",
-            "-n",
-            metavar="N",
-            callback=at_least(0),
-            help="Rows shown in the terminal (the files hold every service).",
-        ),
+        count_option(0, "Rows shown in the terminal (the files hold every service).", "--top", "-n"),
     ] = 20,
     samples: Annotated[
         int,
-        typer.Option(
-            metavar="N",
-            callback=at_least(0),
-            help="Monte Carlo weight draws: p_top and rank percentiles (0 = none).",
+        count_option(
+            0,
+            "Monte Carlo weight draws: p_top and rank percentiles (0 = none).",
         ),
     ] = 0,
     seed: Annotated[
@@ -536,15 +546,8 @@ def rank_command(
             help="Rank with the weights one partner proposed in its scoring workbook.",
         ),
     ] = None,
-    lang: Annotated[
-        Language,
-        typer.Option(
-            case_sensitive=False,
-            metavar="|".join(LANGUAGES),
-            help="Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids).",
-        ),
-    ] = "en",
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    lang: XlsxLang = "en",
+    as_json: JsonFlag = False,
 ) -> None:
     """Score and rank every ingested service on the weighted criteria."""
     import dataclasses
@@ -581,25 +584,11 @@ def rank_command(
     )
     written = ranking.write_rankings(result, targets, config=config, lang=lang)
     if output is None:  # the record that lets `p4c report` prove what it shows belongs together
-        from p4c.report.provenance import RankedBy, record_ranking
+        from p4c.pipeline import record_rank
 
-        ranked_by = RankedBy(
-            method=result.method,
-            weights=result.weights,
-            samples=samples,
-            seed=config.stability.seed if seed is None else seed,
-            stability=result.stability is not None,
-        )
         folder = State.project.processed_dir
         written.append(
-            record_ranking(
-                folder,
-                config=config,
-                partners=data.partners,
-                ranking=result.table,
-                ranked_by=ranked_by,
-                outputs=written,
-            )
+            record_rank(folder, config, data.partners, result, samples=samples, seed=seed, outputs=written)
         )
     extra = {}
     if data.scoring is not None and scoring_out.has_scoring(data.scoring):
@@ -735,26 +724,23 @@ def shortlist(
     ] = None,
     size: Annotated[
         int | None,
-        typer.Option(
-            metavar="N",
-            callback=at_least(1),
-            help="Practices in the shortlist (default: config shortlist.size).",
+        count_option(
+            1,
+            "Practices in the shortlist (default: config shortlist.size).",
         ),
     ] = None,
     max_per_partner: Annotated[
         int | None,
-        typer.Option(
-            metavar="N",
-            callback=at_least(1),
-            help="At most this many practices from one partner (default: config shortlist.max_per_partner).",
+        count_option(
+            1,
+            "At most this many practices from one partner (default: config shortlist.max_per_partner).",
         ),
     ] = None,
     tests_per_partner: Annotated[
         int | None,
-        typer.Option(
-            metavar="N",
-            callback=at_least(0),
-            help="Practices each partner field-tests (default: config field_tests.tests_per_partner).",
+        count_option(
+            0,
+            "Practices each partner field-tests (default: config field_tests.tests_per_partner).",
         ),
     ] = None,
     method: Annotated[
@@ -780,15 +766,8 @@ def shortlist(
             help="Folder to write to (default: data/processed/).",
         ),
     ] = None,
-    lang: Annotated[
-        Language,
-        typer.Option(
-            case_sensitive=False,
-            metavar="|".join(LANGUAGES),
-            help="Language of the .xlsx headers, sheet names and labels (the CSV keeps machine ids).",
-        ),
-    ] = "en",
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    lang: XlsxLang = "en",
+    as_json: JsonFlag = False,
 ) -> None:
     """Pick the good practices and the shortlist, and solve the optimal field-test plan."""
     from p4c import rank as ranking
@@ -896,7 +875,7 @@ def report_command(
             help="Folder to write report.html and report.xlsx to (default: data/processed/).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Write report.html (one self-contained, printable page) and report.xlsx from the results."""
     import time
@@ -939,12 +918,12 @@ def run(
     ] = None,
     samples: Annotated[
         int,
-        typer.Option(metavar="N", callback=at_least(0), help="Monte Carlo weight draws for rank stability."),
+        count_option(0, "Monte Carlo weight draws for rank stability."),
     ] = 1000,
     seed: Annotated[
         int | None, typer.Option(metavar="N", help="Seed of the draws (default: the config's).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """The whole job on data/raw/: ingest, rank, shortlist, report; then a summary."""
     from p4c import pipeline
@@ -1064,7 +1043,7 @@ def evaluate_command(
             "--output", "-o", file_okay=False, help="Folder to write to (default: data/processed/)."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Evaluate the field-test reports: figures and a transferability verdict per practice."""
     from p4c.evaluation import stage
@@ -1144,10 +1123,8 @@ def plan_command(
     ] = None,
     lang: Annotated[
         Language | None,
-        typer.Option(
-            case_sensitive=False,
-            metavar="|".join(LANGUAGES),
-            help="Language of the plans (default: each plan workbook's, else en).",
+        lang_option(
+            "Language of the plans (default: each plan workbook's, else en).",
         ),
     ] = None,
     output: Annotated[
@@ -1159,7 +1136,7 @@ def plan_command(
             help="Folder to write plans/ into (default: data/processed/).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Write each partner's recommendation plan (plans/CODE_plan.html and .docx)."""
     from p4c.ingest import partner_option
@@ -1207,7 +1184,7 @@ def catalogue(
             help="Folder of the site (default: data/processed/catalogue/).",
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
+    as_json: JsonFlag = False,
 ) -> None:
     """Write the searchable catalogue of every service: a static site and its open-data package."""
     from p4c.catalogue import build_catalogue

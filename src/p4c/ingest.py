@@ -37,7 +37,7 @@ from p4c.columns import (
     value_parser,
 )
 from p4c.errors import P4CError
-from p4c.io import NOT_A_NUMBER
+from p4c.io import NOT_A_NUMBER, column_letters
 from p4c.messages import Msg, message_of, msg, render
 from p4c.models import (
     NEEDS_COLUMNS,
@@ -147,16 +147,6 @@ class WorkbookResult:
             "errors": [i.as_dict() for i in self.errors],
             "warnings": [i.as_dict() for i in self.warnings],
         }
-
-
-def col_letter(index: int) -> str:
-    """Spreadsheet column letters of a 0-based column index (0 -> A, 26 -> AA)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def partner_from_filename(path: Path) -> str | None:
@@ -590,6 +580,28 @@ def find_header(rows: list[list[Any]], known: dict[str, str], minimum: int) -> i
     return None
 
 
+def no_header(result: WorkbookResult, sheet: str, message: Msg) -> None:
+    """No header row found: an error at the sheet's A1, and nothing of the sheet can be read."""
+    result.errors.append(Issue(sheet, f"{sheet}!A1", 1, None, "", message))
+    result.fatal = True
+
+
+def check_required_columns(  # noqa: PLR0917 - the sheet, its header row and what was found in it
+    sheet: str,
+    header: list[Any],
+    header_row: int,
+    mapping: Mapping[str, int],
+    specs: Iterable[Field],
+    result: WorkbookResult,
+) -> None:
+    """A required column that no header names: a fatal error just past the header row's last cell."""
+    for spec in specs:
+        if spec.required and spec.name not in mapping:
+            cell = f"{sheet}!{column_letters(len(header))}{header_row}"
+            result.errors.append(Issue(sheet, cell, header_row, spec.name, "", missing_column(spec)))
+            result.fatal = True
+
+
 def _service_headers(config: Config) -> dict[str, str]:
     known = {norm(alias): f.name for f in SERVICE_COLUMNS for alias in (f.name, *f.aliases)}
     for crit in config.score_criteria:
@@ -606,7 +618,7 @@ def map_columns(
         if is_blank(cell):
             continue
         target = known.get(norm(show(cell)))
-        address = f"{sheet_name}!{col_letter(c)}{header_row}"
+        address = f"{sheet_name}!{column_letters(c)}{header_row}"
         if target is None:
             guess = closest(show(cell), {word: word for word in known})
             message = (
@@ -618,7 +630,7 @@ def map_columns(
                 Issue(sheet_name, address, header_row, show(cell), show(cell), message, show(cell))
             )
         elif target in mapping:
-            first = f"{col_letter(mapping[target])}{header_row}"
+            first = f"{column_letters(mapping[target])}{header_row}"
             result.errors.append(
                 Issue(
                     sheet_name,
@@ -649,39 +661,21 @@ def _read_services(
     known = _service_headers(config)
     header_idx = find_header(rows, known, MIN_HEADER_MATCHES)
     if header_idx is None:
-        result.errors.append(
-            Issue(
-                name,
-                f"{name}!A1",
-                1,
-                None,
-                "",
-                msg(
-                    "no header row in the first {rows} rows: a header row needs at least "
-                    "{count} known column names, such as service_id, title, category, provider, status",
-                    rows=HEADER_SEARCH_ROWS,
-                    count=MIN_HEADER_MATCHES,
-                ),
-            )
+        no_header(
+            result,
+            name,
+            msg(
+                "no header row in the first {rows} rows: a header row needs at least "
+                "{count} known column names, such as service_id, title, category, provider, status",
+                rows=HEADER_SEARCH_ROWS,
+                count=MIN_HEADER_MATCHES,
+            ),
         )
-        result.fatal = True
         return None, []
     header_row = header_idx + 1
     mapping = map_columns(name, rows[header_idx], header_row, known, result)
     specs = {f.name: f for f in SERVICE_COLUMNS}
-    for spec in SERVICE_COLUMNS:
-        if spec.required and spec.name not in mapping:
-            result.errors.append(
-                Issue(
-                    name,
-                    f"{name}!{col_letter(len(rows[header_idx]))}{header_row}",
-                    header_row,
-                    spec.name,
-                    "",
-                    missing_column(spec),
-                )
-            )
-            result.fatal = True
+    check_required_columns(name, rows[header_idx], header_row, mapping, SERVICE_COLUMNS, result)
     if result.fatal:
         return None, []
     body = rows[header_idx + 1 :]
@@ -718,7 +712,7 @@ def _read_services(
     errors: list[Issue] = []
     headers = rows[header_idx]
     for col_name, c in mapping.items():
-        letter = col_letter(c)
+        letter = column_letters(c)
         for pos, message in columns[col_name].errors.items():
             if row_blank[pos]:  # only a required blank: the row is skipped
                 continue
@@ -834,7 +828,7 @@ def _stray_rows(
             out.extend(issues)
             continue
         c, value = filled[0] if filled else (0, None)
-        out.append(Issue(sheet, f"{sheet}!{col_letter(c)}{row}", row, None, show(value), message))
+        out.append(Issue(sheet, f"{sheet}!{column_letters(c)}{row}", row, None, show(value), message))
     return out
 
 
@@ -877,7 +871,7 @@ def _check_unique_ids(
         return
     firsts, repeats = series[~dup], series[dup]
     first_row = dict(zip(firsts.tolist(), firsts.index.tolist(), strict=True))
-    letter = col_letter(mapping["service_id"])
+    letter = column_letters(mapping["service_id"])
     for row, value in zip(repeats.index.tolist(), repeats.tolist(), strict=True):
         errors.append(
             Issue(
@@ -907,7 +901,7 @@ def _check_cis(
 ) -> None:
     if cis_total is None or served is None or served.valid is None:
         return
-    letter = col_letter(mapping["cis_served"])
+    letter = column_letters(mapping["cis_served"])
     over = kept[served.valid[kept] & (served.values[kept] > cis_total)]
     for pos in over.tolist():
         row, value = first + pos, int(served.values[pos])
@@ -968,7 +962,7 @@ def _rejected_records(
     issues: list[Issue], raw_row: Callable[[int], list[Any] | None], header: list[Any], result: WorkbookResult
 ) -> list[dict[str, Any]]:
     """One record per error of a rejected row, each with the row's raw cells, so nothing is lost."""
-    names = [show(h) or col_letter(c) for c, h in enumerate(header)]
+    names = [show(h) or column_letters(c) for c, h in enumerate(header)]
     raw: dict[int, str] = {}
     records = []
     for issue in issues:
@@ -978,7 +972,7 @@ def _rejected_records(
             if cells is not None:
                 raw[row] = json.dumps(
                     {
-                        names[c] if c < len(names) else col_letter(c): show(v)
+                        names[c] if c < len(names) else column_letters(c): show(v)
                         for c, v in enumerate(cells)
                         if not is_blank(v)
                     },
@@ -1020,20 +1014,14 @@ def _read_needs(
     if header_idx is None:
         if all(all(is_blank(c) for c in row) for row in rows):
             return None, []
-        result.errors.append(
-            Issue(
-                name,
-                f"{name}!A1",
-                1,
-                None,
-                "",
-                msg(
-                    "no header row: the Needs sheet needs the columns category and "
-                    "importance (1-5) in one of its first 20 rows"
-                ),
-            )
+        no_header(
+            result,
+            name,
+            msg(
+                "no header row: the Needs sheet needs the columns category and "
+                "importance (1-5) in one of its first 20 rows"
+            ),
         )
-        result.fatal = True
         return None, []
     header_row = header_idx + 1
     mapping = map_columns(name, rows[header_idx], header_row, known, result)
@@ -1051,7 +1039,7 @@ def _read_needs(
         row_errors: list[Issue] = []
         for key, c in mapping.items():
             value = row[c] if c < len(row) else None
-            cell = f"{name}!{col_letter(c)}{r}"
+            cell = f"{name}!{column_letters(c)}{r}"
             if is_blank(value) and key == "importance" and not row_errors and "category" in record:
                 defaulted.append(
                     Issue(
@@ -1094,7 +1082,7 @@ def _read_needs(
                 row_errors.append(
                     Issue(
                         name,
-                        f"{name}!{col_letter(c)}{r}",
+                        f"{name}!{column_letters(c)}{r}",
                         r,
                         "category",
                         category,
@@ -1117,7 +1105,7 @@ def _read_needs(
         defaulted = [
             Issue(
                 name,
-                f"{name}!{col_letter(c)}{header_row}",
+                f"{name}!{column_letters(c)}{header_row}",
                 header_row,
                 "importance",
                 "",

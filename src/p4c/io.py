@@ -1071,6 +1071,7 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path, *, lang: str = "en") -
     import xlsxwriter
 
     from p4c.headers import COLUMNS_SHEET, column_label, unique_headers
+    from p4c.xlsxstyle import STYLES
 
     sheet_title, map_headers = COLUMNS_SHEET.get(lang, COLUMNS_SHEET["en"])
     with atomic_path(target) as tmp:
@@ -1083,16 +1084,7 @@ def write_xlsx(sheets: Sequence[SheetSpec], target: Path, *, lang: str = "en") -
                 "nan_inf_to_errors": True,
             },
         )
-        header = workbook.add_format(
-            {
-                "bold": True,
-                "bg_color": "#1F4E79",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        )
+        header = workbook.add_format(STYLES["header"])
         formats: dict[str, Any] = {}
         rows: list[tuple[str, str, str]] = []
         data: list[_SheetData] = []
@@ -1157,6 +1149,8 @@ def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
     """The header row, widths, filter, print setup and colours; the data rows are returned, to be
     written by `_put_sheet_data` (xlsxwriter takes about 10 us a cell; a 21,000-service ranking has
     half a million)."""
+    from p4c.xlsxstyle import print_setup
+
     frame = spec.frame
     columns = [str(c) for c in frame.columns]
     shown = headers if headers is not None else columns
@@ -1183,7 +1177,7 @@ def _fill_sheet(  # noqa: PLR0917 - the pieces a sheet is made of
     sheet.freeze_panes(1, 0)
     if columns:
         sheet.autofilter(0, 0, last_row, len(columns) - 1)
-    _print_setup(sheet, spec.name)
+    print_setup(sheet, spec.name)
     for name in spec.color_scale:
         if name in columns and len(frame):
             col = columns.index(name)
@@ -1285,17 +1279,6 @@ def _put_sheet_data(path: Path, sheets: Sequence[_SheetData]) -> None:
         for info, content in members:
             data = filled.get(info.filename)
             target.writestr(info, content if data is None else _with_rows(content, data))
-
-
-def _print_setup(sheet: Any, title: str) -> None:
-    """A4 landscape, one page wide, the header row on every page: a sheet prints as a readable table."""
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L{title.replace('&', '&&')}&R&D")
-    sheet.set_footer("&C&P / &N")
 
 
 def wrapped_lines(text: str, width: float, char: float = 1.1) -> int:

@@ -149,6 +149,36 @@ def find_sheets(book: Book, kind: Kind, result: WorkbookResult) -> dict[str, She
     return sheets_by_role(book, kind.sheets, result)
 
 
+def open_sheets(
+    book: Book, kind: Kind, result: WorkbookResult, context: Context, no_services: str
+) -> dict[str, Sheet] | None:
+    """The kind's sheets by role, or None after a fatal error: two sheets of a role, no sheet of
+    the first role (the one its rows are in), or no partner workbook ingested yet (`no_services`:
+    the message, saying what the kind needs them for)."""
+    sheets = find_sheets(book, kind, result)
+    if result.fatal:
+        return None
+    first_role = next(iter(kind.sheets))
+    if first_role not in sheets:
+        names = ", ".join(book.sheet_names)
+        accepted = ", ".join(kind.sheets[first_role])
+        error(
+            result,
+            None,
+            None,
+            None,
+            None,
+            names,
+            f"no {first_role} sheet; sheets found: {names}; accepted: {accepted}",
+            fatal=True,
+        )
+        return None
+    if context.services.empty:
+        error(result, None, None, None, None, "", no_services, fatal=True)
+        return None
+    return sheets
+
+
 def error(  # noqa: PLR0917 - the fields of an Issue, in its order
     result: WorkbookResult,
     sheet: str | None,
@@ -157,11 +187,78 @@ def error(  # noqa: PLR0917 - the fields of an Issue, in its order
     column: str | None,
     value: object,
     message: str,
+    *,
+    fatal: bool = False,
 ) -> None:
-    """One error at one cell."""
+    """One error at one cell; `fatal`: it stops the workbook, nothing of it can be written."""
     from p4c.ingest import Issue
 
     result.errors.append(Issue(sheet, cell, row, column, show(value) if value is not None else "", message))
+    result.fatal = result.fatal or fatal
+
+
+def partner_of(  # noqa: PLR0917 - the arguments of a kind's `validate`, and the sheets
+    book: Book,
+    sheets: Mapping[str, Sheet],
+    config: Config,
+    partner: str | None,
+    result: WorkbookResult,
+    context: Context,
+    *,
+    keys: tuple[Field, ...],
+    unknown: str,
+    not_partner: str,
+) -> str | None:
+    """The partner a workbook is from: its Partner sheet (read with `keys`), else `--partner`, else
+    the file name; all must agree, and it must be an ingested partner. None after a fatal error:
+    `unknown` when nothing names the partner, `not_partner` (with `{code}`) when it is not one."""
+    from p4c.ingest import partner_from_filename, read_key_sheet
+
+    sheet, cell, row, code = None, None, None, None
+    named = partner_from_filename(book.path)
+    if "Partner" in sheets:
+        info = read_key_sheet(sheets["Partner"], config, result, keys)
+        if result.fatal:
+            return None
+        sheet, cell, row = sheets["Partner"][0], info.get("_cell"), info.get("_row")
+        code = info.get("partner_code")
+        others = {f"--partner says {partner}": partner, f"the file name {book.path.name} says {named}": named}
+        if partners_disagree(result, (sheet, cell, row), code, others):
+            return None
+    code = code or partner or named
+    if code is None:
+        error(result, None, None, None, "partner_code", book.path.name, unknown, fatal=True)
+        return None
+    if not is_partner(result, (sheet, cell, row), "partner_code", code, context, not_partner):
+        return None
+    return str(code)
+
+
+def is_partner(  # noqa: PLR0917 - where, what and the message
+    result: WorkbookResult,
+    where: tuple[str | None, str | None, int | None],
+    column: str,
+    code: str,
+    context: Context,
+    not_partner: str,
+) -> bool:
+    """True when `code` is an ingested partner; else a fatal error at `where`: `not_partner`
+    (with `{code}`), then the partners."""
+    if code in context.partner_codes:
+        return True
+    sheet, cell, row = where
+    partners = ", ".join(context.partner_codes)
+    error(
+        result,
+        sheet,
+        cell,
+        row,
+        column,
+        code,
+        f"{not_partner.format(code=code)}; partners: {partners}",
+        fatal=True,
+    )
+    return False
 
 
 def partners_disagree(
@@ -184,8 +281,8 @@ def partners_disagree(
                 code,
                 f"the Partner sheet says {code} but {source}; they must agree "
                 "(fix the sheet, or rename the file)",
+                fatal=True,
             )
-            result.fatal = True
             return True
     return False
 
@@ -203,9 +300,9 @@ class Table:
     bad_rows: set[int] = field(default_factory=set)  # sheet rows with an error
 
     def cell(self, column: str, pos: int) -> str:
-        from p4c.ingest import col_letter
+        from p4c.io import column_letters
 
-        return f"{self.sheet}!{col_letter(self.mapping[column])}{self.first + pos}"
+        return f"{self.sheet}!{column_letters(self.mapping[column])}{self.first + pos}"
 
     def row(self, pos: int) -> int:
         return self.first + pos
@@ -252,7 +349,8 @@ def read_table(
     import numpy as np
 
     from p4c.columns import cell_grid, parse_column, parse_scores
-    from p4c.ingest import Issue, col_letter, find_header, map_columns, missing_column
+    from p4c.ingest import Issue, check_required_columns, find_header, map_columns, no_header
+    from p4c.io import column_letters
 
     name, rows = sheet
     known = {norm(alias): f.name for f in specs for alias in (f.name, *f.aliases)}
@@ -262,39 +360,20 @@ def read_table(
     required = [f.name for f in specs if f.required]
     header_idx = find_header(rows, known, min(3, max(1, len(required))))
     if header_idx is None:
-        accepted = ", ".join(required)
-        error(
+        no_header(
             result,
             name,
-            f"{name}!A1",
-            1,
-            None,
-            "",
             msg(
                 "no header row in the first 20 rows: the {sheet} sheet needs the columns {accepted}",
                 sheet=name,
-                accepted=accepted,
+                accepted=", ".join(required),
             ),
         )
-        result.fatal = True
         return None
     header_row = header_idx + 1
     mapped = map_columns(name, rows[header_idx], header_row, known, result)
     mapping = {k: v for k, v in mapped.items() if not k.startswith("_ignored ")}
-    for spec in specs:
-        if spec.required and spec.name not in mapping:
-            cell = f"{name}!{col_letter(len(rows[header_idx]))}{header_row}"
-            result.errors.append(
-                Issue(
-                    name,
-                    cell,
-                    header_row,
-                    spec.name,
-                    "",
-                    missing_column(spec),
-                )
-            )
-            result.fatal = True
+    check_required_columns(name, rows[header_idx], header_row, mapping, specs, result)
     if result.fatal:
         return None
     body = rows[header_idx + 1 :]
@@ -323,7 +402,7 @@ def read_table(
             result.errors.append(
                 Issue(
                     name,
-                    f"{name}!{col_letter(c)}{row}",
+                    f"{name}!{column_letters(c)}{row}",
                     row,
                     column,
                     show(grid[pos, c] if c < width else None),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,9 +17,12 @@ from typing import TYPE_CHECKING
 from p4c.errors import P4CError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from p4c.config import Config, Project
     from p4c.ingest import IngestReport
     from p4c.rank import RankResult
+    from p4c.report.provenance import RankedBy
     from p4c.shortlist import ShortlistResult
 
 DEFAULT_SAMPLES = 1000
@@ -59,6 +62,39 @@ def raw_files(project: Project) -> list[Path]:
     return workbook_files(project.raw_dir)
 
 
+def how_ranked(ranking: RankResult, config: Config, *, samples: int, seed: int | None) -> RankedBy:
+    """How `ranking` was ranked, as the manifests record it (`seed` None: the config's)."""
+    from p4c.report.provenance import RankedBy
+
+    return RankedBy(
+        method=ranking.method,
+        weights=ranking.weights,
+        samples=samples,
+        seed=config.stability.seed if seed is None else seed,
+        stability=ranking.stability is not None,
+    )
+
+
+def record_rank(
+    folder: Path,
+    config: Config,
+    partners: pd.DataFrame,
+    ranking: RankResult,
+    *,
+    samples: int,
+    seed: int | None,
+    outputs: Sequence[Path],
+) -> Path:
+    """Write ranking.json, the record that lets `p4c report` prove that what it shows belongs
+    together: how `ranking` was ranked and the files it went to. Returns its path."""
+    from p4c.report.provenance import record_ranking
+
+    ranked_by = how_ranked(ranking, config, samples=samples, seed=seed)
+    return record_ranking(
+        folder, config=config, partners=partners, ranking=ranking.table, ranked_by=ranked_by, outputs=outputs
+    )
+
+
 def run(
     project: Project,
     config: Config,
@@ -86,7 +122,6 @@ def run(
     from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
     from p4c.plan.stage import write_plans
-    from p4c.report.provenance import RankedBy, record_ranking
     from p4c.scoring.apply import partner_rankings
     from p4c.scoring.outputs import has_scoring, write_scoring
     from p4c.store import load_processed
@@ -114,20 +149,14 @@ def run(
     if processed.scoring is not None and has_scoring(processed.scoring):
         tau = partner_rankings(processed.services, processed.partners, config, processed.scoring)
         outputs += write_scoring(processed.scoring, tau, config, folder)
-    ranked_by = RankedBy(
-        method=ranking.method,
-        weights=ranking.weights,
-        samples=options.samples,
-        seed=config.stability.seed if options.seed is None else options.seed,
-        stability=ranking.stability is not None,
-    )
     outputs.append(
-        record_ranking(
+        record_rank(
             folder,
-            config=config,
-            partners=processed.partners,
-            ranking=ranking.table,
-            ranked_by=ranked_by,
+            config,
+            processed.partners,
+            ranking,
+            samples=options.samples,
+            seed=options.seed,
             outputs=outputs,
         )
     )
@@ -140,7 +169,10 @@ def run(
         processed.partners,
         processed.needs,
         config,
-        shortlist_stage.ShortlistOptions(as_of=options.as_of, ranked_by=ranked_by),
+        shortlist_stage.ShortlistOptions(
+            as_of=options.as_of,
+            ranked_by=how_ranked(ranking, config, samples=options.samples, seed=options.seed),
+        ),
     )
     outputs += shortlist_stage.write_shortlist(chosen, folder, config=config)
     timings["shortlist"] = time.perf_counter() - started

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from p4c.config import Config
 from p4c.models import Language, Provider, Status
 from p4c.values import fmt
+from p4c.xlsxstyle import STYLES, add_formats, instructions_sheet, lists_sheet, print_setup
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -282,43 +283,11 @@ def template(config: Config, path: Path, *, lang: Language = "en", partner: str 
 
 
 def _formats(book: Any) -> dict[str, Any]:
-    return {
-        "header": book.add_format(
-            {
-                "bold": True,
-                "bg_color": "#1F4E79",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        ),
-        "key": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "title": book.add_format({"bold": True, "font_size": 14}),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        "input": book.add_format({"bg_color": "#FFF2CC", "border": 1}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "amount": book.add_format({"num_format": "#,##0.00"}),
-        "decimal": book.add_format({"num_format": "0.0"}),
-        "int": book.add_format({"num_format": "0"}),
-    }
-
-
-def _print_setup(sheet: Any, title: str, *, repeat_header: bool = True) -> None:
-    """A4 landscape, one page wide (as many tall as needed), the header row on every page."""
-    sheet.set_landscape()
-    sheet.set_paper(9)
-    sheet.fit_to_pages(1, 0)
-    if repeat_header:
-        sheet.repeat_rows(0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L{title}&R&D")
-    sheet.set_footer("&C&P / &N")
+    return add_formats(book, ("header", "key", "title", "wrap", "input", "date", "amount", "decimal", "int"))
 
 
 def _lists_sheet(book: Any, config: Config, words: Words, lang: str) -> dict[str, str]:
     """A hidden sheet holding the dropdown values (inline lists are capped at 255 characters)."""
-    sheet = book.add_worksheet("Lists")
     columns: dict[str, list[Any]] = {
         "category": [c.text(lang) for c in config.categories],
         "provider": list(words.providers.values()),
@@ -326,21 +295,7 @@ def _lists_sheet(book: Any, config: Config, words: Words, lang: str) -> dict[str
         "score": score_values(config),
         "importance": [1, 2, 3, 4, 5],
     }
-    ranges = {}
-    for c, (name, values) in enumerate(columns.items()):
-        sheet.write_string(0, c, name)
-        for r, value in enumerate(values, start=1):
-            if isinstance(value, str):
-                sheet.write_string(r, c, value)
-            else:
-                sheet.write_number(r, c, value)
-        letter = chr(65 + c)
-        ranges[name] = f"=Lists!${letter}$2:${letter}${len(values) + 1}"
-    sheet.hide()
-    return ranges
-
-
-INSTRUCTIONS_WIDTH = 110  # characters: fits an A4 landscape page at 100 %
+    return lists_sheet(book, columns)
 
 
 def instruction_lines(config: Config, lang: Language = "en") -> list[str]:
@@ -354,26 +309,22 @@ def instruction_lines(config: Config, lang: Language = "en") -> list[str]:
 
 
 def _instructions(book: Any, config: Config, words: Words, lang: str, f: dict[str, Any]) -> None:
-    from p4c.io import wrapped_lines
-
-    sheet = book.add_worksheet(words.instructions_sheet)
-    lines = instruction_lines(config, lang)  # type: ignore[arg-type]
-    sheet.set_column(0, 0, INSTRUCTIONS_WIDTH, f["wrap"])
-    sheet.write_string(0, 0, lines[0], f["title"])
+    title, *lines = instruction_lines(config, lang)  # type: ignore[arg-type]
+    sheet, _ = instructions_sheet(book, words.instructions_sheet, title, lines, f, fit_rows=True)
     sheet.set_row(0, 24)
-    row = 2
-    for line in lines[1:]:
-        sheet.write_string(row, 0, line)
-        # An explicit height: LibreOffice neither grows a row for wrapped text nor stops it overlapping.
-        sheet.set_row(row, 15 * wrapped_lines(line, INSTRUCTIONS_WIDTH, char=1.0) + 3)
-        row += 1
-    _print_setup(sheet, words.instructions_sheet, repeat_header=False)
+    print_setup(sheet, words.instructions_sheet, repeat_header=False)
     sheet.activate()
+
+
+_PARTNER_CHECKS: dict[str, dict[str, Any]] = {
+    "cluster_initiatives": {"validate": "integer", "criteria": ">=", "value": 1},
+    "partner_code": {"validate": "length", "criteria": "==", "value": 2},
+}
 
 
 def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, Any]) -> None:
     sheet = book.add_worksheet(words.sheets["Partner"])
-    _print_setup(sheet, words.sheets["Partner"], repeat_header=False)
+    print_setup(sheet, words.sheets["Partner"], repeat_header=False)
     sheet.set_column(0, 0, 30)
     sheet.set_column(1, 1, 45)
     for r, (key, label) in enumerate(words.keys.items()):
@@ -382,34 +333,9 @@ def _partner_sheet(book: Any, words: Words, partner: str | None, f: dict[str, An
             sheet.write_string(r, 1, partner.upper(), f["input"])
         else:
             sheet.write_blank(r, 1, None, f["input"])
-        if key == "cluster_initiatives":
-            sheet.data_validation(
-                r,
-                1,
-                r,
-                1,
-                {
-                    "validate": "integer",
-                    "criteria": ">=",
-                    "value": 1,
-                    "input_title": label[:32],
-                    "input_message": words.prompts["cluster_initiatives"],
-                },
-            )
-        if key == "partner_code":
-            sheet.data_validation(
-                r,
-                1,
-                r,
-                1,
-                {
-                    "validate": "length",
-                    "criteria": "==",
-                    "value": 2,
-                    "input_title": label[:32],
-                    "input_message": words.prompts["partner_code"],
-                },
-            )
+        if key in _PARTNER_CHECKS:
+            prompt = {"input_title": label[:32], "input_message": words.prompts[key]}
+            sheet.data_validation(r, 1, r, 1, {**_PARTNER_CHECKS[key], **prompt})
 
 
 def _services_sheet(
@@ -449,56 +375,33 @@ def _services_sheet(
         width = widths.get(key, 16)
         sheet.set_column(c, c, width, number_formats.get(key))
         header_lines = max(header_lines, wrapped_lines(label, width))
-        options: dict[str, Any] | None = None
+        check: dict[str, Any] | None = None
         if key in ("category", "provider", "status"):
             choices: dict[str, dict[Any, str]] = {
                 "provider": dict(words.providers),
                 "status": dict(words.statuses),
             }
             message = " / ".join(choices[key].values()) if key in choices else words.category_help
-            options = {
-                "validate": "list",
-                "source": lists[key],
-                "input_title": label[:32],
-                "input_message": message,
-            }
+            check = {"validate": "list", "source": lists[key]}
         elif key in ("annual_budget_eur", "staff_fte"):
-            options = {
-                "validate": "decimal",
-                "criteria": ">=",
-                "value": 0,
-                "error_type": "warning",
-                "input_title": label[:32],
-                "input_message": words.prompts["amount"],
-            }
+            check = {"validate": "decimal", "criteria": ">=", "value": 0, "error_type": "warning"}
+            message = words.prompts["amount"]
         elif key in ("cis_served", "smes_reached"):
-            options = {
-                "validate": "integer",
-                "criteria": ">=",
-                "value": 0,
-                "error_type": "warning",
-                "input_title": label[:32],
-                "input_message": words.prompts["count"],
-            }
+            check = {"validate": "integer", "criteria": ">=", "value": 0, "error_type": "warning"}
+            message = words.prompts["count"]
         elif key not in words.columns:  # a score criterion
-            options = {
-                "validate": "list",
-                "source": lists["score"],
-                "input_title": label[:32],
-                "input_message": words.score_help.format(lo=fmt(scale.min), hi=fmt(scale.max))[:255],
-            }
+            check = {"validate": "list", "source": lists["score"]}
+            message = words.score_help.format(lo=fmt(scale.min), hi=fmt(scale.max))[:255]
         elif key == "start_date":
-            options = {
-                "validate": "any",
-                "input_title": label[:32],
-                "input_message": words.prompts["date"],
-            }
-        if options is not None:
-            sheet.data_validation(1, c, last, c, options)
+            check, message = {"validate": "any"}, words.prompts["date"]
+        if check is not None:
+            sheet.data_validation(
+                1, c, last, c, {**check, "input_title": label[:32], "input_message": message}
+            )
     sheet.set_row(0, max(45, 15 * header_lines + 3))
     sheet.freeze_panes(1, 2)
     sheet.autofilter(0, 0, last, len(headers) - 1)
-    _print_setup(sheet, words.sheets["Services"])
+    print_setup(sheet, words.sheets["Services"])
 
 
 def _needs_sheet(
@@ -525,7 +428,7 @@ def _needs_sheet(
         },
     )
     sheet.freeze_panes(1, 0)
-    _print_setup(sheet, words.sheets["Needs"])
+    print_setup(sheet, words.sheets["Needs"])
 
 
 # --- the scoring workbook (spec: scoring.md) ---------------------------------------------------------
@@ -671,9 +574,13 @@ def scoring_template(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
         )
         f = _formats(book)
-        f["locked"] = book.add_format({"bg_color": "#EDEDED", "valign": "top", "locked": True})
-        f["own"] = book.add_format({"bg_color": "#D9E1F2", "bold": True, "valign": "top", "locked": True})
-        f["open"] = book.add_format({"bg_color": "#FFF2CC", "border": 1, "locked": False})
+        f |= add_formats(
+            book,
+            ("locked", "own", "open"),
+            locked={"bg_color": "#EDEDED", "valign": "top", "locked": True},
+            own={"bg_color": "#D9E1F2", "bold": True, "valign": "top", "locked": True},
+            open={**STYLES["input"], "locked": False},
+        )
         lists = _lists_sheet(book, config, base, lang)
         _scoring_instructions(book, config, words, lang=lang, partner=partner, f=f)
         rater = book.add_worksheet(words.sheets["Rater"])
@@ -694,17 +601,10 @@ def scoring_template(
 def _scoring_instructions(
     book: Any, config: Config, words: ScoringWords, *, lang: str, partner: str, f: dict[str, Any]
 ) -> None:
-    sheet = book.add_worksheet(words.sheets["Instructions"])
-    scale = config.scale
-    sheet.set_column(0, 0, 110, f["wrap"])
-    sheet.write_string(0, 0, words.instructions[0], f["title"])
-    row = 2
-    for line in words.instructions[1:]:
-        sheet.write_string(row, 0, line.format(rater=partner, scale=f"{fmt(scale.min)}-{fmt(scale.max)}"))
-        row += 1
-    for crit in config.score_criteria:
-        sheet.write_string(row, 0, f"• {crit.text(lang)}: {crit.description}")
-        row += 1
+    scale = f"{fmt(config.scale.min)}-{fmt(config.scale.max)}"
+    lines = [line.format(rater=partner, scale=scale) for line in words.instructions[1:]]
+    lines += [f"• {crit.text(lang)}: {crit.description}" for crit in config.score_criteria]
+    sheet, _ = instructions_sheet(book, words.sheets["Instructions"], words.instructions[0], lines, f)
     sheet.activate()
 
 

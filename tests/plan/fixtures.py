@@ -6,16 +6,9 @@ import datetime as dt
 
 import pandas as pd
 
+from p4c.evaluation.models import Adoption, TestStatus, Verdict
 from p4c.models import Language
-from p4c.plan.model import (
-    Action,
-    ActionStatus,
-    Adoption,
-    FieldTestResults,
-    FieldTestStatus,
-    PlanDocument,
-    Verdict,
-)
+from p4c.plan.model import Action, ActionStatus, FieldTestResults, PlanDocument
 
 GENERATED = dt.date(2026, 3, 7)
 EVALUATION_COLUMNS = ["practice_partner", "practice_id", "title", "category", "verdict", "evidence"]
@@ -164,7 +157,7 @@ def plan(lang: Language = "en", *, draft: bool = False) -> PlanDocument:
         practice_title=w["practice_title"],
         practice_evidence=w["practice_evidence"],
         results=FieldTestResults(
-            status=FieldTestStatus.DONE,
+            status=TestStatus.DONE,
             adoption=Adoption.FULL,
             satisfaction=4.25,
             indicator_change=0.5,

@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from p4c.errors import P4CError
-from p4c.plan.model import ActionStatus, Adoption, FieldTestStatus, Verdict
+from p4c.evaluation.models import Adoption, TestStatus, Verdict
+from p4c.plan.model import ActionStatus
 from p4c.plan.prefill import PREFILL_COLUMNS, draft_plan, prefill_actions, summarise_tests
 from tests.plan.fixtures import GENERATED, LABELS, NEEDS, evaluation, results
 
@@ -106,7 +107,7 @@ def test_bad_inputs_are_p4c_errors() -> None:
 def test_summary_of_the_tests_of_a_practice() -> None:
     summary = summarise_tests("FR", "DE", "DE-01", results())
     assert summary is not None
-    assert summary.status == FieldTestStatus.DONE and summary.adoption == Adoption.FULL
+    assert summary.status == TestStatus.DONE and summary.adoption == Adoption.FULL
     # DONE tests of DE-01: FR (4.0), fr again (4.0), GR (3.0); MT cancelled.
     assert summary.done == 3 and summary.successes == 3
     assert summary.satisfaction == pytest.approx(11 / 3)

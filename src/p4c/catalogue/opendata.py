@@ -180,6 +180,18 @@ def _resource(
     return resource, path
 
 
+def _keyed_resource(  # noqa: PLR0917 - the table, and where and how to write it
+    frame: pd.DataFrame, name: str, columns: list[str], key: list[str], folder: Path, titles: dict[str, str]
+) -> tuple[pd.DataFrame, dict[str, Any], Path]:
+    """`columns` of `frame` as resource `name`, the `key` columns as text and its primary key
+    when they identify every row; returns the table written, the resource and its file."""
+    table = frame[columns].copy()
+    for c in key:
+        table[c] = table[c].astype(str)
+    res, path = _resource(table, name, folder, titles, _unique_key(table, key))
+    return table, res, path
+
+
 def _unique_key(frame: pd.DataFrame, key: list[str]) -> list[str] | None:
     """`key` when it identifies every row (no blanks, no repeats), else None: no false promise."""
     if frame.empty or any(c not in frame.columns for c in key):
@@ -264,33 +276,16 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
 
     service_ref = {"resource": "services", "fields": ["partner", "service_id"]}
     if data.scores is not None:
-        scores = data.scores[["rater", "partner", "service_id", "criterion", "score"]].copy()
-        for c in ("rater", "partner", "service_id", "criterion"):
-            scores[c] = scores[c].astype(str)
-        res, path = _resource(
-            scores,
-            "scores",
-            folder,
-            titles,
-            _unique_key(scores, ["rater", "partner", "service_id", "criterion"]),
-        )
+        key = ["rater", "partner", "service_id", "criterion"]
+        scores, res, path = _keyed_resource(data.scores, "scores", [*key, "score"], key, folder, titles)
         if _refs_ok(scores, ["partner", "service_id"], services, ["partner", "service_id"]):
             res["schema"]["foreignKeys"] = [{"fields": ["partner", "service_id"], "reference": service_ref}]
         resources.append(res)
         written.append(path)
     if data.field_tests is not None:
-        tests = data.field_tests[
-            ["partner", "practice_partner", "practice_id", "mode", "status", "adoption", "satisfaction"]
-        ].copy()
-        for c in ("partner", "practice_partner", "practice_id"):
-            tests[c] = tests[c].astype(str)
-        res, path = _resource(
-            tests,
-            "field_tests",
-            folder,
-            titles,
-            _unique_key(tests, ["partner", "practice_partner", "practice_id"]),
-        )
+        key = ["partner", "practice_partner", "practice_id"]
+        columns = [*key, "mode", "status", "adoption", "satisfaction"]
+        tests, res, path = _keyed_resource(data.field_tests, "field_tests", columns, key, folder, titles)
         keys = []
         if _refs_ok(tests, ["practice_partner", "practice_id"], services, ["partner", "service_id"]):
             keys.append({"fields": ["practice_partner", "practice_id"], "reference": service_ref})

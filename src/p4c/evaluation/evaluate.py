@@ -26,63 +26,27 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, parse_barriers
+from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, field_test_columns, parse_barriers
 from p4c.evaluation.settings import EvaluationSettings
 from p4c.shortlist import TOLERANCE, show
 
 KEYS = ["practice_partner", "practice_id"]
 TEST_KEYS = ["partner", *KEYS]
-REPORT_COLUMNS = (
-    "partner",
-    "practice_partner",
-    "practice_id",
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "smes_involved",
-    "participants",
-    "cost_eur",
-    "staff_days",
-    "satisfaction",
-    "indicator",
-    "baseline",
-    "result",
-    "adoption",
-    "barriers",
-    "adaptations",
-    "lessons",
-)
+REPORT_COLUMNS = ("partner", *field_test_columns())
 PLAN_COLUMNS = ("partner", "practice_partner", "service_id", "title", "mode", "need", "match")
 SHORTLIST_COLUMNS = ("partner", "service_id", "title", "category", "score", "rank")
 BARRIER_COLUMNS = tuple(f"barrier_{b.value.lower()}" for b in Barrier)
+# One row per reported test: the report's columns, what the tested practice is, and the figures
+# derived from the test.
 RESULT_COLUMNS = (
     "partner",
-    "practice_partner",
-    "practice_id",
-    "title",
-    "category",
-    "planned",
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "smes_involved",
-    "participants",
-    "cost_eur",
-    "staff_days",
-    "satisfaction",
-    "indicator",
-    "baseline",
-    "result",
-    "relative_change",
-    "adoption",
-    "success",
-    "barriers",
-    "adaptations",
-    "lessons",
+    *field_test_columns(
+        {
+            "practice_id": ("title", "category", "planned"),
+            "result": ("relative_change",),
+            "adoption": ("success",),
+        }
+    ),
 )
 COUNT_COLUMNS = (
     "tests_planned",
@@ -94,6 +58,11 @@ COUNT_COLUMNS = (
     "tests_done",
     "tests_cancelled",
     "successes",
+)
+# The counts summed over a practice's reported tests (the others come from the plan).
+_SUMMED = (
+    *(c for c in COUNT_COLUMNS if c not in ("tests_planned", "tests_planned_not_reported")),
+    *BARRIER_COLUMNS,
 )
 PRACTICE_COLUMNS = (
     "practice_partner",
@@ -167,17 +136,7 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     out["tests_planned"] = _count(planned, index)
     out["tests_planned_not_reported"] = _count(not_reported, index)
     figures = _figures(tests).reindex(index)
-    for column in (
-        "tests_reported",
-        "tests_unplanned",
-        "tests_not_started",
-        "tests_ongoing",
-        "tests_done",
-        "tests_cancelled",
-        "successes",
-        "indicator_tests",
-        *BARRIER_COLUMNS,
-    ):
+    for column in (*_SUMMED, "indicator_tests"):
         out[column] = figures[column].fillna(0).astype("int64").to_numpy()
     done = out["tests_done"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -320,18 +279,8 @@ def _figures(tests: pd.DataFrame) -> pd.DataFrame:
             **{c: tests[c] for c in BARRIER_COLUMNS},
         }
     )
-    sums = [
-        "tests_reported",
-        "tests_unplanned",
-        "tests_not_started",
-        "tests_ongoing",
-        "tests_done",
-        "tests_cancelled",
-        "successes",
-        *BARRIER_COLUMNS,
-    ]
     grouped = frame.groupby(KEYS, sort=False)
-    out = grouped[sums].sum()
+    out = grouped[list(_SUMMED)].sum()
     out["satisfaction"] = grouped["satisfaction"].mean()
     out["indicator_change"] = grouped["indicator_change"].median()
     out["indicator_tests"] = grouped["indicator_change"].count()

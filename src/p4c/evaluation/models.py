@@ -412,6 +412,14 @@ FIELD_TEST_COLUMNS: tuple[Field, ...] = (
     ),
 )
 
+
+def field_test_columns(inserted: Mapping[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """The names of FIELD_TEST_COLUMNS in their order, with `inserted[c]` right after column c: the
+    tables and sheets built on the reported tests keep the contract's order."""
+    more = inserted or {}
+    return tuple(name for f in FIELD_TEST_COLUMNS for name in (f.name, *more.get(f.name, ())))
+
+
 EnumKind = Literal["mode", "test_status", "adoption", "barriers"]
 WORDS_BY_KIND: dict[EnumKind, Mapping[Any, tuple[str, ...]]] = {
     "mode": MODE_WORDS,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from p4c.errors import P4CError
-from p4c.evaluation.evaluate import EvaluationResult, evaluate
+from p4c.evaluation.evaluate import PLAN_COLUMNS, SHORTLIST_COLUMNS, EvaluationResult, evaluate
 from p4c.evaluation.models import TestStatus, Verdict
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ if TYPE_CHECKING:
 
     from p4c.config import Config
 
-PLAN_COLUMNS = ("partner", "practice_partner", "service_id", "title", "mode", "need", "match")
-SHORTLIST_COLUMNS = ("partner", "service_id", "title", "category", "score", "rank")
 _TEXT = ("partner", "practice_partner", "service_id", "title", "mode", "category")
 TEMPLATE_HINT = (
     "Send each partner `p4c template --field-tests --partner CODE`, then `p4c ingest` the reports."
@@ -49,12 +47,15 @@ class Evaluation:
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame:
-    """A stage's CSV with the keys as text (`007`) and the formula guard (`'=`) undone."""
+def read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame | None:
+    """A stage's CSV with the keys as text (`007`) and the formula guard (`'=`) undone; None when
+    there is none yet."""
     import pandas as pd
 
     from p4c.io import FORMULA_PREFIXES
 
+    if not path.is_file():
+        return None
     try:
         frame = pd.read_csv(
             path,
@@ -85,24 +86,29 @@ def read_plan(folder: Path) -> pd.DataFrame | None:
     """field_tests.csv (the plan of `p4c shortlist`), or None when there is none yet."""
     from p4c.store import FIELD_TESTS_FILE
 
-    path = folder / FIELD_TESTS_FILE
-    return _read_csv(path, PLAN_COLUMNS) if path.is_file() else None
+    return read_csv(folder / FIELD_TESTS_FILE, PLAN_COLUMNS)
 
 
 def read_shortlist(folder: Path) -> pd.DataFrame | None:
     from p4c.store import SHORTLIST_FILE
 
-    path = folder / SHORTLIST_FILE
-    return _read_csv(path, SHORTLIST_COLUMNS) if path.is_file() else None
+    return read_csv(folder / SHORTLIST_FILE, SHORTLIST_COLUMNS)
 
 
 def read_reports(folder: Path) -> pd.DataFrame | None:
     """The stored field-test reports (every host partner's current one), or None."""
+    from p4c.store import FIELD_TESTS_REPORTED
+
+    return read_stored(folder, FIELD_TESTS_REPORTED)
+
+
+def read_stored(folder: Path, name: str) -> pd.DataFrame | None:
+    """A table of the store (its current rows), or None when there is no store or no row."""
     from p4c import store
 
     if not store.db_path(folder).exists():
         return None
-    frame = store.read_table(folder, store.FIELD_TESTS_REPORTED)
+    frame = store.read_table(folder, name)
     return None if frame is None or frame.empty else frame
 
 

@@ -20,35 +20,16 @@ from p4c.evaluation.models import (
     TEST_STATUS_LABELS,
     TestMode,
     TestStatus,
+    field_test_columns,
 )
 from p4c.models import Language
+from p4c.xlsxstyle import add_formats, instructions_sheet, lists_sheet, print_setup
 
 if TYPE_CHECKING:
     import pandas as pd
 
 DATA_ROWS = 100  # rows prepared with dropdowns and formats below the pre-filled ones
-COLUMNS = (
-    "practice_partner",
-    "practice_id",
-    "title",  # shown for information, never read
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "smes_involved",
-    "participants",
-    "cost_eur",
-    "staff_days",
-    "satisfaction",
-    "indicator",
-    "baseline",
-    "result",
-    "adoption",
-    "barriers",
-    "adaptations",
-    "lessons",
-)
+COLUMNS = field_test_columns({"practice_id": ("title",)})  # the title shown for information, never read
 
 
 @dataclass(frozen=True)
@@ -311,58 +292,23 @@ def field_test_template(
 
 
 def _formats(book: Any) -> dict[str, Any]:
-    return {
-        "header": book.add_format(
-            {
-                "bold": True,
-                "bg_color": "#1F4E79",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        ),
-        "key": book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
-        "input": book.add_format({"bg_color": "#FFF2CC", "border": 1}),
-        "title": book.add_format({"bold": True, "font_size": 14}),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        "text": book.add_format({"num_format": "@"}),
-        "date": book.add_format({"num_format": "yyyy-mm-dd"}),
-        "int": book.add_format({"num_format": "0"}),
-        "amount": book.add_format({"num_format": "#,##0.00"}),
-        "decimal": book.add_format({"num_format": "0.0"}),
-        "number": book.add_format({"num_format": "General"}),
-        "info": book.add_format({"font_color": "#595959", "italic": True}),
-    }
+    names = ("header", "key", "input", "title", "wrap", "text", "date", "int", "amount", "decimal", "number")
+    return add_formats(book, (*names, "info"))
 
 
 def _lists(book: Any, lang: str) -> dict[str, str]:
     """A hidden sheet with the dropdown words in the workbook's language."""
-    sheet = book.add_worksheet("Lists")
     columns = {
         "mode": [MODE_LABELS[m][lang] for m in TestMode],
         "status": [TEST_STATUS_LABELS[s][lang] for s in TestStatus],
         "adoption": [label[lang] for label in ADOPTION_LABELS.values()],
     }
-    ranges = {}
-    for c, (name, values) in enumerate(columns.items()):
-        sheet.write_string(0, c, name)
-        for r, value in enumerate(values, start=1):
-            sheet.write_string(r, c, value)
-        letter = chr(65 + c)
-        ranges[name] = f"=Lists!${letter}$2:${letter}${len(values) + 1}"
-    sheet.hide()
-    return ranges
+    return lists_sheet(book, columns)
 
 
 def _instructions(book: Any, words: Words, lang: str, f: dict[str, Any]) -> None:
-    sheet = book.add_worksheet(words.sheets["Instructions"])
-    sheet.set_column(0, 0, 110, f["wrap"])
-    sheet.write_string(0, 0, words.instructions[0], f["title"])
-    row = 2
-    for line in words.instructions[1:]:
-        sheet.write_string(row, 0, line)
-        row += 1
+    title, *lines = words.instructions
+    sheet, row = instructions_sheet(book, words.sheets["Instructions"], title, lines, f)
     row += 1
     for title, column in zip(_LIST_WORDS[lang], ("mode", "status", "adoption", "barriers"), strict=True):
         sheet.write_string(row, 0, title, f["key"])
@@ -403,13 +349,7 @@ def _tests_sheet(  # noqa: PLR0917 - the pieces the sheet is made of
     sheet.set_row(0, 45)
     sheet.freeze_panes(1, 3)
     sheet.autofilter(0, 0, last, len(COLUMNS) - 1)
-    sheet.set_landscape()
-    sheet.set_paper(9)  # A4
-    sheet.fit_to_pages(1, 0)  # one page wide, as many tall as needed
-    sheet.repeat_rows(0)
-    sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    sheet.set_header(f"&L{words.sheets[FIELD_TESTS_SHEET]}&R&D")
-    sheet.set_footer("&C&P / &N")
+    print_setup(sheet, words.sheets[FIELD_TESTS_SHEET])
     sheet.activate()
 
 

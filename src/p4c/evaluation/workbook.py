@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from p4c.evaluation.evaluate import REPORT_COLUMNS
 from p4c.evaluation.models import FIELD_TEST_COLUMNS
 from p4c.evaluation.rules import check_rows
-from p4c.kinds import KINDS, Context, Table, error, find_sheets, partners_disagree, read_table
+from p4c.kinds import KINDS, Context, Table, error, open_sheets, partner_of, read_table
 from p4c.models import PARTNER_KEYS
 
 if TYPE_CHECKING:
@@ -33,21 +33,32 @@ NO_PARTNER = (
     "no partner workbook is ingested yet: a field-test report tells how partners tested the "
     "ingested services; ingest the partners' workbooks first"
 )
+NO_HOST = (
+    "cannot tell which partner this report is from: it has no Partner sheet; add one "
+    "(partner_code in A1, the code in B1), pass --partner CODE or start the file name with "
+    "the country code (e.g. BE_field_tests.xlsx)"
+)
 
 
 def validate(
     book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
 ) -> None:
     """Fill `result` with the host's test rows, or with every error at its cell."""
-    sheets = find_sheets(book, KIND, result)
-    if result.fatal:
+    sheets = open_sheets(book, KIND, result, context, NO_PARTNER)
+    if sheets is None:
         return
-    if context.services.empty:
-        error(result, None, None, None, None, "", NO_PARTNER)
-        result.fatal = True
-        return
-    host = _host(book, sheets, config, partner, result, context)
-    if host is None or result.fatal:
+    host = partner_of(
+        book,
+        sheets,
+        config,
+        partner,
+        result,
+        context,
+        keys=PARTNER_CODE_KEYS,
+        unknown=NO_HOST,
+        not_partner="partner {code} has no ingested partner workbook",
+    )
+    if host is None:
         return
     result.partner = host
     table = read_table(
@@ -66,8 +77,8 @@ def validate(
             "",
             "no field test in this workbook: fill one row per test (practice_partner, practice_id, "
             "mode, status); a report is never replaced by an empty one",
+            fatal=True,
         )
-        result.fatal = True
         return
     _rules(frame, table, host, result, context)
     result.errors.sort(key=lambda i: (i.row or 0, i.cell or ""))
@@ -81,62 +92,6 @@ def _table_name() -> str:
     from p4c.store import FIELD_TESTS_REPORTED
 
     return FIELD_TESTS_REPORTED
-
-
-def _host(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
-    book: Book,
-    sheets: dict[str, Any],
-    config: Config,
-    partner: str | None,
-    result: WorkbookResult,
-    context: Context,
-) -> str | None:
-    """The host partner: the Partner sheet, else --partner, else the file name; all must agree."""
-    from p4c.ingest import partner_from_filename, read_key_sheet
-
-    named = partner_from_filename(book.path)
-    sheet, cell, row, code = None, None, None, None
-    if "Partner" in sheets:
-        info = read_key_sheet(sheets["Partner"], config, result, PARTNER_CODE_KEYS)
-        if result.fatal:
-            return None
-        sheet, cell, row, code = (
-            sheets["Partner"][0],
-            info.get("_cell"),
-            info.get("_row"),
-            info["partner_code"],
-        )
-        others = {f"--partner says {partner}": partner, f"the file name {book.path.name} says {named}": named}
-        if partners_disagree(result, (sheet, cell, row), code, others):
-            return None
-    code = code or partner or named
-    if code is None:
-        error(
-            result,
-            None,
-            None,
-            None,
-            "partner_code",
-            book.path.name,
-            "cannot tell which partner this report is from: it has no Partner sheet; add one "
-            "(partner_code in A1, the code in B1), pass --partner CODE or start the file name with "
-            "the country code (e.g. BE_field_tests.xlsx)",
-        )
-        result.fatal = True
-        return None
-    if code not in context.partner_codes:
-        error(
-            result,
-            sheet,
-            cell,
-            row,
-            "partner_code",
-            code,
-            f"partner {code} has no ingested partner workbook; partners: {', '.join(context.partner_codes)}",
-        )
-        result.fatal = True
-        return None
-    return code
 
 
 def _frame(table: Table, host: str, file_name: str) -> pd.DataFrame:
@@ -165,7 +120,8 @@ def _frame(table: Table, host: str, file_name: str) -> pd.DataFrame:
 def _rules(frame: pd.DataFrame, table: Table, host: str, result: WorkbookResult, context: Context) -> None:
     """The spec's row rules, each error at its cell; a cell already in error is not told twice."""
     from p4c.evaluation.stage import read_plan
-    from p4c.ingest import Issue, col_letter
+    from p4c.ingest import Issue
+    from p4c.io import column_letters
 
     partners = context.partners
     cis = partners.loc[partners["partner"].astype(str) == host, "cluster_initiatives"]
@@ -184,7 +140,7 @@ def _rules(frame: pd.DataFrame, table: Table, host: str, result: WorkbookResult,
     )
     in_error = {(i.row, i.column) for i in result.errors}
     position = {table.row(int(pos)): int(pos) for pos in table.kept}
-    past_last = col_letter(max(table.mapping.values()) + 1)
+    past_last = column_letters(max(table.mapping.values()) + 1)
     for issue in issues:
         if issue.level == "warning" and plan is None:
             continue  # no plan yet (a first `p4c run`): `p4c evaluate` tells unplanned tests apart

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict, Unpack
 from xml.sax.saxutils import escape
 
 from p4c.io import atomic_path
@@ -137,6 +137,17 @@ def _clean(value: str) -> str:
     return escape(_ILLEGAL_XML.sub("", value))
 
 
+class Look(TypedDict, total=False):
+    """How a paragraph looks; a blank value shows `not set` as a placeholder (grey, italic)."""
+
+    style: str | None  # a style name of the template (Title, Heading 1, ...)
+    bold: bool
+    colour: tuple[int, int, int] | None
+    placeholder: bool  # grey and italic: a value the plan does not have yet
+    page_break: bool  # the paragraph starts a page
+    compact: bool  # table cells: no space before and after
+
+
 class _Body:
     """WordprocessingML for the body, built as text."""
 
@@ -150,49 +161,28 @@ class _Body:
 
         return f"<w:body {nsdecls('w')}>{''.join(self.parts)}</w:body>"
 
-    def para(
-        self,
-        value: str | None,
-        *,
-        style: str | None = None,
-        bold: bool = False,
-        colour: tuple[int, int, int] | None = None,
-        placeholder: bool = False,
-        page_break: bool = False,
-    ) -> None:
-        self.parts.append(
-            self._p(
-                value, style=style, bold=bold, colour=colour, placeholder=placeholder, page_break=page_break
-            )
-        )
+    def para(self, value: str | None, **look: Unpack[Look]) -> None:
+        self.parts.append(self._p(value, **look))
 
     def part(self, title: str) -> None:
         self.para(title, style="Heading 1", page_break=True)
 
-    def _p(
-        self,
-        value: str | None,
-        *,
-        style: str | None = None,
-        bold: bool = False,
-        colour: tuple[int, int, int] | None = None,
-        placeholder: bool = False,
-        page_break: bool = False,
-        compact: bool = False,
-    ) -> str:
+    def _p(self, value: str | None, **look: Unpack[Look]) -> str:
         props = ""
+        style = look.get("style")
         if style is not None:
             props += f'<w:pStyle w:val="{self.ids[style.lower()]}"/>'
-        if page_break:
+        if look.get("page_break"):
             props += "<w:pageBreakBefore/>"
-        if compact:  # table cells: no space after the paragraph (Normal has 10 pt)
+        if look.get("compact"):  # table cells: no space after the paragraph (Normal has 10 pt)
             props += '<w:spacing w:before="40" w:after="40"/>'
         ppr = f"<w:pPr>{props}</w:pPr>" if props else ""
+        placeholder, colour = look.get("placeholder", False), look.get("colour")
         if value is None or not value.strip():
             value, placeholder = self.not_set, True
         if placeholder:
             colour = PLACEHOLDER_GREY
-        rpr = ("<w:b/>" if bold else "") + ("<w:i/>" if placeholder else "")
+        rpr = ("<w:b/>" if look.get("bold") else "") + ("<w:i/>" if placeholder else "")
         if colour is not None:
             rpr += '<w:color w:val="{:02X}{:02X}{:02X}"/>'.format(*colour)
         run_props = f"<w:rPr>{rpr}</w:rPr>" if rpr else ""

@@ -13,7 +13,7 @@ import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from p4c.kinds import KINDS, Context, Table, error, find_sheets, partners_disagree, read_table
+from p4c.kinds import KINDS, Context, Table, error, open_sheets, partner_of, read_table
 from p4c.models import LANGUAGES, PARTNER_KEYS, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
@@ -42,6 +42,10 @@ PARTNER_SHEET_KEYS: tuple[Field, ...] = (
     PARTNER_KEYS[0],
     *(dataclasses.replace(f, required=False) for f in PARTNER_KEYS[1:]),
 )
+NO_PARTNER = (
+    "no partner workbook is ingested yet: a plan's actions transfer ingested services; "
+    "ingest the partners' workbooks first (or with this one)"
+)
 
 
 def _status_field() -> Field:
@@ -62,38 +66,22 @@ def validate(
     book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
 ) -> None:
     """Fill `result` with the partner's plan and actions, or with every error at its cell."""
-    sheets = find_sheets(book, KIND, result)
-    if result.fatal:
+    sheets = open_sheets(book, KIND, result, context, NO_PARTNER)
+    if sheets is None:
         return
-    if "Actions" not in sheets:
-        names = ", ".join(book.sheet_names)
-        accepted = ", ".join(KIND.sheets["Actions"])
-        error(
-            result,
-            None,
-            None,
-            None,
-            None,
-            names,
-            f"no Actions sheet; sheets found: {names}; accepted: {accepted}",
-        )
-        result.fatal = True
-        return
-    if context.services.empty:
-        error(
-            result,
-            None,
-            None,
-            None,
-            None,
-            "",
-            "no partner workbook is ingested yet: a plan's actions transfer ingested services; "
-            "ingest the partners' workbooks first (or with this one)",
-        )
-        result.fatal = True
-        return
-    code = _partner(book, sheets, config, partner, result, context)
-    if code is None or result.fatal:
+    code = partner_of(
+        book,
+        sheets,
+        config,
+        partner,
+        result,
+        context,
+        keys=PARTNER_SHEET_KEYS,
+        unknown="cannot tell which partner this plan is from: it has no Partner sheet; pass --partner "
+        "CODE or start the file name with the country code (e.g. MT_plan_en.xlsx)",
+        not_partner="{code} is not a partner of the partnership",
+    )
+    if code is None:
         return
     result.partner = code
     plan = _plan_keys(sheets.get("Plan"), config, result)
@@ -122,57 +110,6 @@ def validate(
         "plan_actions": actions,
     }
     result.rows = len(actions)
-
-
-def _partner(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
-    book: Book,
-    sheets: dict[str, Any],
-    config: Config,
-    partner: str | None,
-    result: WorkbookResult,
-    context: Context,
-) -> str | None:
-    """The plan's partner: its Partner sheet, else --partner, else the file name; all must agree."""
-    from p4c.ingest import partner_from_filename, read_key_sheet
-
-    sheet, cell, row, code = None, None, None, None
-    named = partner_from_filename(book.path)
-    if "Partner" in sheets:
-        info = read_key_sheet(sheets["Partner"], config, result, PARTNER_SHEET_KEYS)
-        sheet, cell, row = sheets["Partner"][0], info.get("_cell"), info.get("_row")
-        code = info.get("partner_code")
-        if result.fatal:
-            return None
-        others = {f"--partner says {partner}": partner, f"the file name {book.path.name} says {named}": named}
-        if partners_disagree(result, (sheet, cell, row), code, others):
-            return None
-    code = code or partner or named
-    if code is None:
-        error(
-            result,
-            None,
-            None,
-            None,
-            "partner_code",
-            book.path.name,
-            "cannot tell which partner this plan is from: it has no Partner sheet; pass --partner "
-            "CODE or start the file name with the country code (e.g. MT_plan_en.xlsx)",
-        )
-        result.fatal = True
-        return None
-    if code not in context.partner_codes:
-        error(
-            result,
-            sheet,
-            cell,
-            row,
-            "partner_code",
-            code,
-            f"{code} is not a partner of the partnership; partners: {', '.join(context.partner_codes)}",
-        )
-        result.fatal = True
-        return None
-    return str(code)
 
 
 def _plan_keys(

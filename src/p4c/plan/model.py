@@ -12,20 +12,12 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from p4c.evaluation.models import Adoption, TestStatus, Verdict
 from p4c.models import Language
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Verdict(StrEnum):
-    """The evaluation's verdict on a practice (field-tests spec, Evaluation)."""
-
-    TRANSFERABLE = "TRANSFERABLE"
-    PROMISING = "PROMISING"
-    NOT_TRANSFERABLE = "NOT_TRANSFERABLE"
-    NOT_TESTED = "NOT_TESTED"
 
 
 class ActionStatus(StrEnum):
@@ -37,23 +29,6 @@ class ActionStatus(StrEnum):
     DROPPED = "DROPPED"
 
 
-class FieldTestStatus(StrEnum):
-    """A field test's status (the FieldTests sheet's `status`)."""
-
-    PLANNED = "PLANNED"
-    ONGOING = "ONGOING"
-    DONE = "DONE"
-    CANCELLED = "CANCELLED"
-
-
-class Adoption(StrEnum):
-    FULL = "FULL"
-    PARTIAL = "PARTIAL"
-    INTEREST = "INTEREST"
-    PRINCIPLES = "PRINCIPLES"
-    NONE = "NONE"
-
-
 class FieldTestResults(_Model):
     """What the field tests of one practice showed, as the plan reports it.
 
@@ -61,7 +36,7 @@ class FieldTestResults(_Model):
     did not test it); the other figures are over all hosts' tests.
     """
 
-    status: FieldTestStatus | None = None
+    status: TestStatus | None = None
     adoption: Adoption | None = None
     satisfaction: Annotated[float, Field(ge=1, le=5)] | None = None  # mean of the DONE tests
     indicator_change: float | None = None  # median relative change, 0.12 = +12 %

@@ -20,16 +20,9 @@ from typing import Any, cast
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.evaluation.models import Adoption, TestStatus, Verdict
 from p4c.models import Language
-from p4c.plan.model import (
-    Action,
-    ActionStatus,
-    Adoption,
-    FieldTestResults,
-    FieldTestStatus,
-    PlanDocument,
-    Verdict,
-)
+from p4c.plan.model import Action, ActionStatus, FieldTestResults, PlanDocument
 
 MIN_NEED = 4  # need (1-5) from which a category's good practices are recommended
 EVALUATION_COLUMNS = ("practice_partner", "practice_id", "title", "category", "verdict", "evidence")
@@ -235,14 +228,14 @@ def _summary(code: str, tests: list[dict[str, Any]]) -> FieldTestResults | None:
     if not tests:
         return None
     statuses = [_text(t["status"]).upper() for t in tests]
-    done = [s == FieldTestStatus.DONE for s in statuses]
+    done = [s == TestStatus.DONE for s in statuses]
     own = [_text(t["partner"]).upper() == code for t in tests]
-    status: FieldTestStatus | None = None
+    status: TestStatus | None = None
     adoption: Adoption | None = None
     if any(own):
         first = own.index(True)
-        if statuses[first] in FieldTestStatus.__members__:
-            status = FieldTestStatus(statuses[first])
+        if statuses[first] in TestStatus.__members__:
+            status = TestStatus(statuses[first])
         word = _text(tests[first]["adoption"]).upper()
         adoption = Adoption(word) if word in Adoption.__members__ else None
     done_scores = (_number(t.get("satisfaction")) for t, d in zip(tests, done, strict=True) if d)

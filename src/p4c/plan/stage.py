@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
 # The field-test reports' store table (`store.FIELD_TESTS_REPORTED` where field-test reports are
 # ingested); absent, the evaluation has no test and every practice is NOT_TESTED.
 REPORTS_TABLE = "field_tests_reported"
-_TEXT = ("partner", "practice_partner", "service_id", "title", "mode", "category")
 _PLAN_CSV = ("partner", "practice_partner", "service_id", "mode")
 _SHORTLIST_CSV = ("partner", "service_id", "rank")
 TEMPLATE_HINT = "send the partner `p4c template --plan --partner {code}` and `p4c ingest` what it sends back"
@@ -76,58 +75,18 @@ class PlansResult:
 # --- reading ----------------------------------------------------------------------------------------
 
 
-def _read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame | None:
-    """A stage's CSV with the keys as text (`007`) and the formula guard (`'=`) undone; None if absent."""
-    import pandas as pd
-
-    from p4c.io import FORMULA_PREFIXES
-
-    if not path.is_file():
-        return None
-    try:
-        frame = pd.read_csv(
-            path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype=dict.fromkeys(_TEXT, str)
-        )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise P4CError(
-            f"{path} cannot be read ({exc})", hint="Run `p4c shortlist` again to rewrite it."
-        ) from None
-    lacking = [c for c in required if c not in frame.columns]
-    if lacking:
-        raise P4CError(
-            f"{path} lacks the column(s) {', '.join(lacking)}",
-            hint="It was written by another version of p4c; run `p4c shortlist` again.",
-        )
-    for column in _TEXT:
-        if column in frame.columns:
-            values = frame[column].astype(object)
-            frame[column] = [
-                v[1:] if isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_PREFIXES else v
-                for v in values.where(values.notna(), None)
-            ]
-    return frame
-
-
-def _table(folder: Path, name: str) -> pd.DataFrame | None:
-    from p4c import store
-
-    if not store.db_path(folder).exists():
-        return None
-    frame = store.read_table(folder, name)
-    return None if frame is None or frame.empty else frame
-
-
 def load_inputs(folder: Path, config: Config) -> PlanInputs:
     """The store, the shortlist and plan CSVs, and the evaluation computed from them."""
     import pandas as pd
 
     from p4c import store
     from p4c.evaluation.evaluate import REPORT_COLUMNS, evaluate
+    from p4c.evaluation.stage import read_csv, read_stored
 
     processed = store.load_processed(folder, config, columns=["partner", "title", "category", "evidence"])
-    reports = _table(folder, REPORTS_TABLE)
-    plan = _read_csv(folder / store.FIELD_TESTS_FILE, _PLAN_CSV)
-    chosen = _read_csv(folder / store.SHORTLIST_FILE, _SHORTLIST_CSV)
+    reports = read_stored(folder, REPORTS_TABLE)
+    plan = read_csv(folder / store.FIELD_TESTS_FILE, _PLAN_CSV)
+    chosen = read_csv(folder / store.SHORTLIST_FILE, _SHORTLIST_CSV)
     notes: list[str] = []
     if chosen is None or plan is None:
         notes.append(
@@ -150,8 +109,8 @@ def load_inputs(folder: Path, config: Config) -> PlanInputs:
         needs=processed.needs,
         evaluation=evaluation_frame(result.practices, processed.services),
         results=result.results,
-        plans=_table(folder, store.PLANS),
-        actions=_table(folder, store.PLAN_ACTIONS),
+        plans=read_stored(folder, store.PLANS),
+        actions=read_stored(folder, store.PLAN_ACTIONS),
         notes=tuple(notes),
     )
 

@@ -20,6 +20,7 @@ from p4c.models import KIND_SHEETS, LANGUAGES, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
 from p4c.values import is_blank, norm, parse_date, parse_number, show
+from p4c.xlsxstyle import STYLES, add_formats, instructions_sheet, list_range, lists_sheet
 
 DATA_ROWS = 200  # rows prepared with dropdowns and formats
 FILE_PATTERN = "{partner}_plan_{lang}.xlsx"
@@ -213,7 +214,7 @@ def write_plan_template(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
         )
         formats = _formats(book, lang)
-        statuses = f"=Lists!$A$2:$A${len(status_choices(lang)) + 1}"
+        statuses = list_range(0, len(status_choices(lang)))
         _instructions(book, lang, formats)
         _plan_sheet(book, lang, plan or {}, formats)
         _actions_sheet(book, lang, actions_prefill, statuses, formats)
@@ -233,55 +234,26 @@ def write_plan_template(
 
 
 def _formats(book: Any, lang: Language) -> dict[str, Any]:
-    return {
-        "header": book.add_format(
-            {
-                "bold": True,
-                "bg_color": "#1F4E79",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        ),
-        "required": book.add_format(
-            {
-                "bold": True,
-                "bg_color": "#C55A11",
-                "font_color": "#FFFFFF",
-                "text_wrap": True,
-                "valign": "top",
-                "border": 1,
-            }
-        ),
-        "key": book.add_format(
-            {"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top", "text_wrap": True}
-        ),
-        "title": book.add_format({"bold": True, "font_size": 14}),
-        "wrap": book.add_format({"text_wrap": True, "valign": "top"}),
-        "input": book.add_format({"bg_color": "#FFF2CC", "border": 1, "text_wrap": True, "valign": "top"}),
-        "date": book.add_format({"num_format": text("wb.date_format", lang), "valign": "top"}),
-        "amount": book.add_format({"num_format": AMOUNT_FORMAT, "valign": "top"}),
-    }
+    top = {"valign": "top"}
+    return add_formats(
+        book,
+        ("header", "required", "key", "title", "wrap", "input", "date", "amount"),
+        required={**STYLES["header"], "bg_color": "#C55A11"},
+        key={**top, "text_wrap": True},
+        input={"text_wrap": True, **top},
+        date={"num_format": text("wb.date_format", lang), **top},
+        amount={"num_format": AMOUNT_FORMAT, **top},
+    )
 
 
 def _lists_sheet(book: Any, lang: Language) -> None:
     """A hidden sheet, last, holding the status dropdown (A2 down)."""
-    sheet = book.add_worksheet("Lists")
-    choices = status_choices(lang)
-    sheet.write_string(0, 0, "status")
-    for r, word in enumerate(choices, start=1):
-        sheet.write_string(r, 0, word)
-    sheet.hide()
+    lists_sheet(book, {"status": status_choices(lang)})
 
 
 def _instructions(book: Any, lang: Language, f: dict[str, Any]) -> None:
-    sheet = book.add_worksheet(text("wb.sheet.instructions", lang))
-    lines = text("wb.instructions", lang).splitlines()
-    sheet.set_column(0, 0, 110, f["wrap"])
-    sheet.write_string(0, 0, lines[0], f["title"])
-    for row, line in enumerate(lines[1:], start=2):
-        sheet.write_string(row, 0, line)
+    title, *lines = text("wb.instructions", lang).splitlines()
+    sheet, _ = instructions_sheet(book, text("wb.sheet.instructions", lang), title, lines, f)
     sheet.set_paper(9)
     sheet.fit_to_pages(1, 0)
     sheet.activate()

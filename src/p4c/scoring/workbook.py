@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from p4c.config import suggest
-from p4c.kinds import KINDS, Context, Table, error, find_sheets, read_table
+from p4c.kinds import KINDS, Context, Table, error, is_partner, open_sheets, read_table
 from p4c.models import RATER_KEYS, SCORE_COLUMNS, SCORE_INFO_COLUMNS, WEIGHT_COLUMNS, canonical_code
 from p4c.values import norm
 
@@ -25,6 +25,10 @@ SCORES, WEIGHTS = "scores", "weights"
 SCORE_TABLE_COLUMNS = ("rater", "partner", "service_id", "criterion", "score", "comment")
 WEIGHT_TABLE_COLUMNS = ("rater", "criterion", "points")
 KIND = next(k for k in KINDS if k.name == "scoring")
+NO_PARTNER = (
+    "no partner workbook is ingested yet: a scoring workbook "
+    "scores the ingested services; ingest the partners' workbooks first"
+)
 
 
 def score_headers(config: Config) -> dict[str, str]:
@@ -40,21 +44,8 @@ def validate(
     book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
 ) -> None:
     """Fill `result` with the rater's scores and weights, or with every error at its cell."""
-    sheets = find_sheets(book, KIND, result)
-    if result.fatal:
-        return
-    if context.services.empty:
-        error(
-            result,
-            None,
-            None,
-            None,
-            None,
-            "",
-            "no partner workbook is ingested yet: a scoring workbook "
-            "scores the ingested services; ingest the partners' workbooks first",
-        )
-        result.fatal = True
+    sheets = open_sheets(book, KIND, result, context, NO_PARTNER)
+    if sheets is None:
         return
     rater = _rater(book, sheets, config, partner, result, context)
     if rater is None or result.fatal:
@@ -76,8 +67,8 @@ def validate(
             "",
             "no score in this workbook: fill at least one score cell "
             f"({', '.join(c.id for c in config.score_criteria)})",
+            fatal=True,
         )
-        result.fatal = True
         return
     result.tables = {SCORES: scores}
     if weights is not None:
@@ -109,8 +100,8 @@ def _rater(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
                 "rater_code",
                 found,
                 f"the Rater sheet says {found} but --partner says {partner}; they must agree",
+                fatal=True,
             )
-            result.fatal = True
             return None
         code = found or partner
     elif book.is_csv:
@@ -127,27 +118,17 @@ def _rater(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
             "",
             "no rater: a scoring workbook says who scored, in the "
             "Rater sheet (rater_code) or, for a CSV, in a rater column",
+            fatal=True,
         )
-        result.fatal = True
         return None
-    if code not in context.partner_codes:
-        error(
-            result,
-            sheet,
-            cell,
-            row,
-            "rater_code",
-            code,
-            f"rater {code} is not a partner of the partnership; partners: {', '.join(context.partner_codes)}",
-        )
-        result.fatal = True
-        return None
-    return code
+    not_partner = "rater {code} is not a partner of the partnership"
+    return code if is_partner(result, (sheet, cell, row), "rater_code", code, context, not_partner) else None
 
 
 def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partner: str | None) -> str | None:
     """The one rater named in a CSV's rater column."""
-    from p4c.ingest import col_letter, find_header
+    from p4c.ingest import find_header
+    from p4c.io import column_letters
     from p4c.values import is_blank, show
 
     name, rows = sheet
@@ -161,10 +142,18 @@ def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partn
         if is_blank(value):
             continue
         code = canonical_code(show(value))
-        cell = f"{name}!{col_letter(column)}{r}"
+        cell = f"{name}!{column_letters(column)}{r}"
         if code is None:
-            error(result, name, cell, r, "rater", value, "expected the rater's country code, such as BE")
-            result.fatal = True
+            error(
+                result,
+                name,
+                cell,
+                r,
+                "rater",
+                value,
+                "expected the rater's country code, such as BE",
+                fatal=True,
+            )
             return None
         codes.setdefault(code, r)
     if len(codes) > 1:
@@ -173,13 +162,13 @@ def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partn
         error(
             result,
             name,
-            f"{name}!{col_letter(column)}{at}",
+            f"{name}!{column_letters(column)}{at}",
             at,
             "rater",
             second,
             f"a second rater ({second}; the first is {first}): one file holds one rater's scores",
+            fatal=True,
         )
-        result.fatal = True
         return None
     return next(iter(codes), partner)
 
@@ -207,8 +196,8 @@ def _scores(
             "",
             "no score column: head one column per criterion with its id or label "
             f"({', '.join(c.id for c in config.score_criteria)})",
+            fatal=True,
         )
-        result.fatal = True
         return None
     _check_keys(table, result, context)
     partners, ids = (
@@ -242,28 +231,15 @@ def _check_keys(table: Table, result: WorkbookResult, context: Context) -> None:
             continue
         key = (str(partner), str(sid))
         if key not in context.service_keys:
-            error(
-                result,
-                table.sheet,
-                table.cell("service_id", int(pos)),
-                row,
-                "service_id",
-                sid,
-                f"{partner} {sid} is not among the ingested services; was the partner's workbook "
-                "resubmitted?",
+            message = (
+                f"{partner} {sid} is not among the ingested services; was the partner's workbook resubmitted?"
             )
         elif key in seen:
-            error(
-                result,
-                table.sheet,
-                table.cell("service_id", int(pos)),
-                row,
-                "service_id",
-                sid,
-                f"{partner} {sid} is scored twice (first in row {seen[key]}); keep one row",
-            )
+            message = f"{partner} {sid} is scored twice (first in row {seen[key]}); keep one row"
         else:
             seen[key] = row
+            continue
+        error(result, table.sheet, table.cell("service_id", int(pos)), row, "service_id", sid, message)
 
 
 def _weights(
@@ -295,27 +271,13 @@ def _weights(
         if name is None or row in table.bad_rows:
             continue
         crit = lookup.get(norm(str(name)))
-        cell = table.cell("criterion", int(pos))
-        if crit is None:
-            error(
-                result,
-                table.sheet,
-                cell,
-                row,
-                "criterion",
-                name,
-                f"unknown criterion{suggest(str(name), ids)}",
+        if crit is None or crit in seen:
+            message = (
+                f"unknown criterion{suggest(str(name), ids)}"
+                if crit is None
+                else f"{crit} is weighted twice (first in row {seen[crit]})"
             )
-        elif crit in seen:
-            error(
-                result,
-                table.sheet,
-                cell,
-                row,
-                "criterion",
-                name,
-                f"{crit} is weighted twice (first in row {seen[crit]})",
-            )
+            error(result, table.sheet, table.cell("criterion", int(pos)), row, "criterion", name, message)
         elif points is not None:
             seen[crit] = row
             records.append((rater, crit, float(points)))
