@@ -139,15 +139,9 @@ class _Site:
         pi, ci = index(self.partner_codes), index(self.category_codes)
         vi, si, ei = index(self.provider_codes), index(self.status_codes), index(self.verdict_codes)
         entries = self.entries
-        by_title = sorted(
-            range(len(entries)),
-            key=lambda i: (
-                norm_word(text(entries[i].row["title"])),
-                text(entries[i].row["title"]),
-                entries[i].partner,
-                entries[i].service_id,
-            ),
-        )
+        titles = [text(en.row["title"]) for en in entries]
+        keys = [(norm_word(t), t, en.partner, en.service_id) for t, en in zip(titles, entries, strict=True)]
+        by_title = sorted(range(len(entries)), key=keys.__getitem__)
         facets = {
             "codes": {
                 "p": self.partner_codes,
@@ -170,19 +164,13 @@ class _Site:
         for k in range(max(1, math.ceil(len(entries) / CHUNK))):
             part = entries[k * CHUNK : (k + 1) * CHUNK]
             rows = [
-                [
-                    en.service_id,
-                    text(en.row["title"]),
-                    en.stem,
-                    None if en.score is None else round(en.score, 4),
-                    en.rank,
-                ]
-                for en in part
+                [en.service_id, title, en.stem, None if en.score is None else round(en.score, 4), en.rank]
+                for en, title in zip(part, titles[k * CHUNK : (k + 1) * CHUNK], strict=True)
             ]
             self.write(f"data/rows-{k}.js", f"P4C_ROWS({k},{js_data(rows)});\n")
         found = [
-            search_text(text(en.row["title"]), text(en.row.get("description")), text(en.row.get("evidence")))
-            for en in entries
+            search_text(title, text(en.row.get("description")), text(en.row.get("evidence")))
+            for en, title in zip(entries, titles, strict=True)
         ]
         found_index = word_index(found, SHARD_BYTES)
         vocabulary = {"w": "\n".join(found_index.words), "s": found_index.shards}
