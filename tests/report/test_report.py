@@ -193,7 +193,7 @@ def test_annex_states_what_reproduces_the_numbers(built: tuple[Fixture, Report, 
     for crit in fx.config.criteria:
         assert str(escape(crit.text())) in annex
     assert "ranking.csv" in annex and AS_OF.isoformat() in annex
-    assert rep.weights_source == "config/criteria.yaml (the ranking used the same)"
+    assert rep.weights_source == "the configured weights (the ranking used the same)"
     assert "weight_stability.csv" not in rep.weights_source  # never read from the stability file
 
 
@@ -310,7 +310,7 @@ def test_weights_are_read_back_when_the_ranking_overrode_them(tmp_path: Path) ->
     assert rep.weights_differ
     assert rep.weights["impact"] == pytest.approx(0.4, abs=1e-4)
     assert rep.weights["relevance"] == pytest.approx(0.1, abs=1e-4)
-    assert any("differ from config" in note for note in rep.notes)
+    assert any("differ from the configured ones" in note for note in rep.notes)
 
 
 def test_config_weights_when_the_ranking_used_them(tmp_path: Path) -> None:
