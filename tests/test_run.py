@@ -254,7 +254,7 @@ def test_report_after_rank_and_shortlist_with_the_same_weights(sample_project: P
     used = annex_weights(html)
     assert used["relevance"] == "0.000"
     assert float(used["impact"]) > 0.3
-    assert "weight_stability.csv was computed for a ranking with other settings" in " ".join(html.split())
+    assert "intervals were left out: they were computed for a ranking with other settings" in " ".join(html.split())
     ranking = pd.read_csv(processed / "ranking.csv", encoding="utf-8-sig", dtype={"service_id": str})
     shortlist = pd.read_csv(processed / "shortlist.csv", encoding="utf-8-sig", dtype={"service_id": str})
     merged = shortlist.merge(ranking, on=["partner", "service_id"], suffixes=("", "_ranking"))

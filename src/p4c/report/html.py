@@ -18,6 +18,7 @@ from p4c.report.charts import (
     Charts,
     chart_contributions,
     chart_heatmap,
+    chart_label,
     chart_p_top,
     chart_partner,
     chart_practices,
@@ -183,7 +184,11 @@ def _ranking_section(report: Report, charts: Charts, w: Words) -> dict[str, Any]
             "category": report.category_label(r["category"], w.lang),
             "score": w.num(r["score"]),
             "complete": bool(r["complete"]),
-            "missing": ", ".join(m for m in re.split(r"[,;\s]+", cell_text(r.get("missing"))) if m),
+            "missing": ", ".join(
+                chart_label(report, m, lang=w.lang)
+                for m in re.split(r"[,;\s]+", cell_text(r.get("missing")))
+                if m
+            ),
             "p_top": w.pct(r.get("p_top")),
             "group_rank": int_text(r.get("group_rank")),
             "shortlisted": r["key"] in short,
