@@ -407,6 +407,43 @@ def test_cli_report_errors(tmp_path: Path) -> None:
     assert "ranking.csv" in result.output and "p4c rank" in result.output
 
 
+def test_cli_report_in_french(tmp_path: Path) -> None:
+    from p4c.cli import app
+
+    _project(tmp_path)
+    processed = tmp_path / "data" / "processed"
+    args = ["--project", str(tmp_path), "report", "--as-of", "2025-06-30", "--json"]
+    result = CliRunner().invoke(app, [*args, "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    outputs = [str(processed / name) for name in (HTML_FILE, XLSX_FILE, "report.json")]
+    assert result.stdout == json.dumps({"outputs": outputs}, indent=2) + "\n"
+    page = (processed / HTML_FILE).read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "<h2>2. Classement</h2>" in page
+    assert load_workbook(processed / XLSX_FILE).sheetnames[0] == "Classement"
+    result = CliRunner().invoke(app, [*args, "--lang", "DE"])  # any case, as the other commands
+    assert result.exit_code == 0, result.output
+    assert '<html lang="de">' in (processed / HTML_FILE).read_text(encoding="utf-8")
+
+
+def test_cli_report_refuses_an_unknown_language(tmp_path: Path) -> None:
+    from p4c.cli import app
+
+    _project(tmp_path)
+    result = CliRunner().invoke(
+        app, ["--project", str(tmp_path), "report", "--lang", "xx"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Usage: p4c report [OPTIONS]\n"
+        "Try 'p4c report -h' for help.\n"
+        "╭─ Error ──────────────────────────────────────────────────────────────────────╮\n"
+        "│ Invalid value for '--lang': Value error, 'xx' is not one of 'en', 'fr',      │\n"
+        "│ 'de'.                                                                        │\n"
+        "╰──────────────────────────────────────────────────────────────────────────────╯\n"
+    )
+    assert not (tmp_path / "data" / "processed" / HTML_FILE).exists()
+
+
 def test_data_quality_shows_the_last_ingest_that_wrote_data(tmp_path: Path) -> None:
     fx = make_processed(tmp_path, monte_carlo=False)
     log = pd.read_csv(tmp_path / "submissions.csv")
