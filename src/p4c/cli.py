@@ -896,6 +896,14 @@ def report_command(
             help="Folder to write report.html and report.xlsx to (default: data/processed/).",
         ),
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of every fixed text of report.html and report.xlsx (the data stays as written).",
+        ),
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """Write report.html (one self-contained, printable page) and report.xlsx from the results."""
@@ -913,7 +921,7 @@ def report_command(
         output or project.processed_dir,
         config,
         config_text,
-        stage.ReportOptions(as_of=reference),
+        stage.ReportOptions(as_of=reference, lang=lang),
     )
     if as_json:
         echo_json({"outputs": [str(p) for p in paths]})
@@ -944,6 +952,14 @@ def run(
     seed: Annotated[
         int | None, typer.Option(metavar="N", help="Seed of the draws (default: the config's).")
     ] = None,
+    lang: Annotated[
+        Language,
+        typer.Option(
+            case_sensitive=False,
+            metavar="|".join(LANGUAGES),
+            help="Language of the report, the .xlsx workbooks and the catalogue (plans keep each partner's).",
+        ),
+    ] = "en",
     as_json: Annotated[bool, typer.Option("--json", help=JSON_HELP)] = False,
 ) -> None:
     """The whole job on data/raw/: ingest, rank, shortlist, report; then a summary."""
@@ -951,7 +967,7 @@ def run(
 
     config = State.project.load_config()
     files = pipeline.raw_files(State.project)
-    options = pipeline.RunOptions(as_of=parse_as_of(as_of), samples=samples, seed=seed)
+    options = pipeline.RunOptions(as_of=parse_as_of(as_of), samples=samples, seed=seed, lang=lang)
     with ui.steps(enabled=not as_json) as steps:
 
         def stage(name: str) -> None:
