@@ -113,8 +113,11 @@ def test_run_is_reproducible(sample_project: Path) -> None:
         n: (processed / n).read_bytes()
         for n in ("ranking.csv", "candidates.csv", "shortlist.csv", "field_tests.csv")
     }
-    assert run(sample_project, "--seed", "7").exit_code == 0
+    assert run(sample_project, "--seed", "7", "--lang", "DE").exit_code == 0  # the language changes no number
     assert {n: (processed / n).read_bytes() for n in first} == first
+    assert '<html lang="de">' in (processed / "report.html").read_text(encoding="utf-8")
+    assert openpyxl.load_workbook(processed / "ranking.xlsx").sheetnames[0] == "Rangliste"
+    assert '<html lang="de"' in (processed / "catalogue" / "index.html").read_text(encoding="utf-8")
 
 
 def test_run_with_a_broken_workbook(sample_project: Path, tmp_path: Path) -> None:
@@ -254,7 +257,9 @@ def test_report_after_rank_and_shortlist_with_the_same_weights(sample_project: P
     used = annex_weights(html)
     assert used["relevance"] == "0.000"
     assert float(used["impact"]) > 0.3
-    assert "weight_stability.csv was computed for a ranking with other settings" in " ".join(html.split())
+    assert "intervals were left out: they were computed for a ranking with other settings" in " ".join(
+        html.split()
+    )
     ranking = pd.read_csv(processed / "ranking.csv", encoding="utf-8-sig", dtype={"service_id": str})
     shortlist = pd.read_csv(processed / "shortlist.csv", encoding="utf-8-sig", dtype={"service_id": str})
     merged = shortlist.merge(ranking, on=["partner", "service_id"], suffixes=("", "_ranking"))

@@ -129,6 +129,16 @@ def count_option(low: int, help: str, *names: str) -> Any:
     return typer.Option(*names, metavar="N", callback=at_least(low), help=help)
 
 
+def folder_option(help: str) -> Any:
+    """`-o/--output DIR`: the folder a command writes into."""
+    return typer.Option("--output", "-o", metavar="DIR", file_okay=False, help=help)
+
+
+def date_option(help: str) -> Any:
+    """`--as-of DATE` (YYYY-MM-DD)."""
+    return typer.Option("--as-of", metavar="DATE", help=help)
+
+
 def lang_option(help: str) -> Any:
     """A language option: en, fr or de, in any case."""
     return typer.Option(case_sensitive=False, metavar="|".join(LANGUAGES), help=help)
@@ -715,11 +725,8 @@ def shortlist(
     *,
     as_of: Annotated[
         str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="Reference date (YYYY-MM-DD) for months running; "
-            "default today. Fix it to reproduce a result.",
+        date_option(
+            "Reference date (YYYY-MM-DD) for months running; default today. Fix it to reproduce a result."
         ),
     ] = None,
     size: Annotated[
@@ -758,13 +765,7 @@ def shortlist(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="DIR",
-            file_okay=False,
-            help="Folder to write to (default: data/processed/).",
-        ),
+        folder_option("Folder to write to (default: data/processed/)."),
     ] = None,
     lang: XlsxLang = "en",
     as_json: JsonFlag = False,
@@ -861,20 +862,18 @@ def report_command(
     *,
     as_of: Annotated[
         str | None,
-        typer.Option(
-            "--as-of", metavar="DATE", help="Date printed on the report (YYYY-MM-DD); default today."
-        ),
+        date_option("Date printed on the report (YYYY-MM-DD); default today."),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="DIR",
-            file_okay=False,
-            help="Folder to write report.html and report.xlsx to (default: data/processed/).",
-        ),
+        folder_option("Folder to write report.html and report.xlsx to (default: data/processed/)."),
     ] = None,
+    lang: Annotated[
+        Language,
+        lang_option(
+            "Language of every fixed text of report.html and report.xlsx (the data stays as written)."
+        ),
+    ] = "en",
     as_json: JsonFlag = False,
 ) -> None:
     """Write report.html (one self-contained, printable page) and report.xlsx from the results."""
@@ -892,7 +891,7 @@ def report_command(
         output or project.processed_dir,
         config,
         config_text,
-        stage.ReportOptions(as_of=reference),
+        stage.ReportOptions(as_of=reference, lang=lang),
     )
     if as_json:
         echo_json({"outputs": [str(p) for p in paths]})
@@ -910,11 +909,7 @@ def report_command(
 def run(
     as_of: Annotated[
         str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="Reference date YYYY-MM-DD for months running and the report (default: today).",
-        ),
+        date_option("Reference date YYYY-MM-DD for months running and the report (default: today)."),
     ] = None,
     samples: Annotated[
         int,
@@ -923,6 +918,12 @@ def run(
     seed: Annotated[
         int | None, typer.Option(metavar="N", help="Seed of the draws (default: the config's).")
     ] = None,
+    lang: Annotated[
+        Language,
+        lang_option(
+            "Language of the report, the .xlsx workbooks and the catalogue (plans keep each partner's)."
+        ),
+    ] = "en",
     as_json: JsonFlag = False,
 ) -> None:
     """The whole job on data/raw/: ingest, rank, shortlist, report; then a summary."""
@@ -930,7 +931,7 @@ def run(
 
     config = State.project.load_config()
     files = pipeline.raw_files(State.project)
-    options = pipeline.RunOptions(as_of=parse_as_of(as_of), samples=samples, seed=seed)
+    options = pipeline.RunOptions(as_of=parse_as_of(as_of), samples=samples, seed=seed, lang=lang)
     with ui.steps(enabled=not as_json) as steps:
 
         def stage(name: str) -> None:
@@ -1031,17 +1032,11 @@ def evaluate_command(
     *,
     as_of: Annotated[
         str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="Reference date (YYYY-MM-DD) for late tests; default today.",
-        ),
+        date_option("Reference date (YYYY-MM-DD) for late tests; default today."),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output", "-o", file_okay=False, help="Folder to write to (default: data/processed/)."
-        ),
+        folder_option("Folder to write to (default: data/processed/)."),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -1129,12 +1124,7 @@ def plan_command(
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            file_okay=False,
-            help="Folder to write plans/ into (default: data/processed/).",
-        ),
+        folder_option("Folder to write plans/ into (default: data/processed/)."),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -1176,13 +1166,7 @@ def catalogue(
     ] = "en",
     output: Annotated[
         Path | None,
-        typer.Option(
-            "--output",
-            "-o",
-            metavar="DIR",
-            file_okay=False,
-            help="Folder of the site (default: data/processed/catalogue/).",
-        ),
+        folder_option("Folder of the site (default: data/processed/catalogue/)."),
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

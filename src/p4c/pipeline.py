@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
     from p4c.config import Config, Project
     from p4c.ingest import IngestReport
+    from p4c.models import Language
     from p4c.rank import RankResult
     from p4c.report.provenance import RankedBy
     from p4c.shortlist import ShortlistResult
@@ -33,6 +34,7 @@ class RunOptions:
     as_of: dt.date | None = None
     samples: int = DEFAULT_SAMPLES
     seed: int | None = None
+    lang: Language = "en"  # the report, the .xlsx workbooks and the catalogue; plans keep their own
 
 
 @dataclass
@@ -145,7 +147,7 @@ def run(
         progress=draws,
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
-    outputs = rank_stage.write_rankings(ranking, targets, config=config)
+    outputs = rank_stage.write_rankings(ranking, targets, config=config, lang=options.lang)
     if processed.scoring is not None and has_scoring(processed.scoring):
         tau = partner_rankings(processed.services, processed.partners, config, processed.scoring)
         outputs += write_scoring(processed.scoring, tau, config, folder)
@@ -174,7 +176,7 @@ def run(
             ranked_by=how_ranked(ranking, config, samples=options.samples, seed=options.seed),
         ),
     )
-    outputs += shortlist_stage.write_shortlist(chosen, folder, config=config)
+    outputs += shortlist_stage.write_shortlist(chosen, folder, config=config, lang=options.lang)
     timings["shortlist"] = time.perf_counter() - started
     outputs += evaluate_if_reported(folder, config, options.as_of)
     begin("report")
@@ -182,7 +184,11 @@ def run(
     config_text = project.config_path.read_text(encoding="utf-8")
     outputs += write_plans(folder, config, generated=options.as_of).paths
     outputs += report_stage.report(
-        folder, folder, config, config_text, report_stage.ReportOptions(as_of=options.as_of)
+        folder,
+        folder,
+        config,
+        config_text,
+        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang),
     )
     timings["report"] = time.perf_counter() - started
     begin("catalogue")
@@ -192,7 +198,7 @@ def run(
     from p4c.store import CATALOGUE_DIR
 
     site = folder / CATALOGUE_DIR
-    build_catalogue(read_processed(folder, config), config, site, lang="en")
+    build_catalogue(read_processed(folder, config), config, site, lang=options.lang)
     outputs.append(site / "index.html")
     timings["catalogue"] = time.perf_counter() - started
     notes = [note] if note else []

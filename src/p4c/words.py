@@ -1,6 +1,7 @@
 """Counted nouns in plain English: "1 service", "2 services", never "2 service(s)".
 
-The one place plural forms live, so that every message a coordinator reads agrees.
+The one place plural forms live, so that every message a coordinator reads agrees; `is_singular`
+says which form a count takes in French and German too (the report's word table uses it).
 """
 
 from __future__ import annotations
@@ -24,3 +25,8 @@ def plural(count: int, noun: str, many: str | None = None) -> str:
     """
     word = noun if count == 1 else (many or plural_form(noun))
     return f"{count:,} {word}"
+
+
+def is_singular(count: int, lang: str = "en") -> bool:
+    """Whether `count` takes the singular: 1 in English and German; 0 and 1 in French."""
+    return count in (0, 1) if lang == "fr" else count == 1

@@ -193,7 +193,7 @@ def test_annex_states_what_reproduces_the_numbers(built: tuple[Fixture, Report, 
     for crit in fx.config.criteria:
         assert str(escape(crit.text())) in annex
     assert "ranking.csv" in annex and AS_OF.isoformat() in annex
-    assert rep.weights_source == "config/criteria.yaml (the ranking used the same)"
+    assert rep.weights_source == "the configured weights (the ranking used the same)"
     assert "weight_stability.csv" not in rep.weights_source  # never read from the stability file
 
 
@@ -310,7 +310,7 @@ def test_weights_are_read_back_when_the_ranking_overrode_them(tmp_path: Path) ->
     assert rep.weights_differ
     assert rep.weights["impact"] == pytest.approx(0.4, abs=1e-4)
     assert rep.weights["relevance"] == pytest.approx(0.1, abs=1e-4)
-    assert any("differ from config" in note for note in rep.notes)
+    assert any("differ from the configured ones" in note for note in rep.notes)
 
 
 def test_config_weights_when_the_ranking_used_them(tmp_path: Path) -> None:
@@ -405,6 +405,43 @@ def test_cli_report_errors(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["--project", str(tmp_path), "report"])
     assert result.exit_code == 1
     assert "ranking.csv" in result.output and "p4c rank" in result.output
+
+
+def test_cli_report_in_french(tmp_path: Path) -> None:
+    from p4c.cli import app
+
+    _project(tmp_path)
+    processed = tmp_path / "data" / "processed"
+    args = ["--project", str(tmp_path), "report", "--as-of", "2025-06-30", "--json"]
+    result = CliRunner().invoke(app, [*args, "--lang", "fr"])
+    assert result.exit_code == 0, result.output
+    outputs = [str(processed / name) for name in (HTML_FILE, XLSX_FILE, "report.json")]
+    assert result.stdout == json.dumps({"outputs": outputs}, indent=2) + "\n"
+    page = (processed / HTML_FILE).read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and '<h2 id="ranking-title">2. Classement</h2>' in page
+    assert load_workbook(processed / XLSX_FILE).sheetnames[0] == "Classement"
+    result = CliRunner().invoke(app, [*args, "--lang", "DE"])  # any case, as the other commands
+    assert result.exit_code == 0, result.output
+    assert '<html lang="de">' in (processed / HTML_FILE).read_text(encoding="utf-8")
+
+
+def test_cli_report_refuses_an_unknown_language(tmp_path: Path) -> None:
+    from p4c.cli import app
+
+    _project(tmp_path)
+    result = CliRunner().invoke(
+        app, ["--project", str(tmp_path), "report", "--lang", "xx"], env={"COLUMNS": "80"}
+    )
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Usage: p4c report [OPTIONS]\n"
+        "Try 'p4c report -h' for help.\n"
+        "╭─ Error ──────────────────────────────────────────────────────────────────────╮\n"
+        "│ Invalid value for '--lang': Value error, 'xx' is not one of 'en', 'fr',      │\n"
+        "│ 'de'.                                                                        │\n"
+        "╰──────────────────────────────────────────────────────────────────────────────╯\n"
+    )
+    assert not (tmp_path / "data" / "processed" / HTML_FILE).exists()
 
 
 def test_data_quality_shows_the_last_ingest_that_wrote_data(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
 from pathlib import Path
 
 import pandas as pd
@@ -124,7 +125,7 @@ def report_text(project: Project) -> str:
     start = html.index('<section id="scoring">')
     section = html[start : html.index("</section>", start)]
     section = re.sub(r"<svg.*?</svg>", "[chart]", section, flags=re.DOTALL)
-    return " ".join(re.sub(r"<[^>]+>", " ", section).split())
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", section)).split())  # as a reader sees it
 
 
 def test_the_report_says_how_the_partners_scored(sample_run: Project) -> None:

@@ -38,7 +38,7 @@ def write_report(report: Report, out_dir: Path) -> list[Path]:
     html_path = out_dir / HTML_FILE
     xlsx_path = out_dir / XLSX_FILE
     write_text(html_path, render_html(report))
-    write_xlsx(excel_sheets(report), xlsx_path)
+    write_xlsx(excel_sheets(report), xlsx_path, lang=report.lang)
     return [html_path, xlsx_path, record_report(report, out_dir, [html_path, xlsx_path])]
 
 

@@ -2,6 +2,7 @@
 
 Every chart summarises (top N, aggregates): at 100,000 services the report draws the same number of
 marks as at 100. Ids inside each SVG are prefixed so that many charts can share one HTML page.
+Titles, axis labels, legends and numbers come in the page's language: `Charts` carries its words.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import TYPE_CHECKING, Any, cast
 import pandas as pd
 
 from p4c.report.data import Report
-from p4c.report.format import as_float, finite, fmt_number, int_text, pct, shorten
+from p4c.report.format import as_float, finite, int_text, localize, shorten
+from p4c.report.words import Count, Words
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -66,21 +68,34 @@ def chart_style() -> Iterator[None]:
 
 
 class Charts:
-    """Renders figures to inline SVG with ids unique within the page."""
+    """Renders figures to inline SVG with ids unique within the page, in the page's language."""
 
-    def __init__(self) -> None:
+    def __init__(self, words: Words | None = None) -> None:
         self.count = 0
+        self.words = words or Words()
 
     def svg(self, fig: Figure, label: str) -> str:
         """The figure as inline SVG in its own scroll box (labelled, reachable by keyboard), so that
         where the page is narrower than the chart's readable width the chart scrolls, not the page."""
         from markupsafe import escape
 
+        if self.words.lang != "en":
+            _localize_ticks(fig, self.words.lang)
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
         self.count += 1
         svg = _clean_svg(buffer.getvalue(), f"c{self.count}", label)
         return f'<div class="chart-box" role="region" tabindex="0" aria-label="{escape(label)}">{svg}</div>'
+
+
+def _localize_ticks(fig: Figure, lang: str) -> None:
+    """Number ticks with the language's decimal mark (0,5 not 0.5); ticks given as text stay."""
+    from matplotlib.ticker import FuncFormatter, ScalarFormatter
+
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            if isinstance(axis.get_major_formatter(), ScalarFormatter):
+                axis.set_major_formatter(FuncFormatter(lambda x, _pos: localize(f"{x:g}", lang)))
 
 
 def _clean_svg(text: str, prefix: str, label: str) -> str:
@@ -172,11 +187,11 @@ TICKS_AND_TITLE = 32.0
 LEGEND = 22.0
 
 
-def chart_label(report: Report, crit_id: str, limit: int = 24) -> str:
+def chart_label(report: Report, crit_id: str, limit: int = 24, lang: str = "en") -> str:
     """A criterion's label short enough for an axis: without its (parenthesised) gloss."""
     if crit_id not in report.criterion_ids:
         return crit_id
-    text = report.config.criterion(crit_id).text()
+    text = report.config.criterion(crit_id).text(lang)
     return shorten(re.sub(r"\s*\([^)]*\)", "", text) or text, limit)
 
 
@@ -230,35 +245,36 @@ def chart_heatmap(charts: Charts, report: Report) -> str:
     ax.tick_params(which="both", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return charts.svg(fig, "Services per partner and category")
+    return charts.svg(fig, charts.words["h_heatmap"])
 
 
 def chart_weights(charts: Charts, report: Report) -> str:
     ids = report.criterion_ids
     colors = _criterion_colors(report)
-    labels = [chart_label(report, c) for c in ids]
+    labels = [chart_label(report, c, lang=charts.words.lang) for c in ids]
     fig, ax = _new_figure(4.0, len(ids), 0.26, labels=labels, top=2, bottom=2)
     values = [report.weights[c] for c in ids]
     ax.barh(range(len(ids)), values, color=[colors[c] for c in ids], height=0.65)
     for i, value in enumerate(values):
-        ax.text(value + 0.005, i, f"{100 * value:.0f}%", va="center", fontsize=8, color=INK)
+        ax.text(value + 0.005, i, charts.words.pct(value), va="center", fontsize=8, color=INK)
     ax.set_yticks(range(len(ids)), labels)
     ax.set_ylim(len(ids) - 0.5, -0.5)
     ax.set_xlim(0, max([*values, 0.01]) * 1.2)
     ax.xaxis.set_visible(False)
     ax.spines["bottom"].set_visible(False)
     ax.tick_params(axis="y", length=0)
-    return charts.svg(fig, "Criterion weights used")
+    return charts.svg(fig, charts.words["chart_weights"])
 
 
 def chart_contributions(charts: Charts, report: Report, top: pd.DataFrame) -> str:
+    w = charts.words
     colors = _criterion_colors(report)
     legend_rows = math.ceil(len(report.criterion_ids) / 4)
     fig, ax = _new_figure(
         9.0, len(top), 0.3, labels=rank_labels(top), top=8 + 13 * legend_rows, bottom=TICKS_AND_TITLE
     )
-    segments = [(crit.id, colors[crit.id], chart_label(report, crit.id)) for crit in report.config.criteria]
-    stacked_bars(ax, top, segments, "score = sum of weight × normalized value")
+    segments = [(c.id, colors[c.id], chart_label(report, c.id, lang=w.lang)) for c in report.config.criteria]
+    stacked_bars(ax, top, segments, w["axis_score_sum"], w)
     ax.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.0),
@@ -267,7 +283,7 @@ def chart_contributions(charts: Charts, report: Report, top: pd.DataFrame) -> st
         columnspacing=1.2,
         borderaxespad=0.3,
     )
-    return charts.svg(fig, f"Top {len(top)} services and what their score is made of")
+    return charts.svg(fig, w.text("chart_contributions", n=len(top)))
 
 
 def rank_labels(top: pd.DataFrame) -> list[str]:
@@ -275,9 +291,11 @@ def rank_labels(top: pd.DataFrame) -> list[str]:
     return [f"{int_text(r)}. {lab}" for r, lab in zip(top["rank"], top["label"], strict=True)]
 
 
-def stacked_bars(ax: Axes, top: pd.DataFrame, segments: Sequence[tuple[str, str, str]], xlabel: str) -> None:
+def stacked_bars(
+    ax: Axes, top: pd.DataFrame, segments: Sequence[tuple[str, str, str]], xlabel: str, words: Words
+) -> None:
     """The top services' scores as horizontal bars stacked from `segments` (column, colour, legend
-    label), the score written at each bar's end; the legend is the caller's."""
+    label), the score written at each bar's end in the words' language; the legend is the caller's."""
     left = pd.Series(0.0, index=top.index)
     positions = list(range(len(top)))
     for column, color, label in segments:
@@ -294,7 +312,7 @@ def stacked_bars(ax: Axes, top: pd.DataFrame, segments: Sequence[tuple[str, str,
         )
         left = left + values
     for pos, score in zip(positions, top["score"], strict=True):
-        ax.text(as_float(score) + 0.006, pos, fmt_number(score, "{:.2f}"), va="center", fontsize=8)
+        ax.text(as_float(score) + 0.006, pos, words.num(score, "{:.2f}"), va="center", fontsize=8)
     ax.set_yticks(positions, rank_labels(top))
     ax.set_ylim(len(top) - 0.5, -0.5)
     ax.set_xlim(0, max(float(top["score"].astype(float).max()) * 1.1, 0.1))
@@ -304,6 +322,7 @@ def stacked_bars(ax: Axes, top: pd.DataFrame, segments: Sequence[tuple[str, str,
 
 
 def chart_p_top(charts: Charts, report: Report) -> str:
+    w = charts.words
     ranking = report.ranking
     short = set(report.shortlist["key"])
     shown = (
@@ -317,18 +336,19 @@ def chart_p_top(charts: Charts, report: Report) -> str:
     colors = [ACCENT if k in short else ACCENT_LIGHT for k in shown["key"]]
     ax.barh(positions, shown["p_top"].astype(float), color=colors, height=0.7)
     for pos, value in zip(positions, shown["p_top"], strict=True):
-        ax.text(as_float(value) + 0.01, pos, pct(value), va="center", fontsize=8)
+        ax.text(as_float(value) + 0.01, pos, w.pct(value), va="center", fontsize=8)
     ax.set_yticks(positions, labels)
     ax.set_ylim(max(len(shown), 1) - 0.5, -0.5)
     ax.set_xlim(0, 1.1)
-    ax.set_xticks([0, 0.25, 0.5, 0.75, 1.0], ["0%", "25%", "50%", "75%", "100%"])
+    ticks = [0, 0.25, 0.5, 0.75, 1.0]
+    ax.set_xticks(ticks, [w.pct(t) for t in ticks])
     return _finish_bars(
         charts,
         fig,
         ax,
-        f"share of weight draws in which the service is in the top {report.config.shortlist.size}",
-        "Probability of being in the top k under weight uncertainty",
-        keys=[(ACCENT, "shortlisted"), (ACCENT_LIGHT, "not shortlisted")],
+        w.text("axis_p_top", k=report.config.shortlist.size),
+        w.text("chart_p_top", k=report.config.shortlist.size),
+        keys=[(ACCENT, w["shortlisted"]), (ACCENT_LIGHT, w["not_shortlisted"])],
     )
 
 
@@ -343,7 +363,8 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
         color=ACCENT_LIGHT,
         linewidth=5,
     )
-    ax.plot(top["rank_p50"].astype(float), positions, "o", color=ACCENT, markersize=5, label="median rank")
+    w = charts.words
+    ax.plot(top["rank_p50"].astype(float), positions, "o", color=ACCENT, markersize=5, label=w["median_rank"])
     ax.plot(
         top["rank"].astype(float),
         positions,
@@ -351,7 +372,7 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
         color=CRITERION_COLORS[3],
         markersize=11,
         markeredgewidth=2,
-        label="rank with the weights used",
+        label=w["rank_used"],
     )
     ax.set_yticks(positions, labels)
     ax.set_ylim(len(top) - 0.5, -0.5)
@@ -360,8 +381,8 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
         charts,
         fig,
         ax,
-        "rank (bar: 5th to 95th percentile over weight draws)",
-        "Rank ranges over weight draws",
+        w["axis_rank_range"],
+        w["chart_rank_ranges"],
     )
 
 
@@ -386,10 +407,16 @@ def _legend_right(ax: Axes, keys: Sequence[tuple[str, str]] = ()) -> None:
 
 
 def chart_stability(charts: Charts, report: Report, table: pd.DataFrame) -> str:
+    w = charts.words
     colors = _criterion_colors(report)
-    labels = [chart_label(report, str(c)) for c in table["criterion"]]
+    labels = [chart_label(report, str(c), lang=w.lang) for c in table["criterion"]]
     notes = [
-        f"{as_float(r.lo):.2f} – {as_float(r.hi):.2f}  (now {as_float(r.weight):.2f})"
+        w.text(
+            "stability_note",
+            lo=w.num(r.lo, "{:.2f}"),
+            hi=w.num(r.hi, "{:.2f}"),
+            weight=w.num(r.weight, "{:.2f}"),
+        )
         for r in table.itertuples(index=False)
     ]
     fig, ax = _new_figure(
@@ -408,19 +435,20 @@ def chart_stability(charts: Charts, report: Report, table: pd.DataFrame) -> str:
     ax.set_yticks(positions, labels)
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(0, limit)
-    ax.set_xlabel("weight of the criterion (the others rescaled in proportion)")
+    ax.set_xlabel(w["axis_weight"])
     ax.tick_params(axis="y", length=0)
     ax.spines["left"].set_visible(False)
-    return charts.svg(fig, "How far each weight can move before the shortlist changes")
+    return charts.svg(fig, w["chart_stability"])
 
 
 def chart_practices(charts: Charts, report: Report, keys: Sequence[str]) -> dict[str, str]:
     """One small bar chart of criterion values per practice. The cards share one figure whose
     axes, labels and median ticks are drawn once; only the bars change between practices (a new
     figure per card would double the report's rendering time)."""
+    w = charts.words
     ids = report.criterion_ids
     colors = [_criterion_colors(report)[c] for c in ids]
-    labels = [chart_label(report, c, 22) for c in ids]
+    labels = [chart_label(report, c, 22, lang=w.lang) for c in ids]
     medians = report.normalized.median().reindex(ids).astype(float)
     fig, ax = _new_figure(2.7, len(ids), 0.19, labels=labels, top=3, bottom=15, right=6)
     positions = list(range(len(ids)))
@@ -442,11 +470,11 @@ def chart_practices(charts: Charts, report: Report, keys: Sequence[str]) -> dict
         )
         bars = ax.barh(positions, values.fillna(0.0), color=colors, height=0.7, zorder=2)
         notes = [
-            ax.text(0.02, pos, "missing", va="center", fontsize=7.5, color=MUTED)
+            ax.text(0.02, pos, w["missing"], va="center", fontsize=7.5, color=MUTED)
             for pos, value in zip(positions, values, strict=True)
             if not finite(value)
         ]
-        out[key] = charts.svg(fig, "Criterion values of the practice")
+        out[key] = charts.svg(fig, w["chart_practice"])
         bars.remove()
         for note in notes:
             note.remove()
@@ -454,6 +482,7 @@ def chart_practices(charts: Charts, report: Report, keys: Sequence[str]) -> dict
 
 
 def chart_transfer(charts: Charts, report: Report, table: pd.DataFrame) -> str:
+    w = charts.words
     labels = [shorten(str(t), 44) for t in table["label"]]
     fig, ax = _new_figure(9.0, len(table), 0.25, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
     positions = list(range(len(table)))
@@ -463,26 +492,24 @@ def chart_transfer(charts: Charts, report: Report, table: pd.DataFrame) -> str:
         table["offered"],
         height=height,
         color=ACCENT,
-        label="partners offering it",
+        label=w["offering"],
     )
     ax.barh(
         [p + height / 2 for p in positions],
         table["needed"],
         height=height,
         color=CRITERION_COLORS[1],
-        label="partners needing it",
+        label=w["needing"],
     )
     majority = len(report.partners) / 2
     ax.axvspan(majority, len(report.partners) + 0.3, color="#EEF3F8", zorder=0)
     ax.axvline(majority, color=MUTED, linestyle="--", linewidth=1)
-    ax.text(majority + 0.08, len(table) - 0.6, "majority of partners", fontsize=8, color=MUTED, va="center")
+    ax.text(majority + 0.08, len(table) - 0.6, w["majority"], fontsize=8, color=MUTED, va="center")
     ax.set_yticks(positions, labels)
     ax.set_ylim(len(table) - 0.5, -0.5)
     ax.set_xlim(0, len(report.partners) + 0.3)
     ax.set_xticks(range(len(report.partners) + 1))
-    return _finish_bars(
-        charts, fig, ax, "number of partners", "Categories offered and needed by the partners"
-    )
+    return _finish_bars(charts, fig, ax, w["axis_partners"], w["chart_transfer"])
 
 
 def chart_score_histogram(charts: Charts, report: Report) -> str:
@@ -492,6 +519,7 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
 
     from p4c.report.data import HISTOGRAM_BINS
 
+    w = charts.words
     ranking = report.ranking
     scores = ranking["score"].astype(float).to_numpy()
     short = ranking["key"].isin(set(report.shortlist["key"])).to_numpy()
@@ -501,9 +529,9 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
     edges = np.linspace(0.0, 1.0, HISTOGRAM_BINS + 1)
     present = ~np.isnan(scores)
     groups = (
-        (short & present, ACCENT, "shortlisted"),
-        (eligible & ~short & present, ACCENT_LIGHT, "good-practice candidate"),
-        (~eligible & ~short & present, NEUTRAL, "other"),
+        (short & present, ACCENT, w["shortlisted"]),
+        (eligible & ~short & present, ACCENT_LIGHT, w["candidate"]),
+        (~eligible & ~short & present, NEUTRAL, w["other"]),
     )
     fig, ax = _new_figure(9.0, 10, 0.26, left=44, top=LEGEND, bottom=TICKS_AND_TITLE)
     bottom = np.zeros(HISTOGRAM_BINS)
@@ -513,14 +541,17 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
         ax.bar(centers, counts, width=1 / HISTOGRAM_BINS * 0.92, bottom=bottom, color=color)
         bottom += counts
     ax.set_xlim(0, 1)
-    ax.set_xlabel(f"score ({int(present.sum()):,} services in {HISTOGRAM_BINS} bins)")
-    ax.set_ylabel("services")
+    ax.set_xlabel(
+        w.text("axis_histogram", services=Count(int(present.sum()), "n_services"), bins=HISTOGRAM_BINS)
+    )
+    ax.set_ylabel(w["axis_services"])
     ax.grid(axis="y")
     _legend_right(ax, [(color, label) for _mask, color, label in groups])
-    return charts.svg(fig, "How the scores of all services are distributed")
+    return charts.svg(fig, w["chart_histogram"])
 
 
 def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
+    w = charts.words
     short = set(report.shortlist["key"])
     eligible = set(report.candidates.loc[report.candidates["eligible"], "key"])
     labels = [shorten(str(t), 50) for t in rows["title"]]
@@ -544,9 +575,9 @@ def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
         charts,
         fig,
         ax,
-        "score (label: rank among all services)",
-        f"The partner's {len(rows)} best-ranked services by score",
-        keys=[(ACCENT, "shortlisted"), (ACCENT_LIGHT, "good-practice candidate"), (NEUTRAL, "other")],
+        w["axis_partner_score"],
+        w.text("chart_partner", n=len(rows)),
+        keys=[(ACCENT, w["shortlisted"]), (ACCENT_LIGHT, w["candidate"]), (NEUTRAL, w["other"])],
     )
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 from p4c import __version__
 from p4c.errors import P4CError
 from p4c.io import FORMULA_PREFIXES
+from p4c.models import Language
 from p4c.report.format import cell_text, finite, number_or_none, shorten
 from p4c.report.provenance import (
     Manifest,
@@ -31,6 +32,7 @@ from p4c.report.provenance import (
     stale_against,
     weights_match,
 )
+from p4c.report.words import Phrase, phrase
 from p4c.store import (
     CANDIDATES_FILE,
     FIELD_TESTS_FILE,
@@ -65,6 +67,7 @@ class ReportOptions:
     """How to build the report."""
 
     as_of: dt.date | None = None  # date printed on the report (None -> today)
+    lang: Language = "en"  # language of every fixed text of report.html and report.xlsx
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class Report:
     manifests: tuple[Manifest, ...] = field(default=())  # the records the report was built from
     scoring: ScoringOutcome | None = None  # how the partners scored (p4c.scoring.apply)
     tau: pd.DataFrame | None = None  # Kendall's tau of each partner's weights' ranking vs the consensus
+    lang: Language = "en"  # the language the report is written in (p4c.report.words)
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -116,8 +120,8 @@ class Report:
     def partner_codes(self) -> list[str]:
         return [str(p) for p in self.partners["partner"]]
 
-    def category_label(self, code: object) -> str:
-        labels = {c.code: c.text() for c in self.config.categories}
+    def category_label(self, code: object, lang: str = "en") -> str:
+        labels = {c.code: c.text(lang) for c in self.config.categories}
         return labels.get(str(code), str(code))
 
 
@@ -281,29 +285,22 @@ def build_report(
 
     normalized = _normalized(services, partners_raw, ranking, config)
     weights, source, differ = _weights_used(ranking, normalized, src.weights, config, processed.weights)
-    stale = processed.scoring.stale_note() if processed.scoring is not None else None
+    stale = stale_phrase(processed.scoring)
     if stale:
-        notes.append(f"Stale scores: {stale}.")
+        notes.append(stale)
     tau = None
     if processed.scoring is not None and processed.scoring.has_weights:
         from p4c.scoring.apply import partner_rankings
 
         tau = partner_rankings(processed.services, partners_raw, config, processed.scoring)
     if differ:
-        notes.append(
-            "The ranking was computed with weights that differ from config/criteria.yaml "
-            "(`p4c rank --weight` overrides); the weights shown are the ones it used."
-        )
+        notes.append(phrase("note_weights_differ", option="p4c rank --weight"))
     if stability is not None:
         stability = stability.copy()
         stability["criterion"] = stability["criterion"].astype(str)
         if not _stability_belongs(folder, stability, src.ranking_manifest, weights):
             stability = None
-            notes.append(
-                f"The weight-stability intervals were left out: {WEIGHT_STABILITY_FILE} was computed "
-                f"for a ranking with other settings than the one shown. Run `{STABILITY_COMMAND}` "
-                "with the ranking's --method/--weight options (or `p4c run`) to include them."
-            )
+            notes.append(phrase("note_stability_dropped", command=STABILITY_COMMAND))
 
     read = [
         RANKING_FILE,
@@ -347,6 +344,7 @@ def build_report(
         manifests=tuple(m for m in (src.ranking_manifest, src.shortlist_manifest) if m is not None),
         scoring=processed.scoring,
         tau=tau,
+        lang=options.lang,
     )
 
 
@@ -366,10 +364,7 @@ def _prepare_ranking(
     ranking["title"] = [titles.get(k, t) for k, t in zip(ranking["key"], ranking["title"], strict=True)]
     unknown = sorted(set(ranking["key"]) - set(services["key"]))
     if unknown:
-        notes.append(
-            f"{len(unknown)} ranked service(s) are no longer in the processed data "
-            f"(e.g. {unknown[0]}); run `{RANK_COMMAND}` again."
-        )
+        notes.append(phrase("note_unknown", n=len(unknown), example=unknown[0], command=RANK_COMMAND))
     ranking["label"] = [
         f"{p} · {shorten(str(t), 42)}" for p, t in zip(ranking["partner"], ranking["title"], strict=True)
     ]
@@ -501,17 +496,17 @@ def _weights_used(
     """
     total = sum(c.weight for c in config.criteria) or 1.0
     configured = {c.id: c.weight / total for c in config.criteria}
-    origin = "config/criteria.yaml"
+    origin = phrase("ws_config")
     if partners:
         configured = {c.id: partners[c.id] for c in config.criteria}
-        origin = "the partners' consensus weights (weights.from: partners)"
+        origin = phrase("ws_consensus")
 
     def differs(weights: dict[str, float]) -> bool:  # the CSVs round to 6 decimals
         return any(abs(weights[k] - configured[k]) > 5e-4 for k in configured)
 
     if recorded is not None and set(configured) <= set(recorded):
         weights = {k: float(recorded[k]) for k in configured}
-        return weights, "recorded with the ranking", differs(weights)
+        return weights, phrase("ws_recorded"), differs(weights)
     complete = ranking[ranking["complete"]].set_index("key")
     common = complete.index.intersection(normalized.index)
     inferred: dict[str, float] = {}
@@ -528,8 +523,8 @@ def _weights_used(
         inferred[crit_id] = estimate
     if len(inferred) == len(configured) and abs(sum(inferred.values()) - 1) < 1e-3:
         if differs(inferred):
-            return inferred, "read back from the ranking's score contributions", True
-        return configured, f"{origin} (the ranking used the same)", False
+            return inferred, phrase("ws_read_back"), True
+        return configured, phrase("ws_same", origin=origin), False
     return configured, origin, False
 
 
@@ -622,9 +617,14 @@ def _sources(folder: Path, scratch: Path, config: Config, processed: Any, as_of:
         ranking = _read_csv(folder, RANKING_FILE, RANK_COMMAND, _RANKING_REQUIRED)
         if rank_m is not None:
             weights = dict(rank_m.ranked_by.weights) if rank_m.ranked_by.weights is not None else None
-            made_by.append((RANKING_FILE, f"{rank_m.settings_text()} (recorded {rank_m.created_at})"))
+            made_by.append(
+                (
+                    RANKING_FILE,
+                    phrase("made_recorded", settings=_settings(rank_m.ranked_by), when=rank_m.created_at),
+                )
+            )
         else:
-            made_by.append((RANKING_FILE, "settings not recorded by the command that wrote it"))
+            made_by.append((RANKING_FILE, phrase("made_unrecorded")))
     else:
         if present and (short_m is None or short_m.ranked_by.weights is None):
             raise P4CError(
@@ -645,12 +645,9 @@ def _sources(folder: Path, scratch: Path, config: Config, processed: Any, as_of:
         weights = dict(ranked.weights)
         computed.append(RANKING_FILE)
         text = RankedBy(method=ranked.method, weights=ranked.weights)
-        made_by.append((RANKING_FILE, f"computed for this report: {_settings(text)}"))
-        notes.append(
-            f"No {RANKING_FILE}: the ranking was computed for this report "
-            f"({'the shortlist' if present else 'the config'}'s settings, no Monte Carlo); "
-            f"run `{STABILITY_COMMAND}` to add robustness figures."
-        )
+        made_by.append((RANKING_FILE, phrase("made_computed", settings=_settings(text))))
+        basis = phrase("basis_shortlist" if present else "basis_config")
+        notes.append(phrase("note_no_ranking", basis=basis, command=STABILITY_COMMAND))
     fingerprint = ranking_fingerprint(ranking)
 
     if present:
@@ -674,7 +671,7 @@ def _sources(folder: Path, scratch: Path, config: Config, processed: Any, as_of:
         if short_m is not None:
             made_by.append((SHORTLIST_FILE, _shortlist_text(short_m)))
         else:
-            made_by.append((SHORTLIST_FILE, "settings not recorded by the command that wrote it"))
+            made_by.append((SHORTLIST_FILE, phrase("made_unrecorded")))
     else:
         result = shortlist_stage.shortlist(
             ranking,
@@ -692,11 +689,8 @@ def _sources(folder: Path, scratch: Path, config: Config, processed: Any, as_of:
         shortlist = _read_csv(scratch, SHORTLIST_FILE, SHORTLIST_COMMAND, _SHORTLIST_REQUIRED)
         tests = _read_csv(scratch, FIELD_TESTS_FILE, SHORTLIST_COMMAND, _TESTS_REQUIRED)
         computed += list(SHORTLIST_FILES)
-        made_by.append((SHORTLIST_FILE, f"computed for this report from the ranking shown, as of {as_of}"))
-        notes.append(
-            f"No shortlist files: the shortlist and field-test plan were computed for this report "
-            f"from the ranking shown (as of {as_of}); run `{SHORTLIST_COMMAND}` to save them."
-        )
+        made_by.append((SHORTLIST_FILE, phrase("made_shortlist_computed", as_of=as_of.isoformat())))
+        notes.append(phrase("note_no_shortlist", as_of=as_of.isoformat(), command=SHORTLIST_COMMAND))
     return _Sources(
         ranking=ranking,
         candidates=candidates,
@@ -711,16 +705,43 @@ def _sources(folder: Path, scratch: Path, config: Config, processed: Any, as_of:
     )
 
 
-def _settings(by: RankedBy) -> str:
-    return Manifest("", by, "", {}, "").settings_text()
+def _settings(by: RankedBy) -> tuple[str, ...]:
+    """The ranking settings in words (as Manifest.settings_text says them), in any language."""
+    if by.method is None and by.weights is None:
+        return (phrase("settings_none"),)
+    parts: list[str] = [by.method or phrase("settings_method_unknown")]
+    if by.weights is not None:
+        parts.append(
+            phrase("settings_weights", weights=", ".join(f"{k} {v:.3f}" for k, v in by.weights.items()))
+        )
+    if by.samples:
+        parts.append(phrase("settings_draws", draws=by.samples, seed=str(by.seed)))
+    return tuple(parts)
 
 
-def _shortlist_text(manifest: Manifest) -> str:
+def _shortlist_text(manifest: Manifest) -> Phrase:
     opts = manifest.options
-    return (
-        f"as of {manifest.as_of}, size {opts.get('size')}, "
-        f"at most {opts.get('max_per_partner')} per partner, "
-        f"{opts.get('tests_per_partner')} tests per partner; ranked with {manifest.settings_text()}"
+    return phrase(
+        "made_shortlist",
+        as_of=manifest.as_of,
+        size=str(opts.get("size")),
+        per_partner=str(opts.get("max_per_partner")),
+        tests=str(opts.get("tests_per_partner")),
+        settings=_settings(manifest.ranked_by),
+    )
+
+
+def stale_phrase(outcome: ScoringOutcome | None) -> Phrase | None:
+    """The note on scores of services that no longer exist (ScoringOutcome.stale_note, translatable)."""
+    if outcome is None or outcome.stale.empty:
+        return None
+    first = outcome.stale.iloc[0]
+    raters = ", ".join(sorted(str(r) for r in outcome.stale["rater"].unique()))
+    return phrase(
+        "note_stale",
+        n=int(outcome.stale_scores),
+        example=f"{first['partner']} {first['service_id']}",
+        raters=raters,
     )
 
 

@@ -14,12 +14,13 @@ import pandas as pd
 
 from p4c.evaluation.evaluate import BARRIER_COLUMNS
 from p4c.evaluation.models import BARRIER_LABELS, Barrier, TestMode, TestStatus, Verdict
-from p4c.report.format import cell_text, fmt_number, int_text, pct
+from p4c.report.format import cell_text, int_text
 
 if TYPE_CHECKING:
     from p4c.evaluation.stage import Evaluation
     from p4c.report.charts import Charts
     from p4c.report.data import Report
+    from p4c.report.words import Words
 
 STATUSES = [s.value for s in TestStatus]
 
@@ -28,15 +29,20 @@ def chart_barriers(charts: Charts, counts: dict[str, int]) -> str:
     """Horizontal bars: how many reported tests named each barrier."""
     from p4c.report.charts import ACCENT, _finish_bars, _new_figure
 
-    labels = [BARRIER_LABELS[Barrier(code)]["en"].capitalize() for code in counts]
+    w = charts.words
+    labels = [_capitalized(BARRIER_LABELS[Barrier(code)][w.lang]) for code in counts]
     fig, ax = _new_figure(7.0, len(counts), 0.26, labels=labels, top=6, bottom=34)
     positions = list(range(len(counts)))
-    ax.barh(positions, list(counts.values()), height=0.6, color=ACCENT, label="reported tests")
+    ax.barh(positions, list(counts.values()), height=0.6, color=ACCENT, label=w["reported_tests"])
     ax.set_yticks(positions, labels)
     ax.set_ylim(len(counts) - 0.5, -0.5)
     top = max(counts.values(), default=0)
     ax.set_xticks(range(top + 1))
-    return _finish_bars(charts, fig, ax, "tests naming the barrier", "Barriers met in the field tests")
+    return _finish_bars(charts, fig, ax, w["axis_barriers"], w["chart_barriers"])
+
+
+def _capitalized(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
@@ -44,6 +50,7 @@ def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
     evaluation: Evaluation | None = getattr(report, "fieldwork", None)
     if evaluation is None:
         return None
+    w = charts.words
     practices = evaluation.result.practices
     tests = evaluation.result.results
     status = tests["status"].astype(str)
@@ -64,9 +71,9 @@ def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
             "done": int_text(r["tests_done"]),
             "reported": int_text(r["tests_reported"]),
             "planned": int_text(r["tests_planned"]),
-            "rate": pct(r["success_rate"]),
-            "satisfaction": fmt_number(r["satisfaction"], "{:.2f}"),
-            "share": pct(r["pertinence_share"]),
+            "rate": w.pct(r["success_rate"]),
+            "satisfaction": w.num(r["satisfaction"], "{:.2f}"),
+            "share": w.pct(r["pertinence_share"]),
             "reasons": cell_text(r["reasons"]),
             "shortlisted": bool(r["shortlisted"]),
         }
@@ -79,9 +86,9 @@ def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
             "partner": cell_text(r["partner"]),
             "practice": f"{r['practice_partner']} {r['practice_id']}",
             "indicator": cell_text(r["indicator"]),
-            "baseline": fmt_number(r["baseline"], "{:g}"),
-            "result": fmt_number(r["result"], "{:g}"),
-            "change": pct(r["relative_change"]),
+            "baseline": w.num(r["baseline"], "{:g}"),
+            "result": w.num(r["result"], "{:g}"),
+            "change": w.pct(r["relative_change"]),
         }
         for r in tests[tests["relative_change"].notna()].to_dict("records")
     ]
@@ -90,9 +97,7 @@ def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
         {
             "mode": mode.value,
             "done": int((done["mode"] == mode).sum()),
-            "mean": fmt_number(
-                pd.to_numeric(done.loc[done["mode"] == mode, "satisfaction"]).mean(), "{:.2f}"
-            ),
+            "mean": w.num(pd.to_numeric(done.loc[done["mode"] == mode, "satisfaction"]).mean(), "{:.2f}"),
         }
         for mode in TestMode
     ]
@@ -107,16 +112,20 @@ def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
         "satisfaction": satisfaction,
         "missing": evaluation.missing,
         "warnings": evaluation.result.warnings,
-        "rule": f"TRANSFERABLE: at least {settings.min_done} DONE tests, a success rate (adoption "
-        f"{' or '.join(a.value for a in settings.success_adoptions)}) of at least "
-        f"{pct(settings.min_success_rate)}, a mean satisfaction of at least {settings.min_satisfaction:g}/5 "
-        f"and pertinent to more than {pct(settings.majority)} of the cluster initiatives (need at least "
-        f"{settings.need_threshold:g}).",
-        "by_host": _by_host(tests, practices),
+        "rule": w.text(
+            "fieldwork_rule",
+            done=settings.min_done,
+            adoptions=w.either([w.code("adoption", a.value) for a in settings.success_adoptions]),
+            rate=w.pct(settings.min_success_rate),
+            satisfaction=float(settings.min_satisfaction),
+            majority=w.pct(settings.majority),
+            need=float(settings.need_threshold),
+        ),
+        "by_host": _by_host(tests, practices, w),
     }
 
 
-def _by_host(tests: pd.DataFrame, practices: pd.DataFrame) -> dict[str, list[dict[str, str]]]:
+def _by_host(tests: pd.DataFrame, practices: pd.DataFrame, w: Words) -> dict[str, list[dict[str, Any]]]:
     """Each partner's own tests and their outcomes, for its partner page."""
     verdict = {
         (str(p), str(i)): str(v)
@@ -124,7 +133,7 @@ def _by_host(tests: pd.DataFrame, practices: pd.DataFrame) -> dict[str, list[dic
             practices["practice_partner"], practices["practice_id"], practices["verdict"], strict=True
         )
     }
-    out: dict[str, list[dict[str, str]]] = {}
+    out: dict[str, list[dict[str, Any]]] = {}
     for r in tests.to_dict("records"):
         out.setdefault(str(r["partner"]), []).append(
             {
@@ -133,8 +142,8 @@ def _by_host(tests: pd.DataFrame, practices: pd.DataFrame) -> dict[str, list[dic
                 "mode": cell_text(r["mode"]),
                 "status": cell_text(r["status"]),
                 "adoption": cell_text(r["adoption"]),
-                "satisfaction": fmt_number(r["satisfaction"], "{:.1f}"),
-                "planned": "" if r["planned"] else "unplanned",
+                "satisfaction": w.num(r["satisfaction"], "{:.1f}"),
+                "planned": bool(r["planned"]),
                 "verdict": verdict.get((str(r["practice_partner"]), str(r["practice_id"])), ""),
             }
         )

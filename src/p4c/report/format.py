@@ -45,5 +45,20 @@ def int_text(value: object, empty: str = "–") -> str:
     return f"{round(float(value))}" if finite(value) else empty  # type: ignore[arg-type]
 
 
-def pct(value: object, empty: str = "–") -> str:
-    return f"{100 * float(value):.0f}%" if finite(value) else empty  # type: ignore[arg-type]
+# How French and German write a number formatted the English way: decimal comma; thousands
+# grouped by a narrow no-break space (fr) or a point (de); a no-break space before % (as babel does).
+_MARKS = {"fr": str.maketrans({".": ",", ",": "\u202f"}), "de": str.maketrans({".": ",", ",": "."})}
+_PERCENT = {"en": "{}%", "fr": "{}\u00a0%", "de": "{}\u00a0%"}
+
+
+def localize(number: str, lang: str = "en") -> str:
+    """A number written the English way (`1,234.5`) as `lang` writes it (`1 234,5`, `1.234,5`)."""
+    marks = _MARKS.get(lang)
+    return number.translate(marks) if marks else number
+
+
+def pct(value: object, empty: str = "–", lang: str = "en") -> str:
+    """A share as a whole percentage: 45%, 45 % (fr, de)."""
+    if not finite(value):
+        return empty
+    return _PERCENT.get(lang, "{}%").format(f"{100 * float(value):.0f}")  # type: ignore[arg-type]

@@ -1,10 +1,14 @@
-"""report.html: the sections of the report as template data, rendered by jinja2 (autoescaped)."""
+"""report.html: the sections of the report as template data, rendered by jinja2 (autoescaped).
+
+Every fixed text comes from `p4c.report.words` in the report's language (`Report.lang`): the
+template reads `w`, and the sentences built here are filled from the same table.
+"""
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pandas as pd
@@ -14,6 +18,7 @@ from p4c.report.charts import (
     Charts,
     chart_contributions,
     chart_heatmap,
+    chart_label,
     chart_p_top,
     chart_partner,
     chart_practices,
@@ -26,39 +31,65 @@ from p4c.report.charts import (
 )
 from p4c.report.data import INGEST_COMMAND, MODES, PARTNER_TOP_N, STABILITY_COMMAND, TOP_N, Report
 from p4c.report.fieldwork import fieldwork_section
-from p4c.report.format import as_float, cell_text, fmt_number, int_text, pct, shorten
+from p4c.report.format import cell_text, finite, int_text
 from p4c.report.plans import plan_pages
 from p4c.report.scoring import groups_block, scoring_section
+from p4c.report.words import Count, Words
 
-_RESULT_NAMES = {"ranking.csv": "Ranking", "shortlist.csv": "Shortlist and field-test plan"}
+_RESULT_NAMES = {"ranking.csv": "sec_ranking", "shortlist.csv": "result_shortlist"}  # word keys
+WORKBOOK = "report.xlsx"  # named in the page: the reader gets it with report.html
 
 
 def render_html(report: Report) -> str:
-    """The report as one self-contained HTML page (inline CSS and SVG, no external reference)."""
+    """The report as one self-contained HTML page (inline CSS and SVG, no external reference),
+    every fixed text in the report's language."""
     from markupsafe import Markup
 
-    charts = Charts()
+    from p4c.headers import sheet_label
+
+    w = Words(report.lang)
+    charts = Charts(w)
     with chart_style():
         context: dict[str, Any] = {
-            "title": "Cluster-support services: ranking, good practices and field tests",
+            "title": w["title"],
+            "cover_sub": w.text(
+                "cover_sub",
+                partners=Count(len(report.partners), "n_partners"),
+                services=Count(len(report.services), "n_services"),
+                as_of=report.as_of.isoformat(),
+                version=report.version,
+            ),
             "as_of": report.as_of.isoformat(),
             "version": report.version,
-            "notes": list(report.notes),
-            "overview": _overview(report, charts),
-            "ranking": _ranking_section(report, charts),
-            "robustness": _robustness(report, charts),
+            "notes": [w.render(n) for n in report.notes],
+            "overview": _overview(report, charts, w),
+            "ranking": _ranking_section(report, charts, w),
+            "robustness": _robustness(report, charts, w),
             "scoring": scoring_section(report, charts),
             "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
-            "practices": _practices(report, charts),
-            "transfer": _transferability(report, charts),
-            "plan": _plan(report),
+            "practices": _practices(report, charts, w),
+            "transfer": _transferability(report, charts, w),
+            "plan": _plan(report, w),
             "fieldwork": fieldwork_section(report, charts),
-            "partner_pages": _partner_pages(report, charts),
-            "annex": _annex(report),
+            "partner_pages": _partner_pages(report, charts, w),
+            "annex": _annex(report, w),
             "plans": plan_pages(report.plans),
+            "sheets": {
+                "ranking": sheet_label("Ranking", report.lang),
+                "candidates": sheet_label("Candidates", report.lang),
+            },
+            "workbook": WORKBOOK,
         }
     context = _mark_svg(context, Markup)
-    return html_environment("p4c").get_template("report.html.j2").render(**context)
+    template = html_environment("p4c").get_template("report.html.j2")
+    return template.render(**context, w=w, code=_code, count=Count)
+
+
+def _code(text: str) -> Any:
+    """A command as the page shows it: in <code>, escaped."""
+    from markupsafe import Markup
+
+    return Markup("<code>{}</code>").format(text)
 
 
 def _mark_svg(value: Any, markup: Callable[[str], Any]) -> Any:
@@ -73,25 +104,15 @@ def _mark_svg(value: Any, markup: Callable[[str], Any]) -> Any:
     return value
 
 
-def _overview(report: Report, charts: Charts) -> dict[str, Any]:
+def _overview(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
     partners = report.partners
-    weights = [
-        {
-            "id": c.id,
-            "label": c.text(),
-            "weight": pct(report.weights[c.id]),
-            "configured": pct(c.weight / (sum(x.weight for x in report.config.criteria) or 1)),
-            "direction": c.direction,
-        }
-        for c in report.config.criteria
-    ]
     kpis = [
-        ("partners", len(partners)),
-        ("services", len(report.services)),
-        ("categories offered", int(report.services["category"].nunique())),
-        ("good-practice candidates", int(report.candidates["eligible"].sum())),
-        ("shortlisted practices", len(report.shortlist)),
-        ("field tests", len(report.field_tests)),
+        (w["kpi_partners"], w.integer(len(partners))),
+        (w["kpi_services"], w.integer(len(report.services))),
+        (w["kpi_categories"], w.integer(int(report.services["category"].nunique()))),
+        (w["kpi_candidates"], w.integer(int(report.candidates["eligible"].sum()))),
+        (w["kpi_shortlisted"], w.integer(len(report.shortlist))),
+        (w["kpi_tests"], w.integer(len(report.field_tests))),
     ]
     quality: list[dict[str, Any]] = [
         {
@@ -99,9 +120,9 @@ def _overview(report: Report, charts: Charts) -> dict[str, Any]:
             "organisation": p.organisation,
             "file": p.source_file,
             "time": cell_text(p.ingested_at)[:16].replace("T", " "),
-            "accepted": int_text(p.accepted),
-            "rejected": int_text(p.rejected),
-            "warnings": int_text(p.warnings),
+            "accepted": w.integer(p.accepted),
+            "rejected": w.integer(p.rejected),
+            "warnings": w.integer(p.warnings),
         }
         for p in partners.itertuples(index=False)
     ]
@@ -119,10 +140,9 @@ def _overview(report: Report, charts: Charts) -> dict[str, Any]:
     return {
         "kpis": kpis,
         "heatmap": {"svg": chart_heatmap(charts, report)},
-        "categories": [{"code": c.code, "label": c.text()} for c in report.config.categories],
-        "weights": weights,
+        "categories": [{"code": c.code, "label": c.text(w.lang)} for c in report.config.categories],
         "weights_chart": {"svg": chart_weights(charts, report)},
-        "weights_source": report.weights_source,
+        "weights_source": w.render(report.weights_source),
         "weights_differ": report.weights_differ,
         "has_submissions": report.submissions is not None,
         "quality": quality,
@@ -133,7 +153,7 @@ def _overview(report: Report, charts: Charts) -> dict[str, Any]:
     }
 
 
-def _ranking_section(report: Report, charts: Charts) -> dict[str, Any]:
+def _ranking_section(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
     top = report.ranking.head(TOP_N)
     short = set(report.shortlist["key"])
     has_group = "group_rank" in report.ranking.columns
@@ -142,11 +162,15 @@ def _ranking_section(report: Report, charts: Charts) -> dict[str, Any]:
             "rank": int_text(r["rank"]),
             "partner": r["partner"],
             "title": r["title"],
-            "category": report.category_label(r["category"]),
-            "score": fmt_number(r["score"]),
+            "category": report.category_label(r["category"], w.lang),
+            "score": w.num(r["score"]),
             "complete": bool(r["complete"]),
-            "missing": ", ".join(m for m in re.split(r"[,;\s]+", cell_text(r.get("missing"))) if m),
-            "p_top": pct(r.get("p_top")),
+            "missing": ", ".join(
+                chart_label(report, m, lang=w.lang)
+                for m in re.split(r"[,;\s]+", cell_text(r.get("missing")))
+                if m
+            ),
+            "p_top": w.pct(r.get("p_top")),
             "group_rank": int_text(r.get("group_rank")),
             "shortlisted": r["key"] in short,
         }
@@ -164,7 +188,7 @@ def _ranking_section(report: Report, charts: Charts) -> dict[str, Any]:
     }
 
 
-def _robustness(report: Report, charts: Charts) -> dict[str, Any]:
+def _robustness(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
     out: dict[str, Any] = {
         "k": report.config.shortlist.size,
         "command": STABILITY_COMMAND,
@@ -181,7 +205,8 @@ def _robustness(report: Report, charts: Charts) -> dict[str, Any]:
             "p_top": {"svg": chart_p_top(charts, report)},
             "ranges": {"svg": chart_rank_ranges(charts, report, top)},
             "sure": sure,
-            "shortlist_mean": pct(
+            "share": w.pct(0.9),
+            "shortlist_mean": w.pct(
                 ranking.set_index("key")
                 .loc[ranking["key"][ranking["key"].isin(short)], "p_top"]
                 .astype(float)
@@ -190,25 +215,11 @@ def _robustness(report: Report, charts: Charts) -> dict[str, Any]:
         }
     if report.weight_stability is not None and not report.weight_stability.empty:
         table = report.weight_stability
-        rows = [
-            {
-                "label": report.config.criterion(str(r.criterion)).text()
-                if str(r.criterion) in report.criterion_ids
-                else str(r.criterion),
-                "weight": fmt_number(r.weight, "{:.2f}"),
-                "lo": fmt_number(r.lo, "{:.2f}"),
-                "hi": fmt_number(r.hi, "{:.2f}"),
-                "room": fmt_number(
-                    min(as_float(r.weight) - as_float(r.lo), as_float(r.hi) - as_float(r.weight)), "{:.2f}"
-                ),
-            }
-            for r in table.itertuples(index=False)
-        ]
-        out["stability"] = {"chart": {"svg": chart_stability(charts, report, table)}, "rows": rows}
+        out["stability"] = {"chart": {"svg": chart_stability(charts, report, table)}}
     return out
 
 
-def _practices(report: Report, charts: Charts) -> dict[str, Any]:
+def _practices(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
     services = report.services.set_index("key")
     partners = report.partners.set_index("partner")
     testers = report.field_tests.groupby("key")
@@ -223,42 +234,47 @@ def _practices(report: Report, charts: Charts) -> dict[str, Any]:
         key = str(row["key"])
         info = services.loc[key] if key in services.index else None
         part = str(row["partner"])
+        known = part in partners.index
+        who = [cell_text(partners.at[part, c]) if known else "" for c in ("organisation", "region")]
+        category = report.category_label(row["category"], w.lang)
+
+        def field(name: str, info: Any = info) -> str:
+            return cell_text(info[name]) if info is not None and name in info else ""
+
+        provider, status, since = field("provider"), field("status"), field("start_date")[:4]
+        facts = [
+            category,
+            *([w.code("provider", provider)] if provider else []),
+            *([w.code("status", status)] if status else []),
+            *([w.text("since", year=since)] if since else []),
+        ]
         cards.append(
             {
                 "partner": part,
-                "organisation": cell_text(partners.at[part, "organisation"])
-                if part in partners.index
-                else "",
-                "region": cell_text(partners.at[part, "region"]) if part in partners.index else "",
+                "who": " · ".join(t for t in who if t),
                 "service_id": row["service_id"],
                 "title": cell_text(info["title"]) if info is not None else cell_text(row["title"]),
-                "category": report.category_label(row["category"]),
-                "score": fmt_number(row["score"], "{:.2f}"),
+                "category": category,
+                "facts": facts,
+                "score": w.num(row["score"], "{:.2f}"),
                 "rank": int_text(row["rank"]),
-                "p_top": pct(p_top.get(key)) if p_top is not None else None,
-                "evidence": cell_text(info["evidence"]) if info is not None and "evidence" in info else "",
-                "description": shorten(cell_text(info["description"]), 320)
-                if info is not None and "description" in info
-                else "",
-                "provider": cell_text(info["provider"]) if info is not None and "provider" in info else "",
-                "status": cell_text(info["status"]) if info is not None and "status" in info else "",
-                "since": cell_text(info["start_date"])[:4]
-                if info is not None and "start_date" in info
-                else "",
+                "p_top": w.pct(p_top.get(key)) if p_top is not None else None,
+                "evidence": field("evidence"),
                 "tested_by": tested.get(key, []),
                 "chart": {"svg": svgs[key]},
             }
         )
-    categories = sorted({c["category"] for c in cards})
-    return {
-        "cards": cards,
-        "categories": categories,
-        "candidates": int(report.candidates["eligible"].sum()),
-        "rules": report.config.shortlist,
-    }
+    lead = w.text(
+        "practices_lead",
+        practices=Count(len(cards), "n_shortlisted"),
+        candidates=Count(int(report.candidates["eligible"].sum()), "n_candidates"),
+        categories=Count(len({c["category"] for c in cards}), "n_categories"),
+        max=report.config.shortlist.max_per_partner,
+    )
+    return {"cards": cards, "lead": lead}
 
 
-def _transfer_table(report: Report) -> pd.DataFrame:
+def _transfer_table(report: Report, lang: str = "en") -> pd.DataFrame:
     offered_services = report.services
     if "status" in offered_services.columns:
         offered_services = offered_services[offered_services["status"].astype(str) != "PLANNED"]
@@ -270,7 +286,7 @@ def _transfer_table(report: Report) -> pd.DataFrame:
     rows = [
         {
             "code": c.code,
-            "label": c.text(),
+            "label": c.text(lang),
             "offered": int(offered.get(c.code, 0)),
             "needed": int(needed.get(c.code, 0)),
             "practices": int(practices.get(c.code, 0)),
@@ -281,8 +297,8 @@ def _transfer_table(report: Report) -> pd.DataFrame:
     return table.sort_values(["needed", "offered"], ascending=False, kind="stable").reset_index(drop=True)
 
 
-def _transferability(report: Report, charts: Charts) -> dict[str, Any]:
-    table = _transfer_table(report)
+def _transferability(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
+    table = _transfer_table(report, w.lang)
     n = len(report.partners)
     majority = n / 2
 
@@ -303,13 +319,13 @@ def _transferability(report: Report, charts: Charts) -> dict[str, Any]:
         "surplus": pick(surplus),
         "partners": n,
         "majority": math.floor(majority) + 1,
-        "threshold": f"{report.config.field_tests.mode.min_need:g}",
-        "default_need": f"{report.config.field_tests.default_need:g}",
+        "threshold": w.num(report.config.field_tests.mode.min_need, "{:g}"),
+        "default_need": w.num(report.config.field_tests.default_need, "{:g}"),
         "defaulted": defaulted,
     }
 
 
-def _plan(report: Report) -> dict[str, Any]:
+def _plan(report: Report, w: Words) -> dict[str, Any]:
     tests = report.field_tests
     codes = report.partner_codes
     cell = {(str(t.key), str(t.partner)): str(t.mode) for t in tests.itertuples(index=False)}
@@ -324,7 +340,7 @@ def _plan(report: Report) -> dict[str, Any]:
                 "partner": row["partner"],
                 "title": row["title"],
                 "rank": int_text(row["rank"]),
-                "category": report.category_label(row["category"]),
+                "category": report.category_label(row["category"], w.lang),
                 "cells": cells,
                 "count": sum(1 for c in cells if c["mode"] in MODES),
             }
@@ -332,7 +348,7 @@ def _plan(report: Report) -> dict[str, Any]:
     counts = {m: int((tests["mode"] == m).sum()) for m in MODES}
     rule = report.config.field_tests.mode
     crit = (
-        report.config.criterion(rule.criterion).text()
+        report.config.criterion(rule.criterion).text(w.lang)
         if rule.criterion in report.criterion_ids
         else rule.criterion
     )
@@ -341,16 +357,14 @@ def _plan(report: Report) -> dict[str, Any]:
         "rows": rows,
         "counts": counts,
         "total": len(tests),
-        "rule": f"IMPLEMENTATION where the testing partner's need for the category is at least "
-        f"{rule.min_need:g} and the practice's {crit.lower()} is at least "
-        f"{rule.min_value:g}; otherwise WORKSHOP.",
+        "rule": w.text("plan_rule", need=float(rule.min_need), criterion=crit, value=float(rule.min_value)),
         "per_partner": report.config.field_tests.tests_per_partner,
         "max_per_practice": report.config.field_tests.max_partners_per_practice,
-        "total_match": fmt_number(tests["match"].astype(float).sum(), "{:.2f}"),
+        "total_match": w.num(tests["match"].astype(float).sum(), "{:.2f}"),
     }
 
 
-def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
+def _partner_pages(report: Report, charts: Charts, w: Words) -> list[dict[str, Any]]:
     pages = []
     needs = report.needs
     tests = report.field_tests
@@ -366,9 +380,9 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
             offers.append(
                 {
                     "title": row["title"],
-                    "category": report.category_label(row["category"]),
+                    "category": report.category_label(row["category"], w.lang),
                     "rank": int_text(row["rank"]),
-                    "score": fmt_number(row["score"], "{:.2f}"),
+                    "score": w.num(row["score"], "{:.2f}"),
                     "testers": [
                         {"partner": str(t), "mode": str(m)}
                         for t, m in zip(by["partner"], by["mode"], strict=True)
@@ -381,15 +395,18 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
                 {
                     "title": t["title"],
                     "from": t["practice_partner"],
-                    "category": report.category_label(t.get("category")),
-                    "need": fmt_number(t["need"], "{:g}"),
-                    "match": fmt_number(t["match"], "{:.2f}"),
+                    "category": report.category_label(t.get("category"), w.lang),
+                    "need": w.num(t["need"], "{:g}"),
+                    "match": w.num(t["match"], "{:.2f}"),
                     "mode": str(t["mode"]),
                 }
             )
         own = needs[needs["partner"] == code].sort_values("importance", ascending=False, kind="stable")
         top_needs = [
-            {"label": report.category_label(n["category"]), "importance": fmt_number(n["importance"], "{:g}")}
+            {
+                "label": report.category_label(n["category"], w.lang),
+                "importance": w.num(n["importance"], "{:g}"),
+            }
             for n in own.to_dict("records")
             if n["given"] and float(n["importance"]) >= report.config.field_tests.mode.min_need
         ]
@@ -399,13 +416,8 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
         pages.append(
             {
                 "code": code,
-                "organisation": p["organisation"],
-                "region": p["region"],
-                "cis": int_text(p["cluster_initiatives"]),
-                "services": p["services"],
-                "eligible": p["eligible"],
-                "shortlisted": p["shortlisted"],
-                "best_rank": int_text(p["best_rank"]),
+                "heading": cell_text(p["organisation"]) or partner_name(code, w),
+                "facts": _partner_facts(p, w),
                 "offers": offers,
                 "will_test": will_test,
                 "needs": top_needs,
@@ -420,44 +432,70 @@ def _partner_pages(report: Report, charts: Charts) -> list[dict[str, Any]]:
     return pages
 
 
-def _annex(report: Report) -> dict[str, Any]:
+def partner_name(code: str, w: Words) -> str:
+    """What to call a partner that gave no organisation: its country in the page's language
+    (FR -> France, Frankreich), else "Partner XY"."""
+    from babel import Locale
+
+    from p4c.plan.words import LOCALES
+
+    country = Locale.parse(LOCALES[w.lang]).territories.get(code.upper())
+    return str(country) if country else w.text("partner_unnamed", code=code)
+
+
+def _partner_facts(p: Mapping[Any, Any], w: Words) -> list[str]:
+    """The line under a partner's heading, only with what is known (no dangling separators)."""
+    region = cell_text(p["region"])
+    facts = [region] if region else []
+    cis = p["cluster_initiatives"]
+    if finite(cis):
+        facts.append(w.count(round(float(cis)), "n_cis"))
+    facts += [w.count(int(p["services"]), "n_services"), w.count(int(p["eligible"]), "n_candidates")]
+    if finite(p["best_rank"]):
+        facts.append(w.text("best_rank", rank=int_text(p["best_rank"])))
+    return facts
+
+
+def _annex(report: Report, w: Words) -> dict[str, Any]:
     config = report.config
     total = sum(c.weight for c in config.criteria) or 1.0
     criteria = []
     for c in config.criteria:
         if c.source == "ratio":
-            source = f"ratio {c.numerator} / {c.denominator}"
+            source = w.text("source.ratio", numerator=c.numerator, denominator=c.denominator)
         elif c.source == "field":
-            source = f"field {c.column}"
+            source = w.text("source.field", column=c.column)
         else:
-            source = c.source
+            source = w.code("source", c.source)
         criteria.append(
             {
                 "id": c.id,
-                "label": c.text(),
-                "description": c.description_text("en"),
+                "label": c.text(w.lang),
+                "description": c.description_text(w.lang),
                 "source": source,
-                "direction": c.direction,
-                "normalization": c.effective_normalization,
-                "weight": f"{c.weight / total:.3f}",
-                "used": f"{report.weights[c.id]:.3f}",
+                "direction": w.code("direction", c.direction),
+                "normalization": w.code("normalization", c.effective_normalization),
+                "weight": w.num(c.weight / total),
+                "used": w.num(report.weights[c.id]),
             }
         )
     gp = config.good_practice
-    scale = f"{config.scale.min:g}-{config.scale.max:g}"
+    scale = f"{w.num(config.scale.min, '{:g}')}-{w.num(config.scale.max, '{:g}')}"
     rules = [
-        f"status {' or '.join(s.value for s in gp.statuses)}",
-        f"running for at least {gp.min_months_running} months at the reference date",
-        "evidence of results present" if gp.require_evidence else "evidence not required",
-        f"provider not {', '.join(p.value for p in gp.excluded_providers)}"
+        w.text("rule_status", statuses=w.either([w.code("status", s.value) for s in gp.statuses])),
+        w.count(gp.min_months_running, "rule_running"),
+        w["rule_evidence"] if gp.require_evidence else w["rule_no_evidence"],
+        w.text(
+            "rule_provider", providers=", ".join(w.code("provider", p.value) for p in gp.excluded_providers)
+        )
         if gp.excluded_providers
-        else "any provider",
-        f"overall score at least {gp.min_score:g}",
+        else w["rule_any_provider"],
+        w.text("rule_score", score=float(gp.min_score)),
         *[
-            f"{config.criterion(k).text()} present and at least {v:g} on the {scale} scale"
+            w.text("rule_criterion", criterion=config.criterion(k).text(w.lang), value=float(v), scale=scale)
             for k, v in gp.min_criteria.items()
         ],
-        f"pertinence above {gp.min_pertinence:g} (a majority of the region's cluster initiatives)",
+        w.text("rule_pertinence", value=float(gp.min_pertinence)),
     ]
     sl = config.shortlist
     ft = config.field_tests
@@ -473,24 +511,36 @@ def _annex(report: Report) -> dict[str, Any]:
     return {
         "criteria": criteria,
         "rules": rules,
-        "shortlist": f"the best-ranked candidates up to {sl.size}, at most {sl.max_per_partner} per "
-        f"partner, covering at least {sl.min_categories} categories when the candidates "
-        f"allow it",
-        "field_tests": f"each partner tests exactly {ft.tests_per_partner} practices of other partners, "
-        f"at most {ft.max_partners_per_practice} partners per practice, maximising the "
-        f"sum of score × need / 5 (need {ft.default_need:g} where a partner gave none)",
-        "missing": "ranked on the criteria present, weights rescaled over them (flagged incomplete)"
-        if config.missing == "rescale"
-        else "counted as the worst value of the scale",
-        "scale": f"{scale}, step {config.scale.step:g}",
-        "stability": f"Dirichlet concentration {config.stability.concentration:g}, "
-        f"seed {config.stability.seed}",
+        "shortlist": w.text(
+            "annex_shortlist",
+            size=sl.size,
+            per_partner=sl.max_per_partner,
+            categories=Count(sl.min_categories, "n_categories"),
+        ),
+        "field_tests": w.text(
+            "annex_field_tests",
+            tests=Count(ft.tests_per_partner, "n_practices"),
+            max=ft.max_partners_per_practice,
+            default=float(ft.default_need),
+        ),
+        "missing": w["missing_rescale"] if config.missing == "rescale" else w["missing_worst"],
+        "scale": w.text(
+            "scale", low=float(config.scale.min), high=float(config.scale.max), step=float(config.scale.step)
+        ),
+        "stability": w.text(
+            "annex_stability",
+            concentration=float(config.stability.concentration),
+            seed=str(config.stability.seed),
+        ),
         "version": report.version,
         "config_sha256": report.config_sha256,
         "as_of": report.as_of.isoformat(),
         "inputs": inputs,
-        "files": [{"name": f.name, "sha256": f.sha256, "size": f"{f.size:,}"} for f in report.files],
-        "weights_source": report.weights_source,
-        "made_by": [{"what": _RESULT_NAMES.get(what, what), "how": how} for what, how in report.made_by],
+        "files": [{"name": f.name, "sha256": f.sha256, "size": w.integer(f.size)} for f in report.files],
+        "weights_source": w.render(report.weights_source),
+        "made_by": [
+            {"what": w[_RESULT_NAMES[what]] if what in _RESULT_NAMES else what, "how": w.render(how)}
+            for what, how in report.made_by
+        ],
         "submissions": 0 if report.submissions is None else len(report.submissions),
     }

@@ -23,18 +23,16 @@ from p4c.report.charts import (
     rank_labels,
     stacked_bars,
 )
-from p4c.report.format import as_float, fmt_number, int_text, pct
+from p4c.report.format import as_float, int_text
+from p4c.scoring.apply import DISPUTE_STD, GAP_MARK
 
 if TYPE_CHECKING:
     from p4c.report.data import Report
+    from p4c.report.words import Words
 
 GROUP_COLORS = ("#1F4E79", "#C55A11", "#548235", "#7030A0", "#BF9000", "#2E75B6")
 DISPUTED_SHOWN = 20
-SOURCE_TEXT = {
-    "self": "the partners' self-scores (scoring.source: self): each partner scored its own services",
-    "peer": "the peer scores (scoring.source: peer): each service as the other partners scored it",
-    "blend": "a blend of self-scores and peer scores (scoring.source: blend)",
-}
+ALPHA_LOW = 0.667  # Krippendorff's alpha below this: weak evidence
 
 
 def group_ids(report: Report) -> list[str]:
@@ -46,15 +44,16 @@ def group_ids(report: Report) -> list[str]:
 
 def chart_groups(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     """The top services' scores split by criteria group (the sum of each group's contributions)."""
+    w = charts.words
     groups = group_ids(report)
     fig, ax = _new_figure(9.0, len(top), 0.3, labels=rank_labels(top), top=22, bottom=TICKS_AND_TITLE)
     colors = [GROUP_COLORS[i % len(GROUP_COLORS)] for i in range(len(groups))]
     segments = [(g, color, g.removeprefix("group_")) for g, color in zip(groups, colors, strict=True)]
-    stacked_bars(ax, top, segments, "score = sum of the groups' contributions")
+    stacked_bars(ax, top, segments, w["axis_group_sum"], w)
     ax.legend(
         loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), handlelength=1, borderaxespad=0.3
     )
-    return charts.svg(fig, f"Top {len(top)} services by criteria group")
+    return charts.svg(fig, w.text("chart_groups", n=len(top)))
 
 
 def groups_block(report: Report, charts: Charts, top: pd.DataFrame) -> dict[str, Any] | None:
@@ -68,8 +67,8 @@ def groups_block(report: Report, charts: Charts, top: pd.DataFrame) -> dict[str,
     rows = [
         {
             "name": g.removeprefix("group_"),
-            "criteria": ", ".join(chart_label(report, c) for c in members[g]),
-            "weight": pct(sum(report.weights.get(c, 0.0) for c in members[g])),
+            "criteria": ", ".join(chart_label(report, c, lang=charts.words.lang) for c in members[g]),
+            "weight": charts.words.pct(sum(report.weights.get(c, 0.0) for c in members[g])),
         }
         for g in groups
     ]
@@ -104,30 +103,44 @@ def chart_raters(charts: Charts, table: pd.DataFrame, low: float, high: float) -
             if not math.isnan(grid[i, j]):
                 weight = "bold" if rater == partner else "normal"
                 ax.text(
-                    j, i, f"{grid[i, j]:.2f}", ha="center", va="center", fontsize=8, color=INK, weight=weight
+                    j,
+                    i,
+                    charts.words.num(grid[i, j], "{:.2f}"),
+                    ha="center",
+                    va="center",
+                    fontsize=8,
+                    color=INK,
+                    weight=weight,
                 )
     ax.set_xlim(-0.5, len(partners) - 0.5)
     ax.set_ylim(len(raters) - 0.5, -0.5)
     ax.set_xticks(range(len(partners)), partners)
     ax.set_yticks(range(len(raters)), raters)
-    ax.set_xlabel("partner scored (bold: the rater's own services)")
+    ax.set_xlabel(charts.words["axis_raters"])
     ax.tick_params(which="both", length=0)
     for spine in ax.spines.values():
         spine.set_visible(False)
-    return charts.svg(fig, "Mean score each rater gave each partner's services")
+    return charts.svg(fig, charts.words["chart_raters"])
 
 
 def scoring_section(report: Report, charts: Charts) -> dict[str, Any]:
     """The template data of "How the partners scored"; `scored` False when nobody sent scores."""
+    from p4c.report.data import stale_phrase
+
+    w = charts.words
     outcome, config = report.scoring, report.config
     source = config.scoring.source
+    stale = stale_phrase(outcome)
     out: dict[str, Any] = {
         "source": source,
-        "source_text": SOURCE_TEXT[source],
+        "source_text": w.text(f"source_{source}", setting=f"scoring.source: {source}"),
         "self_only": source == "self",
         "scored": outcome is not None and outcome.has_ratings,
         "weighted": outcome is not None and outcome.has_weights,
-        "stale": outcome.stale_note() if outcome is not None else None,
+        "stale": w.render(stale) if stale else None,
+        "gap_mark": w.num(GAP_MARK, "{:.1f}"),
+        "alpha_low": w.num(ALPHA_LOW),
+        "disputed_std": w.num(DISPUTE_STD, "{:.1f}"),
     }
     if outcome is None:
         return out
@@ -135,21 +148,21 @@ def scoring_section(report: Report, charts: Charts) -> dict[str, Any]:
         out["heatmap"] = {"svg": chart_raters(charts, outcome.heatmap, config.scale.min, config.scale.max)}
         gap = outcome.gap
         criteria = [c for c in report.criterion_ids if c in set(gap["criterion"])]
-        out["gap_criteria"] = [chart_label(report, c, 14) for c in criteria]
+        out["gap_criteria"] = [chart_label(report, c, 14, lang=w.lang) for c in criteria]
         out["gap_rows"] = [
             {
                 "partner": str(code),
-                "cells": [_gap_cell(part, c) for c in criteria],
+                "cells": [_gap_cell(part, c, w) for c in criteria],
             }
             for code, part in gap.groupby("partner", sort=True)
         ]
         out["agreement"] = [
             {
-                "label": chart_label(report, str(r.criterion)),
-                "alpha": fmt_number(r.alpha, "{:.2f}"),
+                "label": chart_label(report, str(r.criterion), lang=w.lang),
+                "alpha": w.num(r.alpha, "{:.2f}"),
                 "raters": int_text(r.raters),
                 "units": int_text(r.units),
-                "low": as_float(r.alpha) < 0.667 if not math.isnan(as_float(r.alpha)) else False,
+                "low": as_float(r.alpha) < ALPHA_LOW if not math.isnan(as_float(r.alpha)) else False,
             }
             for r in outcome.agreement.itertuples(index=False)
         ]
@@ -163,8 +176,8 @@ def scoring_section(report: Report, charts: Charts) -> dict[str, Any]:
                 "partner": str(r.partner),
                 "service_id": str(r.service_id),
                 "title": titles.get(f"{r.partner}/{r.service_id}", ""),
-                "criterion": chart_label(report, str(r.criterion)),
-                "std": fmt_number(r.std, "{:.2f}"),
+                "criterion": chart_label(report, str(r.criterion), lang=w.lang),
+                "std": w.num(r.std, "{:.2f}"),
                 "ratings": int_text(r.ratings),
             }
             for r in disputed.head(DISPUTED_SHOWN).itertuples(index=False)
@@ -177,24 +190,22 @@ def scoring_section(report: Report, charts: Charts) -> dict[str, Any]:
         out["weight_partners"] = codes
         out["weight_rows"] = [
             {
-                "label": chart_label(report, str(row["criterion"])),
-                "config": pct(row["config"]),
-                "consensus": pct(row["consensus"]),
-                "partners": [pct(row[c]) for c in codes],
+                "label": chart_label(report, str(row["criterion"]), lang=w.lang),
+                "config": w.pct(row["config"]),
+                "consensus": w.pct(row["consensus"]),
+                "partners": [w.pct(row[c]) for c in codes],
             }
             for row in view.to_dict("records")
         ]
         out["weights_from"] = config.weights.from_
         tau = report.tau if report.tau is not None else pd.DataFrame(columns=["partner", "tau"])
-        out["tau"] = [
-            {"partner": str(r.partner), "tau": fmt_number(r.tau, "{:.2f}")} for r in tau.itertuples()
-        ]
+        out["tau"] = [{"partner": str(r.partner), "tau": w.num(r.tau, "{:.2f}")} for r in tau.itertuples()]
     return out
 
 
-def _gap_cell(part: pd.DataFrame, criterion: str) -> dict[str, Any]:
+def _gap_cell(part: pd.DataFrame, criterion: str, w: Words) -> dict[str, Any]:
     row = part[part["criterion"] == criterion]
     if row.empty:
         return {"text": "–", "marked": False}
     gap = float(row["gap"].iloc[0])
-    return {"text": f"{gap:+.2f}", "marked": bool(row["marked"].iloc[0])}
+    return {"text": w.num(gap, "{:+.2f}"), "marked": bool(row["marked"].iloc[0])}
