@@ -15,7 +15,7 @@ from typing import Any
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from p4c.config import Project
@@ -708,7 +708,14 @@ def test_xlsx_header_row_grows_with_wrapped_headers(tmp_path: Path) -> None:
 _CELL_TAGS = st.sampled_from(["held", "blank", "empty", "unreferenced", "row only"])
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=300, deadline=None)
+@example(  # a piece of XML cut between `<c r="E1000">` and its `</c>` once counted that empty cell
+    rows=[
+        (100, True, [(1, "held"), (1, "row only"), (1, "row only"), (1, "row only")]),
+        (1000, False, [(1, "held"), (1, "held"), (1, "unreferenced"), *[(1, "row only")] * 2, (5, "empty")]),
+    ],
+    chunk=64,
+)
 @given(
     rows=st.lists(
         st.tuples(

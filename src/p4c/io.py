@@ -331,8 +331,9 @@ def check_extent(name: str, sheet: str, extent: Extent, max_rows: int) -> None:
         )
 
 
-def _chunks(stream: IO[bytes], cut: bytes) -> Iterator[bytes]:
-    """The stream in pieces of about _CHUNK bytes, each ending just after a `cut` (else a tag)."""
+def _chunks(stream: IO[bytes], cut: bytes, fallback: bytes | None = None) -> Iterator[bytes]:
+    """The stream in pieces of about _CHUNK bytes, each ending just after a `cut`, else just after a
+    `fallback` (a cell's end: a piece never splits `<c ...>` from its `</c>`), else before a tag."""
     rest = b""
     while True:
         data = stream.read(_CHUNK)
@@ -342,7 +343,13 @@ def _chunks(stream: IO[bytes], cut: bytes) -> Iterator[bytes]:
             return
         buf = rest + data
         end = buf.rfind(cut)
-        end = end + len(cut) if end >= 0 else buf.rfind(b"<")
+        if end >= 0:
+            end += len(cut)
+        elif fallback is not None:
+            end = buf.rfind(fallback)
+            end = end + len(fallback) if end >= 0 else 0
+        else:
+            end = buf.rfind(b"<")
         if end <= 0:
             rest = buf
             continue
@@ -391,7 +398,7 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
     state = [0, 0]  # the last row and column seen (1-based), for tags without `r=`
     digits = len(str(max_rows + 50))
     far = re.compile(_X_FAR.format(digits=digits).encode())
-    for chunk in _chunks(stream, b"row>"):
+    for chunk in _chunks(stream, b"row>", b"</c>"):
         part = chunk
         prefixed = b":c" in part
         if prefixed:  # prefixed tags (`<x:c>`), as some libraries write
