@@ -139,6 +139,16 @@ def date_option(help: str) -> Any:
     return typer.Option("--as-of", metavar="DATE", help=help)
 
 
+def weight_option(help: str) -> Any:
+    """`-w/--weight ID=W`, repeatable."""
+    return typer.Option("--weight", "-w", metavar="ID=W", help=help)
+
+
+def method_option(help: str) -> Any:
+    """`-m/--method wsm|topsis|wpm`."""
+    return typer.Option("--method", "-m", metavar=METHOD_METAVAR, help=help)
+
+
 def lang_option(help: str) -> Any:
     """A language option: en, fr or de, in any case."""
     return typer.Option(case_sensitive=False, metavar="|".join(LANGUAGES), help=help)
@@ -492,21 +502,11 @@ def rank_command(
     *,
     method: Annotated[
         Literal["wsm", "topsis", "wpm"],
-        typer.Option(
-            "--method",
-            "-m",
-            metavar=METHOD_METAVAR,
-            help="wsm (weighted sum), topsis, or wpm (weighted product).",
-        ),
+        method_option("wsm (weighted sum), topsis, or wpm (weighted product)."),
     ] = "wsm",
     weight: Annotated[
         list[str] | None,
-        typer.Option(
-            "--weight",
-            "-w",
-            metavar="ID=W",
-            help="Override a criterion's weight (repeatable); weights are rescaled to sum to 1.",
-        ),
+        weight_option("Override a criterion's weight (repeatable); weights are rescaled to sum to 1."),
     ] = None,
     by: Annotated[
         Literal["partner", "category"] | None,
@@ -752,16 +752,11 @@ def shortlist(
     ] = None,
     method: Annotated[
         Literal["wsm", "topsis", "wpm"],
-        typer.Option("--method", "-m", metavar=METHOD_METAVAR, help="Scoring method, as for `p4c rank`."),
+        method_option("Scoring method, as for `p4c rank`."),
     ] = "wsm",
     weight: Annotated[
         list[str] | None,
-        typer.Option(
-            "--weight",
-            "-w",
-            metavar="ID=W",
-            help="Override a criterion's weight (repeatable), as for `p4c rank`.",
-        ),
+        weight_option("Override a criterion's weight (repeatable), as for `p4c rank`."),
     ] = None,
     output: Annotated[
         Path | None,
