@@ -374,7 +374,10 @@ _X_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
 # as the row limit, can reach far; every other cell is within 26 columns and below that power of
 # ten. Exact: the references of the cells that hold something (not self-closed, not
 # `<c ...></c>`), found in one pass in C.
-_X_FAR = '<c r="(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"[^>]*?(/?)>'
+_X_FAR = (
+    '<c r="(?:(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"[^>]*?(/?)>'
+    "|(?![A-Z]{{1,3}}\\d))"  # the last: a reference without column letters (odd; counted exactly)
+)
 _X_HELD_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>(?!</c>)')
 _X_HELD_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>(?!</c>)')
 _X_ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}\d)')  # a reference without column letters
@@ -404,16 +407,14 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
         if prefixed:  # prefixed tags (`<x:c>`), as some libraries write
             part = _X_PREFIX.sub(rb"<\1", part)
         referenced = part.count(b'<c r="')
-        if (
-            referenced
-            and referenced == sum(part.count(start) for start in _X_CELL_STARTS)
-            and _X_ODD_REF.search(part) is None
-        ):
-            if exact:
+        if not referenced or referenced != sum(part.count(start) for start in _X_CELL_STARTS):
+            _xlsx_exact(part, extent, state)
+        elif exact:
+            if _X_ODD_REF.search(part) is None:
                 _xlsx_referenced(part, extent, state)
             else:
-                _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1, state)
-        else:
+                _xlsx_exact(part, extent, state)
+        elif not _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1, state):
             _xlsx_exact(part, extent, state)
         extent.escapes = extent.escapes or _has_escapes(part)
         if any(hint in part for hint in _X_ERROR_HINTS) or (
@@ -465,9 +466,13 @@ def _xlsx_exact(part: bytes, extent: Extent, state: list[int]) -> None:
 
 def _xlsx_bounds(
     part: bytes, extent: Extent, far: re.Pattern[bytes], near_rows: int, state: list[int]
-) -> None:
-    """Upper bounds: the far cells exactly, any other cell as if at Z and row `near_rows`."""
+) -> bool:
+    """Upper bounds: the far cells exactly, any other cell as if at Z and row `near_rows`.
+
+    False, having added nothing that counts, where a cell's reference has no column letters."""
     for match in far.finditer(part):
+        if match.end() - match.start() == 6:  # `<c r="` alone: an odd reference
+            return False
         if match.group(5) or part.startswith(b"</c>", match.end()):
             continue  # formatting only
         if match.group(1):
@@ -477,6 +482,7 @@ def _xlsx_bounds(
     extent.add(near_rows, 26)
     extent.exact = False
     _after_last_cell(part, extent, state)
+    return True
 
 
 def _xlsx_errors(part: bytes, extent: Extent) -> None:
