@@ -622,7 +622,7 @@ def measure(folder: Path, n: int, repeat: int) -> None:
     )
 
     root, what = sample_project(folder)
-    services = len(load_processed(Project(root), Project(root).load_config()).services)
+    services = len(load_processed(Project(root).processed_dir, Project(root).load_config()).services)
     print(f"\n== the sample: {what}, {services} services ==")
     walls = [timed_process(cli(root))[0] for _ in range(max(repeat, 5))]
     print(
