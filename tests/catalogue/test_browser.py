@@ -15,21 +15,12 @@ import pytest
 
 from p4c.catalogue import CatalogueData, build_catalogue
 from tests.catalogue.data import HOSTILE, config, fold, make_data
-
-CHROMIUM = Path("/usr/bin/chromium")
+from tests.shared import chromium
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.skip(
-            f"no Chromium at {CHROMIUM}: install the Debian package chromium to run the browser tests"
-        )
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is missing")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")

@@ -6,20 +6,15 @@ Skipped with the reason where Chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from p4c.config import Project
-from p4c.pipeline import RunOptions, run
+from tests.shared import ROOT, chromium, sample_run
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
 PHONE, DESKTOP = 390, 1280
 CSS_PX_PER_MM = 96 / 25.4
 A4_WIDTH_MM = 210
@@ -63,27 +58,13 @@ SCROLL_BOXES_JS = """() => [...document.querySelectorAll('.table-scroll, .chart-
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not CHROMIUM.is_file():
-        pytest.skip(f"no Chromium at {CHROMIUM}: install the Debian package chromium to run this test")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is missing")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        yield browser
-        browser.close()
+    yield from chromium()
 
 
 @pytest.fixture(scope="module")
 def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`p4c run` on the shipped sample data: scoring, field tests and plans, so every table."""
-    root = tmp_path_factory.mktemp("sample") / "proj"
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    (root / "data" / "processed").mkdir(parents=True)
-    (root / "config").mkdir()
-    shutil.copy(ROOT / "config" / "criteria.yaml", root / "config" / "criteria.yaml")
-    project = Project(root)
-    result = run(project, project.load_config(), RunOptions(as_of=dt.date(2026, 2, 1), samples=50))
-    assert result.ok
-    return project.processed_dir / "report.html"
+    return sample_run(tmp_path_factory).processed_dir / "report.html"
 
 
 def _open(browser: Any, page_file: Path, width: int) -> Any:

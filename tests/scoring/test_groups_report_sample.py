@@ -14,6 +14,7 @@ from p4c.config import Project, parse_config
 from p4c.errors import P4CError
 from p4c.pipeline import RunOptions, run
 from p4c.rank import RankOptions, group_columns, rank
+from tests import shared
 from tests.rank_data import make_config, partners_frame, random_services, service, services_frame
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,17 +84,7 @@ def test_a_group_named_like_a_column_is_refused() -> None:
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """`p4c run` on the shipped sample data with the shipped config (source: peer)."""
-    root = tmp_path_factory.mktemp("sample") / "proj"
-    shutil.copytree(ROOT / "data" / "raw", root / "data" / "raw")
-    (root / "data" / "processed").mkdir(parents=True)
-    (root / "config").mkdir()
-    shutil.copy(ROOT / "config" / "criteria.yaml", root / "config" / "criteria.yaml")
-    project = Project(root)
-    import datetime as dt
-
-    result = run(project, project.load_config(), RunOptions(as_of=dt.date(2026, 2, 1), samples=50))
-    assert result.ok
-    return project
+    return shared.sample_run(tmp_path_factory)
 
 
 def test_the_sample_run_ranks_on_peer_scores(sample_run: Project) -> None:
