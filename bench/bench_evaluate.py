@@ -22,26 +22,11 @@ import time
 
 import numpy as np
 import pandas as pd
+from bench_rank import CATEGORIES  # a sibling script: the default config's codes
 
 from p4c.evaluation.evaluate import evaluate
 from p4c.evaluation.settings import EvaluationSettings
 
-CATEGORIES = (
-    "NET",
-    "INTEL",
-    "INNOV",
-    "FIN",
-    "INTL",
-    "SKILLS",
-    "CMGT",
-    "BRAND",
-    "POLICY",
-    "INFRA",
-    "START",
-    "COMM",
-    "XSECT",
-    "MONIT",
-)
 STATUSES = ("DONE", "DONE", "DONE", "ONGOING", "PLANNED", "CANCELLED")
 ADOPTIONS = ("FULL", "PARTIAL", "INTEREST", "PRINCIPLES", "NONE")
 BARRIERS = (

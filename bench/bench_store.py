@@ -49,6 +49,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bench_rank import ACTIVITIES, CATEGORIES, SCORE_IDS  # a sibling script: the same services
+
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
@@ -56,35 +58,6 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 PARTNERS = ("BE", "DE", "EE", "FR", "GR", "MT", "SI")
 TARGET = "FR"  # the partner whose rows every write replaces
-CATEGORIES = (
-    "NET",
-    "INTEL",
-    "INNOV",
-    "FIN",
-    "INTL",
-    "SKILLS",
-    "CMGT",
-    "BRAND",
-    "POLICY",
-    "INFRA",
-    "START",
-    "COMM",
-    "XSECT",
-    "MONIT",
-)
-SCORE_IDS = ("relevance", "impact", "transferability", "sustainability", "innovation", "synergy")
-ACTIVITIES = (
-    "B2B matchmaking day",
-    "Joint pavilion at a trade fair",
-    "Export mission",
-    "EU proposal-writing helpdesk",
-    "Technology watch bulletin",
-    "Skills academy for SMEs",
-    "Open lab for prototyping",
-    "Cross-cluster innovation challenge",
-    "Start-up incubation programme",
-    "Digital maturity audit",
-)
 AUDIENCES = ("cluster managers", "SMEs", "start-ups", "research centres", "large firms", "students")
 SECTORS = ("agri-food", "health", "ICT", "mobility", "energy", "textile", "tourism", "maritime")
 # services columns (p4c.ingest): name -> kind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -41,3 +42,44 @@ def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Project:
     result = run(project, project.load_config(), RunOptions(as_of=dt.date(2026, 2, 1), samples=50))
     assert result.ok
     return project
+
+
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+TIMEOUT_S = 120
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--mute-audio",
+)
+
+
+def chromium_path() -> str:
+    """The headless Chromium to run as a program, or a skip that says how to install it."""
+    for name in BROWSERS:
+        found = shutil.which(name)
+        if found:
+            return found
+    if Path("/usr/bin/chromium").is_file():
+        return "/usr/bin/chromium"
+    pytest.skip(
+        "no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
+        "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test"
+    )
+
+
+def run_chromium(browser: str, tmp_path: Path, *args: str) -> None:
+    """One time-boxed browser run with a fresh profile; its output is shown when it fails."""
+    profile = tmp_path / "profile"
+    command = [browser, *FLAGS, f"--user-data-dir={profile}", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"Chromium did not finish within {TIMEOUT_S} s: {' '.join(command)}")
+    assert done.returncode == 0, f"Chromium exited {done.returncode}:\n{done.stderr[-3000:]}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import errno
 import glob
 import html
@@ -1217,9 +1218,7 @@ _DIMENSION = re.compile(rb'<dimension ref="[^"]*"/>')
 
 def _cell_xml(ref: str, value: Any, style: str, date_style: str) -> str:
     """One cell of a data row as SpreadsheetML; '' for a blank (None, NaN, NA, NaT)."""
-    import pandas as pd
-
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return ""
     if isinstance(value, str):
         return _text_xml(ref, value, style)
@@ -1234,6 +1233,10 @@ def _cell_xml(ref: str, value: Any, style: str, date_style: str) -> str:
             return ""
         formula = "1/0" if value > 0 else "-1/0"  # as xlsxwriter's nan_inf_to_errors writes it
         return f'<c r="{ref}"{style} t="e"><f>{formula}</f><v>#DIV/0!</v></c>'
+    import pandas as pd  # past the common types: dates and pandas' missing values
+
+    if value is pd.NA or value is pd.NaT:
+        return ""
     if hasattr(value, "year"):
         return f'<c r="{ref}"{date_style}><v>{_excel_serial(pd.Timestamp(value).to_pydatetime())!r}</v></c>'
     return _text_xml(ref, str(value), style)
@@ -1241,8 +1244,6 @@ def _cell_xml(ref: str, value: Any, style: str, date_style: str) -> str:
 
 def _excel_serial(moment: Any) -> float:
     """Excel's day number of a date and time (1900 system, with its 29 February 1900 that never was)."""
-    import datetime as dt
-
     delta = moment.replace(tzinfo=None) - dt.datetime(1899, 12, 31)
     days = delta.days + (delta.seconds + delta.microseconds / 1e6) / 86_400
     return float(days + 1 if days > 59 else days)

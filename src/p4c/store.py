@@ -435,18 +435,24 @@ def read_table(
     `columns`: only these (those a chunk holds); `history`: the replaced chunks instead, with
     `replaced_at` and `replaced_by` columns.
     """
-    with _connect(folder, write=False) as con:
-        if not _has_tables(con):
-            return None
-        where = "replaced_at IS NOT NULL" if history else "replaced_at IS NULL"
-        rows = con.execute(
-            f"SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? "
-            f"AND {where} ORDER BY owner, id",
-            (kind,),
-        ).fetchall()
+    rows = _chunk_rows(folder, kind, history=history)
     if not rows:
         return None
     return _concat_blobs(rows, columns, history=history)
+
+
+def _chunk_rows(folder: Path, kind: str, *, history: bool) -> list[tuple[bytes, str | None, str | None]]:
+    """The (data, replaced_at, replaced_by) of a table's current chunks (or replaced ones), by owner."""
+    with _connect(folder, write=False) as con:
+        if not _has_tables(con):
+            return []
+        where = "replaced_at IS NOT NULL" if history else "replaced_at IS NULL"
+        rows: list[tuple[bytes, str | None, str | None]] = con.execute(
+            f"SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? AND {where} "
+            "ORDER BY owner, id",
+            (kind,),
+        ).fetchall()
+    return rows
 
 
 def _concat_blobs(
@@ -585,16 +591,7 @@ def export(folder: Path) -> None:
     from p4c.fastcsv import write_csv
 
     for kind, name in EXPORTS.items():
-        with _connect(folder, write=False) as con:
-            rows = (
-                con.execute(
-                    "SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? "
-                    "AND replaced_at IS NULL ORDER BY owner, id",
-                    (kind,),
-                ).fetchall()
-                if _has_tables(con)
-                else []
-            )
+        rows = _chunk_rows(folder, kind, history=False)
         if len(rows) == 1:  # a chunk is a parquet file already
             _write_bytes(rows[0][0], folder / name)
         elif rows:  # Arrow to parquet, with no trip through pandas

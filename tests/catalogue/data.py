@@ -20,22 +20,7 @@ PARTNERS: dict[str, tuple[str, str, int, str]] = {
     "GR": ("Regional Development Fund of Crete", "Κρήτη", 9, ""),
     "MT": ("Malta Enterprise", "Malta", 5, "mt@me.example"),
 }
-CATEGORIES = [
-    "NET",
-    "INTEL",
-    "INNOV",
-    "FIN",
-    "INTL",
-    "SKILLS",
-    "CMGT",
-    "BRAND",
-    "POLICY",
-    "INFRA",
-    "START",
-    "COMM",
-    "XSECT",
-    "MONIT",
-]
+CATEGORIES = [c.code for c in parse_config(_default_text()).categories]
 TITLES = [
     "B2B matchmaking days",
     "Coopération transfrontalière des clusters",
@@ -66,7 +51,7 @@ HOSTILE = [
 ]
 PROVIDERS = ["DA", "CI", "JOINT", "EXTERNAL"]
 STATUSES = ["ONGOING", "COMPLETED", "PILOT", "PLANNED"]
-SCORE_IDS = ["relevance", "impact", "transferability", "sustainability", "innovation", "synergy"]
+SCORE_IDS = [c.id for c in parse_config(_default_text()).score_criteria]
 VERDICTS = ["TRANSFERABLE", "PROMISING", "NOT_TRANSFERABLE", "NOT_TESTED"]
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,21 +13,8 @@ from p4c.plan.html import BAR_MAX, render_html
 from p4c.plan.model import Action, PlanDocument
 from tests.plan.fixtures import GENERATED, plan
 from tests.plan.textcheck import html_text
+from tests.shared import chromium_path, run_chromium
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-TIMEOUT_S = 120
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--mute-audio",
-)
 HOSTILE_ORG = "<script>alert('org')</script>"
 HOSTILE_TITLE = '"><img src=x onerror=alert(1)>'
 HOSTILE_LABEL = "</text><script>alert(2)</script>"
@@ -143,29 +128,6 @@ def test_placeholders_when_nothing_is_set() -> None:
 # --- in a browser ----------------------------------------------------------------------------------
 
 
-def _browser() -> str:
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    pytest.skip(
-        "no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
-        "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test"
-    )
-
-
-def _run(browser: str, tmp_path: Path, *args: str) -> None:
-    profile = tmp_path / "profile"
-    command = [browser, *FLAGS, f"--user-data-dir={profile}", *args]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"Chromium did not finish within {TIMEOUT_S} s: {' '.join(command)}")
-    assert done.returncode == 0, f"Chromium exited {done.returncode}:\n{done.stderr[-3000:]}"
-
-
 @pytest.fixture
 def page_file(tmp_path: Path) -> Path:
     path = tmp_path / "FR_plan.html"
@@ -178,7 +140,9 @@ def test_screenshot_is_not_blank(page_file: Path, tmp_path: Path) -> None:
     from matplotlib import image
 
     shot = tmp_path / "plan.png"
-    _run(_browser(), tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", page_file.as_uri())
+    run_chromium(
+        chromium_path(), tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", page_file.as_uri()
+    )
     pixels = image.imread(shot)
     assert pixels.shape[:2] == (1400, 1000)
     rgb = np.round(pixels[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
@@ -188,7 +152,9 @@ def test_screenshot_is_not_blank(page_file: Path, tmp_path: Path) -> None:
 
 def test_prints_each_part_on_its_own_page(page_file: Path, tmp_path: Path) -> None:
     pdf = tmp_path / "plan.pdf"
-    _run(_browser(), tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page_file.as_uri())
+    run_chromium(
+        chromium_path(), tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page_file.as_uri()
+    )
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", data))
@@ -207,7 +173,7 @@ def browser_page(page_file: Path) -> Iterator[Any]:
     pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
     from playwright.sync_api import Error, sync_playwright
 
-    executable = _browser()
+    executable = chromium_path()
     with sync_playwright() as pw:
         try:
             browser = pw.chromium.launch(executable_path=executable, args=["--no-sandbox"])

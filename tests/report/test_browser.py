@@ -6,8 +6,6 @@ Skipped (with the reason) where no Chromium is installed; `.ci/install-browser.s
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -15,45 +13,7 @@ import pytest
 
 from p4c.report import HTML_FILE, ReportOptions, report
 from tests.report.data import AS_OF, make_processed
-
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-TIMEOUT_S = 120
-FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--mute-audio",
-)
-
-
-def _browser() -> str:
-    for name in BROWSERS:
-        found = shutil.which(name)
-        if found:
-            return found
-    if Path("/usr/bin/chromium").is_file():
-        return "/usr/bin/chromium"
-    pytest.skip(
-        "no headless Chromium found (looked for " + ", ".join(BROWSERS) + "); install it "
-        "with `bash .ci/install-browser.sh` (Debian package chromium) to run this test"
-    )
-
-
-def _run(browser: str, tmp_path: Path, *args: str) -> None:
-    """One time-boxed browser run with a fresh profile; its output is shown when it fails."""
-    profile = tmp_path / "profile"
-    command = [browser, *FLAGS, f"--user-data-dir={profile}", *args]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=TIMEOUT_S, check=False)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"Chromium did not finish within {TIMEOUT_S} s: {' '.join(command)}")
-    assert done.returncode == 0, f"Chromium exited {done.returncode}:\n{done.stderr[-3000:]}"
+from tests.shared import chromium_path, run_chromium
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +27,9 @@ def page(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_screenshot_is_not_blank(page: Path, tmp_path: Path) -> None:
     from matplotlib import image
 
-    browser = _browser()
+    browser = chromium_path()
     shot = tmp_path / "report.png"
-    _run(browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri())
+    run_chromium(browser, tmp_path, f"--screenshot={shot}", "--window-size=1280,2000", page.as_uri())
     assert shot.is_file(), "Chromium wrote no screenshot"
     pixels = image.imread(shot)
     assert pixels.shape[0] == 2000 and pixels.shape[1] == 1280
@@ -81,9 +41,9 @@ def test_screenshot_is_not_blank(page: Path, tmp_path: Path) -> None:
 
 
 def test_printing_puts_sections_and_partners_on_their_own_pages(page: Path, tmp_path: Path) -> None:
-    browser = _browser()
+    browser = chromium_path()
     pdf = tmp_path / "report.pdf"
-    _run(browser, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    run_chromium(browser, tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
     assert pdf.is_file(), "Chromium wrote no PDF"
     pages = len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.read_bytes()))
     # 8 sections, 7 partner pages of which the first shares the section's page

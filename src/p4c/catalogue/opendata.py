@@ -19,24 +19,11 @@ import pandas as pd
 from p4c.catalogue.model import CatalogueData, truthy
 from p4c.config import Config
 from p4c.fastcsv import OPEN_DATA, write_csv
+from p4c.models import SERVICE_COLUMNS
 
 PACKAGE_FILE = "datapackage.json"
-SERVICE_FIELDS = (
-    "partner",
-    "service_id",
-    "title",
-    "description",
-    "category",
-    "provider",
-    "status",
-    "start_date",
-    "annual_budget_eur",
-    "staff_fte",
-    "cis_served",
-    "smes_reached",
-    "evidence",
-)
-INTEGER_FIELDS = {"cis_served", "smes_reached", "cluster_initiatives", "rank"}
+SERVICE_FIELDS = ("partner", *(f.name for f in SERVICE_COLUMNS))  # the contract's columns, in order
+INTEGER_FIELDS = {*(f.name for f in SERVICE_COLUMNS if f.type == "int"), "cluster_initiatives", "rank"}
 DESCRIPTIONS = {
     "partner": "Partner code (ISO 3166 alpha-2 country code) of the development agency",
     "service_id": "The partner's reference of the service",
