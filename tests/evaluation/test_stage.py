@@ -18,9 +18,8 @@ from p4c.errors import P4CError
 from p4c.evaluation.evaluate import PRACTICE_COLUMNS, RESULT_COLUMNS
 from p4c.ingest import ingest
 from tests.books import write
-from tests.evaluation.test_workbook import DONE, partnership, report
+from tests.evaluation.books import DONE, report
 
-__all__ = ["partnership"]  # the fixture, shared with the ingest tests
 ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 

@@ -17,61 +17,7 @@ from p4c.evaluation.template import COLUMNS, WORDS, field_test_template, plan_ro
 from p4c.evaluation.workbook import STORED_COLUMNS
 from p4c.ingest import ingest
 from tests.books import service_row, workbook, write
-
-HEADER = [
-    "practice_partner",
-    "practice_id",
-    "mode",
-    "status",
-    "start_date",
-    "end_date",
-    "cis_involved",
-    "satisfaction",
-    "adoption",
-    "barriers",
-    "lessons",
-]
-DONE = ["BE", "S-01", "implementation", "done", dt.date(2025, 3, 1), dt.date(2025, 6, 30), 3, 4.25, "FULL"]
-
-
-def plan_csv(folder: Path) -> None:
-    """The plan: FR tests BE S-01 and DE S-01, BE tests FR S-01; all three shortlisted."""
-    pd.DataFrame(
-        [
-            ["FR", "BE", "S-01", "B2B matchmaking day 1", "IMPLEMENTATION", 4, 0.7],
-            ["FR", "DE", "S-01", "B2B matchmaking day 1", "WORKSHOP", 3, 0.5],
-            ["BE", "FR", "S-01", "B2B matchmaking day 1", "IMPLEMENTATION", 4, 0.6],
-        ],
-        columns=["partner", "practice_partner", "service_id", "title", "mode", "need", "match"],
-    ).to_csv(folder / store.FIELD_TESTS_FILE, index=False)
-    pd.DataFrame(
-        [
-            ["BE", "S-01", "B2B matchmaking day 1", "NET", 0.9, 1],
-            ["DE", "S-01", "B2B matchmaking day 1", "NET", 0.8, 2],
-            ["FR", "S-01", "B2B matchmaking day 1", "NET", 0.7, 3],
-        ],
-        columns=["partner", "service_id", "title", "category", "score", "rank"],
-    ).to_csv(folder / store.SHORTLIST_FILE, index=False)
-
-
-@pytest.fixture
-def partnership(tmp_path: Path, project: Project, config: Config) -> Project:
-    """BE (S-01, S-02), FR (S-01, 5 CIs) and DE (S-01) are ingested; the plan is written."""
-    books = [
-        write(tmp_path / "BE.xlsx", workbook([service_row(1), service_row(2)])),
-        write(tmp_path / "FR.xlsx", workbook([service_row(1, cis_served=2)], code="FR", cis=5)),
-        write(tmp_path / "DE.xlsx", workbook([service_row(1)], code="DE")),
-    ]
-    assert ingest(books, project, config).ok
-    plan_csv(project.processed_dir)
-    return project
-
-
-def report(rows: list[list[Any]], code: str | None = "FR", header: list[str] = HEADER) -> dict[str, Any]:
-    sheets: dict[str, Any] = {"FieldTests": [header, *rows]}
-    if code is not None:
-        sheets["Partner"] = [["partner_code", code]]
-    return sheets
+from tests.evaluation.books import DONE, report
 
 
 def stored(project: Project) -> pd.DataFrame | None:

@@ -308,15 +308,15 @@ def test_the_written_html_in_headless_chromium(written: Path, tmp_path: Path) ->
     import numpy as np
     from matplotlib import image
 
-    from tests.report.test_browser import _browser, _run
+    from tests.shared import chromium_path, run_chromium
 
     page = written / "FR_plan.html"
     shot = tmp_path / "plan.png"
-    _run(_browser(), tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri())
+    run_chromium(chromium_path(), tmp_path, f"--screenshot={shot}", "--window-size=1000,1400", page.as_uri())
     rgb = np.round(image.imread(shot)[..., :3] * 255).astype(np.uint8).reshape(-1, 3)
     assert len(np.unique(rgb, axis=0)) > 100, "the page looks blank"
     pdf = tmp_path / "plan.pdf"
-    _run(_browser(), tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
+    run_chromium(chromium_path(), tmp_path, f"--print-to-pdf={pdf}", "--no-pdf-header-footer", page.as_uri())
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF")
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", data)) >= 5
