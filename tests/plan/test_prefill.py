@@ -104,6 +104,30 @@ def test_bad_inputs_are_p4c_errors() -> None:
         prefill_actions("FR", bad, results(), NEEDS, 3)
 
 
+def test_the_first_bad_row_of_the_evaluation_is_named() -> None:
+    """Keys compare as written once trimmed and upper-cased; the earlier of two problems is named."""
+    base = evaluation()
+    again = base.iloc[[1]].assign(practice_partner=lambda f: " " + f["practice_partner"].str.lower())
+    twice = pd.concat([base, again], ignore_index=True)
+    key = f"{base.iloc[1]['practice_partner']} {base.iloc[1]['practice_id']}"
+    with pytest.raises(P4CError) as raised:
+        prefill_actions("FR", twice, results(), NEEDS, 3)
+    assert raised.value.message == f"the evaluation lists the practice {key} twice (row {len(base) + 1})"
+    later = twice.copy()
+    later.loc[len(base), "verdict"] = "great"  # the repeated row: its repeat is found first
+    with pytest.raises(P4CError, match="twice"):
+        prefill_actions("FR", later, results(), NEEDS, 3)
+    earlier = twice.copy()
+    earlier.loc[2, "verdict"] = " great "
+    first = f"{base.iloc[2]['practice_partner']} {base.iloc[2]['practice_id']}"
+    with pytest.raises(P4CError) as raised:
+        prefill_actions("FR", earlier, results(), NEEDS, 3)
+    assert raised.value.message == (
+        f"the evaluation's verdict `GREAT` for {first} is unknown; "
+        "accepted: TRANSFERABLE, PROMISING, NOT_TRANSFERABLE, NOT_TESTED"
+    )
+
+
 def test_summary_of_the_tests_of_a_practice() -> None:
     summary = summarise_tests("FR", "DE", "DE-01", results())
     assert summary is not None

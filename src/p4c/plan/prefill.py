@@ -129,34 +129,53 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
 
 
 def _practices(evaluation: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-    """The evaluation by (practice_partner, practice_id), with verdicts checked."""
-    out: dict[tuple[str, str], dict[str, Any]] = {}
-    records = evaluation.loc[:, list(EVALUATION_COLUMNS)].to_dict("records")
-    for position, record in enumerate(records):
-        key = (_text(record["practice_partner"]).upper(), _text(record["practice_id"]))
-        if key in out:
-            raise P4CError(
-                f"the evaluation lists the practice {key[0]} {key[1]} twice (row {position + 1})",
-                hint="Run `p4c evaluate` again to rewrite it.",
-            )
-        raw = _text(record["verdict"]).upper()
-        verdict: Verdict | None
-        if not raw:
-            verdict = None
-        elif raw in Verdict.__members__:
-            verdict = Verdict(raw)
-        else:
-            raise P4CError(
-                f"the evaluation's verdict `{raw}` for {key[0]} {key[1]} is unknown; "
-                f"accepted: {', '.join(Verdict)}"
-            )
-        out[key] = {
-            "title": _opt(record["title"]),
-            "category": _opt(record["category"]),
+    """The evaluation by (practice_partner, practice_id), with verdicts checked.
+
+    Column-wise: the evaluation lists every ingested service, and each partner's plan reads it.
+    """
+    frame = evaluation.loc[:, list(EVALUATION_COLUMNS)]
+    owners = _texts(frame["practice_partner"]).str.upper()
+    ids = _texts(frame["practice_id"])
+    raw = _texts(frame["verdict"]).str.upper()
+    repeated = pd.DataFrame({"o": owners, "i": ids}).duplicated().to_numpy()
+    unknown = ((raw != "") & ~raw.isin(list(Verdict.__members__))).to_numpy()
+    first_repeat = int(repeated.argmax()) if repeated.any() else len(frame)
+    first_unknown = int(unknown.argmax()) if unknown.any() else len(frame)
+    if first_repeat < len(frame) and first_repeat <= first_unknown:  # the row order decides
+        raise P4CError(
+            f"the evaluation lists the practice {owners.iat[first_repeat]} {ids.iat[first_repeat]} "
+            f"twice (row {first_repeat + 1})",
+            hint="Run `p4c evaluate` again to rewrite it.",
+        )
+    if first_unknown < len(frame):
+        raise P4CError(
+            f"the evaluation's verdict `{raw.iat[first_unknown]}` for {owners.iat[first_unknown]} "
+            f"{ids.iat[first_unknown]} is unknown; accepted: {', '.join(Verdict)}"
+        )
+    verdicts = raw.map(lambda word: Verdict(word) if word else None)
+    return {
+        (owner, pid): {
+            "title": title or None,
+            "category": category or None,
             "verdict": verdict,
-            "evidence": _opt(record["evidence"]),
+            "evidence": evidence or None,
         }
-    return out
+        for owner, pid, title, category, verdict, evidence in zip(
+            owners,
+            ids,
+            _texts(frame["title"]),
+            _texts(frame["category"]),
+            verdicts,
+            _texts(frame["evidence"]),
+            strict=True,
+        )
+    }
+
+
+def _texts(column: pd.Series) -> pd.Series:
+    """`_text` of every value of a column (blank for a missing value), as an object column."""
+    values = column.astype(object)
+    return values.where(values.notna(), "").map(str).str.strip().astype(object)
 
 
 def _need(needs: Mapping[str, float], category: str | None, default_need: float) -> float:
