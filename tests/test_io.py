@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from p4c import io as p4c_io
 from p4c.config import Project
 from p4c.errors import P4CError
 from p4c.fastcsv import write_csv
@@ -734,8 +736,6 @@ def test_sheet_extent_agrees_with_the_tag_by_tag_count(
     quick bounds are never below it."""
     import io as stdio
 
-    from p4c import io as p4c_io
-
     parts = []
     for number, with_ref, cells in rows:
         body = ""
@@ -830,3 +830,104 @@ def test_xlsx_data_cells_are_what_xlsxwriter_writes_cell_by_cell(tmp_path: Path)
         ws["A2"].value == "a & b < c > d" and ws["A3"].value == "  padded " and ws["A4"].value == "=SUM(A1)"
     )
     assert ws["A4"].data_type == "s"  # text, never a formula
+
+
+# --- whole columns at once -------------------------------------------------------------------------
+
+_CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*)>(?:<v>([^<]*)</v>|(.*))</c>')
+
+
+def _cells_of(texts: list[str]) -> list[tuple[str, str, object]]:
+    """Each cell's reference, attributes and value; numbers compared as numbers (1.0 is 1)."""
+    out: list[tuple[str, str, object]] = []
+    for text in texts:
+        if not text:
+            out.append(("", "", None))
+            continue
+        match = _CELL.fullmatch(text)
+        assert match is not None, text
+        ref, attrs, number, body = match.groups()
+        out.append(
+            (ref, attrs, float(number) if number is not None and "t=" not in attrs else number or body)
+        )
+    return out
+
+
+def _loop_cells(series: pd.Series, style: str) -> list[str]:
+    rows = [str(r) for r in range(2, len(series) + 2)]
+    return [
+        p4c_io._cell_xml("C" + row, value, style, "")
+        for row, value in zip(rows, series.tolist(), strict=True)
+    ]
+
+
+_TEXTS = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12),
+    st.sampled_from(["", " ", "a & b", "<x>", "\xa0lead", "trail\u3000", "\u2028", "tab\t", "\x85"]),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.lists(_TEXTS, min_size=1, max_size=8).map(lambda v: pd.Series(v, dtype=object)),
+        st.lists(_TEXTS, min_size=1, max_size=8).map(lambda v: pd.Series(v, dtype="string")),
+        st.lists(
+            st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False)), min_size=1, max_size=8
+        ).map(lambda v: pd.Series(v, dtype="float64")),
+        st.lists(st.one_of(st.none(), st.integers(-(2**62), 2**62)), min_size=1, max_size=8).map(
+            lambda v: pd.Series(v, dtype="Int64")
+        ),
+        st.lists(st.integers(-(2**62), 2**62), min_size=1, max_size=8).map(
+            lambda v: pd.Series(v, dtype="int64")
+        ),
+        st.lists(st.booleans(), min_size=1, max_size=8).map(lambda v: pd.Series(v, dtype=bool)),
+        st.lists(st.one_of(st.none(), st.booleans()), min_size=1, max_size=8).map(
+            lambda v: pd.Series(v, dtype="boolean")
+        ),
+    ),
+    st.sampled_from(["", ' s="3"']),
+)
+def test_a_column_written_at_once_is_the_cells_written_one_by_one(series: pd.Series, style: str) -> None:
+    import pyarrow as pa
+
+    numbers = pa.array([str(r) for r in range(2, len(series) + 2)], pa.large_string())
+    fast = p4c_io._column_xml(series, '<c r="C', numbers, style)
+    loop = _loop_cells(series, style)
+    if fast is None:  # the column goes cell by cell: only where a cell needs it
+        assert series.map(lambda v: isinstance(v, str) and bool(re.search("[\x00-\x08\x0b-\x1f]", v))).any()
+        return
+    assert _cells_of(fast.to_pylist()) == _cells_of(loop)
+
+
+@pytest.mark.parametrize(
+    ("series", "why"),
+    [
+        (pd.Series([1.0, float("inf")]), "an infinity is an error cell"),
+        (pd.Series(["ok", "bell\x07"], dtype=object), "a control character"),
+        (pd.Series(["x" * 32_768], dtype=object), "text over Excel's limit"),
+        (pd.Series([1, "two"], dtype=object), "mixed types"),
+        (pd.Series(pd.to_datetime(["2020-01-01"])), "dates"),
+    ],
+)
+def test_columns_that_go_cell_by_cell(series: pd.Series, why: str) -> None:
+    import pyarrow as pa
+
+    assert (
+        p4c_io._column_xml(series, '<c r="A', pa.array(["2"] * len(series), pa.large_string()), "") is None
+    ), why
+
+
+def test_the_edge_space_class_is_str_isspace() -> None:
+    """The Arrow pattern that decides xml:space="preserve" knows exactly the spaces Python does."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    chars = [
+        chr(c)
+        for c in range(0x3100)
+        if not 0xD800 <= c <= 0xDFFF and not re.match("[\x00-\x08\x0b-\x1f]", chr(c))
+    ]
+    found = pc.match_substring_regex(pa.array(chars, pa.large_string()), p4c_io._EDGE_SPACE).to_pylist()
+    assert [c for c, hit in zip(chars, found, strict=True) if hit != c.isspace()] == []
