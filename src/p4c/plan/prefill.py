@@ -45,9 +45,14 @@ _TRUE = frozenset({"true", "1", "yes", "y"})
 _FALSE = frozenset({"false", "0", "no", "n", ""})
 
 
+# The evaluation by (practice_partner, practice_id): title, category, verdict and evidence. Built
+# once for all partners' plans (`practices`); each function below takes it or the evaluation table.
+Practices = Mapping[tuple[str, str], Mapping[str, Any]]
+
+
 def prefill_actions(
     partner: str,
-    evaluation: pd.DataFrame,
+    evaluation: pd.DataFrame | Practices,
     results: pd.DataFrame,
     needs: Mapping[str, float],
     default_need: float,
@@ -59,9 +64,8 @@ def prefill_actions(
     (TESTED or NEED) and `need` (the partner's need for the category, `default_need` when not given).
     """
     code = partner.strip().upper()
-    _require(evaluation, EVALUATION_COLUMNS, "the evaluation")
+    known = _known(evaluation)
     _require(results, RESULTS_COLUMNS, "the field-test results")
-    practices = _practices(evaluation)
 
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
@@ -79,20 +83,20 @@ def prefill_actions(
             if key[0] != code:
                 tested.add(key)
     for key in sorted(tested):
-        info = practices.get(key)
+        info = known.get(key)
         category = None if info is None else info["category"]
         rows.append(_row(key, info, BASIS_TESTED, _need(needs, category, default_need)))
         seen.add(key)
 
     candidates: list[tuple[int, float, tuple[str, str]]] = []
-    for key, info in practices.items():
+    for key, info in known.items():
         if key[0] == code or key in seen or info["verdict"] not in _RECOMMENDED:
             continue
         need = _need(needs, info["category"], default_need)
         if need >= MIN_NEED:
             candidates.append((_RECOMMENDED.index(info["verdict"]), -need, key))
     for _, negative_need, key in sorted(candidates):
-        rows.append(_row(key, practices[key], BASIS_NEED, -negative_need))
+        rows.append(_row(key, known[key], BASIS_NEED, -negative_need))
 
     if not rows:
         return _empty()
@@ -128,11 +132,14 @@ def _require(frame: pd.DataFrame, columns: Iterable[str], what: str) -> None:
         )
 
 
-def _practices(evaluation: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
-    """The evaluation by (practice_partner, practice_id), with verdicts checked.
+def _known(evaluation: pd.DataFrame | Practices) -> Practices:
+    return evaluation if isinstance(evaluation, Mapping) else practices(evaluation)
 
-    Column-wise: the evaluation lists every ingested service, and each partner's plan reads it.
-    """
+
+def practices(evaluation: pd.DataFrame) -> dict[tuple[str, str], dict[str, Any]]:
+    """The evaluation by (practice_partner, practice_id), with verdicts checked (column-wise: the
+    evaluation lists every ingested service)."""
+    _require(evaluation, EVALUATION_COLUMNS, "the evaluation")
     frame = evaluation.loc[:, list(EVALUATION_COLUMNS)]
     owners = _texts(frame["practice_partner"]).str.upper()
     ids = _texts(frame["practice_id"])
@@ -289,22 +296,21 @@ def _number(value: object) -> float | None:
 
 
 def build_actions(
-    partner: str, rows: pd.DataFrame, evaluation: pd.DataFrame, results: pd.DataFrame
+    partner: str, rows: pd.DataFrame, evaluation: pd.DataFrame | Practices, results: pd.DataFrame
 ) -> tuple[Action, ...]:
     """Plan actions from Actions-sheet rows (canonical columns, typed values), with each practice's
     title, evidence, verdict and test results looked up in the evaluation and the results.
 
     `rows` may lack any action column but `practice_partner` and `practice_id`; blank cells are None.
     """
-    _require(evaluation, EVALUATION_COLUMNS, "the evaluation")
+    known = _known(evaluation)
     _require(results, RESULTS_COLUMNS, "the field-test results")
-    practices = _practices(evaluation)
     tests = _tests_by_practice(results)
     code = partner.strip().upper()
     actions = []
     for record in rows.to_dict("records"):
         owner, pid = _text(record.get("practice_partner")).upper(), _text(record.get("practice_id"))
-        info = practices.get((owner, pid), {})
+        info = known.get((owner, pid), {})
         status = _text(record.get("status")).upper() or ActionStatus.PLANNED
         actions.append(
             Action(
@@ -344,7 +350,7 @@ def _date(value: object) -> dt.date | None:
 
 def draft_plan(
     partner: str,
-    evaluation: pd.DataFrame,
+    evaluation: pd.DataFrame | Practices,
     results: pd.DataFrame,
     needs: Mapping[str, float],
     default_need: float,
@@ -359,6 +365,7 @@ def draft_plan(
 ) -> PlanDocument:
     """The DRAFT plan of a partner without a plan workbook: the pre-filled practices as actions
     (titled after the practice), everything the partner has to decide left unset."""
+    evaluation = _known(evaluation)
     prefill = prefill_actions(partner, evaluation, results, needs, default_need)
     rows = prefill.rename(columns={"title": "action"}).loc[:, ["practice_partner", "practice_id", "action"]]
     return PlanDocument(

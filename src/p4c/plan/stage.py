@@ -12,6 +12,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from p4c.config import Config
+    from p4c.plan.prefill import Practices
 
 # The field-test reports' store table (`store.FIELD_TESTS_REPORTED` where field-test reports are
 # ingested); absent, the evaluation has no test and every practice is NOT_TESTED.
@@ -48,6 +50,13 @@ class PlanInputs:
     plans: pd.DataFrame | None
     actions: pd.DataFrame | None
     notes: tuple[str, ...] = ()
+
+    @cached_property
+    def practices(self) -> Practices:
+        """The evaluation by practice, read once for every partner's plan."""
+        from p4c.plan.prefill import practices
+
+        return practices(self.evaluation)
 
 
 @dataclass(frozen=True)
@@ -216,7 +225,7 @@ def build_plan(
     if stored is None:
         return draft_plan(
             partner,
-            inputs.evaluation,
+            inputs.practices,
             inputs.results,
             needs,
             config.field_tests.default_need,
@@ -229,7 +238,7 @@ def build_plan(
     rows = _stored(inputs.actions, partner)
     actions = (
         build_actions(
-            partner, rows.sort_values("source_row", kind="stable"), inputs.evaluation, inputs.results
+            partner, rows.sort_values("source_row", kind="stable"), inputs.practices, inputs.results
         )
         if rows is not None
         else ()
