@@ -565,6 +565,36 @@ def test_monte_carlo_is_seeded_and_p_top_sums_to_k(method: Method) -> None:
         assert first[column].between(1, 120).all()
 
 
+@pytest.mark.parametrize("method", ["wsm", "topsis"])
+def test_monte_carlo_in_threads_is_the_one_thread_result(
+    method: Method, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks of 3 draws (ties at the k-th place included: half-point scores) give the same ranks
+    and top-k counts whether one thread or four take them; progress is reported in draw order."""
+    import os
+
+    import p4c.rank as rank_module
+
+    base = random_services(50, 11)
+    copies = [base.assign(service_id=base["service_id"] + f"-{i}") for i in range(4)]
+    services = pd.concat(copies, ignore_index=True)  # groups of 4 equal services: ties at every place
+    options = RankOptions(method=method, samples=100, seed=3)
+    monkeypatch.setattr(rank_module, "CHUNK_CELLS", 3 * 200)
+    tables: list[pd.DataFrame] = []
+    steps: list[list[int]] = []
+    for cpus in (1, 4):
+        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        seen: list[int] = []
+        record = seen.append
+        result = rank(services, partners_frame(), CONFIG, options, progress=lambda d, _t, r=record: r(d))
+        tables.append(result.table)
+        steps.append(seen)
+    pd.testing.assert_frame_equal(tables[0], tables[1], check_exact=True)
+    assert steps[0] == steps[1] == [*range(3, 100, 3), 100]
+    assert tables[0]["p_top"].sum() == pytest.approx(15, abs=1e-9)
+    assert sorted(set(tables[0]["p_top"].round(9))) != [0.0, 1.0]  # the draws did move the top 15
+
+
 def test_the_config_seed_is_the_default() -> None:
     services = random_services(40, 5)
     default = rank(services, partners_frame(), CONFIG, RankOptions(samples=100)).table

@@ -27,6 +27,10 @@ if TYPE_CHECKING:
     from p4c.shortlist import ShortlistResult
 
 DEFAULT_SAMPLES = 1000
+# From this many services `run` builds the catalogue in a second process while this one writes the
+# plans and the report: both read only what the earlier stages wrote. Below it, starting a Python
+# process (about a second of imports) costs more than it saves.
+CONCURRENT_MIN = 5_000
 
 
 @dataclass(frozen=True)
@@ -35,6 +39,7 @@ class RunOptions:
     samples: int = DEFAULT_SAMPLES
     seed: int | None = None
     lang: Language = "en"  # the report, the .xlsx workbooks and the catalogue; plans keep their own
+    concurrent: bool | None = None  # the catalogue beside the report (None: from CONCURRENT_MIN services)
 
 
 @dataclass
@@ -181,28 +186,97 @@ def run(
     outputs += evaluate_if_reported(folder, config, options.as_of)
     begin("report")
     started = time.perf_counter()
-    config_text = project.config_path.read_text(encoding="utf-8")
-    outputs += write_plans(folder, config, generated=options.as_of).paths
-    outputs += report_stage.report(
-        folder,
-        folder,
-        config,
-        config_text,
-        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang),
-    )
-    timings["report"] = time.perf_counter() - started
-    begin("catalogue")
-    started = time.perf_counter()
-    from p4c.catalogue import build_catalogue
-    from p4c.catalogue.site import read_processed
-    from p4c.store import CATALOGUE_DIR
-
-    site = folder / CATALOGUE_DIR
-    build_catalogue(read_processed(folder, config), config, site, lang=options.lang)
-    outputs.append(site / "index.html")
-    timings["catalogue"] = time.perf_counter() - started
+    aside = options.concurrent if options.concurrent is not None else len(ranking.table) >= CONCURRENT_MIN
+    catalogue = _Aside(write_catalogue, folder, config, options.lang) if aside else None
+    try:
+        config_text = project.config_path.read_text(encoding="utf-8")
+        outputs += write_plans(folder, config, generated=options.as_of).paths
+        outputs += report_stage.report(
+            folder,
+            folder,
+            config,
+            config_text,
+            report_stage.ReportOptions(as_of=options.as_of, lang=options.lang),
+        )
+        timings["report"] = time.perf_counter() - started
+        begin("catalogue")
+        started = time.perf_counter()
+        outputs += (
+            catalogue.result() if catalogue is not None else write_catalogue(folder, config, options.lang)
+        )
+    finally:
+        if catalogue is not None:
+            catalogue.close()
+    timings["catalogue"] = time.perf_counter() - started  # with `aside`: the wait after the report
     notes = [note] if note else []
     stale = processed.scoring.stale_note() if processed.scoring is not None else None
     if stale:
         notes.append(stale)
     return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)
+
+
+def write_catalogue(folder: Path, config: Config, lang: Language) -> list[Path]:
+    """The catalogue of the processed folder, as `p4c run` writes it (one process: no page workers)."""
+    from p4c.catalogue import build_catalogue
+    from p4c.catalogue.site import read_processed
+    from p4c.store import CATALOGUE_DIR
+
+    site = folder / CATALOGUE_DIR
+    build_catalogue(read_processed(folder, config), config, site, lang=lang, workers=1)
+    return [site / "index.html"]
+
+
+class _Aside:
+    """`task(*args)` in a second Python process, started from the same interpreter and import path.
+
+    A plain child process rather than multiprocessing's spawn, which would import the caller's
+    main script again. The arguments and the outcome travel pickled; the task's exception (a
+    P4CError saying what to fix) is raised again by `result()`. `close()` stops a child that still
+    runs (the catalogue then keeps its previous folder: it is swapped in only when complete).
+    """
+
+    def __init__(self, task: Callable[..., list[Path]], *args: object) -> None:
+        import os
+        import pickle
+        import subprocess
+        import sys
+
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._child = subprocess.Popen(
+            [sys.executable, "-c", "from p4c.pipeline import aside_main; aside_main()"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
+        )
+        self._task = pickle.dumps((task, args))
+
+    def result(self) -> list[Path]:
+        import pickle
+
+        out, err = self._child.communicate(self._task)
+        if self._child.returncode != 0 or not out:
+            tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+            raise P4CError(f"the catalogue process stopped (exit {self._child.returncode}): {tail[0]}")
+        done, value = pickle.loads(out)
+        if not done:
+            raise value
+        return list(value)
+
+    def close(self) -> None:
+        if self._child.poll() is None:
+            self._child.kill()
+        self._child.communicate()
+
+
+def aside_main() -> None:
+    """The child of `_Aside`: run the pickled task, answer (True, result) or (False, exception)."""
+    import pickle
+    import sys
+
+    task, args = pickle.loads(sys.stdin.buffer.read())
+    try:
+        answer = (True, task(*args))
+    except Exception as exc:  # handed to the parent, which raises it
+        answer = (False, exc)
+    sys.stdout.buffer.write(pickle.dumps(answer))

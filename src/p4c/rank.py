@@ -611,6 +611,7 @@ def _monte_carlo(
     seed: int,
     concentration: float,
     progress: Callable[[int, int], None] | None = None,
+    threads: int | None = None,
 ) -> tuple[FloatArray, dict[int, IntArray]]:
     """p_top and rank percentiles per service (original row order) over Dirichlet weight draws.
 
@@ -638,24 +639,37 @@ def _monte_carlo(
     ranks = np.empty((n, samples), dtype=rank_type)  # per service: its rank in every draw
     in_top = np.zeros(n, dtype=np.int64)
     chunk = max(1, CHUNK_CELLS // n)
-    for lo in range(0, samples, chunk):
+
+    def one_chunk(lo: int) -> IntArray:
+        """Ranks of the draws lo.. into `ranks`; returns how often each service made the top k."""
         scores = laid.scores(draws[lo : lo + chunk])
         order = np.argsort(-scores, axis=1)  # any tie straddling k is settled below
         starts, sorted_ranks = _competition(np.take_along_axis(scores, order, axis=1))
         chunk_ranks = np.empty(order.shape, dtype=rank_type)
         np.put_along_axis(chunk_ranks, order, sorted_ranks.astype(rank_type), axis=1)
         ranks[:, lo : lo + chunk] = chunk_ranks.T
-        top = order[:, :k]
-        in_top += np.bincount(top.ravel(), minlength=n)
+        counts = np.bincount(order[:, :k].ravel(), minlength=n)
         if k < n:
             for row in np.flatnonzero(~starts[:, k]):  # a tie group straddles the k-th place
                 begin = int(sorted_ranks[row, k - 1]) - 1
                 end = k + int(np.argmax(starts[row, k:])) if starts[row, k:].any() else n
                 members = np.sort(order[row, begin:end])  # tie order = position in the layout
-                in_top[order[row, begin:k]] -= 1
-                in_top[members[: k - begin]] += 1
-        if progress is not None:
-            progress(min(lo + chunk, samples), samples)
+                counts[order[row, begin:k]] -= 1
+                counts[members[: k - begin]] += 1
+        return counts
+
+    # numpy sorts without the GIL: the chunks go to `threads` threads (None: one per CPU, up to 4),
+    # with the same result as one thread (each writes its own columns of `ranks`; the counts are summed).
+    import os
+    from concurrent.futures import ThreadPoolExecutor
+
+    starts_at = range(0, samples, chunk)
+    workers = threads if threads is not None else min(4, os.cpu_count() or 1)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        for lo, counts in zip(starts_at, pool.map(one_chunk, starts_at), strict=True):
+            in_top += counts
+            if progress is not None:
+                progress(min(lo + chunk, samples), samples)
     p_top = np.empty(n)
     p_top[tie_order] = in_top / samples
     kth = [max(0, -(-q * samples // 100) - 1) for q in PERCENTILES]
