@@ -356,3 +356,90 @@ def test_catalogue_command_after_run(sample_project: Path) -> None:
     assert bad.exit_code == 2 and "is not one of en, fr, de, all" in " ".join(
         bad.stderr.replace("│", " ").split()
     )
+
+
+# --- the catalogue beside the report -----------------------------------------------------------------
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(sample_project: Path) -> None:
+    """`concurrent` (the default from CONCURRENT_MIN services) only moves the catalogue into a
+    second process: the same files, the same outputs listed."""
+    from p4c import pipeline
+    from p4c.config import Project
+    from p4c.store import CATALOGUE_DIR
+
+    project = Project(sample_project)
+    config = project.load_config()
+    site = project.processed_dir / CATALOGUE_DIR
+    results, sites = [], []
+    for concurrent in (False, True):
+        options = pipeline.RunOptions(samples=200, as_of=None, seed=5, concurrent=concurrent)
+        results.append(pipeline.run(project, config, options))
+        sites.append(_files(site))
+    assert sites[0] == sites[1] and len(sites[0]) > 150
+    assert results[0].outputs == results[1].outputs
+    assert set(results[1].timings) == {"ingest", "rank", "shortlist", "report", "catalogue"}
+
+
+def test_a_catalogue_error_in_the_second_process_is_the_users_error(sample_project: Path) -> None:
+    """The catalogue refuses a folder it did not make; raised in the child, said by `p4c run`."""
+    from p4c import pipeline
+    from p4c.config import Project
+    from p4c.errors import P4CError
+    from p4c.store import CATALOGUE_DIR
+
+    project = Project(sample_project)
+    site = project.processed_dir / CATALOGUE_DIR
+    site.mkdir()
+    (site / "mine.txt").write_text("not a catalogue", encoding="utf-8")
+    with pytest.raises(P4CError) as raised:
+        pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
+    assert raised.value.message == f"catalogue: {site} is not empty and is not a p4c catalogue"
+    assert raised.value.hint == "Choose a new or empty folder: the whole folder is replaced on each run."
+    assert _files(site) == {"mine.txt": b"not a catalogue"}
+
+
+def test_a_failed_report_stops_the_catalogue_process(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the report fails, the child building the catalogue is stopped, not left running."""
+    from p4c import pipeline
+    from p4c import report as report_stage
+    from p4c.config import Project
+    from p4c.errors import P4CError
+
+    children: list[Any] = []
+    real = pipeline._Aside.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        real(self, *args)
+        children.append(self._child)
+
+    def broken(*_args: Any, **_kwargs: Any) -> list[Path]:
+        raise P4CError("the report broke")
+
+    monkeypatch.setattr(pipeline._Aside, "__init__", spy)
+    monkeypatch.setattr(report_stage, "report", broken)
+    project = Project(sample_project)
+    with pytest.raises(P4CError, match="the report broke"):
+        pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
+    assert len(children) == 1 and children[0].returncode is not None
+
+
+def test_a_second_process_that_dies_is_said_so() -> None:
+    import os
+
+    from p4c import pipeline
+    from p4c.errors import P4CError
+
+    aside = pipeline._Aside(os._exit, 3)  # type: ignore[arg-type]
+    with pytest.raises(P4CError) as raised:
+        aside.result()
+    aside.close()
+    assert raised.value.message == "the catalogue process stopped (exit 3): no message"
