@@ -1374,10 +1374,11 @@ def _put_sheet_data(path: Path, sheets: Sequence[_SheetData]) -> None:
         return
     with zipfile.ZipFile(path) as source:
         members = [(info, source.read(info)) for info in source.infolist()]
+    # Level 1: a third larger than zlib's default, three times faster; Excel opens either alike.
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as target:
         for info, content in members:
             data = filled.get(info.filename)
-            target.writestr(info, content if data is None else _with_rows(content, data))
+            target.writestr(info, content if data is None else _with_rows(content, data), compresslevel=1)
 
 
 def wrapped_lines(text: str, width: float, char: float = 1.1) -> int:
