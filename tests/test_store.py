@@ -251,3 +251,43 @@ def test_the_submission_log_is_excel_safe(tmp_path: Path, project: Project, conf
     raw = (project.processed_dir / store.SUBMISSIONS_FILE).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     assert b'"\'=HYPERLINK(""x"").xlsx"' in raw
+
+
+# --- the stages' CSVs ---------------------------------------------------------------------------------
+
+
+def test_a_stage_csv_reads_back_what_fastcsv_wrote(tmp_path: Path) -> None:
+    """Keys stay text (`007`, `NA`), every guarded formula-like text is itself again, numbers are numbers."""
+    from p4c.fastcsv import write_csv
+
+    frame = pd.DataFrame(
+        {
+            "partner": ["NA", "BE"],
+            "service_id": ["007", "=1+1"],
+            "title": ["-5 % cost", "@home\tand away"],
+            "reasons": ["+ plus", "'quoted"],
+            "score": [0.5, 1.25],
+        }
+    )
+    path = tmp_path / "candidates.csv"
+    write_csv(frame, path)
+    assert "'=1+1" in path.read_text(encoding="utf-8-sig")  # guarded on disk
+    back = store.read_stage_csv(
+        path, ["partner", "score"], text=("partner", "service_id"), command="p4c shortlist"
+    )
+    pd.testing.assert_frame_equal(back.astype({"score": float}), frame, check_dtype=False)
+    assert back["service_id"].tolist() == ["007", "=1+1"] and back["score"].dtype == "float64"
+
+
+def test_a_stage_csv_without_its_columns_or_unreadable_says_what_to_run(tmp_path: Path) -> None:
+    path = tmp_path / "shortlist.csv"
+    path.write_text("partner,rank\nBE,1\n", encoding="utf-8")
+    with pytest.raises(P4CError) as raised:
+        store.read_stage_csv(path, ["partner", "service_id", "rank"], text=(), command="p4c shortlist")
+    assert raised.value.message == f"{path} lacks the column(s) service_id"
+    assert raised.value.hint == "It was written by another version of p4c; run `p4c shortlist` again."
+    path.write_bytes(b"partner,rank\n\xff\xfe,1\n")
+    with pytest.raises(P4CError) as raised:
+        store.read_stage_csv(path, ["partner"], text=(), command="p4c rank")
+    assert raised.value.message.startswith(f"{path} cannot be read (")
+    assert raised.value.hint == "Run `p4c rank` again to rewrite it."

@@ -484,6 +484,36 @@ def _concat_arrow(
     return pa.concat_tables(tables, promote_options="default")
 
 
+def read_stage_csv(path: Path, required: Sequence[str], *, text: Iterable[str], command: str) -> pd.DataFrame:
+    """A CSV a stage wrote (`command` rewrites it): the `text` columns kept as text (`007`, `NA`),
+    the formula guard (`'=`) of every text cell undone, the `required` columns checked."""
+    import pandas as pd
+
+    from p4c.io import FORMULA_PREFIXES
+
+    try:
+        frame = pd.read_csv(
+            path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype=dict.fromkeys(text, str)
+        )
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
+        hint = f"Run `{command}` again to rewrite it."
+        raise P4CError(f"{path} cannot be read ({exc})", hint=hint) from None
+    lacking = [c for c in required if c not in frame.columns]
+    if lacking:
+        raise P4CError(
+            f"{path} lacks the column(s) {', '.join(lacking)}",
+            hint=f"It was written by another version of p4c; run `{command}` again.",
+        )
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object or str(values.dtype) in ("str", "string"):
+            cells = values.astype(object)
+            guarded = cells.str[:1].eq("'") & cells.str[1:2].isin(FORMULA_PREFIXES)
+            if guarded.any():
+                frame[column] = cells.where(~guarded, cells.str[1:])
+    return frame
+
+
 def submissions(folder: Path) -> pd.DataFrame:
     import pandas as pd
 

@@ -48,37 +48,15 @@ class Evaluation:
 
 
 def read_csv(path: Path, required: Sequence[str]) -> pd.DataFrame | None:
-    """A stage's CSV with the keys as text (`007`) and the formula guard (`'=`) undone; None when
-    there is none yet."""
-    import pandas as pd
-
-    from p4c.io import FORMULA_PREFIXES
+    """A shortlist stage's CSV (store.read_stage_csv), its blank keys None; None when there is none yet."""
+    from p4c.store import read_stage_csv
 
     if not path.is_file():
         return None
-    try:
-        frame = pd.read_csv(
-            path,
-            encoding="utf-8-sig",
-            keep_default_na=False,
-            na_values=[""],
-            dtype=dict.fromkeys(_TEXT, str),
-        )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise P4CError(
-            f"{path} cannot be read ({exc})", hint="Run `p4c shortlist` again to rewrite it."
-        ) from None
-    lacking = [c for c in required if c not in frame.columns]
-    if lacking:
-        raise P4CError(
-            f"{path} lacks the column(s) {', '.join(lacking)}",
-            hint="It was written by another version of p4c; run `p4c shortlist` again.",
-        )
+    frame = read_stage_csv(path, required, text=_TEXT, command="p4c shortlist")
     for column in _TEXT:
         if column in frame.columns:
-            text = frame[column].astype(object)
-            guarded = text.map(lambda v: isinstance(v, str) and v[:1] == "'" and v[1:2] in FORMULA_PREFIXES)
-            frame[column] = text.where(~guarded, text.str[1:]).where(text.notna(), None)
+            frame[column] = frame[column].astype(object).where(frame[column].notna(), None)
     return frame
 
 

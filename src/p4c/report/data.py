@@ -20,7 +20,6 @@ import pandas as pd
 
 from p4c import __version__
 from p4c.errors import P4CError
-from p4c.io import FORMULA_PREFIXES
 from p4c.models import Language
 from p4c.report.format import cell_text, finite, number_or_none, shorten
 from p4c.report.provenance import (
@@ -41,6 +40,7 @@ from p4c.store import (
     SHORTLIST_FILE,
     SHORTLIST_MANIFEST,
     WEIGHT_STABILITY_FILE,
+    read_stage_csv,
 )
 
 if TYPE_CHECKING:
@@ -145,18 +145,6 @@ _TEXT_COLUMNS = (
 )
 
 
-def _unneutralise(value: object) -> object:
-    """Undo io.neutralise: the CSVs prefix formula-like text with `'`; the report shows the text."""
-    if (
-        isinstance(value, str)
-        and value.startswith("'")
-        and value[1:2]
-        and value[1] in "".join(FORMULA_PREFIXES)
-    ):
-        return value[1:]
-    return value
-
-
 def _missing(folder: Path, name: str, command: str) -> P4CError:
     return P4CError(
         f"{folder / name} is missing; it is made by `{command}`",
@@ -165,32 +153,10 @@ def _missing(folder: Path, name: str, command: str) -> P4CError:
 
 
 def _read_csv(folder: Path, name: str, command: str, required: Sequence[str]) -> pd.DataFrame:
-    """A stage's CSV with text columns kept as text (`007`, `NA`) and formula guards undone."""
     path = folder / name
     if not path.is_file():
         raise _missing(folder, name, command)
-    try:
-        frame = pd.read_csv(
-            path,
-            encoding="utf-8-sig",
-            keep_default_na=False,
-            na_values=[""],
-            dtype=dict.fromkeys(_TEXT_COLUMNS, str),
-        )
-    except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise P4CError(
-            f"{path} cannot be read ({exc})", hint=f"Run `{command}` again to rewrite it."
-        ) from None
-    lacking = [c for c in required if c not in frame.columns]
-    if lacking:
-        raise P4CError(
-            f"{path} lacks the column(s) {', '.join(lacking)}",
-            hint=f"It was written by another version of p4c; run `{command}` again.",
-        )
-    for column in frame.columns:
-        if frame[column].dtype == object or str(frame[column].dtype) in ("str", "string"):
-            frame[column] = frame[column].map(_unneutralise)
-    return frame
+    return read_stage_csv(path, required, text=_TEXT_COLUMNS, command=command)
 
 
 def _optional(folder: Path, name: str, read: Callable[[], pd.DataFrame]) -> pd.DataFrame | None:
