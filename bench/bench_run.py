@@ -12,7 +12,10 @@ fresh project folder made like `p4c init`, then runs, each in its own subprocess
 3. `pipeline.run` in-process in a child, which prints the time of each stage (ingest, rank,
    shortlist, report) as RunResult.timings records them.
 
-Peak memory is `ru_maxrss` of the child, read by an intermediate process so each figure is its own.
+Peak memory is the larger of `ru_maxrss` (the largest single process) and the sampled peak of the
+sum over the process tree (from 5,000 services `p4c run` builds the catalogue in a second process
+beside the report), read by an intermediate process so each figure is its own. The stage time of
+the catalogue is then the wait for it after the report.
 The targets: at 21,000 services (7 x 3,000) `p4c run` takes at most 4x `p4c ingest`; at 100,000
 services `p4c run` stays under 2 GB. Not a test: it measures and prints.
 """
@@ -34,14 +37,36 @@ AS_OF = "2026-11-01"
 TARGET_RATIO = 4.0
 TARGET_RSS_MB = 2048.0
 
-# Runs a command in a grandchild and prints its wall time and peak RSS (kB on Linux) as JSON.
+# Runs a command in a grandchild and prints its wall time, its peak RSS (kB on Linux, the largest
+# single process) and the peak of the sum over its process tree, sampled every 20 ms from /proc
+# (`p4c run` builds the catalogue in a second process: both count).
 _MEASURE = """
-import json, resource, subprocess, sys, time
+import json, os, resource, subprocess, sys, time
+
+def tree_kb(pid):
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next((int(l.split()[1]) for l in fh if l.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo += [int(c) for c in fh.read().split()]
+        except (OSError, ValueError):
+            pass
+    return total
+
 start = time.perf_counter()
-done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+peak = 0
+while child.poll() is None:
+    peak = max(peak, tree_kb(child.pid))
+    time.sleep(0.02)
+err = child.stderr.read()
 wall = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-print(json.dumps({"wall": wall, "rss_kb": rss, "rc": done.returncode, "err": done.stderr[-2000:]}))
+print(json.dumps({"wall": wall, "rss_kb": rss, "tree_kb": peak, "rc": child.returncode, "err": err[-2000:]}))
 """
 
 # Runs the pipeline in-process and prints the stage timings as JSON.
@@ -128,8 +153,12 @@ def bench(size: int, partners: int, samples: int, parent: Path, *, profile: bool
     stages = stage_times(root, samples)
     ratio = run["wall"] / ingest["wall"]
     print(f"p4c ingest alone : {ingest['wall']:7.1f} s   peak {ingest['rss_kb'] / 1024:7.0f} MB")
-    peak = run["rss_kb"] / 1024
-    print(f"p4c run          : {run['wall']:7.1f} s   peak {peak:7.0f} MB   ({ratio:.2f}x ingest)")
+    peak = max(run["rss_kb"], run["tree_kb"]) / 1024
+    largest, together = run["rss_kb"] / 1024, run["tree_kb"] / 1024
+    print(
+        f"p4c run          : {run['wall']:7.1f} s   peak {peak:7.0f} MB   ({ratio:.2f}x ingest; "
+        f"largest process {largest:.0f} MB, the processes together {together:.0f} MB)"
+    )
     print("stages (in-process pipeline.run): " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
     if profile:
         profile_report(root)
@@ -138,7 +167,7 @@ def bench(size: int, partners: int, samples: int, parent: Path, *, profile: bool
         "ingest": ingest["wall"],
         "run": run["wall"],
         "ratio": ratio,
-        "rss_mb": run["rss_kb"] / 1024,
+        "rss_mb": peak,
     }
 
 
