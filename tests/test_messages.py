@@ -19,17 +19,46 @@ from p4c.messages import LOCALE_DIR, Msg, catalog, message_of, msg, number, plac
 SRC = Path(__file__).resolve().parents[1] / "src" / "p4c"
 
 
+def constants(tree: ast.Module) -> dict[str, str]:
+    """The module-level string constants of a module: `NAME = "..."` (implicitly joined literals too)."""
+    out: dict[str, str] = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+        if isinstance(node, ast.AnnAssign):
+            target = node.target
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            out[target.id] = value.value
+    return out
+
+
 def templates() -> dict[str, str]:
-    """Every `msg("...")` template in the source, with where it is; a non-literal template fails."""
+    """Every `msg("...")` template in the source, with where it is: a literal, or a module-level
+    string constant of the same module (`msg(ELIGIBLE_TEXT)`); any other template fails."""
     found: dict[str, str] = {}
     for path in sorted(SRC.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named = constants(tree)
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "msg":
                 first = node.args[0]
                 where = f"{path.relative_to(SRC)}:{node.lineno}"
+                if isinstance(first, ast.Name):
+                    assert first.id in named, f"{where}: {first.id} is no module-level string constant"
+                    found.setdefault(named[first.id], where)
+                    continue
                 assert isinstance(first, ast.Constant) and isinstance(first.value, str), where
                 found.setdefault(first.value, where)
     return found
+
+
+def test_the_walk_resolves_module_constants_and_refuses_the_rest() -> None:
+    found = templates()
+    assert found["not a good practice: {fails}"].startswith("shortlist.py:")
+    assert found["{head}; {tail}"].startswith("messages.py:")
+    assert found["{lead}; held: {held}; failed: {failed}"].startswith("evaluation/evaluate.py:")
+    tree = ast.parse('A = "a {x}"\ndef f(b: str) -> None:\n    B = "local"\n    msg(A)\n    msg(B)\n')
+    assert constants(tree) == {"A": "a {x}"}
 
 
 def test_the_source_has_messages() -> None:
@@ -68,8 +97,19 @@ def test_every_message_renders_in_three_languages() -> None:
             assert all(f"<{name}>" in text for name in placeholders(template)), (lang, template)
             if text == str(message):
                 same.append((lang, template))
-    # Words that are the same in a language (Type, Status, `{file}: {reason}`) are the exceptions.
-    assert sorted(same) == [("de", "{file}: {reason}"), ("de", "{kind}: {message}"), ("fr", "Type")]
+    # Words that are the same in a language (Type, Status, `{file}: {reason}`, a criterion's id and
+    # its value, a list's comma) are the exceptions.
+    assert sorted(same) == [
+        ("de", "{criterion} {value} < {minimum}"),
+        ("de", "{file}: {reason}"),
+        ("de", "{head}, {tail}"),
+        ("de", "{head}; {tail}"),
+        ("de", "{kind}: {message}"),
+        ("fr", "Type"),
+        ("fr", "pertinence {share} <= {minimum}"),
+        ("fr", "{criterion} {value} < {minimum}"),
+        ("fr", "{head}, {tail}"),
+    ]
 
 
 def test_msg_reads_as_english_and_keeps_its_template() -> None:

@@ -58,10 +58,13 @@ def test_the_base_service_meets_every_rule() -> None:
     [
         ({"status": "PLANNED"}, "status PLANNED (needs ONGOING or COMPLETED)"),
         ({"status": "PILOT"}, "status PILOT (needs ONGOING or COMPLETED)"),
-        ({"start_date": dt.date(2025, 1, 1)}, "running 5 months < 12 (started 2025-01-01, as of 2025-06-30)"),
+        (
+            {"start_date": dt.date(2025, 1, 1)},
+            "months running 5 < 12 (started 2025-01-01, as of 2025-06-30)",
+        ),
         (
             {"start_date": dt.date(2024, 7, 1)},
-            "running 11 months < 12 (started 2024-07-01, as of 2025-06-30)",
+            "months running 11 < 12 (started 2024-07-01, as of 2025-06-30)",
         ),
         ({"start_date": dt.date(2026, 1, 1)}, "starts 2026-01-01, after the reference date 2025-06-30"),
         ({"start_date": None}, "start date missing"),
@@ -236,7 +239,8 @@ def test_the_size_keeps_the_lowest_ranked_out() -> None:
     assert table.loc[~table["shortlisted"], "partner"].tolist() == ["IT"]
     assert (
         table.iloc[3]["reasons"]
-        == "good practice, not shortlisted: shortlist full (3 better-ranked practices)"
+        == "good practice, not shortlisted: shortlist full (size 3, every place taken by a better-ranked "
+        "practice)"
     )
     assert "shortlist: 3 practices (the size of 3 left 1 candidate out)" in notes
 

@@ -169,7 +169,7 @@ def test_share_of_exactly_one_half_is_not_a_majority() -> None:
     assert row["pertinence_share"] == 0.5
     assert row["verdict"] == "PROMISING"
     assert row["reasons"] == (
-        "PROMISING: 1 success of 2 DONE, not transferable; held: done 2 >= 2, success "
+        "PROMISING: successes 1 of 2 DONE, not transferable; held: done 2 >= 2, success "
         "rate 0.5 >= 0.5, satisfaction 3.5 >= 3.5; failed: pertinence share 0.5 is "
         "not a majority (needs > 0.5)"
     )
@@ -180,7 +180,7 @@ def test_one_done_is_not_enough() -> None:
     row = practice(res)
     assert (row["tests_done"], row["successes"], row["verdict"]) == (1, 1, "PROMISING")
     assert row["reasons"] == (
-        "PROMISING: 1 success of 1 DONE, not transferable; held: success rate 1 >= "
+        "PROMISING: successes 1 of 1 DONE, not transferable; held: success rate 1 >= "
         "0.5, satisfaction 5 >= 3.5, pertinence share 0.6 is a majority (> 0.5); "
         "failed: done 1 < 2"
     )
@@ -236,7 +236,7 @@ def test_one_done_without_success_falls_back_to_promising() -> None:
     row = practice(res)
     assert row["verdict"] == "PROMISING"
     assert row["reasons"].startswith(
-        "PROMISING: 1 DONE test, none a success yet, fewer than 2 done (no row "
+        "PROMISING: 1 DONE of the 2 tests needed, none a success yet (no row "
         "of the verdict table matches: fallback); "
     )
 
@@ -440,7 +440,7 @@ def test_a_reported_practice_not_in_the_store_has_no_share() -> None:
         True,
     )
     assert row["reasons"] == (
-        "PROMISING: 1 success of 1 DONE, not transferable; held: success rate 1 >= "
+        "PROMISING: successes 1 of 1 DONE, not transferable; held: success rate 1 >= "
         "0.5, satisfaction 4 >= 3.5; failed: done 1 < 2, pertinence share unknown "
         "(no category or no cluster initiatives)"
     )
