@@ -259,10 +259,14 @@ def good_practice(
             )
         failures.append(fails)
     frame["eligible"] = [not fails for fails in failures]
-    frame["reasons"] = [
-        msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails])) if fails else msg(ELIGIBLE_TEXT)
-        for fails in failures
-    ]
+    frame["reasons"] = pd.Series(  # object: pandas would make the messages plain str
+        [
+            msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails])) if fails else msg(ELIGIBLE_TEXT)
+            for fails in failures
+        ],
+        index=frame.index,
+        dtype=object,
+    )
     frame["failed"] = [", ".join(rule for rule, _ in fails) for fails in failures]
     frame["rank"] = frame["rank"].astype("Int64")
     order = frame.sort_values(
@@ -386,7 +390,7 @@ def select_shortlist(
     covered: set[str] = set()
     picks = 0
     shortlisted = np.zeros(len(out), dtype=bool)
-    reasons: list[str] = out["reasons"].astype(object).tolist()
+    reasons: list[object] = out["reasons"].astype(object).tolist()
     skipped: Counter[str] = Counter()
     capped: Counter[str] = Counter()
     version = 0  # bumped whenever the state the coverage check reads changes
@@ -440,7 +444,7 @@ def select_shortlist(
             else msg(PICKED, rank=Numeral(rank))
         )
     out["shortlisted"] = shortlisted
-    out["reasons"] = reasons
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)  # keeps the messages
     notes = _selection_notes(
         out,
         size=size,
@@ -812,8 +816,9 @@ def write_shortlist(
     shortlist.json recording what made them (last, so a kill in between leaves the old record
     describing files that no longer match it: the report then treats them as unrecorded).
 
-    The .xlsx has human headers in `lang` and, with the project's `config`, category labels beside
-    the codes (see `p4c.io.write_xlsx`); the CSV files keep the machine ids.
+    The .xlsx has human headers and the candidates' reasons in `lang` and, with the project's
+    `config`, category labels beside the codes (see `p4c.io.write_xlsx`); the CSV files keep the
+    machine ids and the English reasons (read back by `localized_reasons`).
     """
     from p4c.fastcsv import write_csv
     from p4c.headers import sheet_label
@@ -836,6 +841,9 @@ def write_shortlist(
     plan = plan_matrix(result)
     practices = {str(c): str(c) for c in plan.columns if c != "partner"}  # "BE S-01" as it is
     widths = {"title": 40.0}
+    candidates = result.candidates
+    if lang != "en":
+        candidates = candidates.assign(reasons=localized_reasons(candidates["reasons"], lang))
     write_xlsx(
         [
             SheetSpec(
@@ -856,7 +864,7 @@ def write_shortlist(
             SheetSpec(sheet_label("Plan", lang), plan, labels=practices),
             SheetSpec(
                 sheet_label("Candidates", lang),
-                result.candidates,
+                candidates,
                 three,
                 color_scale=["score"],
                 widths={**widths, "reasons": 80.0},

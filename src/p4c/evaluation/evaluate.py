@@ -194,7 +194,9 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     warnings.extend(share_notes)
     share = out["category"].map(shares).astype(float)
     out["pertinence_share"] = share.where(share.notna() | out["category"].isna(), default_share)
-    out["verdict"], out["reasons"] = _verdicts(out, settings)
+    verdicts, reasons = _verdicts(out, settings)
+    out["verdict"] = verdicts
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)  # keeps the messages
 
     order = out.sort_values(
         ["shortlisted", "rank", "practice_partner", "practice_id"],
