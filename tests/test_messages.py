@@ -280,7 +280,10 @@ def test_reparse_needs_a_whole_match_and_the_same_value_where_a_placeholder_repe
         "{partner}'s remaining places (cap {cap}) are needed for categories only {partner} can still "
         "bring, to reach {target} categories"
     )
-    same = "BE's remaining places (cap 2) are needed for categories only BE can still bring, to reach 3 categories"
+    same = (
+        "BE's remaining places (cap 2) are needed for categories only BE can still bring, to reach 3 "
+        "categories"
+    )
     assert reparse(same, [template]) == same
     assert reparse(same.replace("only BE", "only DE"), [template]) is None
     assert reparse("score 0.5 < 0.6 and more", ["score {score} < {minimum} and"]) is None

@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -26,8 +27,8 @@ from p4c.shortlist import (
     NOT_PICKED,
     PICKED,
     PICKED_NEW_CATEGORY,
-    WHY_TEMPLATES,
     SHORTLIST_COLUMNS,
+    WHY_TEMPLATES,
     ShortlistOptions,
     full_months,
     good_practice,
@@ -463,6 +464,21 @@ def test_write_shortlist_writes_the_four_files_and_their_record(tmp_path: Any) -
     for row in plan[1:]:  # no Needs: need 3 < 4, so every test is a workshop
         assert sorted(v for v in row[1:] if v is not None) == ["WORKSHOP", "WORKSHOP", "own", "own"]
     assert plan_matrix(result).shape == (4, 9)
+
+
+def test_the_workbook_shows_the_reasons_in_its_language_the_csv_in_english(tmp_path: Path) -> None:
+    import openpyxl
+
+    services, partners, ranking = frames(partnership())
+    result = shortlist(ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF))
+    paths = write_shortlist(result, tmp_path, lang="de")
+    english = pd.read_csv(paths[0])["reasons"].tolist()
+    assert english == [str(text) for text in result.candidates["reasons"]]
+    rows = list(openpyxl.load_workbook(paths[3])["Kandidaten"].iter_rows(values_only=True))
+    shown = [row[rows[0].index("Gründe")] for row in rows[1:]]
+    assert shown == [text.render("de") for text in result.candidates["reasons"]]
+    assert shown[0] == "ausgewählt: gute Praxis, Rang 1, bringt die Kategorie NET hinzu"
+    assert shown[-1] == "keine gute Praxis: kein Erfolgsnachweis; Punktzahl 0,3 < 0,6; impact 2 < 3"
 
 
 # --- config thresholds -----------------------------------------------------------------------------

@@ -843,7 +843,8 @@ def write_shortlist(
     widths = {"title": 40.0}
     candidates = result.candidates
     if lang != "en":
-        candidates = candidates.assign(reasons=localized_reasons(candidates["reasons"], lang))
+        reasons = localized_reasons(candidates["reasons"], lang)
+        candidates = candidates.assign(reasons=pd.Series(reasons, index=candidates.index, dtype=object))
     write_xlsx(
         [
             SheetSpec(

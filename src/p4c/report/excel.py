@@ -120,7 +120,8 @@ def _localized_candidates(report: Report) -> pd.DataFrame:
 
     candidates = report.candidates.drop(columns=["key"])
     if report.lang != "en":
-        candidates["reasons"] = localized_reasons(candidates["reasons"], report.lang)
+        reasons = localized_reasons(candidates["reasons"], report.lang)
+        candidates["reasons"] = pd.Series(reasons, index=candidates.index, dtype=object)
     return candidates
 
 
