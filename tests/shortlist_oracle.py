@@ -77,7 +77,8 @@ def select_shortlist_oracle(
         slots = size - len(picked)
         if slots == 0:
             out.at[idx, "reasons"] = (
-                f"good practice, not shortlisted: shortlist full ({size} better-ranked practices)"
+                f"good practice, not shortlisted: shortlist full (size {size}, every place taken by a "
+                "better-ranked practice)"
             )
             skipped["size"] += 1
             continue

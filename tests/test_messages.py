@@ -14,22 +14,69 @@ from typer.testing import CliRunner
 from p4c.cli import app
 from p4c.config import Project
 from p4c.feedback import error_sheet_rows
-from p4c.messages import LOCALE_DIR, Msg, catalog, message_of, msg, number, placeholders, render
+from p4c.messages import (
+    LOCALE_DIR,
+    Msg,
+    Numeral,
+    alternatives,
+    catalog,
+    commas,
+    localized,
+    message_of,
+    msg,
+    number,
+    placeholders,
+    render,
+    reparse,
+    semicolons,
+    unjoin,
+    unjoin_alternatives,
+)
+from p4c.shortlist import FAIL_STARTS_LATER
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "p4c"
 
 
+def constants(tree: ast.Module) -> dict[str, str]:
+    """The module-level string constants of a module: `NAME = "..."` (implicitly joined literals too)."""
+    out: dict[str, str] = {}
+    for node in tree.body:
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+        if isinstance(node, ast.AnnAssign):
+            target = node.target
+        value = node.value if isinstance(node, ast.Assign | ast.AnnAssign) else None
+        if isinstance(target, ast.Name) and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            out[target.id] = value.value
+    return out
+
+
 def templates() -> dict[str, str]:
-    """Every `msg("...")` template in the source, with where it is; a non-literal template fails."""
+    """Every `msg("...")` template in the source, with where it is: a literal, or a module-level
+    string constant of the same module (`msg(ELIGIBLE_TEXT)`); any other template fails."""
     found: dict[str, str] = {}
     for path in sorted(SRC.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        named = constants(tree)
+        for node in ast.walk(tree):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "msg":
                 first = node.args[0]
                 where = f"{path.relative_to(SRC)}:{node.lineno}"
+                if isinstance(first, ast.Name):
+                    assert first.id in named, f"{where}: {first.id} is no module-level string constant"
+                    found.setdefault(named[first.id], where)
+                    continue
                 assert isinstance(first, ast.Constant) and isinstance(first.value, str), where
                 found.setdefault(first.value, where)
     return found
+
+
+def test_the_walk_resolves_module_constants_and_refuses_the_rest() -> None:
+    found = templates()
+    assert found["not a good practice: {fails}"].startswith("shortlist.py:")
+    assert found["{head}; {tail}"].startswith("messages.py:")
+    assert found["{lead}; held: {held}; failed: {failed}"].startswith("evaluation/evaluate.py:")
+    tree = ast.parse('A = "a {x}"\ndef f(b: str) -> None:\n    B = "local"\n    msg(A)\n    msg(B)\n')
+    assert constants(tree) == {"A": "a {x}"}
 
 
 def test_the_source_has_messages() -> None:
@@ -68,8 +115,19 @@ def test_every_message_renders_in_three_languages() -> None:
             assert all(f"<{name}>" in text for name in placeholders(template)), (lang, template)
             if text == str(message):
                 same.append((lang, template))
-    # Words that are the same in a language (Type, Status, `{file}: {reason}`) are the exceptions.
-    assert sorted(same) == [("de", "{file}: {reason}"), ("de", "{kind}: {message}"), ("fr", "Type")]
+    # Words that are the same in a language (Type, Status, `{file}: {reason}`, a criterion's id and
+    # its value, a list's comma) are the exceptions.
+    assert sorted(same) == [
+        ("de", "{criterion} {value} < {minimum}"),
+        ("de", "{file}: {reason}"),
+        ("de", "{head}, {tail}"),
+        ("de", "{head}; {tail}"),
+        ("de", "{kind}: {message}"),
+        ("fr", "Type"),
+        ("fr", "pertinence {share} <= {minimum}"),
+        ("fr", "{criterion} {value} < {minimum}"),
+        ("fr", "{head}, {tail}"),
+    ]
 
 
 def test_msg_reads_as_english_and_keeps_its_template() -> None:
@@ -196,3 +254,84 @@ def test_a_workbook_that_cannot_be_opened_is_told_in_english_by_default(
         "DE_services.xlsx: p4c could not open this file to copy it, so this workbook holds only the list of "
         "problems below. Correct your own file and send it back."
     ]
+
+
+# --- reading a stored message back --------------------------------------------------------------------
+
+
+def test_reparse_finds_the_template_and_writes_its_numbers_as_the_language_does() -> None:
+    found = reparse("score 0.55 < 0.6", ["{criterion} missing", "score {score} < {minimum}"])
+    assert found is not None and found.template == "score {score} < {minimum}"
+    assert found.params == {"score": "0.55", "minimum": "0.6"}
+    assert isinstance(found.params["score"], Numeral)
+    assert [found.render(lang) for lang in ("en", "fr", "de")] == [
+        "score 0.55 < 0.6",
+        "note 0,55 < 0,6",
+        "Punktzahl 0,55 < 0,6",
+    ]
+    # dates, codes and words stay as they are: only a plain decimal number is a Numeral
+    starts = reparse("starts 2026-01-01, after the reference date 2025-06-30", [FAIL_STARTS_LATER])
+    assert starts is not None and not any(isinstance(v, Numeral) for v in starts.params.values())
+    assert starts.render("fr") == "débute le 2026-01-01, après la date de référence 2025-06-30"
+
+
+def test_reparse_needs_a_whole_match_and_the_same_value_where_a_placeholder_repeats() -> None:
+    template = (
+        "{partner}'s remaining places (cap {cap}) are needed for categories only {partner} can still "
+        "bring, to reach {target} categories"
+    )
+    same = (
+        "BE's remaining places (cap 2) are needed for categories only BE can still bring, to reach 3 "
+        "categories"
+    )
+    assert reparse(same, [template]) == same
+    assert reparse(same.replace("only BE", "only DE"), [template]) is None
+    assert reparse("score 0.5 < 0.6 and more", ["score {score} < {minimum} and"]) is None
+    assert reparse("anything", []) is None
+
+
+def test_reparse_parts_parse_their_params_or_the_template_does_not_match() -> None:
+    def parse_word(text: str) -> object:
+        return msg("a date") if text == "a date" else None
+
+    found = reparse("expected a date", ["expected {forms}"], {"forms": parse_word})
+    assert found is not None and found.render("de") == "erwartet: ein Datum"
+    assert reparse("expected a number", ["expected {forms}"], {"forms": parse_word}) is None
+
+
+def test_lists_are_joined_in_the_language() -> None:
+    assert semicolons(["a"]) == "a" and commas(["a"]) == "a" and alternatives(["a"]) == "a"
+    three = alternatives(["ONGOING", "COMPLETED", "PILOT"])
+    assert isinstance(three, Msg) and three == "ONGOING, COMPLETED or PILOT"
+    assert three.render("fr") == "ONGOING, COMPLETED ou PILOT"
+    assert three.render("de") == "ONGOING, COMPLETED oder PILOT"
+    listed = semicolons(["a", "b", "c"])
+    assert isinstance(listed, Msg) and listed == "a; b; c" and listed.render("fr") == "a ; b ; c"
+
+
+def test_unjoin_cuts_into_the_most_items_that_parse() -> None:
+    def fail(text: str) -> Msg | None:
+        return reparse(text, ["{criterion} {value} < {minimum}", "provider {provider} is excluded"])
+
+    # as one item, "a 1 < 2; b" would be a criterion: the finer cut wins
+    items = unjoin("a 1 < 2; b 3 < 4", "; ", fail)
+    assert items is not None and [i.params["criterion"] for i in items] == ["a", "b"]
+    # a separator inside an item that no finer cut parses
+    items = unjoin("provider A; B is excluded; c 1 < 2", "; ", fail)
+    assert items == ["provider A; B is excluded", "c 1 < 2"]
+    assert unjoin("nothing; at all", "; ", fail) is None
+    assert unjoin_alternatives("A, B or C", lambda t: t or None) == ["A", "B", "C"]
+    assert unjoin_alternatives("A", lambda t: t or None) == ["A"]
+    assert unjoin_alternatives("A or ", lambda t: t or None) is None
+
+
+def test_localized_renders_messages_reads_text_back_and_leaves_the_rest() -> None:
+    def parse(text: str) -> Msg | None:
+        return reparse(text, ["score {score} < {minimum}"])
+
+    message = msg("score {score} < {minimum}", score=Numeral("0.5"), minimum=Numeral("0.6"))
+    texts: list[object] = [message, "score 0.5 < 0.6", "edited by hand", None, 1.5]
+    assert localized(texts, "fr", parse) == ["note 0,5 < 0,6", "note 0,5 < 0,6", "edited by hand", None, 1.5]
+    english = localized(texts, "en", parse)
+    assert english == ["score 0.5 < 0.6", "score 0.5 < 0.6", "edited by hand", None, 1.5]
+    assert english[1] is texts[1]

@@ -112,7 +112,7 @@ def test_as_of_makes_the_months_rule_reproducible(project: Project) -> None:
     assert run(project, "--as-of", "2025-06-30").exit_code == 0
     before = pd.read_csv(project.processed_dir / "candidates.csv").set_index("service_id")
     assert before.loc["NEW", "reasons"] == (
-        "not a good practice: running 5 months < 12 (started 2025-01-01, as of 2025-06-30)"
+        "not a good practice: months running 5 < 12 (started 2025-01-01, as of 2025-06-30)"
     )
     assert run(project, "--as-of", "2026-01-01").exit_code == 0
     after = pd.read_csv(project.processed_dir / "candidates.csv").set_index("service_id")

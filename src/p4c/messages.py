@@ -6,14 +6,19 @@ and keeps its template and parameters, so that it can be rendered again in anoth
 when it is shown to a partner (`render(message, "fr")`). The translations are gettext `.po`
 catalogs in `p4c/locale/<lang>/LC_MESSAGES/p4c.po`, read at run time with babel (no compile
 step); a template missing from a catalog is shown in English rather than failing.
+
+A stage that stores a message as English text (a reasons column of a CSV) can have it back as a
+message with `reparse`, the template matched in reverse, so a report shows it in its language.
 """
 
 from __future__ import annotations
 
+import re
 import string
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 Lang = Literal["en", "fr", "de"]
 LANGUAGES: tuple[Lang, ...] = ("en", "fr", "de")
@@ -73,6 +78,14 @@ def number(value: float, spec: str = ",") -> Number:
     return Number(value, spec)
 
 
+class Numeral(str):
+    """A number already written as English writes it ("0.42", "12"), shown with the language's
+    decimal mark (0,42 in fr and de): for values whose digits were chosen with care (`show`)."""
+
+    def render(self, lang: str) -> str:
+        return self.replace(".", ",") if lang in ("fr", "de") else str(self)
+
+
 def render(text: object, lang: str | None) -> str:
     """Any message in `lang`: a Msg is translated, any other text is shown as it is."""
     if isinstance(text, Msg) and lang:
@@ -117,10 +130,135 @@ def catalog(lang: str) -> dict[str, str]:
 
 def _format(template: str, params: dict[str, Any], lang: str) -> str:
     return template.format_map(
-        {k: v.render(lang) if isinstance(v, Msg | Number) else v for k, v in params.items()}
+        {k: v.render(lang) if isinstance(v, Msg | Number | Numeral) else v for k, v in params.items()}
     )
 
 
 def language_name(lang: str) -> str:
     """The language as its own speakers write it (for notes in a feedback workbook)."""
     return {"en": "English", "fr": "français", "de": "Deutsch"}.get(lang, lang)
+
+
+# --- lists -----------------------------------------------------------------------------------------
+# A list is folded pair by pair through a template, so each language writes its own separator.
+
+SEMICOLONS = "{head}; {tail}"
+COMMAS = "{head}, {tail}"
+OR_LAST = "{head} or {tail}"
+
+
+def semicolons(items: Sequence[object]) -> object:
+    """`a; b; c` ("a ; b ; c" in French): the first item alone when there is one."""
+    out = items[0]
+    for item in items[1:]:
+        out = msg(SEMICOLONS, head=out, tail=item)
+    return out
+
+
+def commas(items: Sequence[object]) -> object:
+    """`a, b, c`: the first item alone when there is one."""
+    out = items[0]
+    for item in items[1:]:
+        out = msg(COMMAS, head=out, tail=item)
+    return out
+
+
+def alternatives(items: Sequence[object]) -> object:
+    """`a, b or c` ("a, b ou c", "a, b oder c")."""
+    if len(items) == 1:
+        return items[0]
+    return msg(OR_LAST, head=commas(items[:-1]), tail=items[-1])
+
+
+# --- reading a stored message back -------------------------------------------------------------------
+
+_NUMERAL = re.compile(r"-?\d+(?:\.\d+)?")
+T = TypeVar("T")
+Parse = Callable[[str], object]  # a param's text -> its value, or None when it does not fit
+
+
+@lru_cache(maxsize=256)
+def _pattern(template: str) -> re.Pattern[str]:
+    """The template as an anchored regex: a named group per placeholder, a backreference when a
+    placeholder comes again."""
+    parts, seen = [], set()
+    for literal, name, _, _ in string.Formatter().parse(template):
+        parts.append(re.escape(literal))
+        if name is None:
+            continue
+        parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.*?)")
+        seen.add(name)
+    return re.compile("".join(parts), re.DOTALL)
+
+
+def reparse(text: str, templates: Iterable[str], parts: Mapping[str, Parse] | None = None) -> Msg | None:
+    """The message whose English text is `text`: the first template that matches it whole, or None.
+
+    A param that is a plain decimal number comes back as a Numeral (a decimal comma in fr and de);
+    `parts` parses the params that are messages themselves (a fragment, a list), and a template
+    whose such param does not parse does not match.
+    """
+    parts = parts or {}
+    for template in templates:
+        found = _pattern(template).fullmatch(text)
+        if found is None:
+            continue
+        params: dict[str, Any] = {}
+        for name, value in found.groupdict().items():
+            parse = parts.get(name)
+            params[name] = parse(value) if parse else Numeral(value) if _NUMERAL.fullmatch(value) else value
+            if params[name] is None:
+                break
+        else:
+            return Msg(template, params)
+    return None
+
+
+def unjoin(text: str, separator: str, parse: Callable[[str], T | None]) -> list[T] | None:
+    """`text` cut at `separator` into items that each parse, or None. The most items win: a
+    placeholder matches any text, so "a 1 < 2; b 3 < 4" also parses as one item of criterion
+    "a 1 < 2; b"; yet an item may hold the separator itself (a provider named "A; B") when no
+    finer cut parses."""
+    pieces = text.split(separator)
+    # best[i]: the most items pieces[:i] cut into, or None when no cut of them parses
+    best: list[list[T] | None] = [[], *([None] * len(pieces))]
+    for end in range(1, len(pieces) + 1):
+        for start in range(end - 1, -1, -1):
+            head = best[start]
+            if head is None or (best[end] is not None and len(head) + 1 <= len(best[end] or ())):
+                continue
+            item = parse(separator.join(pieces[start:end]))
+            if item is not None:
+                best[end] = [*head, item]
+    return best[-1]
+
+
+def unjoin_alternatives(text: str, parse: Callable[[str], T | None]) -> list[T] | None:
+    """The items of `a, b or c` (as `alternatives` writes them), or None."""
+    head, separator, last = text.rpartition(" or ")
+    tail = parse(last)
+    if tail is None:
+        return None
+    if not separator:
+        return [tail]
+    items = unjoin(head, ", ", parse)
+    return None if items is None else [*items, tail]
+
+
+def localized(texts: Iterable[object], lang: str, parse: Callable[[str], Msg | None]) -> list[object]:
+    """Stored messages in `lang`: a Msg rendered, English text read back with `parse` and rendered,
+    text that `parse` does not know (edited by hand, written by an older p4c) and anything that is
+    not text (a blank cell) as it is. English text is kept as stored, byte for byte."""
+    done: dict[str, str] = {}  # the same reason comes back often (ELIGIBLE_TEXT)
+    out: list[object] = []
+    for text in texts:
+        if isinstance(text, Msg):
+            out.append(text.render(lang))
+        elif not isinstance(text, str) or lang == "en":
+            out.append(text)
+        else:
+            if text not in done:
+                found = parse(text)
+                done[text] = text if found is None else found.render(lang)
+            out.append(done[text])
+    return out

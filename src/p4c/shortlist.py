@@ -30,6 +30,17 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.messages import (
+    Msg,
+    Numeral,
+    alternatives,
+    localized,
+    msg,
+    reparse,
+    semicolons,
+    unjoin,
+    unjoin_alternatives,
+)
 from p4c.words import plural
 
 if TYPE_CHECKING:
@@ -45,7 +56,55 @@ FIELD_TEST_COLUMNS = ["partner", "practice_partner", "service_id", "title", "mod
 IMPLEMENTATION = "IMPLEMENTATION"
 WORKSHOP = "WORKSHOP"
 TOLERANCE = 1e-9  # float noise forgiven when a value meets a threshold (rank.py ties scores so too)
+
+# The reasons of the candidates, as message templates (p4c.messages): written in English into
+# candidates.csv, read back by `localized_reasons` to show them in a report's language.
 ELIGIBLE_TEXT = "good practice (meets every rule)"
+NOT_ELIGIBLE = "not a good practice: {fails}"  # fails: the failed rules' texts, "; "-joined
+FAIL_STATUS = "status {status} (needs {accepted})"
+FAIL_NO_START = "start date missing"
+FAIL_STARTS_LATER = "starts {start}, after the reference date {as_of}"
+FAIL_MONTHS = "months running {months} < {minimum} (started {start}, as of {as_of})"
+FAIL_NO_EVIDENCE = "no evidence of success"
+FAIL_PROVIDER = "provider {provider} is excluded"
+FAIL_NO_SCORE = "no score (not ranked)"
+FAIL_SCORE = "score {score} < {minimum}"
+FAIL_NO_PERTINENCE = "pertinence missing (no cis_served or no cluster_initiatives)"
+FAIL_PERTINENCE = "pertinence {share} <= {minimum}"
+FAIL_NO_CRITERION = "{criterion} missing"
+FAIL_CRITERION = "{criterion} {value} < {minimum}"
+# The specific ones first: the first template that matches a stored text wins.
+FAIL_TEMPLATES = (
+    FAIL_STATUS,
+    FAIL_NO_START,
+    FAIL_STARTS_LATER,
+    FAIL_MONTHS,
+    FAIL_NO_EVIDENCE,
+    FAIL_PROVIDER,
+    FAIL_NO_SCORE,
+    FAIL_SCORE,
+    FAIL_NO_PERTINENCE,
+    FAIL_PERTINENCE,
+    FAIL_NO_CRITERION,
+    FAIL_CRITERION,
+)
+PICKED = "shortlisted: good practice, rank {rank}"
+PICKED_NEW_CATEGORY = "shortlisted: good practice, rank {rank}, adds category {category}"
+NOT_PICKED = "good practice, not shortlisted: {why}"
+WHY_FULL = "shortlist full (size {size}, every place taken by a better-ranked practice)"
+WHY_CAP = "partner cap ({cap}) reached by higher-ranked {partner} practices"
+WHY_PARTNER_PLACES = (
+    "{partner}'s remaining places (cap {cap}) are needed for categories only {partner} can still "
+    "bring, to reach {target} categories"
+)
+WHY_COVERED = (
+    "category {category} is already covered and the {slots} places left are needed, "
+    "to reach {target} categories"
+)
+WHY_COVERED_LAST = (
+    "category {category} is already covered and the last place is needed, to reach {target} categories"
+)
+WHY_TEMPLATES = (WHY_FULL, WHY_CAP, WHY_PARTNER_PLACES, WHY_COVERED, WHY_COVERED_LAST)
 
 
 @dataclass(frozen=True)
@@ -128,57 +187,86 @@ def good_practice(
     shares = pertinence.astype(float).to_numpy()
     statuses = [str(s) for s in rules.statuses]
     excluded = {str(p) for p in rules.excluded_providers}
-    failures: list[list[tuple[str, str]]] = []
+    accepted = alternatives(statuses) if statuses else ""
+    failures: list[list[tuple[str, Msg]]] = []
     for i, row in enumerate(base[["status", "provider", "evidence"]].to_dict("records")):
-        fails: list[tuple[str, str]] = []
+        fails: list[tuple[str, Msg]] = []
         if str(row["status"]) not in statuses:
-            fails.append(("status", f"status {row['status']} (needs {' or '.join(statuses)})"))
+            fails.append(("status", msg(FAIL_STATUS, status=str(row["status"]), accepted=accepted)))
         if rules.min_months_running > 0:
             start = start_dates[i]
             if start is None:
-                fails.append(("months running", "start date missing"))
+                fails.append(("months running", msg(FAIL_NO_START)))
             elif start > as_of:
-                fails.append(("months running", f"starts {start}, after the reference date {as_of}"))
+                fails.append(("months running", msg(FAIL_STARTS_LATER, start=str(start), as_of=str(as_of))))
             elif (months := full_months(start, as_of)) < rules.min_months_running:
                 fails.append(
                     (
                         "months running",
-                        f"running {plural(months, 'month')} < "
-                        f"{rules.min_months_running} (started {start}, as of {as_of})",
+                        msg(
+                            FAIL_MONTHS,
+                            months=Numeral(months),
+                            minimum=Numeral(rules.min_months_running),
+                            start=str(start),
+                            as_of=str(as_of),
+                        ),
                     )
                 )
         evidence = row["evidence"]
         if rules.require_evidence and (not isinstance(evidence, str) or not evidence.strip()):
-            fails.append(("evidence", "no evidence of success"))
+            fails.append(("evidence", msg(FAIL_NO_EVIDENCE)))
         if str(row["provider"]) in excluded:
-            fails.append(("provider", f"provider {row['provider']} is excluded"))
+            fails.append(("provider", msg(FAIL_PROVIDER, provider=str(row["provider"]))))
         score = float(scores[i])
         if math.isnan(score):
-            fails.append(("score", "no score (not ranked)"))
+            fails.append(("score", msg(FAIL_NO_SCORE)))
         elif score < rules.min_score - TOLERANCE:
-            fails.append(("score", f"score {show(score, rules.min_score)} < {show(rules.min_score)}"))
+            fails.append(
+                (
+                    "score",
+                    msg(FAIL_SCORE, score=shown(score, rules.min_score), minimum=shown(rules.min_score)),
+                )
+            )
         for crit_id, (minimum, column) in minimums.items():
             value = float(column[i])
             if math.isnan(value):
-                fails.append((crit_id, f"{crit_id} missing"))
+                fails.append((crit_id, msg(FAIL_NO_CRITERION, criterion=crit_id)))
             elif value < minimum - TOLERANCE:
-                fails.append((crit_id, f"{crit_id} {show(value, minimum)} < {show(minimum)}"))
+                fails.append(
+                    (
+                        crit_id,
+                        msg(
+                            FAIL_CRITERION,
+                            criterion=crit_id,
+                            value=shown(value, minimum),
+                            minimum=shown(minimum),
+                        ),
+                    )
+                )
         share = float(shares[i])
         if math.isnan(share):
-            fails.append(("pertinence", "pertinence missing (no cis_served or no cluster_initiatives)"))
+            fails.append(("pertinence", msg(FAIL_NO_PERTINENCE)))
         elif share <= rules.min_pertinence + TOLERANCE:
             fails.append(
                 (
                     "pertinence",
-                    f"pertinence {show(share, rules.min_pertinence)} <= {show(rules.min_pertinence)}",
+                    msg(
+                        FAIL_PERTINENCE,
+                        share=shown(share, rules.min_pertinence),
+                        minimum=shown(rules.min_pertinence),
+                    ),
                 )
             )
         failures.append(fails)
     frame["eligible"] = [not fails for fails in failures]
-    frame["reasons"] = [
-        "not a good practice: " + "; ".join(text for _, text in fails) if fails else ELIGIBLE_TEXT
-        for fails in failures
-    ]
+    frame["reasons"] = pd.Series(  # object: pandas would make the messages plain str
+        [
+            msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails])) if fails else msg(ELIGIBLE_TEXT)
+            for fails in failures
+        ],
+        index=frame.index,
+        dtype=object,
+    )
     frame["failed"] = [", ".join(rule for rule, _ in fails) for fails in failures]
     frame["rank"] = frame["rank"].astype("Int64")
     order = frame.sort_values(
@@ -194,6 +282,43 @@ def show(value: float, threshold: float | None = None) -> str:
         if threshold is None or float(text) != threshold:
             return text
     return repr(float(value))
+
+
+def shown(value: float, threshold: float | None = None) -> Numeral:
+    """`show` as a message parameter: with a decimal comma in French and German."""
+    return Numeral(show(value, threshold))
+
+
+def parse_reason(text: str) -> Msg | None:
+    """The message of a candidate's stored reason (see the templates above), or None."""
+    return (
+        reparse(text, (ELIGIBLE_TEXT, PICKED_NEW_CATEGORY, PICKED))
+        or reparse(text, (NOT_ELIGIBLE,), {"fails": _parse_fails})
+        or reparse(text, (NOT_PICKED,), {"why": _parse_why})
+    )
+
+
+def _parse_fails(text: str) -> object:
+    fails = unjoin(text, "; ", _parse_fail)
+    return None if fails is None else semicolons(fails)
+
+
+def _parse_fail(text: str) -> Msg | None:
+    return reparse(text, FAIL_TEMPLATES, {"accepted": _parse_statuses})
+
+
+def _parse_statuses(text: str) -> object:
+    items = unjoin_alternatives(text, lambda item: item or None)
+    return None if items is None else alternatives(items)
+
+
+def _parse_why(text: str) -> Msg | None:
+    return reparse(text, WHY_TEMPLATES)
+
+
+def localized_reasons(texts: Iterable[object], lang: str) -> list[object]:
+    """The candidates' reasons (candidates.csv) in `lang`; a text no template matches as it is."""
+    return localized(texts, lang, parse_reason)
 
 
 # --- shortlist ---------------------------------------------------------------------------------------
@@ -265,7 +390,7 @@ def select_shortlist(
     covered: set[str] = set()
     picks = 0
     shortlisted = np.zeros(len(out), dtype=bool)
-    reasons: list[str] = out["reasons"].astype(object).tolist()
+    reasons: list[object] = out["reasons"].astype(object).tolist()
     skipped: Counter[str] = Counter()
     capped: Counter[str] = Counter()
     version = 0  # bumped whenever the state the coverage check reads changes
@@ -278,7 +403,7 @@ def select_shortlist(
             cache[key] = coverable(remaining, covered | {cat}, after, size - picks - 1, max_per_partner)
         return cache[key]
 
-    full_text = f"good practice, not shortlisted: shortlist full ({size} better-ranked practices)"
+    full_text = msg(NOT_PICKED, why=msg(WHY_FULL, size=Numeral(size)))
     for pos, partner, cat, rank in zip(positions.tolist(), partners, cats, ranks, strict=True):
         remaining[partner, cat] -= 1
         if remaining[partner, cat] == 0:
@@ -291,24 +416,20 @@ def select_shortlist(
             skipped["size"] += 1
             continue
         if taken[partner] >= max_per_partner:
-            reasons[pos] = (
-                f"good practice, not shortlisted: partner cap "
-                f"({max_per_partner}) reached by higher-ranked {partner} practices"
-            )
+            reasons[pos] = msg(NOT_PICKED, why=msg(WHY_CAP, cap=Numeral(max_per_partner), partner=partner))
             capped[partner] += 1
             continue
         needed = target - len(covered | {cat})
         if needed > 0 and reach(cat, partner, with_pick=True) < needed:
             skipped["coverage"] += 1
+            goal = Numeral(target)
             if reach(cat, partner, with_pick=False) >= needed:
-                why = (
-                    f"{partner}'s remaining places (cap {max_per_partner}) are needed for "
-                    f"categories only {partner} can still bring"
-                )
+                why = msg(WHY_PARTNER_PLACES, partner=partner, cap=Numeral(max_per_partner), target=goal)
+            elif slots > 1:
+                why = msg(WHY_COVERED, category=cat, slots=Numeral(slots), target=goal)
             else:
-                left = f"the {slots} places left are" if slots > 1 else "the last place is"
-                why = f"category {cat} is already covered and {left} needed"
-            reasons[pos] = f"good practice, not shortlisted: {why}, to reach {plural(target, 'category')}"
+                why = msg(WHY_COVERED_LAST, category=cat, target=goal)
+            reasons[pos] = msg(NOT_PICKED, why=why)
             continue
         new = cat not in covered
         picks += 1
@@ -317,9 +438,13 @@ def select_shortlist(
         version += 1
         cache.clear()
         shortlisted[pos] = True
-        reasons[pos] = f"shortlisted: good practice, rank {rank}" + (f", adds category {cat}" if new else "")
+        reasons[pos] = (
+            msg(PICKED_NEW_CATEGORY, rank=Numeral(rank), category=cat)
+            if new
+            else msg(PICKED, rank=Numeral(rank))
+        )
     out["shortlisted"] = shortlisted
-    out["reasons"] = reasons
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)  # keeps the messages
     notes = _selection_notes(
         out,
         size=size,
@@ -691,8 +816,9 @@ def write_shortlist(
     shortlist.json recording what made them (last, so a kill in between leaves the old record
     describing files that no longer match it: the report then treats them as unrecorded).
 
-    The .xlsx has human headers in `lang` and, with the project's `config`, category labels beside
-    the codes (see `p4c.io.write_xlsx`); the CSV files keep the machine ids.
+    The .xlsx has human headers and the candidates' reasons in `lang` and, with the project's
+    `config`, category labels beside the codes (see `p4c.io.write_xlsx`); the CSV files keep the
+    machine ids and the English reasons (read back by `localized_reasons`).
     """
     from p4c.fastcsv import write_csv
     from p4c.headers import sheet_label
@@ -715,6 +841,10 @@ def write_shortlist(
     plan = plan_matrix(result)
     practices = {str(c): str(c) for c in plan.columns if c != "partner"}  # "BE S-01" as it is
     widths = {"title": 40.0}
+    candidates = result.candidates
+    if lang != "en":
+        reasons = localized_reasons(candidates["reasons"], lang)
+        candidates = candidates.assign(reasons=pd.Series(reasons, index=candidates.index, dtype=object))
     write_xlsx(
         [
             SheetSpec(
@@ -735,7 +865,7 @@ def write_shortlist(
             SheetSpec(sheet_label("Plan", lang), plan, labels=practices),
             SheetSpec(
                 sheet_label("Candidates", lang),
-                result.candidates,
+                candidates,
                 three,
                 color_scale=["score"],
                 widths={**widths, "reasons": 80.0},

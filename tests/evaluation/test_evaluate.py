@@ -16,14 +16,21 @@ from hypothesis import strategies as st
 from p4c.errors import P4CError
 from p4c.evaluation.evaluate import (
     BARRIER_COLUMNS,
+    CONDITION_TEMPLATES,
+    LEAD_TEMPLATES,
     PRACTICE_COLUMNS,
+    REASON_BOTH,
+    REASON_FAILED,
+    REASON_HELD,
     REPORT_COLUMNS,
     RESULT_COLUMNS,
     EvaluationResult,
     evaluate,
+    localized_reasons,
 )
 from p4c.evaluation.models import Adoption
 from p4c.evaluation.settings import EvaluationSettings
+from p4c.messages import COMMAS, LANGUAGES, Msg
 
 # Four partners, 100 CIs in all.
 CIS = {"BE": 10, "DE": 20, "FR": 30, "SI": 40}
@@ -169,7 +176,7 @@ def test_share_of_exactly_one_half_is_not_a_majority() -> None:
     assert row["pertinence_share"] == 0.5
     assert row["verdict"] == "PROMISING"
     assert row["reasons"] == (
-        "PROMISING: 1 success of 2 DONE, not transferable; held: done 2 >= 2, success "
+        "PROMISING: successes 1 of 2 DONE, not transferable; held: done 2 >= 2, success "
         "rate 0.5 >= 0.5, satisfaction 3.5 >= 3.5; failed: pertinence share 0.5 is "
         "not a majority (needs > 0.5)"
     )
@@ -180,7 +187,7 @@ def test_one_done_is_not_enough() -> None:
     row = practice(res)
     assert (row["tests_done"], row["successes"], row["verdict"]) == (1, 1, "PROMISING")
     assert row["reasons"] == (
-        "PROMISING: 1 success of 1 DONE, not transferable; held: success rate 1 >= "
+        "PROMISING: successes 1 of 1 DONE, not transferable; held: success rate 1 >= "
         "0.5, satisfaction 5 >= 3.5, pertinence share 0.6 is a majority (> 0.5); "
         "failed: done 1 < 2"
     )
@@ -236,7 +243,7 @@ def test_one_done_without_success_falls_back_to_promising() -> None:
     row = practice(res)
     assert row["verdict"] == "PROMISING"
     assert row["reasons"].startswith(
-        "PROMISING: 1 DONE test, none a success yet, fewer than 2 done (no row "
+        "PROMISING: 1 DONE of the 2 tests needed, none a success yet (no row "
         "of the verdict table matches: fallback); "
     )
 
@@ -440,7 +447,7 @@ def test_a_reported_practice_not_in_the_store_has_no_share() -> None:
         True,
     )
     assert row["reasons"] == (
-        "PROMISING: 1 success of 1 DONE, not transferable; held: success rate 1 >= "
+        "PROMISING: successes 1 of 1 DONE, not transferable; held: success rate 1 >= "
         "0.5, satisfaction 4 >= 3.5; failed: done 1 < 2, pertinence share unknown "
         "(no category or no cluster initiatives)"
     )
@@ -612,3 +619,140 @@ def test_partners_without_cis() -> None:
     # NET: BE 10 + FR 30 of 80 (DE counts 0, SI's need is 1).
     assert practice(res)["pertinence_share"] == 0.5
     assert res.warnings[0] == "partners without cluster_initiatives count 0 CIs in the pertinence share: DE"
+
+
+# --- the reasons in French and German (p4c.messages, read back from evaluation.csv) ----------------
+
+# English words of the reasons that neither French nor German uses.
+ENGLISH_WORDS = (
+    "held",
+    "failed",
+    "success",
+    "every condition",
+    "done ",
+    "rate",
+    "share",
+    "majority",
+    "unknown",
+    "needs",
+    "no DONE test",
+    "not transferable",
+    "fallback",
+    "rating",
+    " of ",
+    "and no",
+)
+
+
+def assert_reasons_round_trip(texts: list[Any]) -> None:
+    """Each verdict's reason, stored as English text and read back, reads as the message it was built
+    from in every language; the French and German ones hold no English word of the templates."""
+    assert texts and all(isinstance(text, Msg) for text in texts)
+    stored = [str(text) for text in texts]  # what evaluation.csv holds
+    for lang in LANGUAGES:
+        assert localized_reasons(stored, lang) == [text.render(lang) for text in texts]
+    for lang in ("fr", "de"):
+        for text in localized_reasons(stored, lang):
+            assert not [w for w in ENGLISH_WORDS if w in str(text)], text
+
+
+def test_verdict_reasons_in_french_and_german_word_for_word() -> None:
+    res = run([report_row("DE"), report_row("FR", satisfaction=3.0, adoption="NONE")], needs=HALF_NEEDS)
+    stored = str(practice(res)["reasons"])
+    assert stored == (
+        "PROMISING: successes 1 of 2 DONE, not transferable; held: done 2 >= 2, success rate 0.5 >= 0.5, "
+        "satisfaction 3.5 >= 3.5; failed: pertinence share 0.5 is not a majority (needs > 0.5)"
+    )
+    assert localized_reasons([stored], "fr") == [
+        "PROMISING : succès 1 sur 2 DONE, non transférable ; conditions remplies : tests terminés 2 >= 2, "
+        "taux de réussite 0,5 >= 0,5, satisfaction moyenne 3,5 >= 3,5 ; non remplies : part de "
+        "pertinence 0,5 non majoritaire (il faut > 0,5)"
+    ]
+    assert localized_reasons([stored], "de") == [
+        "PROMISING: Erfolge 1 von 2 DONE, nicht übertragbar; erfüllt: abgeschlossene Tests 2 >= 2, "
+        "Erfolgsquote 0,5 >= 0,5, mittlere Zufriedenheit 3,5 >= 3,5; nicht erfüllt: Relevanzanteil "
+        "0,5 ist keine Mehrheit (nötig: > 0,5)"
+    ]
+
+
+def test_each_kind_of_verdict_reason_reads_back_in_every_language() -> None:
+    cases = [
+        ([report_row("DE"), report_row("FR", satisfaction=3.0, adoption="NONE")], MAJORITY_NEEDS),
+        (
+            [report_row("DE", adoption="NONE"), report_row("FR", adoption="NONE", satisfaction=2.0)],
+            HALF_NEEDS,
+        ),
+        ([report_row("DE", adoption="PRINCIPLES")], MAJORITY_NEEDS),  # the fallback
+        ([report_row("DE", satisfaction=None)], MAJORITY_NEEDS),  # no rating
+        ([report_row("DE", status="ONGOING")], MAJORITY_NEEDS),
+        ([report_row("DE", "XX", "S9")], MAJORITY_NEEDS),  # no category: share unknown
+    ]
+    texts = [text for rows, needs in cases for text in run(rows, needs=needs).practices["reasons"]]
+    leads = {text.params["lead"].template for text in texts}
+    conditions = {
+        c.template
+        for text in texts
+        for name in ("held", "failed")
+        if name in text.params
+        for c in _items(text.params[name])
+    }
+    assert {text.template for text in texts} == {REASON_BOTH, REASON_HELD, REASON_FAILED}
+    assert leads == set(LEAD_TEMPLATES)
+    assert conditions == set(CONDITION_TEMPLATES)
+    assert_reasons_round_trip(texts)
+
+
+def _items(listing: Any) -> list[Any]:
+    """The items of a `commas` list."""
+    if isinstance(listing, Msg) and listing.template == COMMAS:
+        return [*_items(listing.params["head"]), listing.params["tail"]]
+    return [listing]
+
+
+def test_a_verdict_reason_no_template_knows_is_shown_as_it_is() -> None:
+    texts = ["done 2; success rate checked", "TRANSFERABLE: the coordinator says so; held: all", ""]
+    for lang in LANGUAGES:
+        assert localized_reasons(texts, lang) == texts
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(TESTERS),
+            st.sampled_from(["DONE", "ONGOING", "CANCELLED", "PLANNED"]),
+            st.sampled_from(["FULL", "PARTIAL", "INTEREST", "PRINCIPLES", "NONE"]),
+            st.sampled_from([None, 1.0, 2.5, 3.0, 3.5, 4.0, 5.0]),
+            st.sampled_from([("BE", "S1"), ("BE", "S2"), ("FR", "S1"), ("XX", "S1")]),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.sampled_from([MAJORITY_NEEDS, HALF_NEEDS]),
+    st.fixed_dictionaries(
+        {
+            "min_done": st.integers(1, 3),
+            "min_success_rate": st.sampled_from([0.5, 2 / 3, 0.125]),
+            "min_satisfaction": st.sampled_from([3.5, 3.25, 4.0]),
+            "majority": st.sampled_from([0.5, 0.55, 0.3333333333]),
+        }
+    ),
+)
+def test_every_verdict_reason_of_the_real_evaluation_reads_back_in_every_language(
+    tests: list[tuple[str, str, str, float | None, tuple[str, str]]],
+    needs: pd.DataFrame,
+    options: dict[str, Any],
+) -> None:
+    rows = [
+        report_row(
+            tester,
+            owner,
+            sid,
+            status=status,
+            adoption=adoption if status == "DONE" else None,
+            satisfaction=rating if status == "DONE" else None,
+        )
+        for tester, status, adoption, rating, (owner, sid) in tests
+    ]
+    result = run(rows, needs=needs, settings_=EvaluationSettings(**options))
+    assert_reasons_round_trip(result.practices["reasons"].tolist())

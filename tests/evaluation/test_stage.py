@@ -52,7 +52,7 @@ def test_evaluate_writes_every_figure_and_says_what_is_missing(
     )
     assert first["barrier_funding"] == 1
     assert first["reasons"] == (
-        "PROMISING: 1 success of 1 DONE, not transferable; held: success rate 1 >= 0.5, "
+        "PROMISING: successes 1 of 1 DONE, not transferable; held: success rate 1 >= 0.5, "
         "satisfaction 4.25 >= 3.5, pertinence share 1 is a majority (> 0.5); failed: done 1 < 2"
     )
     assert doc["missing"] == [

@@ -10,14 +10,20 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from typer.testing import CliRunner
 
-from p4c.models import LANGUAGES
+from p4c.cli import app
+from p4c.evaluation.evaluate import localized_reasons as evaluation_reasons
+from p4c.headers import column_label, sheet_label
+from p4c.models import LANGUAGES, Language
 from p4c.report import Report, ReportOptions, build_report, render_html, write_report
 from p4c.report.format import localize, pct
 from p4c.report.words import Phrase, Words, counted_table, phrase, table, texts
+from p4c.shortlist import localized_reasons as shortlist_reasons
 from p4c.words import is_singular
 from tests.plan.textcheck import html_text
 from tests.report.data import AS_OF, Fixture, make_processed
+from tests.shared import sample_run
 
 NBSP, NNBSP = "\u00a0", "\u202f"
 
@@ -279,3 +285,74 @@ def test_a_partner_without_organisation_gets_a_clean_heading(tmp_path: Path) -> 
         assert facts[0] == words.count(5, "n_cis")  # no region: the line starts with the CIs
     # the last page rendered: de
     assert '<h3 id="partner-GR-title"><span class="pcode">GR</span> Griechenland</h3>' in page
+
+
+# --- the reasons the stages wrote in English, in the report's language ------------------------------
+
+
+@pytest.fixture(scope="module")
+def sample_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """`p4c run` on the sample data (in English), then `p4c report --lang fr` and `--lang de`."""
+    project = sample_run(tmp_path_factory)
+    out = {}
+    for lang in ("fr", "de"):
+        out[lang] = project.root / f"report_{lang}"
+        args = ["--project", str(project.root), "report", "--as-of", "2026-02-01", "--lang", lang]
+        result = CliRunner().invoke(app, [*args, "-o", str(out[lang])])
+        assert result.exit_code == 0, result.output
+    out["csv"] = project.processed_dir
+    return out
+
+
+def _sheet_column(path: Path, sheet: str, header: str) -> list[object]:
+    rows = list(load_workbook(path, read_only=True)[sheet].iter_rows(values_only=True))
+    column = list(rows[0]).index(header)
+    return [row[column] for row in rows[1:]]
+
+
+def _verdict_reasons(page: str) -> list[str]:
+    """The reasons cells (the last of each row) of the field-test verdicts table."""
+    start = page.index('id="fw-verdicts-title"')
+    table = page[start : page.index("</table>", start)]
+    rows = re.findall(r"<tr><td>.*?</tr>", table, flags=re.DOTALL)
+    return [html.unescape(re.findall(r"<td>(.*?)</td>", row, flags=re.DOTALL)[-1]) for row in rows]
+
+
+SAMPLE_REASONS = {
+    "fr": {
+        "full": "bonne pratique, non retenue : sélection complète (taille 15, chaque place prise par une "
+        "pratique mieux classée)",
+        "first": "retenue : bonne pratique, rang 1, apporte la catégorie FIN",
+        "transferable": "TRANSFERABLE : toutes les conditions sont remplies ; conditions remplies : ",
+        "english": ("good practice", "shortlisted", "held:", "failed:", "success rate", "every condition"),
+    },
+    "de": {
+        "full": "gute Praxis, nicht ausgewählt: Auswahl voll (Größe 15, jeder Platz von einer besser "
+        "platzierten Praxis belegt)",
+        "first": "ausgewählt: gute Praxis, Rang 1, bringt die Kategorie FIN hinzu",
+        "transferable": "TRANSFERABLE: alle Bedingungen erfüllt; erfüllt: ",
+        "english": ("good practice", "shortlisted", "held:", "failed:", "success rate", "every condition"),
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "de"])
+def test_the_stages_reasons_are_in_the_report_language(
+    sample_reports: dict[str, Path], lang: Language
+) -> None:
+    expected = SAMPLE_REASONS[lang]
+    english = pd.read_csv(sample_reports["csv"] / "candidates.csv", encoding="utf-8-sig")["reasons"].tolist()
+    shown = _sheet_column(
+        sample_reports[lang] / "report.xlsx", sheet_label("Candidates", lang), column_label("reasons", lang)
+    )
+    assert len(shown) == len(english) == 137
+    assert shown == shortlist_reasons(english, lang)  # the stored English, row by row, read back
+    assert expected["full"] in shown and expected["first"] in shown
+    assert [text for text in shown if any(word in str(text) for word in expected["english"])] == []
+    assert all(a != b for a, b in zip(shown, english, strict=True))  # none left in English
+    # the field-test verdicts of the HTML report
+    verdicts = _verdict_reasons((sample_reports[lang] / "report.html").read_text(encoding="utf-8"))
+    assert len(verdicts) >= 5 and any(text.startswith(expected["transferable"]) for text in verdicts)
+    assert [text for text in verdicts if any(word in text for word in expected["english"])] == []
+    stored = pd.read_csv(sample_reports["csv"] / "evaluation.csv", encoding="utf-8-sig")["reasons"]
+    assert set(verdicts) <= set(evaluation_reasons(stored.tolist(), lang))

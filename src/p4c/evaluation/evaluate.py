@@ -20,6 +20,7 @@ Choices the spec leaves open, made here and written into the reasons where they 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -28,7 +29,8 @@ import pandas as pd
 from p4c.errors import P4CError
 from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, field_test_columns, parse_barriers
 from p4c.evaluation.settings import EvaluationSettings
-from p4c.shortlist import TOLERANCE, show
+from p4c.messages import Msg, Numeral, commas, localized, msg, reparse, unjoin
+from p4c.shortlist import TOLERANCE, shown
 
 KEYS = ["practice_partner", "practice_id"]
 TEST_KEYS = ["partner", *KEYS]
@@ -83,6 +85,48 @@ PRACTICE_COLUMNS = (
     "pertinence_share",
     "verdict",
     "reasons",
+)
+
+
+# The reasons of the verdicts, as message templates (p4c.messages): written in English into
+# evaluation.csv, read back by `localized_reasons` to show them in a report's language.
+REASON_BOTH = "{lead}; held: {held}; failed: {failed}"  # held, failed: the conditions, ", "-joined
+REASON_HELD = "{lead}; held: {held}"
+REASON_FAILED = "{lead}; failed: {failed}"
+LEAD_TRANSFERABLE = "TRANSFERABLE: every condition held"
+LEAD_FALLBACK = (
+    "PROMISING: {done} DONE of the {minimum} tests needed, none a success yet "
+    "(no row of the verdict table matches: fallback)"
+)
+LEAD_PROMISING = "PROMISING: successes {wins} of {done} DONE, not transferable"
+LEAD_NOT_TRANSFERABLE = "NOT_TRANSFERABLE: {done} DONE (>= {minimum}) and no success"
+LEAD_NOT_TESTED = "NOT_TESTED: no DONE test"
+LEAD_TEMPLATES = (LEAD_TRANSFERABLE, LEAD_FALLBACK, LEAD_PROMISING, LEAD_NOT_TRANSFERABLE, LEAD_NOT_TESTED)
+DONE_HELD = "done {done} >= {minimum}"
+DONE_FAILED = "done {done} < {minimum}"
+RATE_NONE = "success rate: no DONE test"
+RATE_HELD = "success rate {rate} >= {minimum}"
+RATE_FAILED = "success rate {rate} < {minimum}"
+SATISFACTION_UNRATED = "satisfaction: no DONE test with a rating"
+SATISFACTION_NONE = "satisfaction: no DONE test"
+SATISFACTION_HELD = "satisfaction {value} >= {minimum}"
+SATISFACTION_FAILED = "satisfaction {value} < {minimum}"
+SHARE_UNKNOWN = "pertinence share unknown (no category or no cluster initiatives)"
+SHARE_HELD = "pertinence share {share} is a majority (> {majority})"
+SHARE_FAILED = "pertinence share {share} is not a majority (needs > {majority})"
+CONDITION_TEMPLATES = (
+    DONE_HELD,
+    DONE_FAILED,
+    RATE_NONE,
+    RATE_HELD,
+    RATE_FAILED,
+    SATISFACTION_UNRATED,
+    SATISFACTION_NONE,
+    SATISFACTION_HELD,
+    SATISFACTION_FAILED,
+    SHARE_UNKNOWN,
+    SHARE_HELD,
+    SHARE_FAILED,
 )
 
 
@@ -150,7 +194,9 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     warnings.extend(share_notes)
     share = out["category"].map(shares).astype(float)
     out["pertinence_share"] = share.where(share.notna() | out["category"].isna(), default_share)
-    out["verdict"], out["reasons"] = _verdicts(out, settings)
+    verdicts, reasons = _verdicts(out, settings)
+    out["verdict"] = verdicts
+    out["reasons"] = pd.Series(reasons, index=out.index, dtype=object)  # keeps the messages
 
     order = out.sort_values(
         ["shortlisted", "rank", "practice_partner", "practice_id"],
@@ -335,7 +381,7 @@ def _pertinence(
 # --- verdicts ---------------------------------------------------------------------------------------
 
 
-def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarray, list[str]]:
+def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarray, list[Msg]]:
     """The spec's verdict table, first matching row wins, then its fallback; and the reasons."""
     done = out["tests_done"].to_numpy(dtype="int64")
     wins = out["successes"].to_numpy(dtype="int64")
@@ -387,53 +433,75 @@ def _reason(
     sat: float,
     share: float,
     s: EvaluationSettings,
-) -> str:
+) -> Msg:
     """`VERDICT: why; held: ...; failed: ...` over the four TRANSFERABLE conditions."""
-    held: list[str] = []
-    failed: list[str] = []
-    (held if done >= s.min_done else failed).append(
-        f"done {done} {'>=' if done >= s.min_done else '<'} {s.min_done}"
-    )
+    held: list[Msg] = []
+    failed: list[Msg] = []
+    min_done = Numeral(s.min_done)
+    if done >= s.min_done:
+        held.append(msg(DONE_HELD, done=Numeral(done), minimum=min_done))
+    else:
+        failed.append(msg(DONE_FAILED, done=Numeral(done), minimum=min_done))
     if np.isnan(rate):
-        failed.append("success rate: no DONE test")
+        failed.append(msg(RATE_NONE))
     elif rate >= s.min_success_rate - TOLERANCE:
-        held.append(f"success rate {show(rate)} >= {show(s.min_success_rate)}")
-    else:
-        failed.append(f"success rate {show(rate, s.min_success_rate)} < {show(s.min_success_rate)}")
-    if np.isnan(sat):
-        failed.append("satisfaction: no DONE test with a rating" if done else "satisfaction: no DONE test")
-    elif sat >= s.min_satisfaction - TOLERANCE:
-        held.append(f"satisfaction {show(sat)} >= {show(s.min_satisfaction)}")
-    else:
-        failed.append(f"satisfaction {show(sat, s.min_satisfaction)} < {show(s.min_satisfaction)}")
-    if np.isnan(share):
-        failed.append("pertinence share unknown (no category or no cluster initiatives)")
-    elif share > s.majority + TOLERANCE:
-        held.append(f"pertinence share {show(share, s.majority)} is a majority (> {show(s.majority)})")
+        held.append(msg(RATE_HELD, rate=shown(rate), minimum=shown(s.min_success_rate)))
     else:
         failed.append(
-            f"pertinence share {show(share, s.majority)} is not a majority (needs > {show(s.majority)})"
+            msg(RATE_FAILED, rate=shown(rate, s.min_success_rate), minimum=shown(s.min_success_rate))
         )
-    successes = f"{wins} success{'es' if wins != 1 else ''} of {done} DONE"
-    if verdict == Verdict.TRANSFERABLE:
-        lead = "TRANSFERABLE: every condition held"
-    elif fallback and verdict == Verdict.PROMISING:
-        lead = (
-            f"PROMISING: {done} DONE test{'s' if done != 1 else ''}, none a success yet, fewer "
-            f"than {s.min_done} done (no row of the verdict table matches: fallback)"
-        )
-    elif verdict == Verdict.PROMISING:
-        lead = f"PROMISING: {successes}, not transferable"
-    elif verdict == Verdict.NOT_TRANSFERABLE:
-        lead = f"NOT_TRANSFERABLE: {done} DONE (>= {s.min_done}) and no success"
+    if np.isnan(sat):
+        failed.append(msg(SATISFACTION_UNRATED) if done else msg(SATISFACTION_NONE))
+    elif sat >= s.min_satisfaction - TOLERANCE:
+        held.append(msg(SATISFACTION_HELD, value=shown(sat), minimum=shown(s.min_satisfaction)))
     else:
-        lead = "NOT_TESTED: no DONE test"
-    parts = [lead]
+        failed.append(
+            msg(SATISFACTION_FAILED, value=shown(sat, s.min_satisfaction), minimum=shown(s.min_satisfaction))
+        )
+    if np.isnan(share):
+        failed.append(msg(SHARE_UNKNOWN))
+    elif share > s.majority + TOLERANCE:
+        held.append(msg(SHARE_HELD, share=shown(share, s.majority), majority=shown(s.majority)))
+    else:
+        failed.append(msg(SHARE_FAILED, share=shown(share, s.majority), majority=shown(s.majority)))
+    if verdict == Verdict.TRANSFERABLE:
+        lead = msg(LEAD_TRANSFERABLE)
+    elif fallback and verdict == Verdict.PROMISING:
+        lead = msg(LEAD_FALLBACK, done=Numeral(done), minimum=min_done)
+    elif verdict == Verdict.PROMISING:
+        lead = msg(LEAD_PROMISING, wins=Numeral(wins), done=Numeral(done))
+    elif verdict == Verdict.NOT_TRANSFERABLE:
+        lead = msg(LEAD_NOT_TRANSFERABLE, done=Numeral(done), minimum=min_done)
+    else:
+        lead = msg(LEAD_NOT_TESTED)
+    if held and failed:
+        return msg(REASON_BOTH, lead=lead, held=commas(held), failed=commas(failed))
     if held:
-        parts.append("held: " + ", ".join(held))
-    if failed:
-        parts.append("failed: " + ", ".join(failed))
-    return "; ".join(parts)
+        return msg(REASON_HELD, lead=lead, held=commas(held))
+    return msg(REASON_FAILED, lead=lead, failed=commas(failed))  # four conditions: one list has some
+
+
+def parse_reason(text: str) -> Msg | None:
+    """The message of a verdict's stored reason (see the templates above), or None."""
+    return reparse(
+        text,
+        (REASON_BOTH, REASON_HELD, REASON_FAILED),
+        {"lead": _parse_lead, "held": _parse_conditions, "failed": _parse_conditions},
+    )
+
+
+def _parse_lead(text: str) -> Msg | None:
+    return reparse(text, LEAD_TEMPLATES)
+
+
+def _parse_conditions(text: str) -> object:
+    items = unjoin(text, ", ", lambda item: reparse(item, CONDITION_TEMPLATES))
+    return None if items is None else commas(items)
+
+
+def localized_reasons(texts: Iterable[object], lang: str) -> list[object]:
+    """Verdict reasons (evaluation.csv) in `lang`; a text no template matches as it is."""
+    return localized(texts, lang, parse_reason)
 
 
 # --- notes ------------------------------------------------------------------------------------------

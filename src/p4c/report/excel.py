@@ -47,7 +47,7 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
         top_frame[crit_id] = top[crit_id].astype(float).fillna(0.0).to_numpy()
     top_frame["score"] = top["score"].astype(float).to_numpy()
 
-    candidates = within_excel(report.candidates.drop(columns=["key"]), "candidates.csv", w)
+    candidates = within_excel(_localized_candidates(report), "candidates.csv", w)
     shortlist = report.shortlist.drop(columns=["key"])
     tests = report.field_tests.drop(columns=["key"])
     partners = report.partners
@@ -112,6 +112,17 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
             )
         )
     return sheets
+
+
+def _localized_candidates(report: Report) -> pd.DataFrame:
+    """The candidates, their reasons in the report's language (candidates.csv stores English)."""
+    from p4c.shortlist import localized_reasons
+
+    candidates = report.candidates.drop(columns=["key"])
+    if report.lang != "en":
+        reasons = localized_reasons(candidates["reasons"], report.lang)
+        candidates["reasons"] = pd.Series(reasons, index=candidates.index, dtype=object)
+    return candidates
 
 
 def within_excel(frame: pd.DataFrame, full: str, words: Words | None = None) -> pd.DataFrame:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from p4c.evaluation.evaluate import BARRIER_COLUMNS
+from p4c.evaluation.evaluate import BARRIER_COLUMNS, localized_reasons
 from p4c.evaluation.models import BARRIER_LABELS, Barrier, TestMode, TestStatus, Verdict
 from p4c.report.format import cell_text, int_text
 
@@ -74,10 +74,12 @@ def fieldwork_section(report: Report, charts: Charts) -> dict[str, Any] | None:
             "rate": w.pct(r["success_rate"]),
             "satisfaction": w.num(r["satisfaction"], "{:.2f}"),
             "share": w.pct(r["pertinence_share"]),
-            "reasons": cell_text(r["reasons"]),
+            "reasons": cell_text(reasons),
             "shortlisted": bool(r["shortlisted"]),
         }
-        for r in practices.to_dict("records")
+        for r, reasons in zip(
+            practices.to_dict("records"), localized_reasons(practices["reasons"], w.lang), strict=True
+        )
         if r["tests_reported"] or r["tests_planned"] or r["verdict"] != Verdict.NOT_TESTED
     ]
     counts = {b.value: int(practices[c].sum()) for b, c in zip(Barrier, BARRIER_COLUMNS, strict=True)}
