@@ -26,8 +26,10 @@ from p4c.catalogue.model import (
 )
 from p4c.catalogue.site import MARKER, js_data
 from p4c.catalogue.words import LANGS, keys, word
+from p4c.config import Project
 from p4c.errors import P4CError
 from tests.catalogue.data import HOSTILE, config, fold, make_data
+from tests.shared import sample_run
 
 
 def page_text(out: Path, data: CatalogueData, partner: str, service_id: str) -> str:
@@ -341,3 +343,37 @@ def test_ascii_words_fold_like_any_other_text(text: str) -> None:
     """The ASCII shortcut of norm_word gives what the full folding gives (the oracle: tests' fold)."""
     assert norm_word(text) == " ".join(re.findall(r"[^\W_]+", fold(text)))
     assert search_text(text, text) == " ".join(dict.fromkeys(re.findall(r"[^\W_]+", fold(text))))
+
+
+@pytest.fixture(scope="module")
+def sample_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    return sample_run(tmp_path_factory)
+
+
+@pytest.mark.parametrize(
+    ("lang", "word_fr_de"), [("fr", "pas une bonne pratique"), ("de", "keine gute Praxis")]
+)
+def test_pages_show_the_stored_reasons_in_their_language(
+    sample_project: Project, tmp_path: Path, lang: str, word_fr_de: str
+) -> None:
+    """The candidates' and the verdicts' reasons (stored in English) read in the page's language."""
+    from p4c.catalogue.site import read_processed
+    from p4c.evaluation import evaluate
+    from p4c.shortlist import localized_reasons
+
+    config_ = sample_project.load_config()
+    data = read_processed(sample_project.processed_dir, config_)
+    build_catalogue(data, config_, tmp_path / "site", lang=lang)
+    candidates = data.candidates.set_index(["partner", "service_id"])
+    refused = candidates[candidates["reasons"].str.startswith("not a good practice")].iloc[0]
+    _partner, service_id = refused.name
+    page = next((tmp_path / "site" / "services").glob(f"*/{service_id}.html")).read_text(encoding="utf-8")
+    translated = str(localized_reasons([refused["reasons"]], lang)[0])
+    assert translated != refused["reasons"] and word_fr_de in translated
+    assert html.escape(translated, quote=False) in page and refused["reasons"] not in page
+    assert data.evaluation is not None
+    judged = data.evaluation[data.evaluation["reasons"].astype(str).str.len() > 0].iloc[0]
+    verdict_page = next((tmp_path / "site" / "services").glob(f"*/{judged['practice_id']}.html"))
+    shown = str(evaluate.localized_reasons([judged["reasons"]], lang)[0])
+    assert shown != judged["reasons"]
+    assert html.escape(shown, quote=False) in verdict_page.read_text(encoding="utf-8")

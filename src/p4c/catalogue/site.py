@@ -117,6 +117,7 @@ class _Site:
         self._fixed_parts: dict[str, dict[str, Any]] = {}
         self._label_html: dict[tuple[str, str, str], str] = {}
         self._contacts: dict[tuple[str, str], str] = {}
+        self._reasons: dict[tuple[str, str, str], str] = {}
 
     def write(self, relative: str, content: str) -> None:
         path = self.root / relative
@@ -521,7 +522,8 @@ class _Site:
         status = w["gp_unknown"] if en.eligible is None else (w["gp_yes"] if en.eligible else w["gp_no"])
         short = w["sl_yes"] if en.shortlisted else w["sl_no"]
         reasons = (
-            f'<p><strong>{e(w["reasons"])}:</strong> <span class="prose">{e(en.reasons)}</span></p>'
+            f"<p><strong>{e(w['reasons'])}:</strong> "
+            f'<span class="prose">{e(self.reasons(lang, "shortlist", en.reasons))}</span></p>'
             if en.reasons
             else ""
         )
@@ -529,6 +531,18 @@ class _Site:
             f'<section><h2>{e(w["gp_section"])}</h2><p id="gp">{e(status)} {e(short)}</p>{reasons}'
             "</section>\n"
         )
+
+    def reasons(self, lang: str, stage: str, text: str) -> str:
+        """A reasons text the shortlist or the evaluation stored (in English), in `lang`."""
+        key = (lang, stage, text)
+        shown = self._reasons.get(key)
+        if shown is None:
+            if stage == "shortlist":
+                from p4c.shortlist import localized_reasons
+            else:
+                from p4c.evaluation.evaluate import localized_reasons
+            shown = self._reasons[key] = str(localized_reasons([text], lang)[0])
+        return shown
 
     def tests_section(self, lang: str, en: Entry) -> str:
         w = words(lang)
@@ -539,7 +553,8 @@ class _Site:
                 f"{e(code_label(lang, 'verdict', en.verdict))}</p>"
             )
             if en.verdict_reasons:
-                out.append(f'<p class="prose">{e(en.verdict_reasons)}</p>')
+                shown = self.reasons(lang, "evaluation", en.verdict_reasons)
+                out.append(f'<p class="prose">{e(shown)}</p>')
         if en.tests:
             rows = []
             for t in en.tests:
