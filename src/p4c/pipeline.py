@@ -249,12 +249,15 @@ class _Aside:
             stderr=subprocess.PIPE,
             env=env,
         )
-        self._task = pickle.dumps((task, args))
+        assert self._child.stdin is not None
+        with self._child.stdin:  # the child starts on it now (it reads it whole before working)
+            self._child.stdin.write(pickle.dumps((task, args)))
+        self._child.stdin = None  # sent: communicate() only collects the answer
 
     def result(self) -> list[Path]:
         import pickle
 
-        out, err = self._child.communicate(self._task)
+        out, err = self._child.communicate()
         if self._child.returncode != 0 or not out:
             tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
             raise P4CError(f"the catalogue process stopped (exit {self._child.returncode}): {tail[0]}")
