@@ -129,6 +129,8 @@ def catalog(lang: str) -> dict[str, str]:
 
 
 def _format(template: str, params: dict[str, Any], lang: str) -> str:
+    if lang == "en":  # a Msg and a Numeral are their English text; a Number's str() is its English
+        return template.format_map(params)
     return template.format_map(
         {k: v.render(lang) if isinstance(v, Msg | Number | Numeral) else v for k, v in params.items()}
     )
