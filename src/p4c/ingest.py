@@ -11,14 +11,12 @@ first, so nothing is ever lost.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
-import gc
 import json
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -38,6 +36,7 @@ from p4c.columns import (
 )
 from p4c.errors import P4CError
 from p4c.io import NOT_A_NUMBER, column_letters
+from p4c.memory import no_gc
 from p4c.messages import Msg, message_of, msg, render
 from p4c.models import (
     NEEDS_COLUMNS,
@@ -165,7 +164,7 @@ def validate_file(
 ) -> WorkbookResult:
     """Read and validate one file; an unreadable file is one error, never an exception."""
     result = WorkbookResult(file=path)
-    with _no_gc():
+    with no_gc():
         try:
             book, result.sha256 = _read_and_hash(path, config)
         except (P4CError, OSError) as exc:
@@ -182,19 +181,6 @@ def validate_file(
     return result
 
 
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """No automatic garbage collection in the block: reading a sheet makes a list a row, and the
-    collector would walk all of them again and again to find no cycle (0.2-0.3 s for 100,000
-    rows). The collector is back on, as it was, after the block; objects made in the block that
-    are still alive are walked once then, so drop big ones inside it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.memory import no_gc
 from p4c.messages import (
     Msg,
     Numeral,
@@ -163,6 +164,7 @@ def pertinence_values(
     return criterion_matrix(services, partners, alone)[crit.id].reset_index(drop=True)
 
 
+@no_gc()  # a few messages a service, none in a cycle
 def good_practice(
     ranking: pd.DataFrame, services: pd.DataFrame, partners: pd.DataFrame, config: Config, as_of: dt.date
 ) -> pd.DataFrame:
@@ -188,15 +190,25 @@ def good_practice(
     statuses = [str(s) for s in rules.statuses]
     excluded = {str(p) for p in rules.excluded_providers}
     accepted = alternatives(statuses) if statuses else ""
+    # Messages without a varying number are made once and shared (a Msg is immutable text).
+    no_start, no_evidence, no_score = msg(FAIL_NO_START), msg(FAIL_NO_EVIDENCE), msg(FAIL_NO_SCORE)
+    no_pertinence = msg(FAIL_NO_PERTINENCE)
+    min_score, min_pertinence = shown(rules.min_score), shown(rules.min_pertinence)
+    by_status: dict[str, Msg] = {}
+    by_provider: dict[str, Msg] = {}
+    no_criterion = {crit_id: msg(FAIL_NO_CRITERION, criterion=crit_id) for crit_id in minimums}
     failures: list[list[tuple[str, Msg]]] = []
     for i, row in enumerate(base[["status", "provider", "evidence"]].to_dict("records")):
         fails: list[tuple[str, Msg]] = []
-        if str(row["status"]) not in statuses:
-            fails.append(("status", msg(FAIL_STATUS, status=str(row["status"]), accepted=accepted)))
+        status = str(row["status"])
+        if status not in statuses:
+            if status not in by_status:
+                by_status[status] = msg(FAIL_STATUS, status=status, accepted=accepted)
+            fails.append(("status", by_status[status]))
         if rules.min_months_running > 0:
             start = start_dates[i]
             if start is None:
-                fails.append(("months running", msg(FAIL_NO_START)))
+                fails.append(("months running", no_start))
             elif start > as_of:
                 fails.append(("months running", msg(FAIL_STARTS_LATER, start=str(start), as_of=str(as_of))))
             elif (months := full_months(start, as_of)) < rules.min_months_running:
@@ -214,23 +226,26 @@ def good_practice(
                 )
         evidence = row["evidence"]
         if rules.require_evidence and (not isinstance(evidence, str) or not evidence.strip()):
-            fails.append(("evidence", msg(FAIL_NO_EVIDENCE)))
-        if str(row["provider"]) in excluded:
-            fails.append(("provider", msg(FAIL_PROVIDER, provider=str(row["provider"]))))
+            fails.append(("evidence", no_evidence))
+        provider = str(row["provider"])
+        if provider in excluded:
+            if provider not in by_provider:
+                by_provider[provider] = msg(FAIL_PROVIDER, provider=provider)
+            fails.append(("provider", by_provider[provider]))
         score = float(scores[i])
         if math.isnan(score):
-            fails.append(("score", msg(FAIL_NO_SCORE)))
+            fails.append(("score", no_score))
         elif score < rules.min_score - TOLERANCE:
             fails.append(
                 (
                     "score",
-                    msg(FAIL_SCORE, score=shown(score, rules.min_score), minimum=shown(rules.min_score)),
+                    msg(FAIL_SCORE, score=shown(score, rules.min_score), minimum=min_score),
                 )
             )
         for crit_id, (minimum, column) in minimums.items():
             value = float(column[i])
             if math.isnan(value):
-                fails.append((crit_id, msg(FAIL_NO_CRITERION, criterion=crit_id)))
+                fails.append((crit_id, no_criterion[crit_id]))
             elif value < minimum - TOLERANCE:
                 fails.append(
                     (
@@ -245,7 +260,7 @@ def good_practice(
                 )
         share = float(shares[i])
         if math.isnan(share):
-            fails.append(("pertinence", msg(FAIL_NO_PERTINENCE)))
+            fails.append(("pertinence", no_pertinence))
         elif share <= rules.min_pertinence + TOLERANCE:
             fails.append(
                 (
@@ -253,15 +268,16 @@ def good_practice(
                     msg(
                         FAIL_PERTINENCE,
                         share=shown(share, rules.min_pertinence),
-                        minimum=shown(rules.min_pertinence),
+                        minimum=min_pertinence,
                     ),
                 )
             )
         failures.append(fails)
     frame["eligible"] = [not fails for fails in failures]
+    eligible = msg(ELIGIBLE_TEXT)
     frame["reasons"] = pd.Series(  # object: pandas would make the messages plain str
         [
-            msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails])) if fails else msg(ELIGIBLE_TEXT)
+            msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails])) if fails else eligible
             for fails in failures
         ],
         index=frame.index,
