@@ -281,3 +281,30 @@ def test_status_at_80_columns_is_readable(project: Project, tmp_path: Path) -> N
         ).split(),
         "┃",
     ]
+
+
+@pytest.mark.parametrize(
+    ("lang", "message", "hint"),
+    [
+        (
+            None,
+            "{folder}: no workbook in this folder (accepted: .xlsx, .xlsm, .ods, .xls, .csv)",
+            "Send partners a template (`p4c template`) and put their files there.",
+        ),
+        (
+            "DE",
+            "{folder}: keine Arbeitsmappe in diesem Ordner (zulässig: .xlsx, .xlsm, .ods, .xls, .csv)",
+            "Senden Sie den Partnern eine Vorlage (`p4c template`) und legen Sie ihre Dateien dort ab.",
+        ),
+    ],
+)
+def test_an_error_before_any_file_is_read_speaks_the_commands_language(
+    project: Project, tmp_path: Path, lang: str | None, message: str, hint: str
+) -> None:
+    """`--lang` reaches the errors the command itself raises, not only the workbooks' problems."""
+    folder = tmp_path / "empty"
+    folder.mkdir()
+    args = ["--project", str(project.root), "ingest", str(folder), *(["--lang", lang] if lang else [])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {message.format(folder=folder)}\n{hint}\n"

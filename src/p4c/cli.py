@@ -98,10 +98,21 @@ def handles_errors(func: F) -> F:
             with timed(ui, f"p4c {func.__name__.removesuffix('_command')}"):
                 return func(*args, **kwargs)
         except P4CError as exc:
-            report_error(exc)
+            report_error(in_language(exc, kwargs.get("lang")))
             raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def in_language(exc: P4CError, lang: object) -> P4CError:
+    """The error in the command's --lang (fr, de) where its message is a translatable one."""
+    from p4c.messages import message_of, render
+
+    choice = str(lang).lower() if isinstance(lang, str) else ""
+    if choice not in ("fr", "de"):
+        return exc
+    hint = render(exc.hint, choice) if exc.hint is not None else None
+    return P4CError(render(message_of(exc), choice), hint=hint)
 
 
 def command(name: str | None = None) -> Callable[[F], F]:
