@@ -286,13 +286,14 @@ def run_phases(path: Path, root: Path) -> dict[str, float]:
     """One in-process ingest, timed phase by phase as `ingest` runs them (collector off)."""
     from p4c import ingest as stage
     from p4c.config import Project
+    from p4c.memory import no_gc
 
     clear_caches()
     project = Project(root)
     config = project.load_config()
     times: dict[str, float] = {}
     start = time.perf_counter()
-    with stage._no_gc():
+    with no_gc():
         book, sha256 = stage._read_and_hash(path, config)
         times["read + hash (+ imports in parallel)"] = time.perf_counter() - start
         start = time.perf_counter()

@@ -901,6 +901,33 @@ def test_a_column_written_at_once_is_the_cells_written_one_by_one(series: pd.Ser
     assert _cells_of(fast.to_pylist()) == _cells_of(loop)
 
 
+def _chunked(values: list[Any], kind: Any) -> pd.Series:
+    """A column pandas keeps as Arrow in two chunks, as one read from the store is."""
+    import pyarrow as pa
+
+    return pd.Series(pd.arrays.ArrowExtensionArray(pa.chunked_array([values[:1], values[1:]], kind)))
+
+
+@pytest.mark.parametrize(
+    "series",
+    [
+        pytest.param(_chunked(["a & b", None, " pad"], "large_string"), id="text"),
+        pytest.param(_chunked([1.5, None, -2.25], "float64"), id="float"),
+        pytest.param(_chunked([1, None, 3], "int64"), id="int"),
+        pytest.param(_chunked([True, None, False], "bool"), id="bool"),
+    ],
+)
+def test_a_column_in_arrow_chunks_is_written_at_once(series: pd.Series) -> None:
+    import pyarrow as pa
+
+    numbers = pa.array(["2", "3", "4"], pa.large_string())
+    fast = p4c_io._column_xml(series, '<c r="C', numbers, "")
+    assert fast is not None
+    assert _cells_of(fast.to_pylist()) == _cells_of(_loop_cells(series, ""))
+    frame = pd.DataFrame({"x": series})
+    assert p4c_io._rows_xml(p4c_io._SheetData(0, frame, [""], [""])).count(b"<row ") == 3
+
+
 @pytest.mark.parametrize(
     ("series", "why"),
     [

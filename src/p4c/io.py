@@ -1307,19 +1307,19 @@ def _column_xml(series: pd.Series, start: str, numbers: Any, style: str) -> Any:
 
     kind = series.dtype.kind  # pandas' nullable Int64, boolean and string types have one too
     if kind == "b":
-        values = pa.array(series, pa.bool_(), from_pandas=True)
+        values = _arrow(series, pa.bool_())
         shown = pc.if_else(values, pa.scalar("1", pa.large_string()), pa.scalar("0", pa.large_string()))
         parts = [start, numbers, f'"{style} t="b"><v>', shown, "</v></c>"]
     elif kind in "iu":
-        parts = [start, numbers, f'"{style}><v>', _as_text(pa.array(series, from_pandas=True)), "</v></c>"]
+        parts = [start, numbers, f'"{style}><v>', _as_text(_arrow(series)), "</v></c>"]
     elif kind == "f":
         values = series.to_numpy(dtype="float64", na_value=float("nan"))
         if np.isinf(values).any():
             return None
         parts = [start, numbers, f'"{style}><v>', _as_text(pa.array(values, from_pandas=True)), "</v></c>"]
-    elif kind == "O":
+    elif kind in "OU":  # object, and text kept in Arrow (its kind is U)
         try:
-            values = pa.array(series, from_pandas=True)
+            values = _arrow(series)
         except (pa.ArrowInvalid, pa.ArrowTypeError):
             return None
         if pa.types.is_null(values.type):  # every cell blank
@@ -1341,6 +1341,14 @@ def _column_xml(series: pd.Series, start: str, numbers: Any, style: str) -> Any:
     else:
         return None
     return pc.fill_null(_concat(*parts), "")
+
+
+def _arrow(series: pd.Series, kind: Any = None) -> Any:
+    """The column as one Arrow array (a column pandas keeps in Arrow may be in several chunks)."""
+    import pyarrow as pa
+
+    values = pa.array(series, kind, from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
 
 
 def _as_text(values: Any) -> Any:

@@ -7,6 +7,7 @@ there are any, then write the reports.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
@@ -135,6 +136,7 @@ def run(
 
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    _import_later_stages()
     begin("ingest")
     ingested = ingest(raw_files(project), project, config, progress=progress)
     begin("rank")
@@ -213,6 +215,29 @@ def run(
     if stale:
         notes.append(stale)
     return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)
+
+
+# What the shortlist and the report import (about a second), and ingest does not.
+LATER_IMPORTS = (
+    "scipy.optimize",
+    "scipy.sparse.csgraph",
+    "matplotlib.figure",
+    "matplotlib.backends.backend_svg",
+)
+
+
+def _import_later_stages() -> None:
+    """Import the later stages' libraries in a thread while ingest reads: calamine parses a workbook
+    without the GIL, and the ingest thread waits on it, so the imports mostly cost no time."""
+    import importlib
+    import threading
+
+    def load() -> None:
+        for name in LATER_IMPORTS:
+            with contextlib.suppress(ImportError):  # a stage that needs it says so itself
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="p4c-imports", daemon=True).start()
 
 
 def write_catalogue(folder: Path, config: Config, lang: Language) -> list[Path]:
