@@ -443,3 +443,28 @@ def test_a_second_process_that_dies_is_said_so() -> None:
         aside.result()
     aside.close()
     assert raised.value.message == "the catalogue process stopped (exit 3): no message"
+
+
+@pytest.mark.parametrize(("low", "high", "aside"), [(0, 10**6, True), (10**6, 10**7, False), (0, 10, False)])
+def test_the_catalogue_goes_beside_the_report_only_within_its_range(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch, low: int, high: int, aside: bool
+) -> None:
+    """Below CONCURRENT_MIN a second process costs more than it saves; above CONCURRENT_MAX the two
+    processes would need too much memory: the catalogue then follows the report."""
+    from p4c import pipeline
+    from p4c.config import Project
+
+    started: list[object] = []
+    real = pipeline._Aside.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        started.append(args[-1])  # the page workers asked for
+        real(self, *args)
+
+    monkeypatch.setattr(pipeline._Aside, "__init__", spy)
+    monkeypatch.setattr(pipeline, "CONCURRENT_MIN", low)
+    monkeypatch.setattr(pipeline, "CONCURRENT_MAX", high)
+    project = Project(sample_project)
+    result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50))
+    assert started == ([1] if aside else [])
+    assert (project.processed_dir / "catalogue" / "index.html") in result.outputs

@@ -473,10 +473,19 @@ def test_the_workbook_shows_the_reasons_in_its_language_the_csv_in_english(tmp_p
     result = shortlist(ranking, services, partners, no_needs(), CONFIG, ShortlistOptions(as_of=AS_OF))
     paths = write_shortlist(result, tmp_path, lang="de")
     english = pd.read_csv(paths[0])["reasons"].tolist()
-    assert english == [str(text) for text in result.candidates["reasons"]]
+    assert english == result.candidates["reasons"].tolist()  # the stage keeps the English text
+    assert all(type(text) is str for text in result.candidates["reasons"])
+    # the messages the pure steps made, rendered in German, are what the workbook shows
+    made, _ = select_shortlist(
+        good_practice(ranking, services, partners, CONFIG, AS_OF),
+        CONFIG.shortlist.size,
+        CONFIG.shortlist.max_per_partner,
+        CONFIG.shortlist.min_categories,
+    )
+    assert [str(m) for m in made["reasons"]] == english
     rows = list(openpyxl.load_workbook(paths[3])["Kandidaten"].iter_rows(values_only=True))
     shown = [row[rows[0].index("Gründe")] for row in rows[1:]]
-    assert shown == [text.render("de") for text in result.candidates["reasons"]]
+    assert shown == [m.render("de") for m in made["reasons"]]
     assert shown[0] == "ausgewählt: gute Praxis, Rang 1, bringt die Kategorie NET hinzu"
     assert shown[-1] == "keine gute Praxis: kein Erfolgsnachweis; Punktzahl 0,3 < 0,6; impact 2 < 3"
 

@@ -28,10 +28,13 @@ if TYPE_CHECKING:
     from p4c.shortlist import ShortlistResult
 
 DEFAULT_SAMPLES = 1000
-# From this many services `run` builds the catalogue in a second process while this one writes the
-# plans and the report: both read only what the earlier stages wrote. Below it, starting a Python
-# process (about a second of imports) costs more than it saves.
+# From CONCURRENT_MIN services up to CONCURRENT_MAX, `run` builds the catalogue in a second process
+# while this one writes the plans and the report: both read only what the earlier stages wrote.
+# Below, starting a Python process (about a second of imports) costs more than it saves; above, the
+# two processes together would take the run past its 2 GB at 100,000 services, so the catalogue
+# follows the report and renders its pages with forked workers instead.
 CONCURRENT_MIN = 5_000
+CONCURRENT_MAX = 50_000
 
 
 @dataclass(frozen=True)
@@ -40,7 +43,7 @@ class RunOptions:
     samples: int = DEFAULT_SAMPLES
     seed: int | None = None
     lang: Language = "en"  # the report, the .xlsx workbooks and the catalogue; plans keep their own
-    concurrent: bool | None = None  # the catalogue beside the report (None: from CONCURRENT_MIN services)
+    concurrent: bool | None = None  # the catalogue beside the report (None: by CONCURRENT_MIN and _MAX)
 
 
 @dataclass
@@ -188,8 +191,12 @@ def run(
     outputs += evaluate_if_reported(folder, config, options.as_of)
     begin("report")
     started = time.perf_counter()
-    aside = options.concurrent if options.concurrent is not None else len(ranking.table) >= CONCURRENT_MIN
-    catalogue = _Aside(write_catalogue, folder, config, options.lang) if aside else None
+    aside = (
+        options.concurrent
+        if options.concurrent is not None
+        else CONCURRENT_MIN <= len(ranking.table) <= CONCURRENT_MAX
+    )
+    catalogue = _Aside(write_catalogue, folder, config, options.lang, 1) if aside else None
     try:
         config_text = project.config_path.read_text(encoding="utf-8")
         outputs += write_plans(folder, config, generated=options.as_of).paths
@@ -204,7 +211,9 @@ def run(
         begin("catalogue")
         started = time.perf_counter()
         outputs += (
-            catalogue.result() if catalogue is not None else write_catalogue(folder, config, options.lang)
+            catalogue.result()
+            if catalogue is not None
+            else write_catalogue(folder, config, options.lang, None)
         )
     finally:
         if catalogue is not None:
@@ -240,14 +249,15 @@ def _import_later_stages() -> None:
     threading.Thread(target=load, name="p4c-imports", daemon=True).start()
 
 
-def write_catalogue(folder: Path, config: Config, lang: Language) -> list[Path]:
-    """The catalogue of the processed folder, as `p4c run` writes it (one process: no page workers)."""
+def write_catalogue(folder: Path, config: Config, lang: Language, workers: int | None) -> list[Path]:
+    """The catalogue of the processed folder, as `p4c run` writes it (`workers`: see build_catalogue;
+    1 beside the report, whose process has the other core)."""
     from p4c.catalogue import build_catalogue
     from p4c.catalogue.site import read_processed
     from p4c.store import CATALOGUE_DIR
 
     site = folder / CATALOGUE_DIR
-    build_catalogue(read_processed(folder, config), config, site, lang=lang, workers=1)
+    build_catalogue(read_processed(folder, config), config, site, lang=lang, workers=workers)
     return [site / "index.html"]
 
 
