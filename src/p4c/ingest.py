@@ -181,8 +181,6 @@ def validate_file(
     return result
 
 
-
-
 def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
     """The file's sheets and its sha256; a reading error comes first, as if read before hashing.
 
