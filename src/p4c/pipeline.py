@@ -285,7 +285,9 @@ class _Aside:
             env=env,
         )
         assert self._child.stdin is not None
-        with self._child.stdin:  # the child starts on it now (it reads it whole before working)
+        # the child starts on it now (it reads it whole before working); a child that died at
+        # start-up closed its end, and result() says how it ended
+        with contextlib.suppress(BrokenPipeError), self._child.stdin:
             self._child.stdin.write(pickle.dumps((task, args)))
         self._child.stdin = None  # sent: communicate() only collects the answer
 
