@@ -769,6 +769,36 @@ def test_sheet_extent_agrees_with_the_tag_by_tag_count(
     assert bounds.rows >= oracle.rows and bounds.columns >= oracle.columns
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    cells=st.lists(st.tuples(st.integers(1, 1200), st.integers(1, 30), st.booleans()), max_size=40),
+    chunk=st.sampled_from([64, 200, 8 * 1024 * 1024]),
+)
+def test_quick_bounds_of_near_cells_cover_every_held_cell(
+    cells: list[tuple[int, int, bool]], chunk: int
+) -> None:
+    """Mostly cells within column Z and below the row limit's power of ten, as real sheets are (the
+    one-search path), with now and then one beyond: the bounds are never below the exact extent."""
+    import io as stdio
+
+    body = "".join(
+        f'<row r="{row}"><c r="{column_letters(column - 1)}{row}"'
+        + ("><v>1</v></c>" if held else ' s="1"/>')
+        + "</row>"
+        for row, column, held in sorted(cells)
+    )
+    xml = f"<worksheet><sheetData>{body}</sheetData></worksheet>".encode()
+    oracle = p4c_io.Extent()
+    p4c_io._xlsx_exact(xml, oracle, [0, 0])
+    original = p4c_io._CHUNK
+    p4c_io._CHUNK = chunk
+    try:
+        bounds = p4c_io._xlsx_extent(stdio.BytesIO(xml), exact=False, max_rows=1000)
+    finally:
+        p4c_io._CHUNK = original
+    assert bounds.rows >= oracle.rows and bounds.columns >= oracle.columns
+
+
 def test_xlsx_data_cells_are_what_xlsxwriter_writes_cell_by_cell(tmp_path: Path) -> None:
     """The data rows written into the sheet XML read back (openpyxl) as xlsxwriter's own cells do:
     the same values, types and number formats, text kept as text."""

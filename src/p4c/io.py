@@ -382,11 +382,16 @@ _X_FAR = (
 _X_HELD_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>(?!</c>)')
 _X_HELD_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>(?!</c>)')
 _X_ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}\d)')  # a reference without column letters
-_X_CELL_STARTS = tuple(b"<c" + end for end in (b" ", b"\t", b"\n", b"\r", b"/", b">"))
+# A cell tag without its reference first (`<c>`, `<c/>`, `<c s="1" r=...`, `<c` and a tab...).
+_X_UNREFERENCED = re.compile(rb'<c(?! r=")[\s/>]')
+# A cell whose reference is not one column letter and a row of fewer than {digits} digits: a far
+# cell, or an odd reference. One pass in C finds whether a chunk has any, which it rarely does.
+_X_NOT_NEAR = '<c r="(?![A-Z]\\d{{1,{digits}}}")'
 # Where an error cell may be: an Excel error, an empty value, and (where formulas are) a formula
 # with no value after it.
 _X_ERROR_HINTS = (b't="e"', b"<v></v>", b"<v/>")
 _X_FORMULA_HINTS = (b"</f></c>", b"/></c>")
+_X_MAY_HINT = re.compile(rb"<(?:v/|v></|f)")  # one pass: is there an empty value or a formula at all
 _X_CELL = re.compile(rb"<c\b([^>]*?)(/?)>(.*?)</c>", re.DOTALL)
 _X_TYPE = re.compile(rb'\st\s*=\s*"(\w+)"')
 _X_VALUE = re.compile(rb"<v\s*/>|<v>([^<]*)</v>")
@@ -402,24 +407,33 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
     state = [0, 0]  # the last row and column seen (1-based), for tags without `r=`
     digits = len(str(max_rows + 50))
     far = re.compile(_X_FAR.format(digits=digits).encode())
+    not_near = re.compile(_X_NOT_NEAR.format(digits=digits - 1).encode())
+    near_rows = 10 ** (digits - 1) - 1
     for chunk in _chunks(stream, b"row>", b"</c>"):
         part = chunk
         prefixed = b":c" in part
         if prefixed:  # prefixed tags (`<x:c>`), as some libraries write
             part = _X_PREFIX.sub(rb"<\1", part)
-        referenced = part.count(b'<c r="')
-        if not referenced or referenced != sum(part.count(start) for start in _X_CELL_STARTS):
+        if b'<c r="' not in part or _X_UNREFERENCED.search(part):
             _xlsx_exact(part, extent, state)
         elif exact:
             if _X_ODD_REF.search(part) is None:
                 _xlsx_referenced(part, extent, state)
             else:
                 _xlsx_exact(part, extent, state)
-        elif not _xlsx_bounds(part, extent, far, 10 ** (digits - 1) - 1, state):
+        elif not_near.search(part) is None:  # every cell within column Z and above near_rows
+            extent.add(near_rows, 26)
+            extent.exact = False
+            _after_last_cell(part, extent, state)
+        elif not _xlsx_bounds(part, extent, far, near_rows, state):
             _xlsx_exact(part, extent, state)
         extent.escapes = extent.escapes or _has_escapes(part)
-        if any(hint in part for hint in _X_ERROR_HINTS) or (
-            b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS)
+        if b't="e"' in part or (
+            _X_MAY_HINT.search(part) is not None
+            and (
+                any(hint in part for hint in _X_ERROR_HINTS)
+                or (b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS))
+            )
         ):
             _xlsx_errors(part, extent)
     return extent
