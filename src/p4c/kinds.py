@@ -129,7 +129,9 @@ class Context:
 
     @cached_property
     def service_keys(self) -> frozenset[tuple[str, str]]:
-        return frozenset(zip(self.services["partner"], self.services["service_id"].astype(str), strict=True))
+        services = self.services
+        partners = services["partner"].astype(str).tolist()
+        return frozenset(zip(partners, services["service_id"].astype(str).tolist(), strict=True))
 
     @cached_property
     def partner_codes(self) -> list[str]:
@@ -318,17 +320,30 @@ class Table:
         return values
 
     def values(self, column: str) -> list[Any]:
-        """The typed values of the kept rows (None where blank or wrong)."""
-        return [None if column not in self.columns else _value(self.columns[column], p) for p in self.kept]
+        """The typed values of the kept rows as Python objects (None where blank or wrong)."""
+        import numpy as np
 
-
-def _value(column: Column, pos: int) -> Any:
-    if column.valid is not None and not column.valid[pos]:
-        return None
-    value = column.values[pos]
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value.item() if hasattr(value, "item") else value
+        if column not in self.columns:
+            return [None] * len(self.kept)
+        parsed = self.columns[column]
+        picked = parsed.values[self.kept]
+        if picked.dtype == object:
+            generic = np.generic
+            out = [
+                None
+                if value is None or (type(value) is float and math.isnan(value))
+                else (value.item() if isinstance(value, generic) else value)
+                for value in picked.tolist()
+            ]
+        else:  # numbers: tolist() gives Python floats and ints
+            out = picked.tolist()
+            if picked.dtype.kind == "f":
+                for pos in np.flatnonzero(np.isnan(picked)).tolist():
+                    out[pos] = None
+        if parsed.valid is not None:
+            for pos in np.flatnonzero(~parsed.valid[self.kept]).tolist():
+                out[pos] = None
+        return out
 
 
 def read_table(

@@ -199,11 +199,11 @@ def _scores(
             fatal=True,
         )
         return None
-    _check_keys(table, result, context)
     partners, ids = (
         table.values("partner"),
         [str(v) if v is not None else None for v in table.values("service_id")],
     )
+    _check_keys(table, partners, ids, result, context)
     comments = np.asarray(table.values("comment"), dtype=object)
     grid = np.column_stack([table.floats(c) for c in crit_ids])  # rows x criteria, NaN = not rated
     crit, row = np.nonzero(~np.isnan(grid.T))  # criterion by criterion, as a melt would give them
@@ -220,12 +220,19 @@ def _scores(
     )
 
 
-def _check_keys(table: Table, result: WorkbookResult, context: Context) -> None:
-    """Unknown or stale (partner, service_id) and duplicate rows are errors at their cells."""
+def _check_keys(
+    table: Table, partners: list[Any], ids: list[str | None], result: WorkbookResult, context: Context
+) -> None:
+    """Unknown or stale (partner, service_id) and duplicate rows are errors at their cells.
+
+    `partners` and `ids`: the kept rows' values (`ids` as text). A sheet with every key known and
+    none twice, as nearly every one is, is cleared with two set operations."""
+    keys = list(zip(map(str, partners), ids, strict=True))
+    known = None not in partners and None not in ids and context.service_keys.issuperset(keys)
+    if known and len(set(keys)) == len(keys):
+        return
     seen: dict[tuple[str, str], int] = {}
-    for pos, partner, sid in zip(
-        table.kept, table.values("partner"), table.values("service_id"), strict=True
-    ):
+    for pos, partner, sid in zip(table.kept, partners, ids, strict=True):
         row = table.row(int(pos))
         if partner is None or sid is None or row in table.bad_rows:
             continue
