@@ -20,6 +20,7 @@ Three pure steps, each callable on its own (the report stage and `p4c run` use t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -197,10 +198,28 @@ def good_practice(
     by_status: dict[str, Msg] = {}
     by_provider: dict[str, Msg] = {}
     no_criterion = {crit_id: msg(FAIL_NO_CRITERION, criterion=crit_id) for crit_id in minimums}
+    # Many services fail alike (the same shown value): each message is made once (a Msg is immutable).
+    starts_later = functools.cache(lambda start: msg(FAIL_STARTS_LATER, start=start, as_of=str(as_of)))
+    too_few_months = functools.cache(
+        lambda months, start: msg(
+            FAIL_MONTHS,
+            months=Numeral(months),
+            minimum=Numeral(rules.min_months_running),
+            start=start,
+            as_of=str(as_of),
+        )
+    )
+    low_score = functools.cache(lambda score: msg(FAIL_SCORE, score=score, minimum=min_score))
+    low_criterion = functools.cache(
+        lambda crit_id, value, minimum: msg(FAIL_CRITERION, criterion=crit_id, value=value, minimum=minimum)
+    )
+    low_pertinence = functools.cache(lambda share: msg(FAIL_PERTINENCE, share=share, minimum=min_pertinence))
+
     failures: list[list[tuple[str, Msg]]] = []
-    for i, row in enumerate(base[["status", "provider", "evidence"]].to_dict("records")):
+    columns = zip(base["status"].tolist(), base["provider"].tolist(), base["evidence"].tolist(), strict=True)
+    for i, (status_value, provider_value, evidence) in enumerate(columns):
         fails: list[tuple[str, Msg]] = []
-        status = str(row["status"])
+        status = str(status_value)
         if status not in statuses:
             if status not in by_status:
                 by_status[status] = msg(FAIL_STATUS, status=status, accepted=accepted)
@@ -210,24 +229,12 @@ def good_practice(
             if start is None:
                 fails.append(("months running", no_start))
             elif start > as_of:
-                fails.append(("months running", msg(FAIL_STARTS_LATER, start=str(start), as_of=str(as_of))))
+                fails.append(("months running", starts_later(str(start))))
             elif (months := full_months(start, as_of)) < rules.min_months_running:
-                fails.append(
-                    (
-                        "months running",
-                        msg(
-                            FAIL_MONTHS,
-                            months=Numeral(months),
-                            minimum=Numeral(rules.min_months_running),
-                            start=str(start),
-                            as_of=str(as_of),
-                        ),
-                    )
-                )
-        evidence = row["evidence"]
+                fails.append(("months running", too_few_months(months, str(start))))
         if rules.require_evidence and (not isinstance(evidence, str) or not evidence.strip()):
             fails.append(("evidence", no_evidence))
-        provider = str(row["provider"])
+        provider = str(provider_value)
         if provider in excluded:
             if provider not in by_provider:
                 by_provider[provider] = msg(FAIL_PROVIDER, provider=provider)
@@ -236,50 +243,32 @@ def good_practice(
         if math.isnan(score):
             fails.append(("score", no_score))
         elif score < rules.min_score - TOLERANCE:
-            fails.append(
-                (
-                    "score",
-                    msg(FAIL_SCORE, score=shown(score, rules.min_score), minimum=min_score),
-                )
-            )
+            fails.append(("score", low_score(shown(score, rules.min_score))))
         for crit_id, (minimum, column) in minimums.items():
             value = float(column[i])
             if math.isnan(value):
                 fails.append((crit_id, no_criterion[crit_id]))
             elif value < minimum - TOLERANCE:
-                fails.append(
-                    (
-                        crit_id,
-                        msg(
-                            FAIL_CRITERION,
-                            criterion=crit_id,
-                            value=shown(value, minimum),
-                            minimum=shown(minimum),
-                        ),
-                    )
-                )
+                fails.append((crit_id, low_criterion(crit_id, shown(value, minimum), shown(minimum))))
         share = float(shares[i])
         if math.isnan(share):
             fails.append(("pertinence", no_pertinence))
         elif share <= rules.min_pertinence + TOLERANCE:
-            fails.append(
-                (
-                    "pertinence",
-                    msg(
-                        FAIL_PERTINENCE,
-                        share=shown(share, rules.min_pertinence),
-                        minimum=min_pertinence,
-                    ),
-                )
-            )
+            fails.append(("pertinence", low_pertinence(shown(share, rules.min_pertinence))))
         failures.append(fails)
     frame["eligible"] = [not fails for fails in failures]
     eligible = msg(ELIGIBLE_TEXT)
+    combined: dict[tuple[int, ...], Msg] = {}  # by the parts' identities: each part is made once above
+
+    def reason(fails: list[tuple[str, Msg]]) -> Msg:
+        key = tuple(id(text) for _, text in fails)
+        found = combined.get(key)
+        if found is None:
+            found = combined[key] = msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails]))
+        return found
+
     frame["reasons"] = pd.Series(  # object: pandas would make the messages plain str
-        [
-            msg(NOT_ELIGIBLE, fails=semicolons([text for _, text in fails])) if fails else eligible
-            for fails in failures
-        ],
+        [reason(fails) if fails else eligible for fails in failures],
         index=frame.index,
         dtype=object,
     )
