@@ -350,10 +350,10 @@ def _date(value: object) -> dt.date | None:
 
 def draft_plan(
     partner: str,
+    prefill: pd.DataFrame,
     evaluation: pd.DataFrame | Practices,
     results: pd.DataFrame,
     needs: Mapping[str, float],
-    default_need: float,
     *,
     generated: dt.date,
     lang: Language = "en",
@@ -364,9 +364,9 @@ def draft_plan(
     category_labels: Mapping[str, str] | None = None,
 ) -> PlanDocument:
     """The DRAFT plan of a partner without a plan workbook: the pre-filled practices as actions
-    (titled after the practice), everything the partner has to decide left unset."""
+    (titled after the practice), everything the partner has to decide left unset. `prefill`: the
+    practices `prefill_actions` gives the partner (from the same evaluation, results and needs)."""
     evaluation = _known(evaluation)
-    prefill = prefill_actions(partner, evaluation, results, needs, default_need)
     rows = prefill.rename(columns={"title": "action"}).loc[:, ["practice_partner", "practice_id", "action"]]
     return PlanDocument(
         partner=partner.strip().upper(),
