@@ -15,6 +15,7 @@ from p4c.models import DOT_DECIMAL_COUNTRIES
 from p4c.values import (
     DATE_FORMS,
     NUMBER_FORMS,
+    finite_number,
     is_blank,
     norm,
     parse_date,
@@ -816,3 +817,15 @@ def test_nan_is_named_as_nan() -> None:
         ValueError, match=re.escape("the cell holds NaN (not a number); expected " + SCORE_FORMS)
     ):
         parse_score(math.nan, 1, 5, 0.5)
+
+
+def test_finite_number_reads_stored_cells_and_refuses_the_rest() -> None:
+    import numpy as np
+    import pandas as pd
+
+    assert finite_number(2.5) == 2.5
+    assert finite_number(3) == 3.0
+    assert finite_number(" 4.25 ") == 4.25
+    assert finite_number(np.int64(7)) == 7.0
+    for value in (None, pd.NA, pd.NaT, "", "  ", "n/a", True, False, float("nan"), float("inf"), "-inf"):
+        assert finite_number(value) is None, value

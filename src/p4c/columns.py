@@ -361,22 +361,16 @@ def _check_range(spec: Field, value: float) -> None:
 def check_whole_max(spec: Field, value: int) -> None:
     """Whole numbers are stored as 64-bit integers: anything above MAX_WHOLE is a cell error."""
     if value > MAX_WHOLE:
-        if spec.minimum is not None:
+        params = {"column": spec.name, "value": fmt(value), "high": MAX_WHOLE}
+        if spec.minimum is None:
             raise ValueError(
-                msg(
-                    "{column} {value} is too large: expected a whole number from {low} to {high}",
-                    column=spec.name,
-                    value=fmt(value),
-                    low=fmt(spec.minimum),
-                    high=MAX_WHOLE,
-                )
+                msg("{column} {value} is too large: expected a whole number to {high}", **params)
             )
         raise ValueError(
             msg(
-                "{column} {value} is too large: expected a whole number to {high}",
-                column=spec.name,
-                value=fmt(value),
-                high=MAX_WHOLE,
+                "{column} {value} is too large: expected a whole number from {low} to {high}",
+                **params,
+                low=fmt(spec.minimum),
             )
         )
 

@@ -367,6 +367,19 @@ def sheets_by_role(
     return found
 
 
+NO_SERVICES_SHEET = "no Services sheet; sheets found: {found}; accepted names: {accepted}"
+NO_SERVICES_SHEET_GUESS = (
+    "no Services sheet; sheets found: {found}; accepted names: {accepted}; did you mean {guess}?"
+)
+NO_PARTNER_SHEET = (
+    "no Partner sheet; accepted names: {accepted} (only a CSV or a one-sheet workbook may leave it out)"
+)
+NO_PARTNER_SHEET_GUESS = (
+    "no Partner sheet; accepted names: {accepted} (only a CSV or a one-sheet workbook may "
+    "leave it out); did you mean {guess}?"
+)
+
+
 def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, list[list[Any]]]]:
     found = sheets_by_role(book, SHEET_NAMES, result)
     names = book.sheet_names  # every sheet of the file; only role sheets (or a lone one) are read
@@ -375,45 +388,31 @@ def _find_sheets(book: Book, result: WorkbookResult) -> dict[str, tuple[str, lis
             name = names[0]
             found = {"Services": (name, book.sheets[name])}
         else:
-            accepted = ", ".join(SHEET_NAMES["Services"])
-            guess = _sheet_guess(names, "Services")
-            message = (
-                msg(
-                    "no Services sheet; sheets found: {found}; accepted names: {accepted}; "
-                    "did you mean {guess}?",
-                    found=", ".join(names),
-                    accepted=accepted,
-                    guess=guess,
-                )
-                if guess
-                else msg(
-                    "no Services sheet; sheets found: {found}; accepted names: {accepted}",
-                    found=", ".join(names),
-                    accepted=accepted,
-                )
-            )
-            result.errors.append(Issue(None, None, None, None, ", ".join(names), message))
-            result.fatal = True
+            _no_sheet(result, names, "Services")
     elif len(names) > 1 and "Partner" not in found:
-        accepted = ", ".join(SHEET_NAMES["Partner"])
-        guess = _sheet_guess(names, "Partner")
-        message = (
-            msg(
-                "no Partner sheet; accepted names: {accepted} (only a CSV or a one-sheet workbook may "
-                "leave it out); did you mean {guess}?",
-                accepted=accepted,
-                guess=guess,
-            )
-            if guess
-            else msg(
-                "no Partner sheet; accepted names: {accepted} (only a CSV or a one-sheet workbook may "
-                "leave it out)",
-                accepted=accepted,
-            )
-        )
-        result.errors.append(Issue(None, None, None, None, ", ".join(names), message))
-        result.fatal = True
+        _no_sheet(result, names, "Partner")
     return found
+
+
+def _no_sheet(result: WorkbookResult, names: Sequence[str], role: str) -> None:
+    """The fatal error of a workbook without a sheet of `role` (Services; Partner in a workbook of
+    several sheets), naming the sheet whose name looks like a typo of an accepted one."""
+    found, accepted = ", ".join(names), ", ".join(SHEET_NAMES[role])
+    guess = _sheet_guess(names, role)
+    if role == "Services":
+        message = (
+            msg(NO_SERVICES_SHEET_GUESS, found=found, accepted=accepted, guess=guess)
+            if guess
+            else msg(NO_SERVICES_SHEET, found=found, accepted=accepted)
+        )
+    else:
+        message = (
+            msg(NO_PARTNER_SHEET_GUESS, accepted=accepted, guess=guess)
+            if guess
+            else msg(NO_PARTNER_SHEET, accepted=accepted)
+        )
+    result.errors.append(Issue(None, None, None, None, found, message))
+    result.fatal = True
 
 
 def _sheet_guess(names: Sequence[str], role: str) -> str | None:

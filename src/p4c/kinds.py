@@ -30,7 +30,10 @@ if TYPE_CHECKING:
     from p4c.io import Book
 
 Sheet = tuple[str, list[list[Any]]]
-Validator = Callable[["Book", "Config", "str | None", "WorkbookResult", "Context"], None]
+# Whom a workbook is from: the code, or None after a fatal error.
+Sender = Callable[["Opened"], "str | None"]
+# The rest of a kind's validation, with the sender's code.
+Reader = Callable[["Opened", str], None]
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,9 @@ class Kind:
 
     name: str
     csv_columns: tuple[str, ...]  # a CSV whose header names all of these is of this kind
-    module: str  # holds `validate(book, config, partner, result, context)`
+    # holds NO_PARTNER (what the kind needs the ingested services for), SENDER (a `Sender`) and
+    # `read` (a `Reader`)
+    module: str
 
     @property
     def sheets(self) -> dict[str, tuple[str, ...]]:
@@ -48,10 +53,35 @@ class Kind:
     def validate(
         self, book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
     ) -> None:
+        """Fill `result` with the workbook's tables, or with every error at its cell. The steps every
+        kind takes are here: its sheets (`open_sheets`), then whom it is from (its module's SENDER),
+        set as `result.partner`; its module's `read` does the rest."""
         import importlib
 
-        validator: Validator = importlib.import_module(self.module).validate
-        validator(book, config, partner, result, context)
+        module = importlib.import_module(self.module)
+        sheets = open_sheets(book, self, result, context, module.NO_PARTNER)
+        if sheets is None:
+            return
+        opened = Opened(book, sheets, config, partner, result, context)
+        sender: Sender = module.SENDER
+        code = sender(opened)
+        if code is None or result.fatal:
+            return
+        result.partner = code
+        reader: Reader = module.read
+        reader(opened, code)
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A workbook of a kind whose sheets are found: what its Sender and Reader read and fill."""
+
+    book: Book
+    sheets: dict[str, Sheet]
+    config: Config
+    partner: str | None  # --partner
+    result: WorkbookResult
+    context: Context
 
 
 KINDS: tuple[Kind, ...] = (
@@ -199,41 +229,45 @@ def error(  # noqa: PLR0917 - the fields of an Issue, in its order
     result.fatal = result.fatal or fatal
 
 
-def partner_of(  # noqa: PLR0917 - the arguments of a kind's `validate`, and the sheets
-    book: Book,
-    sheets: Mapping[str, Sheet],
-    config: Config,
-    partner: str | None,
-    result: WorkbookResult,
-    context: Context,
-    *,
-    keys: tuple[Field, ...],
-    unknown: str,
-    not_partner: str,
-) -> str | None:
-    """The partner a workbook is from: its Partner sheet (read with `keys`), else `--partner`, else
-    the file name; all must agree, and it must be an ingested partner. None after a fatal error:
-    `unknown` when nothing names the partner, `not_partner` (with `{code}`) when it is not one."""
-    from p4c.ingest import partner_from_filename, read_key_sheet
+@dataclass(frozen=True)
+class PartnerSheet:
+    """A kind's `Sender` when its workbook names its partner in a Partner sheet (read with `keys`).
 
-    sheet, cell, row, code = None, None, None, None
-    named = partner_from_filename(book.path)
-    if "Partner" in sheets:
-        info = read_key_sheet(sheets["Partner"], config, result, keys)
-        if result.fatal:
+    `unknown`: the message when nothing names the partner; `not_partner` (with `{code}`): the
+    message when the code is not an ingested partner.
+    """
+
+    keys: tuple[Field, ...]
+    unknown: str
+    not_partner: str
+
+    def __call__(self, opened: Opened) -> str | None:
+        """The partner a workbook is from: its Partner sheet, else `--partner`, else the file name;
+        all must agree, and it must be an ingested partner. None after a fatal error."""
+        from p4c.ingest import partner_from_filename, read_key_sheet
+
+        book, sheets, partner, result = opened.book, opened.sheets, opened.partner, opened.result
+        sheet, cell, row, code = None, None, None, None
+        named = partner_from_filename(book.path)
+        if "Partner" in sheets:
+            info = read_key_sheet(sheets["Partner"], opened.config, result, self.keys)
+            if result.fatal:
+                return None
+            sheet, cell, row = sheets["Partner"][0], info.get("_cell"), info.get("_row")
+            code = info.get("partner_code")
+            others = {
+                f"--partner says {partner}": partner,
+                f"the file name {book.path.name} says {named}": named,
+            }
+            if partners_disagree(result, (sheet, cell, row), code, others):
+                return None
+        code = code or partner or named
+        if code is None:
+            error(result, None, None, None, "partner_code", book.path.name, self.unknown, fatal=True)
             return None
-        sheet, cell, row = sheets["Partner"][0], info.get("_cell"), info.get("_row")
-        code = info.get("partner_code")
-        others = {f"--partner says {partner}": partner, f"the file name {book.path.name} says {named}": named}
-        if partners_disagree(result, (sheet, cell, row), code, others):
+        if not is_partner(result, (sheet, cell, row), "partner_code", code, opened.context, self.not_partner):
             return None
-    code = code or partner or named
-    if code is None:
-        error(result, None, None, None, "partner_code", book.path.name, unknown, fatal=True)
-        return None
-    if not is_partner(result, (sheet, cell, row), "partner_code", code, context, not_partner):
-        return None
-    return str(code)
+        return str(code)
 
 
 def is_partner(  # noqa: PLR0917 - where, what and the message

@@ -24,7 +24,7 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -853,16 +853,17 @@ def write_shortlist(
     if lang != "en":
         reasons = localized_reasons(candidates["reasons"], lang)
         candidates = candidates.assign(reasons=pd.Series(reasons, index=candidates.index, dtype=object))
+    shortlist_sheet = SheetSpec(  # the candidates are shown as the shortlist is
+        sheet_label("Shortlist", lang),
+        result.shortlist,
+        three,
+        color_scale=["score"],
+        widths=widths,
+        code_labels=by_code,
+    )
     write_xlsx(
         [
-            SheetSpec(
-                sheet_label("Shortlist", lang),
-                result.shortlist,
-                three,
-                color_scale=["score"],
-                widths=widths,
-                code_labels=by_code,
-            ),
+            shortlist_sheet,
             SheetSpec(
                 sheet_label("Field tests", lang),
                 result.field_tests,
@@ -871,13 +872,11 @@ def write_shortlist(
                 widths=widths,
             ),
             SheetSpec(sheet_label("Plan", lang), plan, labels=practices),
-            SheetSpec(
-                sheet_label("Candidates", lang),
-                candidates,
-                three,
-                color_scale=["score"],
+            replace(
+                shortlist_sheet,
+                name=sheet_label("Candidates", lang),
+                frame=candidates,
                 widths={**widths, "reasons": 80.0},
-                code_labels=by_code,
             ),
             SheetSpec(sheet_label("Notes", lang), pd.DataFrame({"note": result.notes}), widths={"note": 110}),
         ],

@@ -67,6 +67,20 @@ def is_blank(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+def finite_number(value: object) -> float | None:
+    """A stored cell as a finite float; None when blank, logical, not a number, NaN or infinite
+    (tables read back after ingest: their numbers are already parsed)."""
+    if type(value) is float:  # the common case first
+        return value if math.isfinite(value) else None
+    if isinstance(value, bool):
+        return None
+    try:
+        out = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):  # None, pd.NA, pd.NaT, text
+        return None
+    return out if math.isfinite(out) else None
+
+
 def show(value: object) -> str:
     """A cell value as the user typed it, for error messages."""
     if value is None:

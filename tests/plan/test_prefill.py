@@ -146,10 +146,10 @@ def test_summary_of_the_tests_of_a_practice() -> None:
 def test_draft_plan_from_the_evaluation_alone() -> None:
     doc = draft_plan(
         "FR",
+        prefill_actions("FR", evaluation(), results(), NEEDS, 3),
         evaluation(),
         results(),
         NEEDS,
-        3,
         generated=GENERATED,
         lang="fr",
         organisation="Agence",

@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.values import finite_number as number
 
 SERVICE_REQUIRED = ("partner", "service_id", "title", "category", "provider", "status")
 SERVICE_OPTIONAL = (
@@ -113,18 +114,6 @@ def text(value: object) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
-
-
-def number(value: object) -> float | None:
-    if type(value) is float:  # the common case first
-        return value if math.isfinite(value) else None
-    if blank(value) or isinstance(value, bool):
-        return None
-    try:
-        out = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return out if math.isfinite(out) else None
 
 
 def truthy(value: object) -> bool:

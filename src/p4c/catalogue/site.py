@@ -29,7 +29,6 @@ from p4c.catalogue.model import (
     email,
     file_stems,
     norm_word,
-    number,
     partner_info,
     search_text,
     text,
@@ -39,6 +38,7 @@ from p4c.catalogue.opendata import write_datapackage
 from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, html_words, word, words
 from p4c.config import Config, Criterion
 from p4c.errors import P4CError
+from p4c.values import finite_number as number
 
 Lang = Literal["en", "fr", "de", "all"]
 CHUNK = 200  # services per lazily loaded rows file (a page of results loads at most 50 of them)

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -381,6 +382,28 @@ def _pertinence(
 # --- verdicts ---------------------------------------------------------------------------------------
 
 
+class _Figures(NamedTuple):
+    """One practice's figures the verdict is decided on."""
+
+    done: int
+    wins: int
+    rate: float
+    sat: float
+    share: float
+
+
+def _conditions(done: Any, rate: Any, sat: Any, share: Any, s: EvaluationSettings) -> tuple[Any, ...]:
+    """The four TRANSFERABLE conditions, held or not: DONE tests, success rate, satisfaction,
+    pertinence share; of one practice (numbers) or of all (arrays). A NaN figure fails its condition."""
+    with np.errstate(invalid="ignore"):
+        return (
+            done >= s.min_done,
+            rate >= s.min_success_rate - TOLERANCE,
+            sat >= s.min_satisfaction - TOLERANCE,
+            share > s.majority + TOLERANCE,
+        )
+
+
 def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarray, list[Msg]]:
     """The spec's verdict table, first matching row wins, then its fallback; and the reasons."""
     done = out["tests_done"].to_numpy(dtype="int64")
@@ -388,14 +411,10 @@ def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarr
     rate = out["success_rate"].to_numpy(dtype=float)
     sat = out["satisfaction"].to_numpy(dtype=float)
     share = out["pertinence_share"].to_numpy(dtype=float)
-    c_done = done >= settings.min_done
-    with np.errstate(invalid="ignore"):
-        c_rate = rate >= settings.min_success_rate - TOLERANCE
-        c_sat = sat >= settings.min_satisfaction - TOLERANCE
-        c_share = share > settings.majority + TOLERANCE
-    transferable = c_done & c_rate & c_sat & c_share
+    held = _conditions(done, rate, sat, share, settings)
+    transferable = np.logical_and.reduce(held)
     verdict = np.select(
-        [transferable, wins >= 1, c_done & (wins == 0), done == 0],
+        [transferable, wins >= 1, held[0] & (wins == 0), done == 0],
         [
             Verdict.TRANSFERABLE.value,
             Verdict.PROMISING.value,
@@ -406,64 +425,52 @@ def _verdicts(out: pd.DataFrame, settings: EvaluationSettings) -> tuple[np.ndarr
     )
     fallback = verdict == ""
     verdict[fallback] = np.where(done[fallback] >= 1, Verdict.PROMISING.value, Verdict.NOT_TESTED.value)
-    s = settings
+    rows = (
+        _Figures(int(d), int(w), float(r), float(m), float(p))
+        for d, w, r, m, p in zip(done, wins, rate, sat, share, strict=True)
+    )
     reasons = [
-        _reason(
-            str(v),
-            fallback=bool(fb),
-            done=int(d),
-            wins=int(w),
-            rate=float(r),
-            sat=float(m),
-            share=float(p),
-            s=s,
-        )
-        for v, fb, d, w, r, m, p in zip(verdict, fallback, done, wins, rate, sat, share, strict=True)
+        _reason(str(v), bool(fb), figures, settings)
+        for v, fb, figures in zip(verdict, fallback, rows, strict=True)
     ]
     return verdict.astype(object), reasons
 
 
-def _reason(
-    verdict: str,
-    *,
-    fallback: bool,
-    done: int,
-    wins: int,
-    rate: float,
-    sat: float,
-    share: float,
-    s: EvaluationSettings,
-) -> Msg:
+def _reason(verdict: str, fallback: bool, figures: _Figures, s: EvaluationSettings) -> Msg:
     """`VERDICT: why; held: ...; failed: ...` over the four TRANSFERABLE conditions."""
+    done, wins, rate, sat, share = figures
+    min_done = Numeral(s.min_done)
+    conditions = zip(
+        _conditions(done, rate, sat, share, s),
+        (
+            msg(DONE_HELD, done=Numeral(done), minimum=min_done),
+            msg(RATE_HELD, rate=shown(rate), minimum=shown(s.min_success_rate)),
+            msg(SATISFACTION_HELD, value=shown(sat), minimum=shown(s.min_satisfaction)),
+            msg(SHARE_HELD, share=shown(share, s.majority), majority=shown(s.majority)),
+        ),
+        (
+            msg(DONE_FAILED, done=Numeral(done), minimum=min_done),
+            msg(RATE_NONE)
+            if np.isnan(rate)
+            else msg(RATE_FAILED, rate=shown(rate, s.min_success_rate), minimum=shown(s.min_success_rate)),
+            (msg(SATISFACTION_UNRATED) if done else msg(SATISFACTION_NONE))
+            if np.isnan(sat)
+            else msg(
+                SATISFACTION_FAILED, value=shown(sat, s.min_satisfaction), minimum=shown(s.min_satisfaction)
+            ),
+            msg(SHARE_UNKNOWN)
+            if np.isnan(share)
+            else msg(SHARE_FAILED, share=shown(share, s.majority), majority=shown(s.majority)),
+        ),
+        strict=True,
+    )
     held: list[Msg] = []
     failed: list[Msg] = []
-    min_done = Numeral(s.min_done)
-    if done >= s.min_done:
-        held.append(msg(DONE_HELD, done=Numeral(done), minimum=min_done))
-    else:
-        failed.append(msg(DONE_FAILED, done=Numeral(done), minimum=min_done))
-    if np.isnan(rate):
-        failed.append(msg(RATE_NONE))
-    elif rate >= s.min_success_rate - TOLERANCE:
-        held.append(msg(RATE_HELD, rate=shown(rate), minimum=shown(s.min_success_rate)))
-    else:
-        failed.append(
-            msg(RATE_FAILED, rate=shown(rate, s.min_success_rate), minimum=shown(s.min_success_rate))
-        )
-    if np.isnan(sat):
-        failed.append(msg(SATISFACTION_UNRATED) if done else msg(SATISFACTION_NONE))
-    elif sat >= s.min_satisfaction - TOLERANCE:
-        held.append(msg(SATISFACTION_HELD, value=shown(sat), minimum=shown(s.min_satisfaction)))
-    else:
-        failed.append(
-            msg(SATISFACTION_FAILED, value=shown(sat, s.min_satisfaction), minimum=shown(s.min_satisfaction))
-        )
-    if np.isnan(share):
-        failed.append(msg(SHARE_UNKNOWN))
-    elif share > s.majority + TOLERANCE:
-        held.append(msg(SHARE_HELD, share=shown(share, s.majority), majority=shown(s.majority)))
-    else:
-        failed.append(msg(SHARE_FAILED, share=shown(share, s.majority), majority=shown(s.majority)))
+    for ok, when_held, when_failed in conditions:
+        if ok:
+            held.append(when_held)
+        else:
+            failed.append(when_failed)
     if verdict == Verdict.TRANSFERABLE:
         lead = msg(LEAD_TRANSFERABLE)
     elif fallback and verdict == Verdict.PROMISING:

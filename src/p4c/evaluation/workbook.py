@@ -14,17 +14,14 @@ from typing import TYPE_CHECKING, Any
 from p4c.evaluation.evaluate import REPORT_COLUMNS
 from p4c.evaluation.models import FIELD_TEST_COLUMNS
 from p4c.evaluation.rules import check_rows
-from p4c.kinds import KINDS, Context, Table, error, open_sheets, partner_of, read_table
+from p4c.kinds import Context, Opened, PartnerSheet, Table, error, read_table
 from p4c.models import PARTNER_KEYS
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from p4c.config import Config
     from p4c.ingest import WorkbookResult
-    from p4c.io import Book
 
-KIND = next(k for k in KINDS if k.name == "field_tests")
 STORED_COLUMNS = (*REPORT_COLUMNS, "source_file", "source_row")
 PARTNER_CODE_KEYS = (PARTNER_KEYS[0],)  # the Partner sheet of a report names the host, nothing more
 # Columns a template shows for information (the practice's title): recognised, never read.
@@ -40,33 +37,24 @@ NO_HOST = (
 )
 
 
-def validate(
-    book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
-) -> None:
-    """Fill `result` with the host's test rows, or with every error at its cell."""
-    sheets = open_sheets(book, KIND, result, context, NO_PARTNER)
-    if sheets is None:
-        return
-    host = partner_of(
-        book,
-        sheets,
-        config,
-        partner,
-        result,
-        context,
-        keys=PARTNER_CODE_KEYS,
-        unknown=NO_HOST,
-        not_partner="partner {code} has no ingested partner workbook",
-    )
-    if host is None:
-        return
-    result.partner = host
+# Whom a report is from: its host, named by the Partner sheet, --partner or the file name.
+SENDER = PartnerSheet(PARTNER_CODE_KEYS, NO_HOST, "partner {code} has no ingested partner workbook")
+
+
+def read(opened: Opened, host: str) -> None:
+    """Fill the result with the host's test rows, or with every error at its cell."""
+    result = opened.result
     table = read_table(
-        sheets["FieldTests"], FIELD_TEST_COLUMNS, config, result, country=host, ignored=INFO_COLUMNS
+        opened.sheets["FieldTests"],
+        FIELD_TEST_COLUMNS,
+        opened.config,
+        result,
+        country=host,
+        ignored=INFO_COLUMNS,
     )
     if table is None:
         return
-    frame = _frame(table, host, book.path.name)
+    frame = _frame(table, host, opened.book.path.name)
     if frame.empty and not result.errors:
         error(
             result,
@@ -80,7 +68,7 @@ def validate(
             fatal=True,
         )
         return
-    _rules(frame, table, host, result, context)
+    _rules(frame, table, host, result, opened.context)
     result.errors.sort(key=lambda i: (i.row or 0, i.cell or ""))
     if result.errors:
         return

@@ -13,7 +13,7 @@ import dataclasses
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from p4c.kinds import KINDS, Context, Table, error, open_sheets, partner_of, read_table
+from p4c.kinds import Context, Opened, PartnerSheet, Table, error, read_table
 from p4c.models import LANGUAGES, PARTNER_KEYS, Field, Language
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
@@ -27,7 +27,6 @@ if TYPE_CHECKING:
     from p4c.ingest import WorkbookResult
     from p4c.io import Book
 
-KIND = next(k for k in KINDS if k.name == "plan")
 PLAN_TABLE_COLUMNS = ("partner", *(f.name for f in PLAN_KEYS), "language", "source_file")
 ACTION_TABLE_COLUMNS = (
     "partner",
@@ -62,33 +61,23 @@ def _status_field() -> Field:
 ACTION_SPECS: tuple[Field, ...] = tuple(_status_field() if f.name == "status" else f for f in ACTION_COLUMNS)
 
 
-def validate(
-    book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
-) -> None:
-    """Fill `result` with the partner's plan and actions, or with every error at its cell."""
-    sheets = open_sheets(book, KIND, result, context, NO_PARTNER)
-    if sheets is None:
-        return
-    code = partner_of(
-        book,
-        sheets,
-        config,
-        partner,
-        result,
-        context,
-        keys=PARTNER_SHEET_KEYS,
-        unknown="cannot tell which partner this plan is from: it has no Partner sheet; pass --partner "
-        "CODE or start the file name with the country code (e.g. MT_plan_en.xlsx)",
-        not_partner="{code} is not a partner of the partnership",
-    )
-    if code is None:
-        return
-    result.partner = code
+# Whom a plan is from: named by its Partner sheet, --partner or the file name.
+SENDER = PartnerSheet(
+    PARTNER_SHEET_KEYS,
+    "cannot tell which partner this plan is from: it has no Partner sheet; pass --partner "
+    "CODE or start the file name with the country code (e.g. MT_plan_en.xlsx)",
+    "{code} is not a partner of the partnership",
+)
+
+
+def read(opened: Opened, code: str) -> None:
+    """Fill the result with the partner's plan and actions, or with every error at its cell."""
+    sheets, config, result = opened.sheets, opened.config, opened.result
     plan = _plan_keys(sheets.get("Plan"), config, result)
     table = read_table(sheets["Actions"], ACTION_SPECS, config, result, country=code)
     if table is None:
         return
-    _row_rules(table, result, context)
+    _row_rules(table, result, opened.context)
     result.errors.sort(key=lambda i: (i.sheet or "", i.row or 0, i.cell or ""))
     if result.errors:
         result.fatal = True  # a plan is written whole or not at all, even with --accept-valid
@@ -106,7 +95,7 @@ def validate(
         )
         result.warnings.append(result.errors.pop())
     result.tables = {
-        "plans": _plan_frame(code, plan, workbook_language(book), result),
+        "plans": _plan_frame(code, plan, workbook_language(opened.book), result),
         "plan_actions": actions,
     }
     result.rows = len(actions)

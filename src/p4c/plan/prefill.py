@@ -23,20 +23,12 @@ from p4c.errors import P4CError
 from p4c.evaluation.models import Adoption, TestStatus, Verdict
 from p4c.models import Language
 from p4c.plan.model import Action, ActionStatus, FieldTestResults, PlanDocument
+from p4c.values import finite_number
 
 MIN_NEED = 4  # need (1-5) from which a category's good practices are recommended
 EVALUATION_COLUMNS = ("practice_partner", "practice_id", "title", "category", "verdict", "evidence")
 RESULTS_COLUMNS = ("partner", "practice_partner", "practice_id", "status", "adoption", "success")
-PREFILL_COLUMNS = (
-    "practice_partner",
-    "practice_id",
-    "title",
-    "category",
-    "verdict",
-    "evidence",
-    "basis",
-    "need",
-)
+PREFILL_COLUMNS = (*EVALUATION_COLUMNS, "basis", "need")
 # `basis` says why a practice is in the plan.
 BASIS_TESTED = "TESTED"
 BASIS_NEED = "NEED"
@@ -264,11 +256,11 @@ def _summary(code: str, tests: list[dict[str, Any]]) -> FieldTestResults | None:
             status = TestStatus(statuses[first])
         word = _text(tests[first]["adoption"]).upper()
         adoption = Adoption(word) if word in Adoption.__members__ else None
-    done_scores = (_number(t.get("satisfaction")) for t, d in zip(tests, done, strict=True) if d)
+    done_scores = (finite_number(t.get("satisfaction")) for t, d in zip(tests, done, strict=True) if d)
     scores = [n for n in done_scores if n is not None]
     changes = sorted(
         (r - b) / abs(b)
-        for b, r in ((_number(t.get("baseline")), _number(t.get("result"))) for t in tests)
+        for b, r in ((finite_number(t.get("baseline")), finite_number(t.get("result"))) for t in tests)
         if b is not None and r is not None and b != 0
     )
     change = None
@@ -283,16 +275,6 @@ def _summary(code: str, tests: list[dict[str, Any]]) -> FieldTestResults | None:
         done=sum(done),
         successes=sum(d and _flag(t["success"]) for d, t in zip(done, tests, strict=True)),
     )
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, bool) or value is None or value is pd.NA:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def build_actions(
@@ -325,7 +307,7 @@ def build_actions(
                 players=_opt(record.get("players")),
                 start_date=_date(record.get("start_date")),
                 end_date=_date(record.get("end_date")),
-                cost_eur=_number(record.get("cost_eur")),
+                cost_eur=finite_number(record.get("cost_eur")),
                 funding_source=_opt(record.get("funding_source")),
                 indicator=_opt(record.get("indicator")),
                 target=_opt(record.get("target")),
@@ -350,10 +332,10 @@ def _date(value: object) -> dt.date | None:
 
 def draft_plan(
     partner: str,
+    prefill: pd.DataFrame,
     evaluation: pd.DataFrame | Practices,
     results: pd.DataFrame,
     needs: Mapping[str, float],
-    default_need: float,
     *,
     generated: dt.date,
     lang: Language = "en",
@@ -364,9 +346,9 @@ def draft_plan(
     category_labels: Mapping[str, str] | None = None,
 ) -> PlanDocument:
     """The DRAFT plan of a partner without a plan workbook: the pre-filled practices as actions
-    (titled after the practice), everything the partner has to decide left unset."""
+    (titled after the practice), everything the partner has to decide left unset. `prefill`: the
+    practices `prefill_actions` gives the partner (from the same evaluation, results and needs)."""
     evaluation = _known(evaluation)
-    prefill = prefill_actions(partner, evaluation, results, needs, default_need)
     rows = prefill.rename(columns={"title": "action"}).loc[:, ["practice_partner", "practice_id", "action"]]
     return PlanDocument(
         partner=partner.strip().upper(),

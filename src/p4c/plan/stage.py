@@ -174,7 +174,7 @@ def prefill(partner: str, inputs: PlanInputs, config: Config) -> pd.DataFrame:
     _check_partner(partner, inputs)
     return prefill_actions(
         partner,
-        inputs.evaluation,
+        inputs.practices,
         inputs.results,
         partner_needs(inputs.needs, partner),
         config.field_tests.default_need,
@@ -225,10 +225,10 @@ def build_plan(
     if stored is None:
         return draft_plan(
             partner,
+            prefill(partner, inputs, config),
             inputs.practices,
             inputs.results,
             needs,
-            config.field_tests.default_need,
             generated=generated,
             lang=language,
             category_labels=labels,

@@ -6,6 +6,7 @@ title are in the report's language; the cells keep the pipeline's codes and numb
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -52,6 +53,14 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
     tests = report.field_tests.drop(columns=["key"])
     partners = report.partners
 
+    candidates_sheet = SheetSpec(  # the shortlist is shown as its candidates are
+        sheet_label("Candidates", lang),
+        candidates,
+        {"score": three, "rank": "0"},
+        color_scale=("score",),
+        widths={"title": 46, "reasons": 80},
+        code_labels=categories,
+    )
     sheets = [
         SheetSpec(
             sheet_label("Ranking", lang),
@@ -71,22 +80,8 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
             after=partial(_add_top_chart, title=w.text("xlsx_chart", n=len(top_frame))),
             labels=labels,
         ),
-        SheetSpec(
-            sheet_label("Candidates", lang),
-            candidates,
-            {"score": three, "rank": "0"},
-            color_scale=("score",),
-            widths={"title": 46, "reasons": 80},
-            code_labels=categories,
-        ),
-        SheetSpec(
-            sheet_label("Shortlist", lang),
-            shortlist,
-            {"score": three, "rank": "0"},
-            color_scale=("score",),
-            widths={"title": 46},
-            code_labels=categories,
-        ),
+        candidates_sheet,
+        replace(candidates_sheet, name=sheet_label("Shortlist", lang), frame=shortlist, widths={"title": 46}),
         SheetSpec(
             sheet_label("Field tests", lang),
             tests,

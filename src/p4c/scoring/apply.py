@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -33,7 +34,11 @@ DISPUTE_STD = 1.0  # spec: a peer std of at least 1.0 is disputed
 GAP_MARK = 0.5  # spec: a self-versus-peer gap of at least 0.5 is marked
 
 
-@dataclass(frozen=True)
+def _empty(columns: Sequence[str]) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+
+
+@dataclass(frozen=True, kw_only=True)
 class ScoringOutcome:
     """How the partnership scored, beside the scores the ranking uses.
 
@@ -54,14 +59,15 @@ class ScoringOutcome:
     ratings: pd.DataFrame
     stale: pd.DataFrame
     self_scores: pd.DataFrame
-    peer: pd.DataFrame
-    agreement: pd.DataFrame
-    gap: pd.DataFrame
-    disputed: pd.DataFrame
     heatmap: pd.DataFrame
     partner_weights: pd.DataFrame
     consensus: dict[str, float]
     source: str
+    # empty until `score_services` rates
+    peer: pd.DataFrame = field(default_factory=partial(_empty, PEER_COLUMNS))
+    agreement: pd.DataFrame = field(default_factory=partial(_empty, AGREEMENT_COLUMNS))
+    gap: pd.DataFrame = field(default_factory=partial(_empty, GAP_COLUMNS))
+    disputed: pd.DataFrame = field(default_factory=partial(_empty, DISPUTED_COLUMNS))
     notes: tuple[str, ...] = field(default=())
 
     @property
@@ -238,10 +244,6 @@ def _outcome(
         ratings=current,
         stale=stale,
         self_scores=own,
-        peer=_empty(PEER_COLUMNS),
-        agreement=_empty(AGREEMENT_COLUMNS),
-        gap=_empty(GAP_COLUMNS),
-        disputed=_empty(DISPUTED_COLUMNS),
         heatmap=heatmap(current),
         partner_weights=weights,
         consensus=consensus_weights(
@@ -249,10 +251,6 @@ def _outcome(
         ),
         source=config.scoring.source,
     )
-
-
-def _empty(columns: Sequence[str]) -> pd.DataFrame:
-    return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
 def _partner_weights(points: pd.DataFrame | None, config: Config) -> pd.DataFrame:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from p4c.config import suggest
-from p4c.kinds import KINDS, Context, Table, error, is_partner, open_sheets, read_table
+from p4c.kinds import Context, Opened, Sender, Table, error, is_partner, read_table
 from p4c.models import RATER_KEYS, SCORE_COLUMNS, SCORE_INFO_COLUMNS, WEIGHT_COLUMNS, canonical_code
 from p4c.values import norm
 
@@ -19,12 +19,10 @@ if TYPE_CHECKING:
 
     from p4c.config import Config
     from p4c.ingest import WorkbookResult
-    from p4c.io import Book
 
 SCORES, WEIGHTS = "scores", "weights"
 SCORE_TABLE_COLUMNS = ("rater", "partner", "service_id", "criterion", "score", "comment")
 WEIGHT_TABLE_COLUMNS = ("rater", "criterion", "points")
-KIND = next(k for k in KINDS if k.name == "scoring")
 NO_PARTNER = (
     "no partner workbook is ingested yet: a scoring workbook "
     "scores the ingested services; ingest the partners' workbooks first"
@@ -40,18 +38,10 @@ def score_headers(config: Config) -> dict[str, str]:
     }
 
 
-def validate(
-    book: Book, config: Config, partner: str | None, result: WorkbookResult, context: Context
-) -> None:
-    """Fill `result` with the rater's scores and weights, or with every error at its cell."""
-    sheets = open_sheets(book, KIND, result, context, NO_PARTNER)
-    if sheets is None:
-        return
-    rater = _rater(book, sheets, config, partner, result, context)
-    if rater is None or result.fatal:
-        return
-    result.partner = rater
-    scores = _scores(sheets["Scores"], config, rater, result, context)
+def read(opened: Opened, rater: str) -> None:
+    """Fill the result with the rater's scores and weights, or with every error at its cell."""
+    sheets, config, result = opened.sheets, opened.config, opened.result
+    scores = _scores(sheets["Scores"], config, rater, result, opened.context)
     weights = _weights(sheets["Weights"], config, rater, result) if "Weights" in sheets else None
     result.errors.sort(key=lambda i: (i.sheet or "", i.row or 0, i.cell or ""))
     if scores is None or result.errors:
@@ -76,53 +66,42 @@ def validate(
     result.rows = int(scores[["partner", "service_id"]].drop_duplicates().shape[0])
 
 
-def _rater(  # noqa: PLR0917 - the arguments of `validate`, and the sheets
-    book: Book,
-    sheets: dict[str, Any],
-    config: Config,
-    partner: str | None,
-    result: WorkbookResult,
-    context: Context,
-) -> str | None:
+def _rater(opened: Opened) -> str | None:
+    """The rater: the Rater sheet's rater_code, else --partner (both must agree), else a CSV's rater
+    column; every problem is fatal, at the Rater sheet's cell."""
     from p4c.ingest import read_key_sheet
 
+    sheets, partner, result = opened.sheets, opened.partner, opened.result
     sheet, cell, row, code = None, None, None, partner
+
+    def fail(value: str, message: str) -> None:
+        error(result, sheet, cell, row, "rater_code", value, message, fatal=True)
+
     if "Rater" in sheets:
-        info = read_key_sheet(sheets["Rater"], config, result, RATER_KEYS)
+        info = read_key_sheet(sheets["Rater"], opened.config, result, RATER_KEYS)
         sheet, cell, row = sheets["Rater"][0], info.get("_cell"), info.get("_row")
         found = info.get("rater_code")
         if found and partner and found != partner:
-            error(
-                result,
-                sheet,
-                cell,
-                row,
-                "rater_code",
-                found,
-                f"the Rater sheet says {found} but --partner says {partner}; they must agree",
-                fatal=True,
-            )
+            fail(found, f"the Rater sheet says {found} but --partner says {partner}; they must agree")
             return None
         code = found or partner
-    elif book.is_csv:
+    elif opened.book.is_csv:
         code = _csv_rater(sheets["Scores"], result, partner)
     if result.fatal:
         return None
     if code is None:
-        error(
-            result,
-            sheet,
-            cell,
-            row,
-            "rater_code",
+        fail(
             "",
             "no rater: a scoring workbook says who scored, in the "
             "Rater sheet (rater_code) or, for a CSV, in a rater column",
-            fatal=True,
         )
         return None
     not_partner = "rater {code} is not a partner of the partnership"
-    return code if is_partner(result, (sheet, cell, row), "rater_code", code, context, not_partner) else None
+    where = (sheet, cell, row)
+    return code if is_partner(result, where, "rater_code", code, opened.context, not_partner) else None
+
+
+SENDER: Sender = _rater  # whom a scoring workbook is from: its rater
 
 
 def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partner: str | None) -> str | None:
