@@ -145,19 +145,35 @@ def folder_option(help: str) -> Any:
     return typer.Option("--output", "-o", metavar="DIR", file_okay=False, help=help)
 
 
+# The folder a stage writes its outputs into.
+OutputFolder = Annotated[Path | None, folder_option("Folder to write to (default: data/processed/).")]
+
+
 def date_option(help: str) -> Any:
     """`--as-of DATE` (YYYY-MM-DD)."""
     return typer.Option("--as-of", metavar="DATE", help=help)
 
 
-def weight_option(help: str) -> Any:
-    """`-w/--weight ID=W`, repeatable."""
-    return typer.Option("--weight", "-w", metavar="ID=W", help=help)
-
-
-def method_option(help: str) -> Any:
-    """`-m/--method wsm|topsis|wpm`."""
-    return typer.Option("--method", "-m", metavar=METHOD_METAVAR, help=help)
+# The scoring method and weight overrides: the same options, with the same help, wherever a
+# command ranks (`rank`, `shortlist`).
+MethodOption = Annotated[
+    Literal["wsm", "topsis", "wpm"],
+    typer.Option(
+        "--method",
+        "-m",
+        metavar=METHOD_METAVAR,
+        help="wsm (weighted sum), topsis, or wpm (weighted product).",
+    ),
+]
+WeightOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--weight",
+        "-w",
+        metavar="ID=W",
+        help="Override a criterion's weight (repeatable); weights are rescaled to sum to 1.",
+    ),
+]
 
 
 def lang_option(help: str) -> Any:
@@ -511,14 +527,8 @@ def status(as_json: JsonFlag = False) -> None:
 @command("rank")
 def rank_command(
     *,
-    method: Annotated[
-        Literal["wsm", "topsis", "wpm"],
-        method_option("wsm (weighted sum), topsis, or wpm (weighted product)."),
-    ] = "wsm",
-    weight: Annotated[
-        list[str] | None,
-        weight_option("Override a criterion's weight (repeatable); weights are rescaled to sum to 1."),
-    ] = None,
+    method: MethodOption = "wsm",
+    weight: WeightOption = None,
     by: Annotated[
         Literal["partner", "category"] | None,
         typer.Option(
@@ -761,18 +771,9 @@ def shortlist(
             "Practices each partner field-tests (default: config field_tests.tests_per_partner).",
         ),
     ] = None,
-    method: Annotated[
-        Literal["wsm", "topsis", "wpm"],
-        method_option("Scoring method, as for `p4c rank`."),
-    ] = "wsm",
-    weight: Annotated[
-        list[str] | None,
-        weight_option("Override a criterion's weight (repeatable), as for `p4c rank`."),
-    ] = None,
-    output: Annotated[
-        Path | None,
-        folder_option("Folder to write to (default: data/processed/)."),
-    ] = None,
+    method: MethodOption = "wsm",
+    weight: WeightOption = None,
+    output: OutputFolder = None,
     lang: XlsxLang = "en",
     as_json: JsonFlag = False,
 ) -> None:
@@ -1040,10 +1041,7 @@ def evaluate_command(
         str | None,
         date_option("Reference date (YYYY-MM-DD) for late tests; default today."),
     ] = None,
-    output: Annotated[
-        Path | None,
-        folder_option("Folder to write to (default: data/processed/)."),
-    ] = None,
+    output: OutputFolder = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Evaluate the field-test reports: figures and a transferability verdict per practice."""
