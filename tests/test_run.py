@@ -438,7 +438,8 @@ def test_a_second_process_that_dies_is_said_so() -> None:
     from p4c import pipeline
     from p4c.errors import P4CError
 
-    aside = pipeline._Aside(os._exit, 3)  # type: ignore[arg-type]
+    aside = pipeline._Aside()
+    aside.start(os._exit, 3)  # type: ignore[arg-type]
     with pytest.raises(P4CError) as raised:
         aside.result()
     aside.close()
@@ -455,16 +456,37 @@ def test_the_catalogue_goes_beside_the_report_only_within_its_range(
     from p4c.config import Project
 
     started: list[object] = []
-    real = pipeline._Aside.__init__
+    real = pipeline._Aside.start
 
     def spy(self: Any, *args: Any) -> None:
         started.append(args[-1])  # the page workers asked for
         real(self, *args)
 
-    monkeypatch.setattr(pipeline._Aside, "__init__", spy)
+    monkeypatch.setattr(pipeline._Aside, "start", spy)
     monkeypatch.setattr(pipeline, "CONCURRENT_MIN", low)
     monkeypatch.setattr(pipeline, "CONCURRENT_MAX", high)
     project = Project(sample_project)
     result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50))
     assert started == ([1] if aside else [])
     assert (project.processed_dir / "catalogue" / "index.html") in result.outputs
+
+
+def test_the_second_process_imports_while_it_waits_and_is_stopped_unused() -> None:
+    """Started before its task is known, the child imports what it was told to, and a run that
+    fails before handing it the task (close() without start()) leaves no process behind."""
+    from p4c import pipeline
+
+    aside = pipeline._Aside(("wave", "no_such_module_p4c"))  # wave: imported by nothing of p4c
+    aside.start(_loaded, ["wave", "tabnanny"])
+    assert aside.result() == [Path("wave")]
+    aside.close()
+    idle = pipeline._Aside(("wave",))
+    idle.close()
+    assert idle._child.returncode is not None
+
+
+def _loaded(names: list[str]) -> list[Path]:
+    """In the child: which of the modules `names` were imported before the task came."""
+    import sys
+
+    return [Path(name) for name in names if name in sys.modules]

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from p4c.rank import RankResult
     from p4c.report.provenance import RankedBy
     from p4c.shortlist import ShortlistResult
+    from p4c.store import Processed
 
 DEFAULT_SAMPLES = 1000
 # From CONCURRENT_MIN services up to CONCURRENT_MAX, `run` builds the catalogue in a second process
@@ -127,14 +128,8 @@ def run(
         if stage is not None:
             stage(name)
 
-    from p4c import rank as rank_stage
-    from p4c import report as report_stage
-    from p4c import shortlist as shortlist_stage
     from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
-    from p4c.plan.stage import write_plans
-    from p4c.scoring.apply import partner_rankings
-    from p4c.scoring.outputs import has_scoring, write_scoring
     from p4c.store import load_processed
 
     timings: dict[str, float] = {}
@@ -146,7 +141,59 @@ def run(
     folder = project.processed_dir
     processed = load_processed(folder, config)
     timings["ingest"] = time.perf_counter() - started
-    started = time.perf_counter()
+    aside = (
+        options.concurrent
+        if options.concurrent is not None
+        else CONCURRENT_MIN <= len(processed.services) <= CONCURRENT_MAX
+    )
+    # The second process starts now, so that its imports overlap ranking; it gets its task later.
+    catalogue = _Aside(CATALOGUE_IMPORTS) if aside else None
+    try:
+        started = time.perf_counter()
+        ranking, outputs, note = _rank(folder, config, options, processed, draws)
+        timings["rank"] = time.perf_counter() - started
+        started = time.perf_counter()
+        begin("shortlist")
+        chosen, written = _shortlist(folder, config, options, processed, ranking)
+        outputs += written
+        timings["shortlist"] = time.perf_counter() - started
+        outputs += evaluate_if_reported(folder, config, options.as_of)
+        begin("report")
+        started = time.perf_counter()
+        if catalogue is not None:
+            catalogue.start(write_catalogue, folder, config, options.lang, 1)
+        outputs += _report(project, config, options)
+        timings["report"] = time.perf_counter() - started
+        begin("catalogue")
+        started = time.perf_counter()
+        outputs += (
+            catalogue.result()
+            if catalogue is not None
+            else write_catalogue(folder, config, options.lang, None)
+        )
+        timings["catalogue"] = time.perf_counter() - started  # beside the report: the wait after it
+    finally:
+        if catalogue is not None:
+            catalogue.close()
+    notes = [note] if note else []
+    stale = processed.scoring.stale_note() if processed.scoring is not None else None
+    if stale:
+        notes.append(stale)
+    return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)
+
+
+def _rank(
+    folder: Path,
+    config: Config,
+    options: RunOptions,
+    processed: Processed,
+    draws: Callable[[int, int], None] | None,
+) -> tuple[RankResult, list[Path], str | None]:
+    """The ranking, its files (and the scoring workbook's) and ranking.json; a note of what was left out."""
+    from p4c import rank as rank_stage
+    from p4c.scoring.apply import partner_rankings
+    from p4c.scoring.outputs import has_scoring, write_scoring
+
     ranking = rank_stage.rank(
         processed.services,
         processed.partners,
@@ -172,9 +219,14 @@ def run(
             outputs=outputs,
         )
     )
-    timings["rank"] = time.perf_counter() - started
-    started = time.perf_counter()
-    begin("shortlist")
+    return ranking, outputs, note
+
+
+def _shortlist(
+    folder: Path, config: Config, options: RunOptions, processed: Processed, ranking: RankResult
+) -> tuple[ShortlistResult, list[Path]]:
+    from p4c import shortlist as shortlist_stage
+
     chosen = shortlist_stage.shortlist(
         ranking.table,
         processed.services,
@@ -186,44 +238,25 @@ def run(
             ranked_by=how_ranked(ranking, config, samples=options.samples, seed=options.seed),
         ),
     )
-    outputs += shortlist_stage.write_shortlist(chosen, folder, config=config, lang=options.lang)
-    timings["shortlist"] = time.perf_counter() - started
-    outputs += evaluate_if_reported(folder, config, options.as_of)
-    begin("report")
-    started = time.perf_counter()
-    aside = (
-        options.concurrent
-        if options.concurrent is not None
-        else CONCURRENT_MIN <= len(ranking.table) <= CONCURRENT_MAX
+    return chosen, shortlist_stage.write_shortlist(chosen, folder, config=config, lang=options.lang)
+
+
+def _report(project: Project, config: Config, options: RunOptions) -> list[Path]:
+    """The partners' plans, then report.html and report.xlsx."""
+    from p4c import report as report_stage
+    from p4c.plan.stage import write_plans
+
+    folder = project.processed_dir
+    config_text = project.config_path.read_text(encoding="utf-8")
+    outputs = list(write_plans(folder, config, generated=options.as_of).paths)
+    outputs += report_stage.report(
+        folder,
+        folder,
+        config,
+        config_text,
+        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang),
     )
-    catalogue = _Aside(write_catalogue, folder, config, options.lang, 1) if aside else None
-    try:
-        config_text = project.config_path.read_text(encoding="utf-8")
-        outputs += write_plans(folder, config, generated=options.as_of).paths
-        outputs += report_stage.report(
-            folder,
-            folder,
-            config,
-            config_text,
-            report_stage.ReportOptions(as_of=options.as_of, lang=options.lang),
-        )
-        timings["report"] = time.perf_counter() - started
-        begin("catalogue")
-        started = time.perf_counter()
-        outputs += (
-            catalogue.result()
-            if catalogue is not None
-            else write_catalogue(folder, config, options.lang, None)
-        )
-    finally:
-        if catalogue is not None:
-            catalogue.close()
-    timings["catalogue"] = time.perf_counter() - started  # with `aside`: the wait after the report
-    notes = [note] if note else []
-    stale = processed.scoring.stale_note() if processed.scoring is not None else None
-    if stale:
-        notes.append(stale)
-    return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)
+    return outputs
 
 
 # What the shortlist and the report import (about a second), and ingest does not.
@@ -261,34 +294,44 @@ def write_catalogue(folder: Path, config: Config, lang: Language, workers: int |
     return [site / "index.html"]
 
 
-class _Aside:
-    """`task(*args)` in a second Python process, started from the same interpreter and import path.
+# What the catalogue's process imports while it waits for its task.
+CATALOGUE_IMPORTS = ("p4c.config", "p4c.catalogue", "p4c.catalogue.site", "pyarrow.parquet")
 
-    A plain child process rather than multiprocessing's spawn, which would import the caller's
-    main script again. The arguments and the outcome travel pickled; the task's exception (a
-    P4CError saying what to fix) is raised again by `result()`. `close()` stops a child that still
-    runs (the catalogue then keeps its previous folder: it is swapped in only when complete).
+
+class _Aside:
+    """A task in a second Python process, started from the same interpreter and import path.
+
+    The process starts at once and imports `preload` while the caller goes on; `start(task, *args)`
+    then hands it the task. A plain child process rather than multiprocessing's spawn, which would
+    import the caller's main script again. The arguments and the outcome travel pickled; the
+    task's exception (a P4CError saying what to fix) is raised again by `result()`. `close()` stops
+    a child that still runs (the catalogue then keeps its previous folder: it is swapped in only
+    when complete).
     """
 
-    def __init__(self, task: Callable[..., list[Path]], *args: object) -> None:
+    def __init__(self, preload: Sequence[str] = ()) -> None:
         import os
-        import pickle
         import subprocess
         import sys
 
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._child = subprocess.Popen(
-            [sys.executable, "-c", "from p4c.pipeline import aside_main; aside_main()"],
+            [sys.executable, "-c", "from p4c.pipeline import aside_main; aside_main()", *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             env=env,
         )
-        assert self._child.stdin is not None
-        # the child starts on it now (it reads it whole before working); a child that died at
-        # start-up closed its end, and result() says how it ended
-        with contextlib.suppress(BrokenPipeError), self._child.stdin:
-            self._child.stdin.write(pickle.dumps((task, args)))
+
+    def start(self, task: Callable[..., list[Path]], *args: object) -> None:
+        import pickle
+
+        stdin = self._child.stdin
+        assert stdin is not None
+        # the child reads it whole before working; a child that died at start-up closed its end,
+        # and result() says how it ended
+        with contextlib.suppress(BrokenPipeError), stdin:
+            stdin.write(pickle.dumps((task, args)))
         self._child.stdin = None  # sent: communicate() only collects the answer
 
     def result(self) -> list[Path]:
@@ -311,9 +354,13 @@ class _Aside:
 
 def aside_main() -> None:
     """The child of `_Aside`: run the pickled task, answer (True, result) or (False, exception)."""
+    import importlib
     import pickle
     import sys
 
+    for name in sys.argv[1:]:  # while the parent gets the task ready
+        with contextlib.suppress(ImportError):
+            importlib.import_module(name)
     task, args = pickle.loads(sys.stdin.buffer.read())
     try:
         answer = (True, task(*args))
