@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -129,7 +130,6 @@ class _Site:
         self._label_html: dict[tuple[str, str, str], str] = {}
         self._contacts: dict[tuple[str, str], str] = {}
         self._reasons: dict[tuple[str, str, str], str] = {}
-        self._cis: dict[str, float] = {}
 
     def _columns(self, data: CatalogueData) -> None:
         """The services' cells the pages show, in entry order, one list or array per column: read
@@ -157,6 +157,11 @@ class _Site:
             wanted += [crit.id, crit.column or "", crit.numerator or "", crit.denominator or ""]
         for name in dict.fromkeys(n for n in wanted if n):
             self.numbers[name] = numbers(data.services, name)[at]
+        cis: dict[str, float] = {}
+        for partner in {en.partner for en in entries}:
+            value = number((self.partners.get(partner) or {}).get("cluster_initiatives"))
+            cis[partner] = math.nan if value is None else value
+        self.partner_cis = np.asarray([cis[en.partner] for en in entries], dtype=np.float64)
         ranked = np.asarray([en.rpos for en in entries], dtype=np.int64)  # -1: the NaN appended
         self.contributions = {
             crit.id: np.append(numbers(data.ranking, crit.id), np.nan)[ranked]
@@ -519,41 +524,23 @@ class _Site:
     def criterion_values(self, crit: Criterion, start: int, stop: int) -> list[str]:
         """The criterion's raw values of entries `start:stop`, as shown (digits, thin spaces or a
         dash: nothing to escape)."""
+        import numpy as np
+
         cells = self.numbers
         source = crit.source
-        nan = math.nan
-        values: list[float]
         if source == "score":
-            values = cells[crit.id][start:stop].tolist()
+            values = cells[crit.id][start:stop]
         elif source == "field" and crit.column:
-            values = cells[crit.column][start:stop].tolist()
+            values = cells[crit.column][start:stop]
         elif source == "ratio" and crit.numerator and crit.denominator:
-            values = [
-                num / den if den else nan  # NaN (no value) stays NaN; a zero denominator gives none
-                for num, den in zip(
-                    cells[crit.numerator][start:stop].tolist(),
-                    cells[crit.denominator][start:stop].tolist(),
-                    strict=True,
-                )
-            ]
+            num, den = cells[crit.numerator][start:stop], cells[crit.denominator][start:stop]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                values = np.where(den == 0, np.nan, num / den)  # a NaN (no value) stays NaN
         else:
-            served = cells["cis_served"][start:stop].tolist()
-            cis = [self.cluster_initiatives(en.partner) for en in self.entries[start:stop]]
-            isnan = math.isnan
-            values = [
-                min(1.0, s / c) if c and not isnan(c) and not isnan(s) else nan
-                for s, c in zip(served, cis, strict=True)
-            ]
-        return [_value_text(v) for v in values]
-
-    def cluster_initiatives(self, partner: str) -> float:
-        """The partner's number of cluster initiatives (NaN when unknown)."""
-        found = self._cis.get(partner)
-        if found is None:
-            info = self.partners.get(partner) or {}
-            value = number(info.get("cluster_initiatives"))
-            found = self._cis[partner] = math.nan if value is None else value
-        return found
+            served, cis = cells["cis_served"][start:stop], self.partner_cis[start:stop]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                values = np.where(cis == 0, np.nan, np.minimum(1.0, served / cis))
+        return _formatted(values, _value_text)
 
     def score_sections(self, lang: str, start: int, stop: int, f: dict[str, Any]) -> list[str]:
         """The score sections of entries `start:stop`, the criteria's cells column by column."""
@@ -562,10 +549,12 @@ class _Site:
         rows: list[list[str]] = []
         for crit, begin, weight in f["criteria"]:
             values = self.criterion_values(crit, start, stop)
-            contributions = self.contributions[crit.id][start:stop].tolist()
+            contributions = _formatted(
+                self.contributions[crit.id][start:stop], partial(_contribution, weight=weight)
+            )
             rows.append(
                 [
-                    f'{begin}{value}</td><td class="num">{_contribution(c, weight)}</td></tr>'
+                    f'{begin}{value}</td><td class="num">{c}</td></tr>'
                     for value, c in zip(values, contributions, strict=True)
                 ]
             )
@@ -709,6 +698,17 @@ def _amount_of(x: float) -> str:
         return ""
     shown = f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}"
     return shown.replace(",", "\u202f")
+
+
+def _formatted(values: Any, show: Callable[[float], str]) -> list[str]:
+    """`show` of every value of a float array, each distinct value formatted once (most criteria
+    take a few values). Distinct by bits, so 0.0 and -0.0 stay apart."""
+    import numpy as np
+
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    distinct, at = np.unique(bits, return_inverse=True)
+    texts = np.array([show(v) for v in distinct.view(np.float64).tolist()], dtype=object)
+    return list(texts[at.reshape(-1)].tolist())
 
 
 def _value_text(value: float) -> str:
