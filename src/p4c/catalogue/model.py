@@ -115,6 +115,11 @@ def text(value: object) -> str:
     return str(value)
 
 
+def texts(values: list[Any]) -> list[str]:
+    """`text()` of every cell of a column; a plain string (the usual cell) is taken as it is."""
+    return [v if type(v) is str and v and not v[0].isspace() else text(v) for v in values]
+
+
 def number(value: object) -> float | None:
     if type(value) is float:  # the common case first
         return value if math.isfinite(value) else None
@@ -355,12 +360,14 @@ def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
     return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
-def table_columns(frame: pd.DataFrame | None) -> dict[str, list[Any]]:
-    """Every column as a list of native Python values (missing ones stay NaN, NaT or NA: blank()
-    knows them all); of two columns with the same name the later wins, as in a row dict."""
+def table_columns(frame: pd.DataFrame | None, names: tuple[str, ...] | None = None) -> dict[str, list[Any]]:
+    """Every column (or those of `names` the table has) as a list of native Python values (missing
+    ones stay NaN, NaT or NA: blank() knows them all); of two columns with the same name the later
+    wins, as in a row dict."""
     if frame is None or frame.empty:
         return {}
-    return {name: frame.iloc[:, k].tolist() for k, name in enumerate(frame.columns)}
+    at = {name: k for k, name in enumerate(frame.columns) if names is None or name in names}
+    return {name: frame.iloc[:, k].tolist() for name, k in at.items()}
 
 
 def numbers(frame: pd.DataFrame, name: str) -> Any:
@@ -386,9 +393,9 @@ def numbers(frame: pd.DataFrame, name: str) -> Any:
 def assemble(data: CatalogueData) -> list[Entry]:
     """One Entry per service, in ranking order (unranked services last, by partner and id)."""
     data.check()
-    services = table_columns(data.services)
-    partners = [text(v) for v in services["partner"]]
-    ids = [text(v) for v in services["service_id"]]
+    services = table_columns(data.services, ("partner", "service_id"))
+    partners = texts(services["partner"])
+    ids = texts(services["service_id"])
     partner_ids: dict[str, list[str]] = {}
     for p, sid in zip(partners, ids, strict=True):
         partner_ids.setdefault(p, []).append(sid)
@@ -402,9 +409,9 @@ def assemble(data: CatalogueData) -> list[Entry]:
         if not columns:
             return []
         get = entries.get
-        return [get((text(p), text(s))) for p, s in zip(columns[partner], columns[sid], strict=True)]
+        return list(map(get, zip(texts(columns[partner]), texts(columns[sid]), strict=True)))
 
-    ranking = table_columns(data.ranking)
+    ranking = table_columns(data.ranking, ("partner", "service_id", "rank", "score", "complete"))
     if ranking:
         complete = ranking.get("complete") or [True] * len(ranking["rank"])
         for rpos, (entry, rank, score, done) in enumerate(
@@ -422,7 +429,9 @@ def assemble(data: CatalogueData) -> list[Entry]:
                 entry.rank = int(value) if value is not None else None
                 entry.score = number(score)
                 entry.complete = truthy(done)
-    candidates = table_columns(data.candidates)
+    candidates = table_columns(
+        data.candidates, ("partner", "service_id", "eligible", "shortlisted", "reasons")
+    )
     if candidates:
         for entry, eligible, shortlisted, reasons in zip(
             keyed(candidates, "partner", "service_id"),
@@ -435,7 +444,7 @@ def assemble(data: CatalogueData) -> list[Entry]:
                 entry.eligible = truthy(eligible)
                 entry.shortlisted = truthy(shortlisted)
                 entry.reasons = text(reasons)
-    for entry in keyed(table_columns(data.shortlist), "partner", "service_id"):
+    for entry in keyed(table_columns(data.shortlist, ("partner", "service_id")), "partner", "service_id"):
         if entry is not None:
             entry.shortlisted = True
     for row in _records(data.evaluation):

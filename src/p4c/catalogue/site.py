@@ -36,12 +36,14 @@ from p4c.catalogue.model import (
     search_text,
     table_columns,
     text,
+    texts,
     word_index,
 )
 from p4c.catalogue.opendata import write_datapackage
 from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, html_words, word, words
 from p4c.config import Config, Criterion
 from p4c.errors import P4CError
+from p4c.memory import no_gc
 
 Lang = Literal["en", "fr", "de", "all"]
 CHUNK = 200  # services per lazily loaded rows file (a page of results loads at most 50 of them)
@@ -138,17 +140,20 @@ class _Site:
 
         entries = self.entries
         rows = [en.pos for en in entries]
-        services = table_columns(data.services)
+        services = table_columns(
+            data.services,
+            ("title", "category", "provider", "status", "description", "evidence", "start_date"),
+        )
 
         def cells(name: str) -> list[Any]:
             column = services.get(name)
             return [None] * len(rows) if column is None else [column[k] for k in rows]
 
-        self.titles = [text(v) for v in cells("title")]
-        self.cats = [text(v) for v in cells("category")]
-        self.providers = [text(v) for v in cells("provider")]
-        self.statuses = [text(v) for v in cells("status")]
-        self.prose = {key: [text(v) for v in cells(key)] for key in ("description", "evidence")}
+        self.titles = texts(cells("title"))
+        self.cats = texts(cells("category"))
+        self.providers = texts(cells("provider"))
+        self.statuses = texts(cells("status"))
+        self.prose = {key: texts(cells(key)) for key in ("description", "evidence")}
         self.start_dates = cells("start_date")
         at = np.asarray(rows, dtype=np.int64)
         self.numbers: dict[str, Any] = {}  # float64 in entry order, NaN where number() is None
@@ -471,8 +476,8 @@ class _Site:
                 ids[i],
                 "</p>\n",
             )
-            for begin, none, texts in prose:
-                shown = texts[i]
+            for begin, none, escaped in prose:
+                shown = escaped[i]
                 parts += (begin, '<p class="prose">', shown, "</p></section>\n") if shown else (none,)
             if facts[i]:
                 parts += (f["facts_start"], facts[i], "</dl></section>\n")
@@ -508,7 +513,7 @@ class _Site:
             if key == "start_date":
                 shown = escape_all([text(v)[:10] for v in self.start_dates[start:stop]])
             else:  # digits, thin spaces, '.' and '-': nothing to escape
-                shown = [_amount_of(v) for v in self.numbers[key][start:stop].tolist()]
+                shown = _formatted(self.numbers[key][start:stop], _amount_of)
             columns.append((dt_dd, shown))
         return [
             "".join(
@@ -729,6 +734,7 @@ def _contribution(contribution: float, weight: float) -> str:
     )
 
 
+@no_gc()  # many small objects (an entry a service, the pages' cells), none in a cycle
 def build_catalogue(
     data: CatalogueData,
     config: Config,
