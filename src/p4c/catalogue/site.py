@@ -430,81 +430,90 @@ class _Site:
         return shown
 
     def service_pages(self, lang: str, multi: bool, start: int, stop: int) -> list[str]:
-        """The pages of entries `start:stop`: every cell that does not depend on the language is
-        computed column by column first, then each page is joined from them and pre-escaped fixed
-        parts (100,000 pages per language)."""
+        """The pages of entries `start:stop`: every section is computed column by column first,
+        from cells read once and pre-escaped fixed parts, then each page is one formatted string
+        (100,000 pages per language)."""
         f = self._fixed(lang, multi)
-        w = html_words(lang)
-        label = self.label_html
         entries = self.entries[start:stop]
         titles = escape_all(self.titles[start:stop])
         ids = escape_all([en.service_id for en in entries])
         cats = self.cats[start:stop]
         providers = self.providers[start:stop]
         statuses = self.statuses[start:stop]
+
+        def labels(kind: str, codes: list[str]) -> list[str]:
+            shown = {code: self.label_html(lang, kind, code) for code in set(codes)}
+            return [shown[code] for code in codes]
+
+        partners = labels("partner", [en.partner for en in entries])
+        meta = [
+            f"{p} · {c} · {v} · {s}{f['reference']}{sid}</p>\n"
+            for p, c, v, s, sid in zip(
+                partners,
+                labels("category", cats),
+                labels("provider", providers),
+                labels("status", statuses),
+                ids,
+                strict=True,
+            )
+        ]
+        links = labels("category_link", cats)
+        if multi:
+            navs = [
+                f["langs_start"]
+                + "".join(
+                    f"{begin}services/{self.partner_dirs[en.partner]}/{en.stem}.html{end}"
+                    for begin, end in f["langs"]
+                )
+                + "</nav>\n"
+                for en in entries
+            ]
+        else:
+            navs = [""] * len(entries)
         prose = [
-            (begin, none, escape_all(self.prose[key][start:stop]))
+            [
+                f'{begin}<p class="prose">{shown}</p></section>\n' if shown else none
+                for shown in escape_all(self.prose[key][start:stop])
+            ]
             for key, (begin, none) in zip(("description", "evidence"), f["prose"], strict=True)
         ]
-        facts = self.facts(start, stop, f["facts"])
+        facts = [
+            f"{f['facts_start']}{items}</dl></section>\n" if items else ""
+            for items in self.facts(start, stop, f["facts"])
+        ]
         scores = self.score_sections(lang, start, stop, f)
         practices = self.practice_sections(lang, entries)
-        parts: list[str] = []
-        pages: list[str] = []
+        head, title_end, category_end, h1, meta_start, end = (
+            f[k] for k in ("head", "title_end", "category_end", "h1", "meta", "end")
+        )
+        pages = []
         for i, en in enumerate(entries):
             title = titles[i]
-            cat = cats[i]
-            parts += (f["head"], title, f["title_end"], label(lang, "category_link", cat), f["category_end"])
-            if multi:
-                target = f"services/{self.partner_dirs[en.partner]}/{en.stem}.html"
-                parts.append(f["langs_start"])
-                for begin, end in f["langs"]:
-                    parts += (begin, target, end)
-                parts.append("</nav>\n")
-            parts += (
-                f["h1"],
-                title,
-                f["meta"],
-                label(lang, "partner", en.partner),
-                " · ",
-                label(lang, "category", cat),
-                " · ",
-                label(lang, "provider", providers[i]),
-                " · ",
-                label(lang, "status", statuses[i]),
-                f["reference"],
-                ids[i],
-                "</p>\n",
-            )
-            for begin, none, escaped in prose:
-                shown = escaped[i]
-                parts += (begin, '<p class="prose">', shown, "</p></section>\n") if shown else (none,)
-            if facts[i]:
-                parts += (f["facts_start"], facts[i], "</dl></section>\n")
-            parts.append(scores[i])
-            if en.ratings:
-                parts.append(self.ratings_section(lang, en))
-            parts.append(practices[i])
-            if en.tests or en.verdict:
-                parts.append(self.tests_section(lang, en))
-            if en.plans:
-                rows = "".join(
-                    f"<tr><td>{e(self.partner_label(text(p['partner'])))}</td><td>{e(p['action'])}</td>"
-                    f"<td>{e(code_label(lang, 'plan', text(p['status']).upper()))}</td></tr>"
-                    for p in en.plans
-                )
-                parts.append(
-                    f"<section><h2>{w['plans']}</h2><table><thead><tr><th>{w['partner']}</th>"
-                    f"<th>{w['action']}</th><th>{w['status']}</th></tr></thead>"
-                    f"<tbody>{rows}</tbody></table></section>\n"
-                )
+            ratings = self.ratings_section(lang, en) if en.ratings else ""
+            tests = self.tests_section(lang, en) if en.tests or en.verdict else ""
+            plans = self.plans_section(lang, en) if en.plans else ""
             contact = self._contacts.get((lang, en.partner))
             if contact is None:
                 contact = self._contacts[(lang, en.partner)] = self.contact_section(lang, en)
-            parts += (contact, f["end"])
-            pages.append("".join(parts))
-            parts.clear()
+            pages.append(
+                f"{head}{title}{title_end}{links[i]}{category_end}{navs[i]}{h1}{title}{meta_start}{meta[i]}"
+                f"{prose[0][i]}{prose[1][i]}{facts[i]}{scores[i]}{ratings}{practices[i]}{tests}{plans}"
+                f"{contact}{end}"
+            )
         return pages
+
+    def plans_section(self, lang: str, en: Entry) -> str:
+        w = html_words(lang)
+        rows = "".join(
+            f"<tr><td>{e(self.partner_label(text(p['partner'])))}</td><td>{e(p['action'])}</td>"
+            f"<td>{e(code_label(lang, 'plan', text(p['status']).upper()))}</td></tr>"
+            for p in en.plans
+        )
+        return (
+            f"<section><h2>{w['plans']}</h2><table><thead><tr><th>{w['partner']}</th>"
+            f"<th>{w['action']}</th><th>{w['status']}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></section>\n"
+        )
 
     def facts(self, start: int, stop: int, labels: list[tuple[str, str]]) -> list[str]:
         """The key-figure items of entries `start:stop` ('' where none is given)."""
