@@ -14,9 +14,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from p4c.catalogue import CatalogueData
-from p4c.catalogue.model import number, numbers, table_columns, text, texts
+from p4c.catalogue.model import number, numbers, search_text, search_texts, table_columns, text, texts
 from p4c.catalogue.site import _Site, escape_all
 from p4c.catalogue.words import LANGS, words
 from p4c.config import Criterion
@@ -196,3 +198,16 @@ def test_texts_and_escape_all_equal_one_by_one() -> None:
     assert escape_all(shown) == [html.escape(v, quote=True) for v in shown]
     assert escape_all(shown[:-1]) == [html.escape(v, quote=True) for v in shown[:-1]]
     assert escape_all([]) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=30), st.sampled_from(["", "Réseau ÆRØ q\u0303x", "a_b 1-2 A"])),
+        max_size=8,
+    )
+)
+def test_search_texts_equal_search_text_of_each_service(services: list[tuple[str, str]]) -> None:
+    titles = [t for t, _ in services]
+    others = [o for _, o in services]
+    assert search_texts(titles, others) == [search_text(t, o) for t, o in services]

@@ -173,6 +173,23 @@ def search_text(*parts: str) -> str:
     return " ".join(dict.fromkeys(" ".join(found).split()))
 
 
+def search_texts(*columns: list[str]) -> list[str]:
+    """`search_text` of each service's texts (one list a column): an ASCII text has its words
+    folded in one pass, since there folding a word is lowering its case."""
+    out = []
+    findall = _WORD.findall
+    normalize = unicodedata.normalize
+    for parts in zip(*columns, strict=True):
+        found: list[str] = []
+        for part in parts:
+            if part.isascii():
+                found += findall(part.lower())
+            else:
+                found += " ".join(map(norm_word, findall(normalize("NFC", part)))).split()
+        out.append(" ".join(dict.fromkeys(found)))
+    return out
+
+
 @dataclass(frozen=True)
 class WordIndex:
     """The search index, built once here so the browser never scans the services' text.

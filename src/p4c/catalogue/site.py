@@ -33,7 +33,7 @@ from p4c.catalogue.model import (
     number,
     numbers,
     partner_info,
-    search_text,
+    search_texts,
     table_columns,
     text,
     texts,
@@ -223,7 +223,7 @@ class _Site:
                 for en, title in zip(part, titles[k * CHUNK : (k + 1) * CHUNK], strict=True)
             ]
             self.write(f"data/rows-{k}.js", f"P4C_ROWS({k},{js_data(rows)});\n")
-        found = list(map(search_text, titles, self.prose["description"], self.prose["evidence"]))
+        found = search_texts(titles, self.prose["description"], self.prose["evidence"])
         found_index = word_index(found, SHARD_BYTES)
         vocabulary = {"w": "\n".join(found_index.words), "s": found_index.shards}
         self.write("data/words.js", f"P4C_WORDS({js_data(vocabulary)});\n")
