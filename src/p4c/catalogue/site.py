@@ -182,14 +182,18 @@ class _Site:
     # --- data files shared by every language --------------------------------------------------
 
     def write_data(self) -> None:
+        import numpy as np
+
         def index(codes: list[str]) -> dict[str, int]:
             if len(codes) > FACET_MAX:
                 raise P4CError(f"catalogue: {len(codes)} distinct codes in one filter; at most {FACET_MAX}")
             return {c: i for i, c in enumerate(codes)}
 
         def column(values: Iterable[int]) -> str:
-            """One character a service (its code's index + 35): a third of a JSON array's bytes."""
-            return "".join([chr(v + 35) for v in values])
+            """One character a service (its code's index + 35): a third of a JSON array's bytes.
+            Codes stay below FACET_MAX + 36, so each is one UTF-16 unit, never a surrogate."""
+            codes = np.fromiter(values, dtype="<u2", count=len(self.entries)) + np.uint16(35)
+            return codes.tobytes().decode("utf-16-le")
 
         pi, ci = index(self.partner_codes), index(self.category_codes)
         vi, si, ei = index(self.provider_codes), index(self.status_codes), index(self.verdict_codes)
@@ -207,9 +211,9 @@ class _Site:
             },
             "dirs": [self.partner_dirs[p] for p in self.partner_codes],
             "p": column(pi[en.partner] for en in entries),
-            "c": column(ci[c] for c in self.cats),
-            "v": column(vi[c] for c in self.providers),
-            "s": column(si[c] for c in self.statuses),
+            "c": column(map(ci.__getitem__, self.cats)),
+            "v": column(map(vi.__getitem__, self.providers)),
+            "s": column(map(si.__getitem__, self.statuses)),
             "g": column(1 if en.eligible else 0 for en in entries),
             "l": column(1 if en.shortlisted else 0 for en in entries),
             "e": column(ei[en.verdict] + 1 if en.verdict else 0 for en in entries),
