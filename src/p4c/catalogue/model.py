@@ -349,8 +349,8 @@ def file_stems(ids: list[str]) -> list[str]:
 
 @dataclass
 class Entry:
-    """Everything the catalogue shows about one service, but its cells: `pos` and `rpos` are its rows
-    in the services and ranking tables, whose columns the pages read column-wise (`Columns`)."""
+    """Everything the catalogue shows about one service but its cells: `pos` and `rpos` are its rows
+    in the services and ranking tables, whose columns the pages read a batch of services at a time."""
 
     partner: str
     service_id: str

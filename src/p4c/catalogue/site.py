@@ -159,7 +159,8 @@ class _Site:
         self.numbers: dict[str, Any] = {}  # float64 in entry order, NaN where number() is None
         wanted = [*FACTS[1:], "cis_served"]
         for crit in self.config.criteria:
-            wanted += [crit.id, crit.column or "", crit.numerator or "", crit.denominator or ""]
+            wanted += [crit.id if crit.source == "score" else "", crit.column or ""]
+            wanted += [crit.numerator or "", crit.denominator or ""]
         for name in dict.fromkeys(n for n in wanted if n):
             self.numbers[name] = numbers(data.services, name)[at]
         cis: dict[str, float] = {}
