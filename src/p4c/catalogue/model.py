@@ -116,6 +116,11 @@ def text(value: object) -> str:
     return str(value)
 
 
+def texts(values: list[Any]) -> list[str]:
+    """`text()` of every cell of a column; a plain string (the usual cell) is taken as it is."""
+    return [v if type(v) is str and v and not v[0].isspace() else text(v) for v in values]
+
+
 def truthy(value: object) -> bool:
     """Booleans as CSV readers give them back: True, 'true', 'True', 1."""
     if isinstance(value, str):
@@ -155,6 +160,23 @@ def search_text(*parts: str) -> str:
         " ".join(map(norm_word, _WORD.findall(unicodedata.normalize("NFC", part)))) for part in parts if part
     ]  # map() over the cached norm_word keeps the loop in C: 100,000 services, ~50 words each
     return " ".join(dict.fromkeys(" ".join(found).split()))
+
+
+def search_texts(*columns: list[str]) -> list[str]:
+    """`search_text` of each service's texts (one list a column): an ASCII text has its words
+    folded in one pass, since there folding a word is lowering its case."""
+    out = []
+    findall = _WORD.findall
+    normalize = unicodedata.normalize
+    for parts in zip(*columns, strict=True):
+        found: list[str] = []
+        for part in parts:
+            if part.isascii():
+                found += findall(part.lower())
+            else:
+                found += " ".join(map(norm_word, findall(normalize("NFC", part)))).split()
+        out.append(" ".join(dict.fromkeys(found)))
+    return out
 
 
 @dataclass(frozen=True)
@@ -316,16 +338,17 @@ def file_stems(ids: list[str]) -> list[str]:
 
 @dataclass
 class Entry:
-    """Everything the catalogue shows about one service."""
+    """Everything the catalogue shows about one service but its cells: `pos` and `rpos` are its rows
+    in the services and ranking tables, whose columns the pages read a batch of services at a time."""
 
     partner: str
     service_id: str
     stem: str
-    row: dict[str, Any]
+    pos: int
+    rpos: int = -1  # -1: not ranked
     rank: int | None = None
     score: float | None = None
     complete: bool = True
-    contributions: dict[str, float | None] = field(default_factory=dict)
     eligible: bool | None = None
     shortlisted: bool = False
     reasons: str = ""
@@ -337,45 +360,97 @@ class Entry:
 
 
 def _records(frame: pd.DataFrame | None) -> list[dict[str, Any]]:
+    """Rows as dicts, for the small tables (tests, plans, ratings, partners)."""
+    columns = table_columns(frame)
+    names = list(columns)
+    return [dict(zip(names, values, strict=True)) for values in zip(*columns.values(), strict=True)]
+
+
+def table_columns(frame: pd.DataFrame | None, names: tuple[str, ...] | None = None) -> dict[str, list[Any]]:
+    """Every column (or those of `names` the table has) as a list of native Python values (missing
+    ones stay NaN, NaT or NA: blank() knows them all); of two columns with the same name the later
+    wins, as in a row dict."""
     if frame is None or frame.empty:
-        return []
-    # Column by column, native Python values (missing ones stay NaN, NaT or NA: blank() knows them
-    # all); twice as fast as to_dict("records"), which boxes every cell on its own.
-    names = list(frame.columns)
-    columns = [frame.iloc[:, k].tolist() for k in range(len(names))]
-    return [dict(zip(names, values, strict=True)) for values in zip(*columns, strict=True)]
+        return {}
+    at = {name: k for k, name in enumerate(frame.columns) if names is None or name in names}
+    return {name: frame.iloc[:, k].tolist() for name, k in at.items()}
 
 
-def assemble(data: CatalogueData, criterion_ids: list[str]) -> list[Entry]:
+def numbers(frame: pd.DataFrame, name: str) -> Any:
+    """`number()` of every cell of a column as a float64 array, NaN where it gives None (a missing
+    column: all NaN). Numeric columns are converted at once; any other column cell by cell."""
+    import numpy as np
+
+    where = [k for k, c in enumerate(frame.columns) if c == name]
+    if not where:
+        return np.full(len(frame), np.nan)
+    column = frame.iloc[:, where[-1]]
+    dtype = column.dtype
+    if dtype.kind in "fiu":  # numpy or nullable numbers (not booleans, which number() refuses)
+        out = column.to_numpy(dtype="float64", na_value=np.nan, copy=True)
+    else:
+        out = np.array(
+            [math.nan if (x := number(v)) is None else x for v in column.tolist()], dtype="float64"
+        )
+    out[~np.isfinite(out)] = np.nan
+    return out
+
+
+def assemble(data: CatalogueData) -> list[Entry]:
     """One Entry per service, in ranking order (unranked services last, by partner and id)."""
     data.check()
-    services = _records(data.services)
+    services = table_columns(data.services, ("partner", "service_id"))
+    partners = texts(services["partner"])
+    ids = texts(services["service_id"])
     partner_ids: dict[str, list[str]] = {}
-    for row in services:
-        partner_ids.setdefault(text(row["partner"]), []).append(text(row["service_id"]))
-    stems = {p: dict(zip(ids, file_stems(ids), strict=True)) for p, ids in partner_ids.items()}
+    for p, sid in zip(partners, ids, strict=True):
+        partner_ids.setdefault(p, []).append(sid)
+    stems = {p: dict(zip(sids, file_stems(sids), strict=True)) for p, sids in partner_ids.items()}
     entries: dict[tuple[str, str], Entry] = {}
-    for row in services:
-        p, sid = text(row["partner"]), text(row["service_id"])
-        entries[(p, sid)] = Entry(p, sid, stems[p][sid], row)
+    for pos, (p, sid) in enumerate(zip(partners, ids, strict=True)):
+        entries[(p, sid)] = Entry(p, sid, stems[p][sid], pos)
 
-    for row in _records(data.ranking):
-        entry = entries.get((text(row["partner"]), text(row["service_id"])))
-        if entry is None:
-            continue
-        rank = number(row["rank"])
-        entry.rank = int(rank) if rank is not None else None
-        entry.score = number(row["score"])
-        entry.complete = truthy(row.get("complete", True))
-        entry.contributions = {c: number(row.get(c)) for c in criterion_ids if c in row}
-    for row in _records(data.candidates):
-        entry = entries.get((text(row["partner"]), text(row["service_id"])))
-        if entry is not None:
-            entry.eligible = truthy(row["eligible"])
-            entry.shortlisted = truthy(row["shortlisted"])
-            entry.reasons = text(row["reasons"])
-    for row in _records(data.shortlist):
-        entry = entries.get((text(row["partner"]), text(row["service_id"])))
+    def keyed(columns: dict[str, list[Any]], partner: str, sid: str) -> list[Entry | None]:
+        """The entry of each row of a table (None: a service not in the services table)."""
+        if not columns:
+            return []
+        get = entries.get
+        return list(map(get, zip(texts(columns[partner]), texts(columns[sid]), strict=True)))
+
+    ranking = table_columns(data.ranking, ("partner", "service_id", "rank", "score", "complete"))
+    if ranking:
+        complete = ranking.get("complete") or [True] * len(ranking["rank"])
+        for rpos, (entry, rank, score, done) in enumerate(
+            zip(
+                keyed(ranking, "partner", "service_id"),
+                ranking["rank"],
+                ranking["score"],
+                complete,
+                strict=True,
+            )
+        ):
+            if entry is not None:
+                value = number(rank)
+                entry.rpos = rpos
+                entry.rank = int(value) if value is not None else None
+                entry.score = number(score)
+                entry.complete = truthy(done)
+    candidates = table_columns(
+        data.candidates, ("partner", "service_id", "eligible", "shortlisted", "reasons")
+    )
+    if candidates:
+        for entry, eligible, shortlisted, reasons in zip(
+            keyed(candidates, "partner", "service_id"),
+            candidates["eligible"],
+            candidates["shortlisted"],
+            candidates["reasons"],
+            strict=True,
+        ):
+            if entry is not None:
+                entry.eligible = truthy(eligible)
+                entry.shortlisted = truthy(shortlisted)
+                entry.reasons = text(reasons)
+    for entry in keyed(table_columns(data.shortlist, ("partner", "service_id")), "partner", "service_id"):
         if entry is not None:
             entry.shortlisted = True
     for row in _records(data.evaluation):

@@ -18,6 +18,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -29,15 +30,19 @@ from p4c.catalogue.model import (
     email,
     file_stems,
     norm_word,
+    numbers,
     partner_info,
-    search_text,
+    search_texts,
+    table_columns,
     text,
+    texts,
     word_index,
 )
 from p4c.catalogue.opendata import write_datapackage
 from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, html_words, word, words
 from p4c.config import Config, Criterion
 from p4c.errors import P4CError
+from p4c.memory import no_gc
 from p4c.values import finite_number as number
 
 Lang = Literal["en", "fr", "de", "all"]
@@ -49,11 +54,21 @@ STATUSES = ("ONGOING", "COMPLETED", "PILOT", "PLANNED")
 SHARD_BYTES = 65_536  # posting lists per search file: a query loads only the files of its words
 FACET_MAX = 50_000  # codes a filter column can hold (one UTF-16 unit each, below the surrogates)
 FACTS = ("start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached")
+BATCH = 1024  # service pages whose cells are computed together, column by column
 
 
 def e(value: object) -> str:
     """HTML-escaped text of a cell (quotes too: the result may go into an attribute)."""
     return html.escape(value if type(value) is str else text(value), quote=True)
+
+
+def escape_all(values: list[str]) -> list[str]:
+    """`html.escape` (quotes too) of every text, in one pass over the joined column: escaping maps
+    each character on its own, so the parts come back as escaped one by one."""
+    joined = "\0".join(values)
+    if not values or joined.count("\0") != len(values) - 1:  # a text holding the separator
+        return [html.escape(v, quote=True) for v in values]
+    return html.escape(joined, quote=True).split("\0")
 
 
 def _write(path: Path | str, content: str) -> None:
@@ -94,19 +109,18 @@ class _Site:
     def __init__(self, data: CatalogueData, config: Config, root: Path) -> None:
         self.config = config
         self.root = root
-        self.entries = assemble(data, [c.id for c in config.criteria])
+        self.entries = entries = assemble(data)
         self.partners = partner_info(data)
+        self._columns(data)
         self.written: list[Path] = []
         self.pages: list[str] = []  # service pages, relative to the root (posix)
         codes = sorted({en.partner for en in self.entries} | set(self.partners))
         self.partner_codes = codes
         self.partner_dirs = dict(zip(codes, file_stems(codes), strict=True))
-        self.category_codes = _codes(
-            (text(en.row["category"]) for en in self.entries), [c.code for c in config.categories]
-        )
-        self.provider_codes = _codes((text(en.row["provider"]) for en in self.entries), PROVIDERS)
-        self.status_codes = _codes((text(en.row["status"]) for en in self.entries), STATUSES)
-        self.verdict_codes = _codes((en.verdict for en in self.entries if en.verdict), VERDICTS)
+        self.category_codes = _codes(self.cats, [c.code for c in config.categories])
+        self.provider_codes = _codes(self.providers, PROVIDERS)
+        self.status_codes = _codes(self.statuses, STATUSES)
+        self.verdict_codes = _codes((en.verdict for en in entries if en.verdict), VERDICTS)
         total = sum(c.weight for c in config.criteria)
         self.weights = {c.id: (c.weight / total if total else 0.0) for c in config.criteria}
         self.ranked = sum(1 for en in self.entries if en.rank is not None)
@@ -119,6 +133,47 @@ class _Site:
         self._contacts: dict[tuple[str, str], str] = {}
         self._reasons: dict[tuple[str, str, str], str] = {}
 
+    def _columns(self, data: CatalogueData) -> None:
+        """The services' cells the pages show, in entry order, one list or array per column: read
+        once here instead of a dict lookup and a conversion per cell and page."""
+        import numpy as np
+
+        entries = self.entries
+        rows = [en.pos for en in entries]
+        services = table_columns(
+            data.services,
+            ("title", "category", "provider", "status", "description", "evidence", "start_date"),
+        )
+
+        def cells(name: str) -> list[Any]:
+            column = services.get(name)
+            return [None] * len(rows) if column is None else [column[k] for k in rows]
+
+        self.titles = texts(cells("title"))
+        self.cats = texts(cells("category"))
+        self.providers = texts(cells("provider"))
+        self.statuses = texts(cells("status"))
+        self.prose = {key: texts(cells(key)) for key in ("description", "evidence")}
+        self.start_dates = cells("start_date")
+        at = np.asarray(rows, dtype=np.int64)
+        self.numbers: dict[str, Any] = {}  # float64 in entry order, NaN where number() is None
+        wanted = [*FACTS[1:], "cis_served"]
+        for crit in self.config.criteria:
+            wanted += [crit.id if crit.source == "score" else "", crit.column or ""]
+            wanted += [crit.numerator or "", crit.denominator or ""]
+        for name in dict.fromkeys(n for n in wanted if n):
+            self.numbers[name] = numbers(data.services, name)[at]
+        cis: dict[str, float] = {}
+        for partner in {en.partner for en in entries}:
+            value = number((self.partners.get(partner) or {}).get("cluster_initiatives"))
+            cis[partner] = math.nan if value is None else value
+        self.partner_cis = np.asarray([cis[en.partner] for en in entries], dtype=np.float64)
+        ranked = np.asarray([en.rpos for en in entries], dtype=np.int64)  # -1: the NaN appended
+        self.contributions = {
+            crit.id: np.append(numbers(data.ranking, crit.id), np.nan)[ranked]
+            for crit in self.config.criteria
+        }
+
     def write(self, relative: str, content: str) -> None:
         path = self.root / relative
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -128,19 +183,23 @@ class _Site:
     # --- data files shared by every language --------------------------------------------------
 
     def write_data(self) -> None:
+        import numpy as np
+
         def index(codes: list[str]) -> dict[str, int]:
             if len(codes) > FACET_MAX:
                 raise P4CError(f"catalogue: {len(codes)} distinct codes in one filter; at most {FACET_MAX}")
             return {c: i for i, c in enumerate(codes)}
 
         def column(values: Iterable[int]) -> str:
-            """One character a service (its code's index + 35): a third of a JSON array's bytes."""
-            return "".join([chr(v + 35) for v in values])
+            """One character a service (its code's index + 35): a third of a JSON array's bytes.
+            Codes stay below FACET_MAX + 36, so each is one UTF-16 unit, never a surrogate."""
+            codes = np.fromiter(values, dtype="<u2", count=len(self.entries)) + np.uint16(35)
+            return codes.tobytes().decode("utf-16-le")
 
         pi, ci = index(self.partner_codes), index(self.category_codes)
         vi, si, ei = index(self.provider_codes), index(self.status_codes), index(self.verdict_codes)
         entries = self.entries
-        titles = [text(en.row["title"]) for en in entries]
+        titles = self.titles
         keys = [(norm_word(t), t, en.partner, en.service_id) for t, en in zip(titles, entries, strict=True)]
         by_title = sorted(range(len(entries)), key=keys.__getitem__)
         facets = {
@@ -153,9 +212,9 @@ class _Site:
             },
             "dirs": [self.partner_dirs[p] for p in self.partner_codes],
             "p": column(pi[en.partner] for en in entries),
-            "c": column(ci[text(en.row["category"])] for en in entries),
-            "v": column(vi[text(en.row["provider"])] for en in entries),
-            "s": column(si[text(en.row["status"])] for en in entries),
+            "c": column(map(ci.__getitem__, self.cats)),
+            "v": column(map(vi.__getitem__, self.providers)),
+            "s": column(map(si.__getitem__, self.statuses)),
             "g": column(1 if en.eligible else 0 for en in entries),
             "l": column(1 if en.shortlisted else 0 for en in entries),
             "e": column(ei[en.verdict] + 1 if en.verdict else 0 for en in entries),
@@ -169,10 +228,7 @@ class _Site:
                 for en, title in zip(part, titles[k * CHUNK : (k + 1) * CHUNK], strict=True)
             ]
             self.write(f"data/rows-{k}.js", f"P4C_ROWS({k},{js_data(rows)});\n")
-        found = [
-            search_text(title, text(en.row.get("description")), text(en.row.get("evidence")))
-            for en, title in zip(entries, titles, strict=True)
-        ]
+        found = search_texts(titles, self.prose["description"], self.prose["evidence"])
         found_index = word_index(found, SHARD_BYTES)
         vocabulary = {"w": "\n".join(found_index.words), "s": found_index.shards}
         self.write("data/words.js", f"P4C_WORDS({js_data(vocabulary)});\n")
@@ -378,119 +434,161 @@ class _Site:
             self._label_html[key] = shown
         return shown
 
-    def service_page(self, lang: str, multi: bool, en: Entry) -> str:
-        """One service's page, built from pre-escaped fixed parts (100,000 of these per language)."""
+    def service_pages(self, lang: str, multi: bool, start: int, stop: int) -> list[str]:
+        """The pages of entries `start:stop`: every section is computed column by column first,
+        from cells read once and pre-escaped fixed parts, then each page is one formatted string
+        (100,000 pages per language)."""
         f = self._fixed(lang, multi)
-        label = self.label_html
-        row = en.row
-        title = e(text(row["title"]))
-        cat = text(row["category"])
-        parts = [f["head"], title, f["title_end"], label(lang, "category_link", cat), f["category_end"]]
+        entries = self.entries[start:stop]
+        titles = escape_all(self.titles[start:stop])
+        ids = escape_all([en.service_id for en in entries])
+        cats = self.cats[start:stop]
+        providers = self.providers[start:stop]
+        statuses = self.statuses[start:stop]
+
+        def labels(kind: str, codes: list[str]) -> list[str]:
+            shown = {code: self.label_html(lang, kind, code) for code in set(codes)}
+            return [shown[code] for code in codes]
+
+        partners = labels("partner", [en.partner for en in entries])
+        meta = [
+            f"{p} · {c} · {v} · {s}{f['reference']}{sid}</p>\n"
+            for p, c, v, s, sid in zip(
+                partners,
+                labels("category", cats),
+                labels("provider", providers),
+                labels("status", statuses),
+                ids,
+                strict=True,
+            )
+        ]
+        links = labels("category_link", cats)
         if multi:
-            target = f"services/{self.partner_dirs[en.partner]}/{en.stem}.html"
-            parts.append(f["langs_start"])
-            for start, end in f["langs"]:
-                parts += (start, target, end)
-            parts.append("</nav>\n")
-        parts += (
-            f["h1"],
-            title,
-            f["meta"],
-            label(lang, "partner", en.partner),
-            " · ",
-            label(lang, "category", cat),
-            " · ",
-            label(lang, "provider", text(row["provider"])),
-            " · ",
-            label(lang, "status", text(row["status"])),
-            f["reference"],
-            e(en.service_id),
-            "</p>\n",
+            navs = [
+                f["langs_start"]
+                + "".join(
+                    f"{begin}services/{self.partner_dirs[en.partner]}/{en.stem}.html{end}"
+                    for begin, end in f["langs"]
+                )
+                + "</nav>\n"
+                for en in entries
+            ]
+        else:
+            navs = [""] * len(entries)
+        prose = [
+            [
+                f'{begin}<p class="prose">{shown}</p></section>\n' if shown else none
+                for shown in escape_all(self.prose[key][start:stop])
+            ]
+            for key, (begin, none) in zip(("description", "evidence"), f["prose"], strict=True)
+        ]
+        facts = [
+            f"{f['facts_start']}{items}</dl></section>\n" if items else ""
+            for items in self.facts(start, stop, f["facts"])
+        ]
+        scores = self.score_sections(lang, start, stop, f)
+        practices = self.practice_sections(lang, entries)
+        head, title_end, category_end, h1, meta_start, end = (
+            f[k] for k in ("head", "title_end", "category_end", "h1", "meta", "end")
         )
-        for key, (start, none) in zip(("description", "evidence"), f["prose"], strict=True):
-            prose = text(row.get(key))
-            parts += (start, '<p class="prose">', e(prose), "</p></section>\n") if prose else (none,)
-        facts: list[str] = []
-        for key, dt_dd in f["facts"]:
-            value = row.get(key)
-            shown = _amount(value) if key != "start_date" else text(value)[:10]
-            if shown:
-                facts += (dt_dd, e(shown), "</dd>")
-        if facts:
-            parts += (f["facts_start"], *facts, "</dl></section>\n")
-        parts.append(self.score_section(lang, en, f))
-        if en.ratings:
-            parts.append(self.ratings_section(lang, en))
-        parts.append(self.practice_section(lang, en))
-        if en.tests or en.verdict:
-            parts.append(self.tests_section(lang, en))
-        if en.plans:
-            w = words(lang)
-            rows = "".join(
-                f"<tr><td>{e(self.partner_label(text(p['partner'])))}</td><td>{e(p['action'])}</td>"
-                f"<td>{e(code_label(lang, 'plan', text(p['status']).upper()))}</td></tr>"
-                for p in en.plans
+        pages = []
+        for i, en in enumerate(entries):
+            title = titles[i]
+            ratings = self.ratings_section(lang, en) if en.ratings else ""
+            tests = self.tests_section(lang, en) if en.tests or en.verdict else ""
+            plans = self.plans_section(lang, en) if en.plans else ""
+            contact = self._contacts.get((lang, en.partner))
+            if contact is None:
+                contact = self._contacts[(lang, en.partner)] = self.contact_section(lang, en)
+            pages.append(
+                f"{head}{title}{title_end}{links[i]}{category_end}{navs[i]}{h1}{title}{meta_start}{meta[i]}"
+                f"{prose[0][i]}{prose[1][i]}{facts[i]}{scores[i]}{ratings}{practices[i]}{tests}{plans}"
+                f"{contact}{end}"
             )
-            parts.append(
-                f"<section><h2>{e(w['plans'])}</h2><table><thead><tr><th>{e(w['partner'])}</th>"
-                f"<th>{e(w['action'])}</th><th>{e(w['status'])}</th></tr></thead>"
-                f"<tbody>{rows}</tbody></table></section>\n"
+        return pages
+
+    def plans_section(self, lang: str, en: Entry) -> str:
+        w = html_words(lang)
+        rows = "".join(
+            f"<tr><td>{e(self.partner_label(text(p['partner'])))}</td><td>{e(p['action'])}</td>"
+            f"<td>{e(code_label(lang, 'plan', text(p['status']).upper()))}</td></tr>"
+            for p in en.plans
+        )
+        return (
+            f"<section><h2>{w['plans']}</h2><table><thead><tr><th>{w['partner']}</th>"
+            f"<th>{w['action']}</th><th>{w['status']}</th></tr></thead>"
+            f"<tbody>{rows}</tbody></table></section>\n"
+        )
+
+    def facts(self, start: int, stop: int, labels: list[tuple[str, str]]) -> list[str]:
+        """The key-figure items of entries `start:stop` ('' where none is given)."""
+        columns: list[tuple[str, list[str]]] = []
+        for key, dt_dd in labels:
+            if key == "start_date":
+                shown = escape_all([text(v)[:10] for v in self.start_dates[start:stop]])
+            else:  # digits, thin spaces, '.' and '-': nothing to escape
+                shown = _formatted(self.numbers[key][start:stop], _amount_of)
+            columns.append((dt_dd, shown))
+        return [
+            "".join(
+                [f"{dt_dd}{value}</dd>" for (dt_dd, _), value in zip(columns, values, strict=True) if value]
             )
-        contact = self._contacts.get((lang, en.partner))
-        if contact is None:
-            contact = self._contacts[(lang, en.partner)] = self.contact_section(lang, en)
-        parts += (contact, f["end"])
-        return "".join(parts)
+            for values in zip(*(shown for _, shown in columns), strict=True)
+        ]
 
     def category_codes_safe(self, code: str) -> str:
         """A category code for a link: config codes are [A-Z0-9_]; anything else links to all."""
         return code if code.replace("_", "").isalnum() and code.isascii() else ""
 
-    def criterion_value(self, crit: Criterion, en: Entry) -> str:
-        """The criterion's raw value, as shown (digits, thin spaces or a dash: nothing to escape)."""
-        row = en.row
+    def criterion_values(self, crit: Criterion, start: int, stop: int) -> list[str]:
+        """The criterion's raw values of entries `start:stop`, as shown (digits, thin spaces or a
+        dash: nothing to escape)."""
+        import numpy as np
+
+        cells = self.numbers
         source = crit.source
         if source == "score":
-            value = number(row.get(crit.id))
+            values = cells[crit.id][start:stop]
         elif source == "field" and crit.column:
-            value = number(row.get(crit.column))
+            values = cells[crit.column][start:stop]
         elif source == "ratio" and crit.numerator and crit.denominator:
-            num, den = number(row.get(crit.numerator)), number(row.get(crit.denominator))
-            value = num / den if num is not None and den else None
+            num, den = cells[crit.numerator][start:stop], cells[crit.denominator][start:stop]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                values = np.where(den == 0, np.nan, num / den)  # a NaN (no value) stays NaN
         else:
-            info = self.partners.get(en.partner) or {}
-            served, cis = number(row.get("cis_served")), number(info.get("cluster_initiatives"))
-            value = min(1.0, served / cis) if served is not None and cis else None
-        if value is None:
-            return "—"
-        return _amount(value) if abs(value) >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")
+            served, cis = cells["cis_served"][start:stop], self.partner_cis[start:stop]
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                values = np.where(cis == 0, np.nan, np.minimum(1.0, served / cis))
+        return _formatted(values, _value_text)
 
-    def score_section(self, lang: str, en: Entry, fixed: dict[str, Any] | None = None) -> str:
-        f = fixed or self._fixed(lang, False)
-        if en.rank is None or en.score is None:
-            return str(f["not_ranked"])
-        summary = words(lang)["rank_of"].format(rank=en.rank, total=self.ranked, score=f"{en.score:.3f}")
-        parts = [
-            f["score_start"],
-            e(summary),
-            "</p>",
-            "" if en.complete else f["incomplete"],
-            f["score_table"],
-        ]
-        contributions = en.contributions
-        for crit, start, weight in f["criteria"]:
-            contrib = contributions.get(crit.id)
-            share = 0.0 if contrib is None or not weight else max(0.0, min(1.0, contrib / weight))
-            parts += (
-                start,
-                self.criterion_value(crit, en),
-                '</td><td class="num">',
-                "—" if contrib is None else f"{contrib:.3f}",
-                f'<div class="bar" title="{share:.0%}"><span style="width:{share * 100:.1f}%">'
-                "</span></div></td></tr>",
+    def score_sections(self, lang: str, start: int, stop: int, f: dict[str, Any]) -> list[str]:
+        """The score sections of entries `start:stop`, the criteria's cells column by column."""
+        entries = self.entries[start:stop]
+        rank_of = html_words(lang)["rank_of"]  # filled with digits only: escaped before, not after
+        rows: list[list[str]] = []
+        for crit, begin, weight in f["criteria"]:
+            values = self.criterion_values(crit, start, stop)
+            contributions = _formatted(
+                self.contributions[crit.id][start:stop], partial(_contribution, weight=weight)
             )
-        parts.append("</tbody></table></section>\n")
-        return "".join(parts)
+            rows.append(
+                [
+                    f'{begin}{value}</td><td class="num">{c}</td></tr>'
+                    for value, c in zip(values, contributions, strict=True)
+                ]
+            )
+        tables = list(map("".join, zip(*rows, strict=True))) if rows else [""] * len(entries)
+        out = []
+        for en, table in zip(entries, tables, strict=True):
+            if en.rank is None or en.score is None:
+                out.append(f["not_ranked"])
+                continue
+            summary = rank_of.format(rank=en.rank, total=self.ranked, score=f"{en.score:.3f}")
+            out.append(
+                f"{f['score_start']}{summary}</p>{'' if en.complete else f['incomplete']}{f['score_table']}"
+                f"{table}</tbody></table></section>\n"
+            )
+        return out
 
     def ratings_section(self, lang: str, en: Entry) -> str:
         w = words(lang)
@@ -517,20 +615,25 @@ class _Site:
             "</table></section>\n"
         )
 
-    def practice_section(self, lang: str, en: Entry) -> str:
-        w = words(lang)
-        status = w["gp_unknown"] if en.eligible is None else (w["gp_yes"] if en.eligible else w["gp_no"])
-        short = w["sl_yes"] if en.shortlisted else w["sl_no"]
-        reasons = (
-            f"<p><strong>{e(w['reasons'])}:</strong> "
-            f'<span class="prose">{e(self.reasons(lang, "shortlist", en.reasons))}</span></p>'
-            if en.reasons
-            else ""
-        )
-        return (
-            f'<section><h2>{e(w["gp_section"])}</h2><p id="gp">{e(status)} {e(short)}</p>{reasons}'
-            "</section>\n"
-        )
+    def practice_sections(self, lang: str, entries: list[Entry]) -> list[str]:
+        """The good-practice sections of `entries`, their reasons read in `lang` all at once."""
+        from p4c.shortlist import localized_reasons
+
+        w = html_words(lang)
+        stated = [en.reasons for en in entries]
+        shown = escape_all([str(r) for r in localized_reasons(stated, lang)])
+        reasons_label = f'<p><strong>{w["reasons"]}:</strong> <span class="prose">'
+        out = []
+        for en, reasons in zip(entries, shown, strict=True):
+            status = w["gp_unknown"] if en.eligible is None else (w["gp_yes"] if en.eligible else w["gp_no"])
+            short = w["sl_yes"] if en.shortlisted else w["sl_no"]
+            out.append(
+                f'<section><h2>{w["gp_section"]}</h2><p id="gp">{status} {short}</p>'
+                f"{reasons_label}{reasons}</span></p></section>\n"
+                if en.reasons
+                else f'<section><h2>{w["gp_section"]}</h2><p id="gp">{status} {short}</p></section>\n'
+            )
+        return out
 
     def reasons(self, lang: str, stage: str, text: str) -> str:
         """A reasons text the shortlist or the evaluation stored (in English), in `lang`."""
@@ -607,15 +710,45 @@ class _Site:
         )
 
 
-def _amount(value: object) -> str:
-    """A number with thin-space thousands (readable in every language), no needless decimals."""
-    x = number(value)
-    if x is None:
+def _amount_of(x: float) -> str:
+    """A number with thin-space thousands (readable in every language), no needless decimals; ''
+    for NaN or an infinity (no number)."""
+    if not math.isfinite(x):
         return ""
-    shown = f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+    shown = f"{x:,.0f}" if x.is_integer() else f"{x:,.2f}"
     return shown.replace(",", "\u202f")
 
 
+def _formatted(values: Any, show: Callable[[float], str]) -> list[str]:
+    """`show` of every value of a float array, each distinct value formatted once (most criteria
+    take a few values). Distinct by bits, so 0.0 and -0.0 stay apart."""
+    import numpy as np
+
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.int64)
+    distinct, at = np.unique(bits, return_inverse=True)
+    texts = np.array([show(v) for v in distinct.view(np.float64).tolist()], dtype=object)
+    return list(texts[at.reshape(-1)].tolist())
+
+
+def _value_text(value: float) -> str:
+    """A criterion's raw value as shown: a dash when there is none, few decimals when it is small."""
+    if math.isnan(value):
+        return "—"
+    return _amount_of(value) if abs(value) >= 10 else f"{value:.2f}".rstrip("0").rstrip(".")
+
+
+def _contribution(contribution: float, weight: float) -> str:
+    """A criterion's contribution to the score and its bar (the share of the criterion's weight)."""
+    if math.isnan(contribution):
+        return '—<div class="bar" title="0%"><span style="width:0.0%"></span></div>'
+    share = 0.0 if not weight else max(0.0, min(1.0, contribution / weight))
+    return (
+        f'{contribution:.3f}<div class="bar" title="{share:.0%}"><span style="width:{share * 100:.1f}%">'
+        "</span></div>"
+    )
+
+
+@no_gc()  # many small objects (an entry a service, the pages' cells), none in a cycle
 def build_catalogue(
     data: CatalogueData,
     config: Config,
@@ -706,13 +839,16 @@ def _auto_workers(pages: int) -> int:
 
 def _render_pages(site: _Site, multi: bool, job: tuple[str, list[str]], span: tuple[int, int]) -> None:
     """The service pages `span` of one language (`job`: the language and every page's file name)."""
-    entries = site.entries
     lang, names = job
     start, stop = span
     _write_all(
         site.root,
         names[start:stop],
-        (site.service_page(lang, multi, entries[i]).encode("utf-8") for i in range(start, stop)),
+        (
+            page.encode("utf-8")
+            for at in range(start, stop, BATCH)
+            for page in site.service_pages(lang, multi, at, min(stop, at + BATCH))
+        ),
     )
 
 
