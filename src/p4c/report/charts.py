@@ -150,6 +150,7 @@ def _new_figure(
     width_pt = width * 72
     height_pt = rows * row_height * 72 + top + bottom
     fig = Figure(figsize=(width, height_pt / 72))
+    _svg_canvas(fig)
     fig.subplots_adjust(
         left=min(margin / width_pt, 0.6),
         right=1 - right / width_pt,
@@ -168,13 +169,68 @@ def _measurer() -> Any:
 
 def _text_width(texts: Sequence[str], size: float) -> float:
     """The width in points of the widest text, as matplotlib will lay it out."""
+    return max((_one_width(t, size) for t in texts), default=0.0)
+
+
+@lru_cache(maxsize=4096)
+def _one_width(text: str, size: float) -> float:
+    """One text's width: the same labels come back in several charts (ranks, partners, criteria),
+    and FreeType takes about half a millisecond to lay out a title. The font comes from CHART_RC,
+    the same for every chart, so the text and its size decide the width."""
     from matplotlib.font_manager import FontProperties
 
     prop = FontProperties(family="sans-serif", size=size)
-    renderer = _measurer()
-    return max(
-        (float(renderer.get_text_width_height_descent(t, prop, ismath=False)[0]) for t in texts), default=0.0
-    )
+    return float(_measurer().get_text_width_height_descent(text, prop, ismath=False)[0])
+
+
+def _svg_metrics(text: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+    """The SVG backend's text size, kept across charts: matplotlib keeps it per renderer, that is
+    per chart, and the practice cards and partner charts draw the same tick labels and legends
+    again. `TextToPath` measures the same for every renderer; the font file it finds is in the key."""
+    from matplotlib.font_manager import findfont
+
+    return _svg_metrics_of(text, prop.copy(), ismath, findfont(prop))
+
+
+@lru_cache(maxsize=8192)
+def _svg_metrics_of(text: str, prop: Any, ismath: Any, _font: str) -> tuple[float, float, float]:
+    from matplotlib.textpath import text_to_path
+
+    w, h, d = text_to_path.get_text_width_height_descent(text, prop, ismath)
+    return float(w), float(h), float(d)
+
+
+def _svg_canvas(fig: Figure) -> None:
+    """Give `fig` the SVG canvas whose renderer measures text through `_svg_metrics`."""
+    _canvas_class()(fig)
+
+
+@lru_cache(maxsize=1)
+def _canvas_class() -> Any:
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
+
+    class Renderer(RendererSVG):
+        def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+            return _svg_metrics(s, prop, ismath)
+
+    class Canvas(FigureCanvasSVG):
+        def print_svg(
+            self, filename: Any, *, bbox_inches_restore: Any = None, metadata: Any = None, **_: Any
+        ) -> None:
+            """FigureCanvasSVG.print_svg of matplotlib 3.11, into a text buffer, with `Renderer`."""
+            figure = self.figure
+            dpi = figure.dpi
+            figure.dpi = 72
+            width, height = figure.get_size_inches()
+            svg = Renderer(width * 72, height * 72, filename, image_dpi=dpi, metadata=metadata)  # type: ignore[no-untyped-call]
+            renderer: Any = MixedModeRenderer(  # type: ignore[no-untyped-call]
+                figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
+            )
+            figure.draw(renderer)
+            renderer.finalize()
+
+    return Canvas
 
 
 # margins in points: x tick labels alone, with an axis title under them, a one-row legend on top
