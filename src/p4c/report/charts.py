@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -146,18 +146,34 @@ def _new_figure(
     asked for, and it is twice as fast as constrained layout, which draws every figure twice."""
     from matplotlib.figure import Figure
 
-    margin = left if left is not None else (_text_width(labels, label_size) + 10 if labels else 6)
-    width_pt = width * 72
     height_pt = rows * row_height * 72 + top + bottom
     fig = Figure(figsize=(width, height_pt / 72))
     _svg_canvas(fig)
+    _fit_margins(fig, labels=labels, label_size=label_size, top=top, bottom=bottom, right=right, left=left)
+    return fig, fig.add_subplot()
+
+
+def _fit_margins(
+    fig: Figure,
+    *,
+    labels: Sequence[str] = (),
+    label_size: float = 8,
+    top: float = 6,
+    bottom: float = 6,
+    right: float = 8,
+    left: float | None = None,
+) -> None:
+    """Place the axes at margins in points from the figure's edges, the left one fitted to `labels`
+    (or `left`): for a new figure, and for a figure drawn again with other labels."""
+    margin = left if left is not None else (_text_width(labels, label_size) + 10 if labels else 6)
+    width, height = fig.get_size_inches()
+    width_pt, height_pt = width * 72, height * 72
     fig.subplots_adjust(
         left=min(margin / width_pt, 0.6),
         right=1 - right / width_pt,
         bottom=bottom / height_pt,
         top=1 - top / height_pt,
     )
-    return fig, fig.add_subplot()
 
 
 @lru_cache(maxsize=1)
@@ -606,35 +622,54 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
     return charts.svg(fig, w["chart_histogram"])
 
 
-def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
+def chart_partners(charts: Charts, report: Report, shown: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Each partner page's chart of its best services (`shown`: rows by partner code, best first),
+    by partner. Pages with as many rows share one figure whose axes, x ticks, legend and axis label
+    are made once; per partner only the left margin, the bars, the rank notes and the service
+    labels change (a new figure per page made the partner pages the report's slowest part)."""
     w = charts.words
     short = set(report.shortlist["key"])
     eligible = set(report.candidates.loc[report.candidates["eligible"], "key"])
-    labels = [shorten(str(t), 50) for t in rows["title"]]
-    fig, ax = _new_figure(9.0, max(len(rows), 1), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
-    positions = list(range(len(rows)))
-    colors = [ACCENT if k in short else ACCENT_LIGHT if k in eligible else NEUTRAL for k in rows["key"]]
-    ax.barh(positions, rows["score"].astype(float).fillna(0.0), color=colors, height=0.7)
-    for pos, score, rank in zip(positions, rows["score"], rows["rank"], strict=True):
-        ax.text(
-            as_float(score) + 0.008 if finite(score) else 0.008,
-            pos,
-            f"#{int_text(rank)}",
-            va="center",
-            fontsize=8,
-            color=INK,
-        )
-    ax.set_yticks(positions, labels)
-    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
-    ax.set_xlim(0, 1.08)
-    return _finish_bars(
-        charts,
-        fig,
-        ax,
-        w["axis_partner_score"],
-        w.text("chart_partner", n=len(rows)),
-        keys=[(ACCENT, w["shortlisted"]), (ACCENT_LIGHT, w["candidate"]), (NEUTRAL, w["other"])],
-    )
+    figures: dict[int, tuple[Figure, Axes]] = {}
+    out = {}
+    for code, rows in shown.items():
+        labels = [shorten(str(t), 50) for t in rows["title"]]
+        lines = max(len(rows), 1)
+        margins: dict[str, Any] = {"labels": labels, "top": LEGEND, "bottom": TICKS_AND_TITLE}
+        made = figures.get(lines)
+        if made is None:
+            fig, ax = _new_figure(9.0, lines, 0.26, **margins)
+        else:
+            fig, ax = made
+            _fit_margins(fig, **margins)
+        positions = list(range(len(rows)))
+        colors = [ACCENT if k in short else ACCENT_LIGHT if k in eligible else NEUTRAL for k in rows["key"]]
+        bars = ax.barh(positions, rows["score"].astype(float).fillna(0.0), color=colors, height=0.7)
+        notes = [
+            ax.text(
+                as_float(score) + 0.008 if finite(score) else 0.008,
+                pos,
+                f"#{int_text(rank)}",
+                va="center",
+                fontsize=8,
+                color=INK,
+            )
+            for pos, score, rank in zip(positions, rows["score"], rows["rank"], strict=True)
+        ]
+        ax.set_yticks(positions, labels)
+        title = w.text("chart_partner", n=len(rows))
+        if made is None:
+            figures[lines] = fig, ax
+            ax.set_ylim(lines - 0.5, -0.5)
+            ax.set_xlim(0, 1.08)
+            keys = [(ACCENT, w["shortlisted"]), (ACCENT_LIGHT, w["candidate"]), (NEUTRAL, w["other"])]
+            out[code] = _finish_bars(charts, fig, ax, w["axis_partner_score"], title, keys=keys)
+        else:
+            out[code] = charts.svg(fig, title)
+        bars.remove()
+        for note in notes:
+            note.remove()
+    return out
 
 
 # matplotlib settings for every chart: text stays text (small, searchable, styled by the page's
