@@ -11,7 +11,15 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 from p4c.report import Report, ReportOptions, build_report
-from p4c.report.charts import Charts, _one_width, _svg_metrics, _text_width, chart_partners, chart_style
+from p4c.report.charts import (
+    Charts,
+    _one_width,
+    _svg_metrics,
+    _text_width,
+    chart_partners,
+    chart_practices,
+    chart_style,
+)
 from p4c.report.words import Words
 from tests.report.data import AS_OF, make_processed
 
@@ -91,3 +99,18 @@ def test_label_width_is_the_widest_label_measured_once(tmp_path: Path) -> None:
         assert _text_width(labels, 8) == max(widths) == widths[1]
         assert _text_width([], 8) == 0.0
         assert _one_width(labels[1], 9) > widths[1]
+
+
+def test_practice_cards_on_the_shared_figure_are_the_cards_of_their_own_figure(built: Report) -> None:
+    ranked = [str(k) for k in built.shortlist["key"]][:3]
+    unranked = "ZZ/not-ranked"  # no criterion value: every bar empty, a "missing" note on each
+    keys = [ranked[0], unranked, *ranked[1:]]
+    with chart_style():
+        together = chart_practices(Charts(Words("en")), built, keys)
+        alone = {key: chart_practices(Charts(Words("en")), built, [key])[key] for key in keys}
+    assert list(together) == keys
+    for key in keys:
+        assert _unprefixed(together[key]) == _unprefixed(alone[key]), key
+    assert together[unranked].count(">missing<") == len(built.criterion_ids)
+    assert together[ranked[1]].count(">missing<") == 0  # the notes went with the card before
+    assert together[ranked[0]] != together[ranked[1]]
