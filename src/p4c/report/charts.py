@@ -276,7 +276,7 @@ def chart_heatmap(charts: Charts, report: Report) -> str:
 
     codes = report.partner_codes
     cats = [c.code for c in report.config.categories]
-    extra = sorted(set(report.services["category"].astype(str)) - set(cats))
+    extra = sorted(set(report.services["category"].astype(str).tolist()) - set(cats))
     cats += extra
     counts = pd.crosstab(report.services["partner"], report.services["category"].astype(str))
     counts = counts.reindex(index=codes, columns=cats, fill_value=0)
