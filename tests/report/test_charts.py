@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -13,7 +12,7 @@ from matplotlib.textpath import TextToPath
 from p4c.report import Report, ReportOptions, build_report
 from p4c.report.charts import (
     Charts,
-    _one_width,
+    _measurer,
     _svg_metrics,
     _text_width,
     chart_partners,
@@ -92,13 +91,16 @@ def test_text_sizes_kept_across_charts_are_matplotlibs(text: str) -> None:
             assert _svg_metrics(text, bigger, False)[0] == pytest.approx(2 * first[0], rel=1e-6)
 
 
-def test_label_width_is_the_widest_label_measured_once(tmp_path: Path) -> None:
+def test_label_width_is_the_widest_label_measured_once() -> None:
     labels = ["BE", "1. BE · Export missions for clusters", "FR"]
+    prop = FontProperties(family="sans-serif", size=8)
     with chart_style():
-        widths = [_one_width(label, 8) for label in labels]
+        renderer = _measurer()
+        widths = [renderer.get_text_width_height_descent(label, prop, ismath=False)[0] for label in labels]
         assert _text_width(labels, 8) == max(widths) == widths[1]
+        assert _text_width(labels[1:2], 8) == widths[1]  # kept, the same
         assert _text_width([], 8) == 0.0
-        assert _one_width(labels[1], 9) > widths[1]
+        assert _text_width(labels[1:2], 9) > widths[1]
 
 
 def test_practice_cards_on_the_shared_figure_are_the_cards_of_their_own_figure(built: Report) -> None:

@@ -185,18 +185,25 @@ def _measurer() -> Any:
 
 def _text_width(texts: Sequence[str], size: float) -> float:
     """The width in points of the widest text, as matplotlib will lay it out."""
-    return max((_one_width(t, size) for t in texts), default=0.0)
+    from matplotlib.font_manager import findfont
+
+    font = findfont(_font(size))
+    return max((_one_width(t, size, font) for t in texts), default=0.0)
+
+
+def _font(size: float) -> Any:
+    from matplotlib.font_manager import FontProperties
+
+    return FontProperties(family="sans-serif", size=size)
 
 
 @lru_cache(maxsize=4096)
-def _one_width(text: str, size: float) -> float:
-    """One text's width: the same labels come back in several charts (ranks, partners, criteria),
-    and FreeType takes about half a millisecond to lay out a title. The font comes from CHART_RC,
-    the same for every chart, so the text and its size decide the width."""
-    from matplotlib.font_manager import FontProperties
-
-    prop = FontProperties(family="sans-serif", size=size)
-    return float(_measurer().get_text_width_height_descent(text, prop, ismath=False)[0])
+def _one_width(text: str, size: float, _font_file: str) -> float:
+    """One text's width, kept: the same labels come back in several charts (ranks, partners,
+    criteria), and FreeType takes about half a millisecond to lay out a title. The font file
+    (CHART_RC's sans-serif) is in the key."""
+    renderer = _measurer()
+    return float(renderer.get_text_width_height_descent(text, _font(size), ismath=False)[0])
 
 
 def _svg_metrics(text: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
