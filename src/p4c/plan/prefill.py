@@ -81,8 +81,9 @@ def prefill_actions(
         seen.add(key)
 
     candidates: list[tuple[int, float, tuple[str, str]]] = []
-    for key, info in known.items():
-        if key[0] == code or key in seen or info["verdict"] not in _RECOMMENDED:
+    for key, info in known.items():  # every ingested service: most have no verdict, tested first
+        verdict = info["verdict"]
+        if verdict is None or verdict not in _RECOMMENDED or key[0] == code or key in seen:
             continue
         need = _need(needs, info["category"], default_need)
         if need >= MIN_NEED:

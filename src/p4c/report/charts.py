@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, cast
@@ -146,17 +146,34 @@ def _new_figure(
     asked for, and it is twice as fast as constrained layout, which draws every figure twice."""
     from matplotlib.figure import Figure
 
-    margin = left if left is not None else (_text_width(labels, label_size) + 10 if labels else 6)
-    width_pt = width * 72
     height_pt = rows * row_height * 72 + top + bottom
     fig = Figure(figsize=(width, height_pt / 72))
+    _svg_canvas(fig)
+    _fit_margins(fig, labels=labels, label_size=label_size, top=top, bottom=bottom, right=right, left=left)
+    return fig, fig.add_subplot()
+
+
+def _fit_margins(
+    fig: Figure,
+    *,
+    labels: Sequence[str] = (),
+    label_size: float = 8,
+    top: float = 6,
+    bottom: float = 6,
+    right: float = 8,
+    left: float | None = None,
+) -> None:
+    """Place the axes at margins in points from the figure's edges, the left one fitted to `labels`
+    (or `left`): for a new figure, and for a figure drawn again with other labels."""
+    margin = left if left is not None else (_text_width(labels, label_size) + 10 if labels else 6)
+    width, height = fig.get_size_inches()
+    width_pt, height_pt = width * 72, height * 72
     fig.subplots_adjust(
         left=min(margin / width_pt, 0.6),
         right=1 - right / width_pt,
         bottom=bottom / height_pt,
         top=1 - top / height_pt,
     )
-    return fig, fig.add_subplot()
 
 
 @lru_cache(maxsize=1)
@@ -168,13 +185,75 @@ def _measurer() -> Any:
 
 def _text_width(texts: Sequence[str], size: float) -> float:
     """The width in points of the widest text, as matplotlib will lay it out."""
+    from matplotlib.font_manager import findfont
+
+    font = findfont(_font(size))
+    return max((_one_width(t, size, font) for t in texts), default=0.0)
+
+
+def _font(size: float) -> Any:
     from matplotlib.font_manager import FontProperties
 
-    prop = FontProperties(family="sans-serif", size=size)
+    return FontProperties(family="sans-serif", size=size)
+
+
+@lru_cache(maxsize=4096)
+def _one_width(text: str, size: float, _font_file: str) -> float:
+    """One text's width, kept: the same labels come back in several charts (ranks, partners,
+    criteria), and FreeType takes about half a millisecond to lay out a title. The font file
+    (CHART_RC's sans-serif) is in the key."""
     renderer = _measurer()
-    return max(
-        (float(renderer.get_text_width_height_descent(t, prop, ismath=False)[0]) for t in texts), default=0.0
-    )
+    return float(renderer.get_text_width_height_descent(text, _font(size), ismath=False)[0])
+
+
+def _svg_metrics(text: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+    """The SVG backend's text size, kept across charts: matplotlib keeps it per renderer, that is
+    per chart, and the practice cards and partner charts draw the same tick labels and legends
+    again. `TextToPath` measures the same for every renderer; the font file it finds is in the key."""
+    from matplotlib.font_manager import findfont
+
+    return _svg_metrics_of(text, prop.copy(), ismath, findfont(prop))
+
+
+@lru_cache(maxsize=8192)
+def _svg_metrics_of(text: str, prop: Any, ismath: Any, _font: str) -> tuple[float, float, float]:
+    from matplotlib.textpath import text_to_path
+
+    w, h, d = text_to_path.get_text_width_height_descent(text, prop, ismath)
+    return float(w), float(h), float(d)
+
+
+def _svg_canvas(fig: Figure) -> None:
+    """Give `fig` the SVG canvas whose renderer measures text through `_svg_metrics`."""
+    _canvas_class()(fig)
+
+
+@lru_cache(maxsize=1)
+def _canvas_class() -> Any:
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
+    from matplotlib.backends.backend_svg import FigureCanvasSVG, RendererSVG
+
+    class Renderer(RendererSVG):
+        def get_text_width_height_descent(self, s: str, prop: Any, ismath: Any) -> tuple[float, float, float]:
+            return _svg_metrics(s, prop, ismath)
+
+    class Canvas(FigureCanvasSVG):
+        def print_svg(
+            self, filename: Any, *, bbox_inches_restore: Any = None, metadata: Any = None, **_: Any
+        ) -> None:
+            """FigureCanvasSVG.print_svg of matplotlib 3.11, into a text buffer, with `Renderer`."""
+            figure = self.figure
+            dpi = figure.dpi
+            figure.dpi = 72
+            width, height = figure.get_size_inches()
+            svg = Renderer(width * 72, height * 72, filename, image_dpi=dpi, metadata=metadata)  # type: ignore[no-untyped-call]
+            renderer: Any = MixedModeRenderer(  # type: ignore[no-untyped-call]
+                figure, width, height, dpi, svg, bbox_inches_restore=bbox_inches_restore
+            )
+            figure.draw(renderer)
+            renderer.finalize()
+
+    return Canvas
 
 
 # margins in points: x tick labels alone, with an axis title under them, a one-row legend on top
@@ -204,7 +283,7 @@ def chart_heatmap(charts: Charts, report: Report) -> str:
 
     codes = report.partner_codes
     cats = [c.code for c in report.config.categories]
-    extra = sorted(set(report.services["category"].astype(str)) - set(cats))
+    extra = sorted(set(report.services["category"].astype(str).tolist()) - set(cats))
     cats += extra
     counts = pd.crosstab(report.services["partner"], report.services["category"].astype(str))
     counts = counts.reindex(index=codes, columns=cats, fill_value=0)
@@ -443,8 +522,11 @@ def chart_stability(charts: Charts, report: Report, table: pd.DataFrame) -> str:
 
 def chart_practices(charts: Charts, report: Report, keys: Sequence[str]) -> dict[str, str]:
     """One small bar chart of criterion values per practice. The cards share one figure whose
-    axes, labels and median ticks are drawn once; only the bars change between practices (a new
-    figure per card would double the report's rendering time)."""
+    axes, labels, median ticks and bars are made once; between practices only the bars' lengths
+    and the "missing" notes change (a new figure per card would double the report's rendering
+    time, and new bars per card cost more than drawing them)."""
+    import numpy as np
+
     w = charts.words
     ids = report.criterion_ids
     colors = [_criterion_colors(report)[c] for c in ids]
@@ -461,21 +543,20 @@ def chart_practices(charts: Charts, report: Report, keys: Sequence[str]) -> dict
     ax.tick_params(axis="y", length=0, labelsize=8)
     ax.tick_params(axis="x", labelsize=7)
     ax.spines["left"].set_visible(False)
+    bars = ax.barh(positions, [0.0] * len(ids), color=colors, height=0.7, zorder=2)
+    table = report.normalized.loc[:, ids].astype(float).to_numpy()
+    rows = report.normalized.index.get_indexer(pd.Index(list(keys)))  # -1: a practice not ranked
     out = {}
-    for key in keys:
-        values = (
-            report.normalized.loc[key, ids].astype(float)
-            if key in report.normalized.index
-            else pd.Series(math.nan, index=ids)
-        )
-        bars = ax.barh(positions, values.fillna(0.0), color=colors, height=0.7, zorder=2)
+    for key, row in zip(keys, rows, strict=True):
+        values = table[row] if row >= 0 else np.full(len(ids), math.nan)
+        for bar, value in zip(bars, values, strict=True):
+            bar.set_width(0.0 if math.isnan(value) else float(value))
         notes = [
             ax.text(0.02, pos, w["missing"], va="center", fontsize=7.5, color=MUTED)
             for pos, value in zip(positions, values, strict=True)
             if not finite(value)
         ]
         out[key] = charts.svg(fig, w["chart_practice"])
-        bars.remove()
         for note in notes:
             note.remove()
     return out
@@ -550,35 +631,54 @@ def chart_score_histogram(charts: Charts, report: Report) -> str:
     return charts.svg(fig, w["chart_histogram"])
 
 
-def chart_partner(charts: Charts, report: Report, rows: pd.DataFrame) -> str:
+def chart_partners(charts: Charts, report: Report, shown: Mapping[str, pd.DataFrame]) -> dict[str, str]:
+    """Each partner page's chart of its best services (`shown`: rows by partner code, best first),
+    by partner. Pages with as many rows share one figure whose axes, x ticks, legend and axis label
+    are made once; per partner only the left margin, the bars, the rank notes and the service
+    labels change (a new figure per page made the partner pages the report's slowest part)."""
     w = charts.words
     short = set(report.shortlist["key"])
     eligible = set(report.candidates.loc[report.candidates["eligible"], "key"])
-    labels = [shorten(str(t), 50) for t in rows["title"]]
-    fig, ax = _new_figure(9.0, max(len(rows), 1), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
-    positions = list(range(len(rows)))
-    colors = [ACCENT if k in short else ACCENT_LIGHT if k in eligible else NEUTRAL for k in rows["key"]]
-    ax.barh(positions, rows["score"].astype(float).fillna(0.0), color=colors, height=0.7)
-    for pos, score, rank in zip(positions, rows["score"], rows["rank"], strict=True):
-        ax.text(
-            as_float(score) + 0.008 if finite(score) else 0.008,
-            pos,
-            f"#{int_text(rank)}",
-            va="center",
-            fontsize=8,
-            color=INK,
-        )
-    ax.set_yticks(positions, labels)
-    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
-    ax.set_xlim(0, 1.08)
-    return _finish_bars(
-        charts,
-        fig,
-        ax,
-        w["axis_partner_score"],
-        w.text("chart_partner", n=len(rows)),
-        keys=[(ACCENT, w["shortlisted"]), (ACCENT_LIGHT, w["candidate"]), (NEUTRAL, w["other"])],
-    )
+    figures: dict[int, tuple[Figure, Axes]] = {}
+    out = {}
+    for code, rows in shown.items():
+        labels = [shorten(str(t), 50) for t in rows["title"]]
+        lines = max(len(rows), 1)
+        margins: dict[str, Any] = {"labels": labels, "top": LEGEND, "bottom": TICKS_AND_TITLE}
+        made = figures.get(lines)
+        if made is None:
+            fig, ax = _new_figure(9.0, lines, 0.26, **margins)
+        else:
+            fig, ax = made
+            _fit_margins(fig, **margins)
+        positions = list(range(len(rows)))
+        colors = [ACCENT if k in short else ACCENT_LIGHT if k in eligible else NEUTRAL for k in rows["key"]]
+        bars = ax.barh(positions, rows["score"].astype(float).fillna(0.0), color=colors, height=0.7)
+        notes = [
+            ax.text(
+                as_float(score) + 0.008 if finite(score) else 0.008,
+                pos,
+                f"#{int_text(rank)}",
+                va="center",
+                fontsize=8,
+                color=INK,
+            )
+            for pos, score, rank in zip(positions, rows["score"], rows["rank"], strict=True)
+        ]
+        ax.set_yticks(positions, labels)
+        title = w.text("chart_partner", n=len(rows))
+        if made is None:
+            figures[lines] = fig, ax
+            ax.set_ylim(lines - 0.5, -0.5)
+            ax.set_xlim(0, 1.08)
+            keys = [(ACCENT, w["shortlisted"]), (ACCENT_LIGHT, w["candidate"]), (NEUTRAL, w["other"])]
+            out[code] = _finish_bars(charts, fig, ax, w["axis_partner_score"], title, keys=keys)
+        else:
+            out[code] = charts.svg(fig, title)
+        bars.remove()
+        for note in notes:
+            note.remove()
+    return out
 
 
 # matplotlib settings for every chart: text stays text (small, searchable, styled by the page's

@@ -326,13 +326,16 @@ def _prepare_ranking(
     ranking = ranking.assign(key=_key(ranking), complete=_as_bool(ranking["complete"]))
     ranking = ranking.sort_values(["rank", "partner", "service_id"], kind="stable")
     ranking = ranking.reset_index(drop=True)
-    titles = dict(zip(services["key"], services["title"].astype(str), strict=True))
-    ranking["title"] = [titles.get(k, t) for k, t in zip(ranking["key"], ranking["title"], strict=True)]
-    unknown = sorted(set(ranking["key"]) - set(services["key"]))
+    # columns as lists before a Python loop: iterating an Arrow string column goes value by value
+    keys = ranking["key"].tolist()
+    titles = dict(zip(services["key"].tolist(), services["title"].astype(str).tolist(), strict=True))
+    ranking["title"] = [titles.get(k, t) for k, t in zip(keys, ranking["title"].tolist(), strict=True)]
+    unknown = sorted(set(keys) - titles.keys())
     if unknown:
         notes.append(phrase("note_unknown", n=len(unknown), example=unknown[0], command=RANK_COMMAND))
     ranking["label"] = [
-        f"{p} · {shorten(str(t), 42)}" for p, t in zip(ranking["partner"], ranking["title"], strict=True)
+        f"{p} · {shorten(str(t), 42)}"
+        for p, t in zip(ranking["partner"].tolist(), ranking["title"].tolist(), strict=True)
     ]
     return ranking
 
@@ -350,7 +353,9 @@ def _partner_table(
 ) -> pd.DataFrame:
     """One row per partner: who they are, how many services, practices and tests."""
     codes = sorted(
-        set(raw["partner"].astype(str)) | set(services["partner"]) | set(tests["partner"].astype(str))
+        set(raw["partner"].astype(str).tolist())
+        | set(services["partner"].tolist())
+        | set(tests["partner"].astype(str).tolist())
     )
     info = raw.assign(partner=raw["partner"].astype(str)).drop_duplicates("partner", keep="last")
     info = info.set_index("partner")
@@ -441,7 +446,7 @@ def _normalized(
     (minmax runs over the ranked services, so only those are passed)."""
     from p4c.rank import normalized_matrix
 
-    ranked = services[services["key"].isin(set(ranking["key"]))]
+    ranked = services[services["key"].isin(set(ranking["key"].tolist()))]
     values = normalized_matrix(ranked, partners, config)
     values.index = pd.Index(ranked["key"], name="key")
     return values.astype(float)

@@ -20,7 +20,7 @@ from p4c.report.charts import (
     chart_heatmap,
     chart_label,
     chart_p_top,
-    chart_partner,
+    chart_partners,
     chart_practices,
     chart_rank_ranges,
     chart_score_histogram,
@@ -372,6 +372,9 @@ def _partner_pages(report: Report, charts: Charts, w: Words) -> list[dict[str, A
     by_partner = {
         str(code): group for code, group in ranking.groupby(ranking["partner"].astype(str), sort=False)
     }
+    codes = [str(p) for p in report.partners["partner"]]
+    shown = {c: by_partner[c].head(PARTNER_TOP_N) for c in codes if c in by_partner and len(by_partner[c])}
+    svgs = chart_partners(charts, report, shown)
     for p in report.partners.to_dict("records"):
         code = str(p["partner"])
         offers = []
@@ -412,7 +415,6 @@ def _partner_pages(report: Report, charts: Charts, w: Words) -> list[dict[str, A
         ]
         rows = by_partner.get(code)
         total = 0 if rows is None else len(rows)
-        shown = None if rows is None else rows.head(PARTNER_TOP_N)
         pages.append(
             {
                 "code": code,
@@ -423,10 +425,8 @@ def _partner_pages(report: Report, charts: Charts, w: Words) -> list[dict[str, A
                 "needs": top_needs,
                 "needs_given": bool(own["given"].any()),
                 "ranked": total,
-                "charted": 0 if shown is None else len(shown),
-                "chart": {"svg": chart_partner(charts, report, shown)}
-                if shown is not None and len(shown)
-                else None,
+                "charted": len(shown[code]) if code in shown else 0,
+                "chart": {"svg": svgs[code]} if code in svgs else None,
             }
         )
     return pages

@@ -156,7 +156,11 @@ def ranking_fingerprint(ranking: pd.DataFrame) -> str:
     lines = "\n".join(
         f"{p}\t{s}\t{r}\t{m}"
         for p, s, r, m in zip(
-            ranking["partner"].astype(str), ranking["service_id"].astype(str), ranks, micro, strict=True
+            ranking["partner"].astype(str).tolist(),
+            ranking["service_id"].astype(str).tolist(),
+            ranks.tolist(),
+            micro.tolist(),
+            strict=True,
         )
     )
     sha.update(lines.encode("utf-8"))
