@@ -418,6 +418,47 @@ def test_far_cell_in_a_sheet_not_read_is_no_error(tmp_path: Path) -> None:
     assert book.sheets["Services"] == [HEADER, SERVICE]
 
 
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c s=">" r="XFD5000"><v>1</v></c>',  # `>` inside a value, before the reference
+        "<c r='XFD5000'><v>1</v></c>",  # a single-quoted reference
+        '<c s=\' r="A1"\' r="XFD5000"><v>1</v></c>',  # a reference-like text inside a value
+        '<c r="XFD5000" s="/>"><v>1</v></c>',  # a self-closing look-alike inside a value
+        '<c r="XFD5000"\ts="1"><v>1</v></c>',  # a tab between attributes
+        '<c r="xfd5000"><v>1</v></c>',  # lower-case letters, which calamine reads as XFD5000
+    ],
+)
+def test_far_cell_behind_an_odd_attribute_is_found(tmp_path: Path, cell: str) -> None:
+    """Attributes are read as an XML parser reads them (calamine does): quotes respected, either
+    quote, a value may hold `>`; so no spelling hides a far cell from the extent check."""
+    rows = f'<row r="2">{cell}</row>'
+    with pytest.raises(P4CError, match=r"Services!XFD5000 holds a value far right of the table"):
+        read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(rows)}))
+
+
+@pytest.mark.parametrize(
+    "attrs",
+    [
+        'table:style-name=">" table:number-columns-repeated="16384"',
+        "table:number-columns-repeated='16384'",
+    ],
+)
+def test_repeated_ods_behind_an_odd_attribute_is_refused(tmp_path: Path, attrs: str) -> None:
+    huge = (
+        f'<table:table-row table:number-rows-repeated="5000"><table:table-cell {attrs} '
+        'office:value-type="float" office:value="1"><text:p>1</text:p></table:table-cell></table:table-row>'
+    )
+    with pytest.raises(P4CError, match=r"16,384 columns"):
+        read(hand_ods(tmp_path / "BE.ods", {"Partner": ods_partner(), "Services": ods_row(HEADER) + huge}))
+
+
+def test_single_quoted_error_cell_is_a_cell_error(tmp_path: Path) -> None:
+    rows = "<row r=\"3\"><c r='A3' t='e'><v>#DIV/0!</v></c></row>"
+    book = read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(rows)}))
+    assert book.sheets["Services"][2][0] == p4c_io.excel_error("#DIV/0!")
+
+
 def test_repeated_ods_is_refused(tmp_path: Path) -> None:
     with pytest.raises(P4CError) as info:
         read(repeated_ods(tmp_path / "BE.ods"))

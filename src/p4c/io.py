@@ -366,9 +366,30 @@ def _has_escapes(part: bytes) -> bool:
     return (b"_x00" in part or b"&#" in part) and _ESCAPE.search(part) is not None
 
 
+# A start tag's attributes, quotes respected: an attribute value may hold `>` (and `/>`), and a
+# single-quoted value may hold `r="A1"`; the tag ends at the first `>` outside quotes.
+_ATTRS = rb"""(?:[^>"']|"[^"]*"|'[^']*')*?"""
+_ATTR = re.compile(rb"""([^\s=/>"']+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_REF_VALUE = re.compile(rb"([A-Z]{0,3})(\d+)")
+
+
+def _attribute(attrs: bytes, name: bytes) -> bytes | None:
+    """The value of attribute `name` in a start tag's attributes, read pair by pair as a parser does."""
+    for match in _ATTR.finditer(attrs):
+        if match.group(1) == name:
+            return match.group(2) if match.group(2) is not None else match.group(3)
+    return None
+
+
+def _ref(attrs: bytes) -> re.Match[bytes] | None:
+    """A cell's or a row's `r` (column letters, row number), however it is quoted; letters in any
+    case, as calamine reads them (`xfd1` is XFD1)."""
+    value = _attribute(attrs, b"r")
+    return _REF_VALUE.fullmatch(value.upper()) if value is not None else None
+
+
 # xlsx: the start tag of a row or a cell (namespace prefixes are taken out first).
-_X_TAG = re.compile(rb"<(row|c)\b([^>]*?)(/?)>")
-_X_REF = re.compile(rb'\sr\s*=\s*"([A-Z]{0,3})(\d+)"')
+_X_TAG = re.compile(rb"<(row|c)\b(" + _ATTRS + rb")(/?)>")
 _X_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
 # When every cell tag has its `r=` first (as every writer does), a cell's own reference places it.
 # Quick bounds: only cells of two- or three-letter columns, or of a row number with as many digits
@@ -376,11 +397,12 @@ _X_PREFIX = re.compile(rb"<(/?)[A-Za-z_][\w.-]*:")
 # ten. Exact: the references of the cells that hold something (not self-closed, not
 # `<c ...></c>`), found in one pass in C.
 _X_FAR = (
-    '<c r="(?:(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"[^>]*?(/?)>'
+    '<c r="(?:(?:([A-Z]{{2,3}})(\\d+)|([A-Z])(\\d{{{digits},}}))"' + _ATTRS.decode() + "(/?)>"
     "|(?![A-Z]{{1,3}}\\d))"  # the last: a reference without column letters (odd; counted exactly)
 )
-_X_HELD_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})\d+"[^>]*?(?<!/)>(?!</c>)')
-_X_HELD_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"[^>]*?(?<!/)>(?!</c>)')
+_HELD_END = _ATTRS + rb"(?<!/)>(?!</c>)"  # the rest of a cell's start tag, when it holds something
+_X_HELD_COLUMNS = re.compile(rb'<c r="([A-Z]{1,3})\d+"' + _HELD_END)
+_X_HELD_ROWS = re.compile(rb'<c r="[A-Z]{1,3}(\d+)"' + _HELD_END)
 _X_ODD_REF = re.compile(rb'<c r="(?![A-Z]{1,3}\d)')  # a reference without column letters
 # A cell tag without its reference first (`<c>`, `<c/>`, `<c s="1" r=...`, `<c` and a tab...).
 _X_UNREFERENCED = re.compile(rb'<c(?! r=")[\s/>]')
@@ -389,11 +411,10 @@ _X_UNREFERENCED = re.compile(rb'<c(?! r=")[\s/>]')
 _X_NOT_NEAR = '<c r="(?![A-Z]\\d{{1,{digits}}}")'
 # Where an error cell may be: an Excel error, an empty value, and (where formulas are) a formula
 # with no value after it.
-_X_ERROR_HINTS = (b't="e"', b"<v></v>", b"<v/>")
+_X_ERROR_HINTS = (b't="e"', b"t='e'", b"<v></v>", b"<v/>")
 _X_FORMULA_HINTS = (b"</f></c>", b"/></c>")
 _X_MAY_HINT = re.compile(rb"<(?:v/|v></|f)")  # one pass: is there an empty value or a formula at all
-_X_CELL = re.compile(rb"<c\b([^>]*?)(/?)>(.*?)</c>", re.DOTALL)
-_X_TYPE = re.compile(rb'\st\s*=\s*"(\w+)"')
+_X_CELL = re.compile(rb"<c\b(" + _ATTRS + rb")(/?)>(.*?)</c>", re.DOTALL)
 _X_VALUE = re.compile(rb"<v\s*/>|<v>([^<]*)</v>")
 _X_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
 
@@ -428,11 +449,15 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
         elif not _xlsx_bounds(part, extent, far, near_rows, state):
             _xlsx_exact(part, extent, state)
         extent.escapes = extent.escapes or _has_escapes(part)
-        if b't="e"' in part or (
-            _X_MAY_HINT.search(part) is not None
-            and (
-                any(hint in part for hint in _X_ERROR_HINTS)
-                or (b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS))
+        if (
+            b't="e"' in part
+            or b"t='e'" in part
+            or (
+                _X_MAY_HINT.search(part) is not None
+                and (
+                    any(hint in part for hint in _X_ERROR_HINTS)
+                    or (b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS))
+                )
             )
         ):
             _xlsx_errors(part, extent)
@@ -445,8 +470,8 @@ def _xlsx_referenced(part: bytes, extent: Extent, state: list[int]) -> None:
     if rows:
         columns = {_column_index(letters): letters for letters in set(_X_HELD_COLUMNS.findall(part))}
         last_row, last_column = max(rows), max(columns)
-        at_row = re.search(rb'<c r="([A-Z]{1,3})0*%d"[^>]*?(?<!/)>(?!</c>)' % last_row, part)
-        at_column = re.search(rb'<c r="%s(\d+)"[^>]*?(?<!/)>(?!</c>)' % columns[last_column], part)
+        at_row = re.search(rb'<c r="([A-Z]{1,3})0*%d"' % last_row + _HELD_END, part)
+        at_column = re.search(rb'<c r="%s(\d+)"' % columns[last_column] + _HELD_END, part)
         assert at_row is not None and at_column is not None  # both were found above
         if last_row > extent.rows:  # as placing each cell in turn would: the first to reach farthest
             extent.rows, extent.row_cell = last_row, f"{at_row.group(1).decode()}{last_row}"
@@ -466,7 +491,7 @@ def _after_last_cell(part: bytes, extent: Extent, state: list[int]) -> None:
 def _xlsx_exact(part: bytes, extent: Extent, state: list[int]) -> None:
     for match in _X_TAG.finditer(part):
         kind, attrs, closed = match.groups()
-        ref = _X_REF.search(attrs)
+        ref = _ref(attrs)
         if kind == b"row":
             state[0] = int(ref.group(2)) if ref else state[0] + 1
             state[1] = 0
@@ -506,8 +531,7 @@ def _xlsx_errors(part: bytes, extent: Extent) -> None:
         attrs, closed, body = match.groups()
         if closed or not body:
             continue
-        kind = _X_TYPE.search(attrs)
-        cell_type = kind.group(1) if kind else b"n"
+        cell_type = _attribute(attrs, b"t") or b"n"
         value = _X_VALUE.search(body)
         text = value.group(1) if value is not None else None
         formula = _X_FORMULA.search(body)
@@ -521,17 +545,15 @@ def _xlsx_errors(part: bytes, extent: Extent) -> None:
             error = NOT_A_NUMBER
         else:
             continue
-        ref = _X_REF.search(attrs)
+        ref = _ref(attrs)
         if ref and ref.group(1) and len(extent.errors) < _MAX_CELL_ERRORS:
             extent.errors[(int(ref.group(2)) - 1, _column_index(ref.group(1)) - 1)] = error
 
 
 # ods: rows and cells of content.xml, with their repeat counts.
-_O_TAG = re.compile(rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])([^>]*?)(/?)>")
-_O_REPEAT_ROWS = re.compile(rb'table:number-rows-repeated\s*=\s*"(\d+)"')
-_O_REPEAT_COLUMNS = re.compile(rb'table:number-columns-repeated\s*=\s*"(\d+)"')
-_O_NAME = re.compile(rb'table:name\s*=\s*"([^"]*)"')
-_O_FORMULA = re.compile(rb'table:formula\s*=\s*"([^"]*)"')
+_O_TAG = re.compile(
+    rb"<(/?)table:(table-row|table-cell|covered-table-cell|table)(?=[\s/>])(" + _ATTRS + rb")(/?)>"
+)
 _TAGS = re.compile(rb"<[^>]*>")
 
 
@@ -549,9 +571,9 @@ def _ods_extents(stream: IO[bytes]) -> tuple[dict[str, Extent], bool]:
             end_tag, kind, attrs, closed = match.groups()
             if kind == b"table":
                 if not end_tag:
-                    name = _O_NAME.search(attrs)
+                    name = _attribute(attrs, b"table:name")
                     extent = extents.setdefault(
-                        html.unescape(name.group(1).decode("utf-8", "replace")) if name else "", Extent()
+                        html.unescape(name.decode("utf-8", "replace")) if name is not None else "", Extent()
                     )
                     row = 0
                 continue
@@ -559,8 +581,7 @@ def _ods_extents(stream: IO[bytes]) -> tuple[dict[str, Extent], bool]:
                 if end_tag:
                     row += row_repeat
                     continue
-                repeat = _O_REPEAT_ROWS.search(attrs)
-                row_repeat, column = (int(repeat.group(1)) if repeat else 1), 0
+                row_repeat, column = _repeat(attrs, b"table:number-rows-repeated"), 0
                 if closed:
                     row += row_repeat
                 continue
@@ -570,14 +591,19 @@ def _ods_extents(stream: IO[bytes]) -> tuple[dict[str, Extent], bool]:
                     _ods_cell(extent, (row, row_repeat, cell[0], cell[1]), cell[2], text)
                     cell = None
                 continue
-            repeat = _O_REPEAT_COLUMNS.search(attrs)
-            count = int(repeat.group(1)) if repeat else 1
+            count = _repeat(attrs, b"table:number-columns-repeated")
             if closed:
                 _ods_cell(extent, (row, row_repeat, column, count), attrs, b"")
             else:
                 cell, cell_start = (column, count, attrs), match.end()
             column += count
     return extents, escapes
+
+
+def _repeat(attrs: bytes, name: bytes) -> int:
+    """A repeat count (1 when absent; a count that is not a whole number counts as 1, as readers do)."""
+    value = _attribute(attrs, name)
+    return int(value) if value is not None and value.strip().isdigit() else 1
 
 
 def _ods_cell(extent: Extent, span: tuple[int, int, int, int], attrs: bytes, text: bytes) -> None:
@@ -587,10 +613,10 @@ def _ods_cell(extent: Extent, span: tuple[int, int, int, int], attrs: bytes, tex
         return  # only formatting
     extent.add_span(row + 1, row + rows, column + 1, column + count)
     error: CellError | None = None
-    if b'calcext:value-type="error"' in attrs:
+    if _attribute(attrs, b"calcext:value-type") == b"error":
         error = excel_error(html.unescape(text.decode("utf-8", "replace")) or "#VALUE!")
-    elif b"value-type" not in attrs and (formula := _O_FORMULA.search(attrs)) is not None:
-        shown = html.unescape(formula.group(1).decode("utf-8", "replace")).split(":", 1)[-1].lstrip("=")
+    elif b"value-type" not in attrs and (formula := _attribute(attrs, b"table:formula")) is not None:
+        shown = html.unescape(formula.decode("utf-8", "replace")).split(":", 1)[-1].lstrip("=")
         error = formula_without_result(shown)
     if error is not None:
         for r in range(row, min(row + rows, row + _MAX_CELL_ERRORS)):
