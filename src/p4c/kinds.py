@@ -365,7 +365,7 @@ class Table:
             generic = np.generic
             out = [
                 None
-                if value is None or (type(value) is float and math.isnan(value))
+                if value is None or (isinstance(value, float) and math.isnan(value))
                 else (value.item() if isinstance(value, generic) else value)
                 for value in picked.tolist()
             ]
