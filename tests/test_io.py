@@ -438,6 +438,29 @@ def test_far_cell_behind_an_odd_attribute_is_found(tmp_path: Path, cell: str) ->
 
 
 @pytest.mark.parametrize(
+    ("target", "far"), [("Worksheets/Sheet2.xml", "Services!XFD5000"), ("nowhere.xml", "XFD5000")]
+)
+def test_far_cell_of_a_sheet_named_otherwise_is_found(tmp_path: Path, target: str, far: str) -> None:
+    """A relationship that names the sheet's part in other letter case still leads calamine to it;
+    one that names no part at all leaves the extent bounded by every part of the file."""
+    rows = '<row r="2"><c r="XFD5000"><v>1</v></c></row>'
+    path = hand_xlsx(tmp_path / "BE.xlsx", {"Partner": partner_sheet_xml(), "Services": services_xml(rows)})
+    with zipfile.ZipFile(path) as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    rels = "xl/_rels/workbook.xml.rels"
+    members[rels] = members[rels].replace(b"worksheets/sheet2.xml", target.encode())
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    with pytest.raises(P4CError, match=re.escape(far) + " holds a value far right of the table"):
+        read(path)
+
+
+def partner_sheet_xml() -> str:
+    return '<row r="1">' + text_cell("A1", "partner_code") + text_cell("B1", "BE") + "</row>"
+
+
+@pytest.mark.parametrize(
     "attrs",
     [
         'table:style-name=">" table:number-columns-repeated="16384"',

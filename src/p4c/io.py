@@ -754,16 +754,26 @@ class _Sizing:
             if shared in zf.namelist():
                 with zf.open(shared) as fh:
                     self.escapes = any(_has_escapes(part) for part in _chunks(fh, b"</si>"))
-        part = self._parts.get(name)
-        if part is None or part not in zf.namelist():
-            return None  # calamine finds no such sheet either, and says so
+        part = _member(zf.namelist(), self._parts.get(name))
+        if part is None:  # not found as the workbook names it: bound it by every part of the file
+            xml = [member for member in zf.namelist() if member.lower().endswith(".xml")]
+            extents = [self._extent(zf, member) for member in xml]
+            rows = max(extents, key=lambda x: x.rows, default=Extent())
+            columns = max(extents, key=lambda x: x.columns, default=Extent())
+            extent = Extent(rows.rows, columns.columns, rows.row_cell, columns.column_cell)
+            extent.escapes = any(x.escapes for x in extents)  # its error cells cannot be told apart
+        else:
+            extent = self._extent(zf, part)
+        check_extent(self.path.name, name, extent, self.max_rows)
+        self.extents[name] = extent
+        return extent
+
+    def _extent(self, zf: zipfile.ZipFile, part: str) -> Extent:
         with zf.open(part) as fh:
             extent = _xlsx_extent(fh, exact=False, max_rows=self.max_rows)
         if not extent.exact and not _fits(extent, self.max_rows):
             with zf.open(part) as fh:  # the quick bounds are too large: count exactly
                 extent = _xlsx_extent(fh, exact=True)
-        check_extent(self.path.name, name, extent, self.max_rows)
-        self.extents[name] = extent
         return extent
 
     def ods(self) -> None:
@@ -774,6 +784,17 @@ class _Sizing:
             self.extents, self.escapes = _ods_extents(fh)
         for name, extent in self.extents.items():
             check_extent(self.path.name, name, extent, self.max_rows)
+
+
+def _member(names: list[str], part: str | None) -> str | None:
+    """The zip member of a sheet's part: by its exact name, else as calamine also finds it (letter
+    case and backslashes aside); None when no member matches."""
+    if part is None:
+        return None
+    if part in names:
+        return part
+    wanted = part.lower().replace("\\", "/")
+    return next((n for n in names if n.lower().replace("\\", "/") == wanted), None)
 
 
 def _fits(extent: Extent, max_rows: int) -> bool:
