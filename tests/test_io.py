@@ -482,6 +482,52 @@ def test_single_quoted_error_cell_is_a_cell_error(tmp_path: Path) -> None:
     assert book.sheets["Services"][2][0] == p4c_io.excel_error("#DIV/0!")
 
 
+TRIAL_REFUSED = "reading the workbook would take more than 1024 MB of memory"
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        '<c r="AAAA60000"><v>1</v></c>',  # four letters: calamine reads them; the extent check does not
+        '<c r="A2" r="XFD60000"><v>1</v></c>',  # two references: calamine takes the last
+    ],
+)
+def test_a_far_cell_the_extent_check_misses_is_refused_by_the_trial(tmp_path: Path, cell: str) -> None:
+    """What calamine would allocate is tried first in a child held to READ_MEMORY_MB: the child
+    fails, the process goes on and says what to do."""
+    path = hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(f'<row r="2">{cell}</row>')})
+    with pytest.raises(P4CError, match=TRIAL_REFUSED):
+        read(path)
+
+
+def test_an_xls_with_a_far_cell_is_refused_by_the_trial(tmp_path: Path) -> None:
+    """.xls has no extent check: one cell at row 65,536, column 256 would be a 1.2 GB grid."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Services")
+    sheet.write(0, 0, "service_id")
+    sheet.write(65535, 255, 1.5)
+    book.save(str(tmp_path / "BE.xls"))
+    with pytest.raises(P4CError, match=TRIAL_REFUSED):
+        read(tmp_path / "BE.xls")
+
+
+def test_a_reader_panic_is_a_corrupt_file(tmp_path: Path) -> None:
+    """calamine panics (not an Exception in Python) on a reference past its integers."""
+    cell = '<c r="AAAAAAA2147483648"><v>1</v></c>'
+    path = hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(f'<row r="2">{cell}</row>')})
+    with pytest.raises(P4CError, match=r"BE.xlsx: the file is corrupt or not a .xlsx workbook"):
+        read(path)
+
+
+def test_a_csv_of_blank_lines_is_refused_before_its_rows_are_built(tmp_path: Path) -> None:
+    path = tmp_path / "BE.csv"
+    path.write_bytes(b"partner_code,title\n" + b"\n" * 1_000_000)
+    with pytest.raises(P4CError, match=r"the CSV file has 1,000,001 rows; the limit is 1,000"):
+        read(path, max_rows=1_000)
+
+
 def test_repeated_ods_is_refused(tmp_path: Path) -> None:
     with pytest.raises(P4CError) as info:
         read(repeated_ods(tmp_path / "BE.ods"))

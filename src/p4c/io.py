@@ -17,6 +17,7 @@ import io
 import math
 import os
 import re
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -90,6 +91,11 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
             )
         )
     if suffix == ".csv":
+        data = path.read_bytes()  # at most max_file_mb: lines are counted before any row is built
+        lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+        if lines > 2 * (max_rows + 50):  # a cell may hold line breaks: twice the rows is room enough
+            _check_rows(name, msg("the CSV file"), lines, max_rows)
+        del data
         notes: list[Note] = []
         rows = read_csv_rows(path, notes)
         _check_rows(name, msg("the CSV file"), len(rows), max_rows)
@@ -629,27 +635,29 @@ def _ods_cell(extent: Extent, span: tuple[int, int, int, int], attrs: bytes, tex
 def _read_calamine(path: Path, max_rows: int) -> Book:
     from python_calamine import CalamineWorkbook
 
-    from p4c.models import ALL_SHEET_NAMES
-    from p4c.values import norm
-
-    roles = {norm(alias) for alias in ALL_SHEET_NAMES}
     suffix = path.suffix.lower()
     sizing = _Sizing(path, max_rows)
+    trial = _Trial(path)  # calamine's own allocations, tried first in a child held to a budget
     try:
         if suffix == ".ods":
             sizing.ods()  # calamine reads every sheet of an .ods when it opens it: size them all first
+        elif suffix != ".xls":
+            for name in _wanted(sizing.sheet_names()):  # while the child parses: the named sheets
+                sizing.sheet(name)
+        trial.passed()
         workbook = CalamineWorkbook.from_path(str(path))
         names = list(workbook.sheet_names)
         book = Book(path, names=names)
-        wanted = names if len(names) == 1 else [n for n in names if norm(n) in roles]
-        _read_sheets(workbook, wanted, sizing, book)
+        _read_sheets(workbook, _wanted(names), sizing, book)
         if all(not rows for rows in book.sheets.values()):
             # Only the other sheets can tell "no data at all" from "no Services sheet".
             others = [n for n in names if n not in book.sheets]
             _read_sheets(workbook, others, sizing, book)
     except P4CError:
         raise
-    except Exception as exc:  # calamine raises its own error types for every kind of bad file
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine's own error types for every kind of bad file, and its panics
         text = str(exc) or type(exc).__name__
         if "password" in text.lower() or "encrypt" in text.lower():
             raise P4CError(_encrypted(path.name)) from None
@@ -662,10 +670,125 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
             )
         ) from None
     finally:
+        trial.close()
         sizing.close()
     if not book.sheets or all(not rows for rows in book.sheets.values()):
         raise P4CError(msg("{name}: the workbook has no data", name=path.name))
     return book
+
+
+def _wanted(names: list[str]) -> list[str]:
+    """The sheets read first: the one sheet, else those named as a role (Services, Partner, ...)."""
+    from p4c.models import ALL_SHEET_NAMES
+    from p4c.values import norm
+
+    roles = {norm(alias) for alias in ALL_SHEET_NAMES}
+    return names if len(names) == 1 else [n for n in names if norm(n) in roles]
+
+
+# The reader's own allocations are tried first in a forked child held to this much more address
+# space than the process has, and to this time: calamine builds a dense grid of what its parser
+# finds, and a file it reads otherwise than the extent check (the XML has many spellings, .xls has
+# no check at all) would abort the process. The child's failure is the file's error.
+READ_MEMORY_MB = 1024
+READ_SECONDS = 60
+
+
+class _Trial:
+    """calamine opening `path` and loading the sheets it will read, in a forked child (where fork
+    exists) with an address-space limit and an alarm. `passed()` waits for it and raises a
+    P4CError when it ran out of memory or time; any other failure is left to the real read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path, self.pid = path, 0
+        if not hasattr(os, "fork") or not hasattr(os, "waitstatus_to_exitcode"):
+            return  # no fork (Windows): the extent check alone guards the read
+        import resource
+        import signal
+
+        import python_calamine  # noqa: F401 - imported before the fork: the child imports nothing
+
+        from p4c.models import ALL_SHEET_NAMES  # noqa: F401 - the same, for _wanted
+        from p4c.values import norm  # noqa: F401
+
+        limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: nothing but calamine, then _exit
+            code = 0
+            try:
+                # quiet: the reader's abort message and a crash dump are the parent's to tell
+                handler = sys.modules.get("faulthandler")
+                if handler is not None:
+                    handler.disable()
+                os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+                if limit > READ_MEMORY_MB * 1024 * 1024:
+                    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+                    if hard != resource.RLIM_INFINITY:
+                        limit = min(limit, hard)
+                    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+                signal.alarm(READ_SECONDS)
+                _load(path)
+            except MemoryError:
+                code = 4
+            except BaseException:  # calamine's error: the real read reports it in its words
+                code = 3
+            os._exit(code)
+
+    def passed(self) -> None:
+        if not self.pid:
+            return
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = 0
+        code = os.waitstatus_to_exitcode(status)
+        if code in (0, 3):
+            return
+        import signal
+
+        what = (
+            msg("more than {seconds} seconds", seconds=READ_SECONDS)
+            if code == -signal.SIGALRM
+            else msg("more than {megabytes} MB of memory", megabytes=READ_MEMORY_MB)
+        )
+        raise P4CError(
+            msg(
+                "{name}: reading the workbook would take {what}: a cell far from the table, or a "
+                "damaged file; open it in Excel or LibreOffice, delete what lies outside the table, "
+                "and save it again",
+                name=self.path.name,
+                what=what,
+            )
+        )
+
+    def close(self) -> None:
+        """Stop a child that still runs (the read failed before waiting for it)."""
+        if self.pid:
+            import signal
+
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+            self.pid = 0
+
+
+def _load(path: Path) -> None:
+    """What `_read_calamine` makes calamine allocate: open the file, load the sheets it reads."""
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(path))
+    names = list(workbook.sheet_names)
+    heights = [workbook.get_sheet_by_name(n).total_height for n in _wanted(names)]
+    if not any(heights):
+        for name in names:
+            workbook.get_sheet_by_name(name)
+
+
+def _address_space() -> int:
+    """This process's virtual size in bytes (0 where /proc does not tell it)."""
+    try:
+        pages = int(Path("/proc/self/statm").read_text(encoding="ascii").split()[0])
+    except (OSError, ValueError, IndexError):
+        return 0
+    return pages * os.sysconf("SC_PAGE_SIZE")
 
 
 def _read_sheets(workbook: Any, sheets: list[str], sizing: _Sizing, book: Book) -> None:
@@ -741,20 +864,28 @@ class _Sizing:
             self._zip = zipfile.ZipFile(self.path)
         return self._zip
 
-    def sheet(self, name: str) -> Extent | None:
-        """The sheet's extent (None for .xls), after refusing a sheet that reaches too far."""
-        if self.kind == ".xls":
-            return None
-        if self.kind == ".ods":
-            return self.extents.get(name)
-        zf = self._open()
+    def sheet_names(self) -> list[str]:
+        """The xlsx's sheet names as its workbook.xml gives them."""
+        return list(self._sheet_parts())
+
+    def _sheet_parts(self) -> dict[str, str]:
         if self._parts is None:
+            zf = self._open()
             self._parts = _xlsx_parts(zf)
             shared = "xl/sharedStrings.xml"
             if shared in zf.namelist():
                 with zf.open(shared) as fh:
                     self.escapes = any(_has_escapes(part) for part in _chunks(fh, b"</si>"))
-        part = _member(zf.namelist(), self._parts.get(name))
+        return self._parts
+
+    def sheet(self, name: str) -> Extent | None:
+        """The sheet's extent (None for .xls), after refusing a sheet that reaches too far."""
+        if self.kind == ".xls":
+            return None
+        if self.kind == ".ods" or name in self.extents:
+            return self.extents.get(name)
+        zf = self._open()
+        part = _member(zf.namelist(), self._sheet_parts().get(name))
         if part is None:  # not found as the workbook names it: bound it by every part of the file
             xml = [member for member in zf.namelist() if member.lower().endswith(".xml")]
             extents = [self._extent(zf, member) for member in xml]
