@@ -417,7 +417,8 @@ _X_UNREFERENCED = re.compile(rb'<c(?! r=")[\s/>]')
 _X_NOT_NEAR = '<c r="(?![A-Z]\\d{{1,{digits}}}")'
 # Where an error cell may be: an Excel error, an empty value, and (where formulas are) a formula
 # with no value after it.
-_X_ERROR_HINTS = (b't="e"', b"t='e'", b"<v></v>", b"<v/>")
+_X_ERROR_TYPES = (b't="e"', b"t='e'")
+_X_EMPTY_VALUES = (b"<v></v>", b"<v/>")
 _X_FORMULA_HINTS = (b"</f></c>", b"/></c>")
 _X_MAY_HINT = re.compile(rb"<(?:v/|v></|f)")  # one pass: is there an empty value or a formula at all
 _X_CELL = re.compile(rb"<c\b(" + _ATTRS + rb")(/?)>(.*?)</c>", re.DOTALL)
@@ -455,15 +456,11 @@ def _xlsx_extent(stream: IO[bytes], *, exact: bool, max_rows: int = 0) -> Extent
         elif not _xlsx_bounds(part, extent, far, near_rows, state):
             _xlsx_exact(part, extent, state)
         extent.escapes = extent.escapes or _has_escapes(part)
-        if (
-            b't="e"' in part
-            or b"t='e'" in part
-            or (
-                _X_MAY_HINT.search(part) is not None
-                and (
-                    any(hint in part for hint in _X_ERROR_HINTS)
-                    or (b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS))
-                )
+        if any(hint in part for hint in _X_ERROR_TYPES) or (
+            _X_MAY_HINT.search(part) is not None
+            and (
+                any(hint in part for hint in _X_EMPTY_VALUES)
+                or (b"<f" in part and any(hint in part for hint in _X_FORMULA_HINTS))
             )
         ):
             _xlsx_errors(part, extent)
@@ -703,36 +700,18 @@ class _Trial:
         self.path, self.pid = path, 0
         if not hasattr(os, "fork") or not hasattr(os, "waitstatus_to_exitcode"):
             return  # no fork (Windows): the extent check alone guards the read
-        import resource
-        import signal
+        import resource  # noqa: F401 - imported before the fork: the child imports nothing
+        import signal  # noqa: F401
 
-        import python_calamine  # noqa: F401 - imported before the fork: the child imports nothing
+        import python_calamine  # noqa: F401
 
         from p4c.models import ALL_SHEET_NAMES  # noqa: F401 - the same, for _wanted
         from p4c.values import norm  # noqa: F401
 
         limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
         self.pid = os.fork()
-        if self.pid == 0:  # the child: nothing but calamine, then _exit
-            code = 0
-            try:
-                # quiet: the reader's abort message and a crash dump are the parent's to tell
-                handler = sys.modules.get("faulthandler")
-                if handler is not None:
-                    handler.disable()
-                os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
-                if limit > READ_MEMORY_MB * 1024 * 1024:
-                    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-                    if hard != resource.RLIM_INFINITY:
-                        limit = min(limit, hard)
-                    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
-                signal.alarm(READ_SECONDS)
-                _load(path)
-            except MemoryError:
-                code = 4
-            except BaseException:  # calamine's error: the real read reports it in its words
-                code = 3
-            os._exit(code)
+        if self.pid == 0:
+            os._exit(_trial_child(path, limit))
 
     def passed(self) -> None:
         if not self.pid:
@@ -768,6 +747,31 @@ class _Trial:
                 os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.pid = 0
+
+
+def _trial_child(path: Path, limit: int) -> int:
+    """In the forked child: nothing but calamine under the budget; the exit code (0 read, 3
+    calamine's own error, which the real read reports in its words, 4 out of memory)."""
+    import resource
+    import signal
+
+    # quiet: the reader's abort message and a crash dump are the parent's to tell
+    handler = sys.modules.get("faulthandler")
+    if handler is not None:
+        handler.disable()
+    os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+    try:
+        if limit > READ_MEMORY_MB * 1024 * 1024:  # else /proc did not tell the process's size
+            _, hard = resource.getrlimit(resource.RLIMIT_AS)
+            soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+            resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+        signal.alarm(READ_SECONDS)
+        _load(path)
+    except MemoryError:
+        return 4
+    except BaseException:  # a panic is a BaseException: the parent reads again and says so
+        return 3
+    return 0
 
 
 def _load(path: Path) -> None:
