@@ -513,6 +513,42 @@ def test_an_xls_with_a_far_cell_is_refused_by_the_trial(tmp_path: Path) -> None:
         read(tmp_path / "BE.xls")
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+def test_the_rows_the_trial_read_are_used_not_parsed_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """The child sends back what it read: the file is parsed once, and the rows are the same as
+    those read in this process (error cells put in, control characters taken out)."""
+    rows = [HEADER, ["S1", "Caf\u00e9\x07 Z\u00fcrich", 1.5, None, True]]
+    path = write(tmp_path / f"BE{suffix}", {"Partner": [["partner_code", "BE"]], "Services": rows})
+    parsed_here = read(path)
+    fds = len(list(Path("/proc/self/fd").iterdir()))
+
+    def no_second_parse(*args: object) -> list[list[Any]]:
+        raise AssertionError("the workbook was parsed again in this process")
+
+    monkeypatch.setattr(p4c_io, "_parse", no_second_parse)
+    from_child = read(path)
+    assert from_child.sheets == parsed_here.sheets
+    assert "\x07" not in from_child.sheets["Services"][1][1]
+    assert [note.cell for note in from_child.notes] == [note.cell for note in parsed_here.notes]
+    assert len(list(Path("/proc/self/fd").iterdir())) == fds, "the scratch file is closed"
+
+
+def test_when_the_child_meets_a_reader_error_this_process_reads_to_report_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = hand_xlsx(
+        tmp_path / "BE.xlsx", {"Services": services_xml('<row r="2"><c r="A2"><v>1</v></c></row>')}
+    )
+
+    def reader_error(path: Path) -> object:
+        raise ValueError("a reader error")
+
+    monkeypatch.setattr(p4c_io, "_load", reader_error)
+    assert read(path).sheets["Services"][1][0] == 1
+
+
 def test_a_reader_panic_is_a_corrupt_file(tmp_path: Path) -> None:
     """calamine panics (not an Exception in Python) on a reference past its integers."""
     cell = '<c r="AAAAAAA2147483648"><v>1</v></c>'

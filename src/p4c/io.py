@@ -11,6 +11,7 @@ import contextlib
 import csv
 import datetime as dt
 import errno
+import functools
 import glob
 import html
 import io
@@ -634,22 +635,27 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
 
     suffix = path.suffix.lower()
     sizing = _Sizing(path, max_rows)
-    trial = _Trial(path)  # calamine's own allocations, tried first in a child held to a budget
+    trial = _Trial(path)  # calamine reads the file in a child held to a budget, and sends the rows
     try:
         if suffix == ".ods":
             sizing.ods()  # calamine reads every sheet of an .ods when it opens it: size them all first
         elif suffix != ".xls":
             for name in _wanted(sizing.sheet_names()):  # while the child parses: the named sheets
                 sizing.sheet(name)
-        trial.passed()
-        workbook = CalamineWorkbook.from_path(str(path))
-        names = list(workbook.sheet_names)
+        read = trial.result()
+        if read is None:  # no fork, or calamine's own error: read here, to report it in its words
+            workbook = CalamineWorkbook.from_path(str(path))
+            names = list(workbook.sheet_names)
+            rows_of = functools.partial(_parse, workbook, path.name, max_rows)
+        else:
+            names, sheets = read
+            rows_of = functools.partial(_received, sheets, path.name, max_rows)
         book = Book(path, names=names)
-        _read_sheets(workbook, _wanted(names), sizing, book)
+        _read_sheets(rows_of, _wanted(names), sizing, book)
         if all(not rows for rows in book.sheets.values()):
             # Only the other sheets can tell "no data at all" from "no Services sheet".
             others = [n for n in names if n not in book.sheets]
-            _read_sheets(workbook, others, sizing, book)
+            _read_sheets(rows_of, others, sizing, book)
     except P4CError:
         raise
     except (KeyboardInterrupt, SystemExit):
@@ -683,24 +689,47 @@ def _wanted(names: list[str]) -> list[str]:
     return names if len(names) == 1 else [n for n in names if norm(n) in roles]
 
 
-# The reader's own allocations are tried first in a forked child held to this much more address
-# space than the process has, and to this time: calamine builds a dense grid of what its parser
-# finds, and a file it reads otherwise than the extent check (the XML has many spellings, .xls has
-# no check at all) would abort the process. The child's failure is the file's error.
+def _parse(workbook: Any, name: str, max_rows: int, sheet_name: str) -> list[list[Any]]:
+    """A sheet parsed here by calamine (its height checked before its rows are built)."""
+    sheet = workbook.get_sheet_by_name(sheet_name)  # parses the sheet, without the GIL
+    _check_rows(name, msg("sheet {sheet}", sheet=sheet_name), sheet.total_height, max_rows)
+    rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+    return rows
+
+
+def _received(
+    sheets: dict[str, list[list[Any]]], name: str, max_rows: int, sheet_name: str
+) -> list[list[Any]]:
+    """A sheet as the trial's child read it."""
+    rows = sheets[sheet_name]
+    _check_rows(name, msg("sheet {sheet}", sheet=sheet_name), len(rows), max_rows)
+    return rows
+
+
+# calamine reads the workbook first in a forked child held to this much more address space than
+# the process has, and to this time: it builds a dense grid of what its parser finds, and a file it
+# reads otherwise than the extent check (the XML has many spellings, .xls has no check at all)
+# would abort the process. The child's failure is the file's error; its success sends the rows
+# back, so the file is parsed once.
 READ_MEMORY_MB = 1024
 READ_SECONDS = 60
 
+_Read = tuple[list[str], dict[str, list[list[Any]]]]  # the sheet names, and the rows of those read
+
 
 class _Trial:
-    """calamine opening `path` and loading the sheets it will read, in a forked child (where fork
-    exists) with an address-space limit and an alarm. `passed()` waits for it and raises a
-    P4CError when it ran out of memory or time; any other failure is left to the real read."""
+    """calamine reading `path` in a forked child (where fork exists) with an address-space limit
+    and an alarm, while this process checks the sheets' extents. `result()` waits for it: the rows
+    it read (pickled through an unlinked scratch file), a P4CError when it ran out of memory or
+    time, or None when it could not tell (no fork, or calamine's own error, left to the real read)."""
 
     def __init__(self, path: Path) -> None:
         self.path, self.pid = path, 0
+        self.scratch: IO[bytes] | None = None
         if not hasattr(os, "fork") or not hasattr(os, "waitstatus_to_exitcode"):
             return  # no fork (Windows): the extent check alone guards the read
-        import resource  # noqa: F401 - imported before the fork: the child imports nothing
+        import pickle  # noqa: F401 - imported before the fork: the child imports nothing
+        import resource  # noqa: F401
         import signal  # noqa: F401
 
         import python_calamine  # noqa: F401
@@ -709,18 +738,25 @@ class _Trial:
         from p4c.values import norm  # noqa: F401
 
         limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
+        self.scratch = _scratch_file()
         self.pid = os.fork()
         if self.pid == 0:
-            os._exit(_trial_child(path, limit))
+            os._exit(_trial_child(path, limit, self.scratch.fileno()))
 
-    def passed(self) -> None:
+    def result(self) -> _Read | None:
         if not self.pid:
-            return
+            return None
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
         code = os.waitstatus_to_exitcode(status)
-        if code in (0, 3):
-            return
+        if code == 0 and self.scratch is not None:
+            import pickle
+
+            self.scratch.seek(0)
+            read: _Read = pickle.load(self.scratch)  # written by our own child, never by a user
+            return read
+        if code == 3:
+            return None
         import signal
 
         what = (
@@ -739,7 +775,7 @@ class _Trial:
         )
 
     def close(self) -> None:
-        """Stop a child that still runs (the read failed before waiting for it)."""
+        """Stop a child that still runs (the read failed before waiting for it); free the scratch."""
         if self.pid:
             import signal
 
@@ -747,11 +783,24 @@ class _Trial:
                 os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
             self.pid = 0
+        if self.scratch is not None:
+            self.scratch.close()
+            self.scratch = None
 
 
-def _trial_child(path: Path, limit: int) -> int:
-    """In the forked child: nothing but calamine under the budget; the exit code (0 read, 3
-    calamine's own error, which the real read reports in its words, 4 out of memory)."""
+def _scratch_file() -> IO[bytes]:
+    """A file with no name, in memory where the system allows it (Linux), else in the temp folder."""
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return os.fdopen(os.memfd_create("p4c-read", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
+    return tempfile.TemporaryFile()
+
+
+def _trial_child(path: Path, limit: int, out: int) -> int:
+    """In the forked child: nothing but calamine under the budget, the rows pickled to `out`; the
+    exit code (0 read, 3 calamine's own error, which the real read reports in its words, 4 out of
+    memory)."""
+    import pickle
     import resource
     import signal
 
@@ -766,7 +815,11 @@ def _trial_child(path: Path, limit: int) -> int:
             soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.alarm(READ_SECONDS)
-        _load(path)
+        read = _load(path)
+        with os.fdopen(out, "wb", closefd=False) as fh:
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.fast = True  # no memo: cells are not shared, and a memo would double the memory
+            pickler.dump(read)
     except MemoryError:
         return 4
     except BaseException:  # a panic is a BaseException: the parent reads again and says so
@@ -774,16 +827,23 @@ def _trial_child(path: Path, limit: int) -> int:
     return 0
 
 
-def _load(path: Path) -> None:
-    """What `_read_calamine` makes calamine allocate: open the file, load the sheets it reads."""
+def _load(path: Path) -> _Read:
+    """What `_read_calamine` reads: the sheet names, the sheets it wants (all of them when those
+    are empty), each sheet's grid freed once its rows are built."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
     names = list(workbook.sheet_names)
-    heights = [workbook.get_sheet_by_name(n).total_height for n in _wanted(names)]
-    if not any(heights):
-        for name in names:
-            workbook.get_sheet_by_name(name)
+    wanted = _wanted(names)
+
+    def rows(name: str) -> list[list[Any]]:
+        found: list[list[Any]] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        return found
+
+    sheets = {name: rows(name) for name in wanted}
+    if all(not found for found in sheets.values()):
+        sheets.update((name, rows(name)) for name in names if name not in sheets)
+    return names, sheets
 
 
 def _address_space() -> int:
@@ -795,14 +855,12 @@ def _address_space() -> int:
     return pages * os.sysconf("SC_PAGE_SIZE")
 
 
-def _read_sheets(workbook: Any, sheets: list[str], sizing: _Sizing, book: Book) -> None:
+def _read_sheets(
+    rows_of: Callable[[str], list[list[Any]]], sheets: list[str], sizing: _Sizing, book: Book
+) -> None:
     for sheet_name in sheets:
-        extent = sizing.sheet(sheet_name)  # refuses a sheet that reaches too far, before calamine
-        sheet = workbook.get_sheet_by_name(sheet_name)  # parses the sheet, without the GIL
-        _check_rows(
-            book.path.name, msg("sheet {sheet}", sheet=sheet_name), sheet.total_height, sizing.max_rows
-        )
-        rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
+        extent = sizing.sheet(sheet_name)  # refuses a sheet that reaches too far, before its rows
+        rows = rows_of(sheet_name)
         if extent is not None and extent.errors:
             _put_errors(rows, extent.errors)
         if extent is None or extent.escapes or sizing.escapes:
