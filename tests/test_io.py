@@ -519,7 +519,7 @@ def test_the_rows_the_trial_read_are_used_not_parsed_again(
 ) -> None:
     """The child sends back what it read: the file is parsed once, and the rows are the same as
     those read in this process (error cells put in, control characters taken out)."""
-    rows = [HEADER, ["S1", "Caf\u00e9\x07 Z\u00fcrich", 1.5, None, True]]
+    rows: list[list[Any]] = [HEADER, ["S1", "Caf\u00e9\x07 Z\u00fcrich", 1.5, None, True]]
     path = write(tmp_path / f"BE{suffix}", {"Partner": [["partner_code", "BE"]], "Services": rows})
     parsed_here = read(path)
     fds = len(list(Path("/proc/self/fd").iterdir()))
