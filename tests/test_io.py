@@ -45,9 +45,23 @@ def test_neutralise_formula_text(text: str) -> None:
     assert neutralise(text) == "'" + text
 
 
-@pytest.mark.parametrize("value", ["ok", "a=b", 3, -2.5, None])
+@pytest.mark.parametrize("value", ["ok", "a=b", "'quoted", "'", 3, -2.5, None])
 def test_neutralise_leaves_other_values(value: object) -> None:
     assert neutralise(value) == value
+
+
+@pytest.mark.parametrize(("text", "written"), [("'=1", "''=1"), ("''-2", "'''-2")])
+def test_apostrophes_before_a_formula_are_guarded_too(text: str, written: str) -> None:
+    """Else `'=1` would be read back as `=1`: the guard is taken off exactly once."""
+    assert neutralise(text) == written
+    assert p4c_io.unguard(written) == text
+
+
+@given(st.text(alphabet=st.sampled_from(["'", "=", "+", "-", "@", "\t", "\r", "a", " "]), max_size=8))
+def test_unguard_undoes_neutralise(text: str) -> None:
+    guarded = neutralise(text)
+    assert isinstance(guarded, str)
+    assert p4c_io.unguard(guarded) == text
 
 
 def test_csv_neutralises_text_columns_of_any_dtype(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from p4c.io import FORMULA_PREFIXES
+from p4c.io import FORMULA_PREFIXES, needs_guard
 
 if TYPE_CHECKING:
     import numpy as np
@@ -94,6 +94,9 @@ def _csv_text(series: pd.Series[Any], formula_safe: bool = True) -> pa.Array:
     first = np.zeros(len(text), dtype=np.uint8)
     first[filled] = utf8[starts[filled]]
     flagged = _formula_bytes()[first] & filled  # ASCII prefixes: the first byte is the character
+    quoted = np.flatnonzero(first == ord("'"))  # rare: apostrophes before a prefix are guarded too
+    if len(quoted):
+        flagged[quoted] = [needs_guard(value) for value in text.take(pa.array(quoted)).to_pylist()]
     if formula_safe and flagged.any():
         quote, empty = pa.scalar("'", pa.large_string()), pa.scalar("", pa.large_string())
         text = pc.if_else(pa.array(flagged), pc.binary_join_element_wise(quote, text, empty), text)

@@ -1292,11 +1292,22 @@ def write_text(target: Path, text: str) -> None:
     write_bytes(target, text.encode("utf-8"))
 
 
+def needs_guard(text: str) -> bool:
+    """Whether text is written with a leading `'`: a spreadsheet would run it as a formula, or,
+    starting with apostrophes before a formula prefix, it would read back as guarded text."""
+    return text.lstrip("'").startswith(FORMULA_PREFIXES)
+
+
 def neutralise(value: object) -> object:
     """Text a spreadsheet would evaluate as a formula, prefixed with `'` so it stays text."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+    if isinstance(value, str) and needs_guard(value):
         return "'" + value
     return value
+
+
+def unguard(text: str) -> str:
+    """The text `neutralise` was given: its `'` taken off again (and only its own)."""
+    return text[1:] if text.startswith("'") and needs_guard(text[1:]) else text
 
 
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
 import os
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -489,12 +490,19 @@ def read_stage_csv(path: Path, required: Sequence[str], *, text: Iterable[str], 
     the formula guard (`'=`) of every text cell undone, the `required` columns checked."""
     import pandas as pd
 
-    from p4c.io import FORMULA_PREFIXES
+    from p4c.io import FORMULA_PREFIXES, unguard
 
     try:
+        data = path.read_bytes()
         frame = pd.read_csv(
-            path, encoding="utf-8-sig", keep_default_na=False, na_values=[""], dtype=dict.fromkeys(text, str)
+            io.BytesIO(data),
+            encoding="utf-8-sig",
+            keep_default_na=False,
+            na_values=[""],
+            dtype=dict.fromkeys(text, str),
         )
+    except OSError as exc:
+        raise P4CError(f"{path} cannot be read ({exc.strerror})", hint=f"Run `{command}` again.") from None
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError) as exc:
         hint = f"Run `{command}` again to rewrite it."
         raise P4CError(f"{path} cannot be read ({exc})", hint=hint) from None
@@ -504,13 +512,15 @@ def read_stage_csv(path: Path, required: Sequence[str], *, text: Iterable[str], 
             f"{path} lacks the column(s) {', '.join(lacking)}",
             hint=f"It was written by another version of p4c; run `{command}` again.",
         )
+    if not any(b"'" + prefix.encode() in data for prefix in FORMULA_PREFIXES):
+        return frame  # no cell is guarded: the columns need not be looked at one by one
     for column in frame.columns:
         values = frame[column]
         if values.dtype == object or str(values.dtype) in ("str", "string"):
             cells = values.astype(object)
-            guarded = cells.str[:1].eq("'") & cells.str[1:2].isin(FORMULA_PREFIXES)
-            if guarded.any():
-                frame[column] = cells.where(~guarded, cells.str[1:])
+            quoted = cells.str[:1].eq("'")
+            if quoted.any():
+                frame[column] = cells.where(~quoted, cells[quoted].map(unguard))
     return frame
 
 
