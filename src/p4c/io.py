@@ -661,23 +661,27 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException as exc:  # calamine's own error types for every kind of bad file, and its panics
-        text = str(exc) or type(exc).__name__
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise P4CError(_encrypted(path.name)) from None
-        raise P4CError(
-            msg(
-                "{name}: the file is corrupt or not a {suffix} workbook ({detail})",
-                name=path.name,
-                suffix=path.suffix,
-                detail=text,
-            )
-        ) from None
+        raise _reader_error(path, str(exc) or type(exc).__name__) from None
     finally:
         trial.close()
         sizing.close()
     if not book.sheets or all(not rows for rows in book.sheets.values()):
         raise P4CError(msg("{name}: the workbook has no data", name=path.name))
     return book
+
+
+def _reader_error(path: Path, text: str) -> P4CError:
+    """calamine's own error (or panic) on the file, in the user's words."""
+    if "password" in text.lower() or "encrypt" in text.lower():
+        return P4CError(_encrypted(path.name))
+    return P4CError(
+        msg(
+            "{name}: the file is corrupt or not a {suffix} workbook ({detail})",
+            name=path.name,
+            suffix=path.suffix,
+            detail=text,
+        )
+    )
 
 
 def _wanted(names: list[str]) -> list[str]:
@@ -720,8 +724,9 @@ _Read = tuple[list[str], dict[str, list[list[Any]]]]  # the sheet names, and the
 class _Trial:
     """calamine reading `path` in a forked child (where fork exists) with an address-space limit
     and an alarm, while this process checks the sheets' extents. `result()` waits for it: the rows
-    it read (pickled through an unlinked scratch file), a P4CError when it ran out of memory or
-    time, or None when it could not tell (no fork, or calamine's own error, left to the real read)."""
+    it read (pickled through an unlinked scratch file); a P4CError when calamine refused the file
+    or ran out of memory or time; None when it could not tell (no fork, or the child wrote nothing),
+    and the file is read here."""
 
     def __init__(self, path: Path) -> None:
         self.path, self.pid = path, 0
@@ -749,11 +754,17 @@ class _Trial:
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
         code = os.waitstatus_to_exitcode(status)
-        if code == 0 and self.scratch is not None:
+        if code in (0, 3) and self.scratch is not None:
             import pickle
 
             self.scratch.seek(0)
-            read: _Read = pickle.load(self.scratch)  # written by our own child, never by a user
+            try:
+                sent = pickle.load(self.scratch)  # written by our own child, never by a user
+            except (EOFError, pickle.UnpicklingError):
+                return None  # the child stopped before it wrote: read here
+            if code == 3:  # calamine's own error, said once (a second read would print a panic again)
+                raise _reader_error(self.path, str(sent))
+            read: _Read = sent
             return read
         if code == 3:
             return None
@@ -797,9 +808,8 @@ def _scratch_file() -> IO[bytes]:
 
 
 def _trial_child(path: Path, limit: int, out: int) -> int:
-    """In the forked child: nothing but calamine under the budget, the rows pickled to `out`; the
-    exit code (0 read, 3 calamine's own error, which the real read reports in its words, 4 out of
-    memory)."""
+    """In the forked child: nothing but calamine under the budget, the rows (or calamine's error
+    text) pickled to `out`; the exit code (0 read, 3 calamine's own error, 4 out of memory)."""
     import pickle
     import resource
     import signal
@@ -822,7 +832,11 @@ def _trial_child(path: Path, limit: int, out: int) -> int:
             pickler.dump(read)
     except MemoryError:
         return 4
-    except BaseException:  # a panic is a BaseException: the parent reads again and says so
+    except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
+        with contextlib.suppress(BaseException), os.fdopen(out, "wb", closefd=False) as fh:
+            fh.seek(0)
+            fh.truncate()
+            pickle.dump(str(exc) or type(exc).__name__, fh)
         return 3
     return 0
 
