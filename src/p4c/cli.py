@@ -140,6 +140,11 @@ def count_option(low: int, help: str, *names: str) -> Any:
     return typer.Option(*names, metavar="N", callback=at_least(low), help=help)
 
 
+def code_option(help: str, *names: str) -> Any:
+    """An option naming a partner by its country code, CODE (its names: `names`, else the parameter's)."""
+    return typer.Option(*names, metavar="CODE", help=help)
+
+
 def folder_option(help: str) -> Any:
     """`-o/--output DIR`: the folder a command writes into."""
     return typer.Option("--output", "-o", metavar="DIR", file_okay=False, help=help)
@@ -176,9 +181,9 @@ WeightOption = Annotated[
 ]
 
 
-def lang_option(help: str) -> Any:
-    """A language option: en, fr or de, in any case."""
-    return typer.Option(case_sensitive=False, metavar="|".join(LANGUAGES), help=help)
+def lang_option(help: str, *more: str) -> Any:
+    """A language option: en, fr or de (or a choice of `more`), in any case."""
+    return typer.Option(case_sensitive=False, metavar="|".join((*LANGUAGES, *more)), help=help)
 
 
 XlsxLang = Annotated[
@@ -289,14 +294,9 @@ def init(
 @command()
 def template(
     *,
-    partner: Annotated[
-        str | None, typer.Option(metavar="CODE", help="Partner code to prefill (e.g. BE).")
-    ] = None,
+    partner: Annotated[str | None, code_option("Partner code to prefill (e.g. BE).")] = None,
     lang: Annotated[
-        Language,
-        lang_option(
-            "Language of sheet names, headers and words (any case: FR is fr).",
-        ),
+        Language, lang_option("Language of sheet names, headers and words (any case: FR is fr).")
     ] = "en",
     output: Annotated[
         Path | None,
@@ -359,10 +359,7 @@ def ingest(  # noqa: PLR0917 - typer takes the options as parameters
     ],
     partner: Annotated[
         str | None,
-        typer.Option(
-            metavar="CODE",
-            help="Partner code, for a CSV or one-sheet workbook whose name does not start with it.",
-        ),
+        code_option("Partner code, for a CSV or one-sheet workbook whose name does not start with it."),
     ] = None,
     accept_valid: Annotated[
         bool,
@@ -571,11 +568,7 @@ def rank_command(
     ] = None,
     weights_of: Annotated[
         str | None,
-        typer.Option(
-            "--weights-of",
-            metavar="CODE",
-            help="Rank with the weights one partner proposed in its scoring workbook.",
-        ),
+        code_option("Rank with the weights one partner proposed in its scoring workbook.", "--weights-of"),
     ] = None,
     lang: XlsxLang = "en",
     as_json: JsonFlag = False,
@@ -1117,18 +1110,13 @@ def _plan_template(code: str | None, lang: Language, output: Path | None) -> Non
 def plan_command(
     *,
     partner: Annotated[
-        list[str] | None,
-        typer.Option(metavar="CODE", help="Partner code (repeatable); default: every ingested partner."),
+        list[str] | None, code_option("Partner code (repeatable); default: every ingested partner.")
     ] = None,
     lang: Annotated[
-        Language | None,
-        lang_option(
-            "Language of the plans (default: each plan workbook's, else en).",
-        ),
+        Language | None, lang_option("Language of the plans (default: each plan workbook's, else en).")
     ] = None,
     output: Annotated[
-        Path | None,
-        folder_option("Folder to write plans/ into (default: data/processed/)."),
+        Path | None, folder_option("Folder to write plans/ into (default: data/processed/).")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:
@@ -1162,15 +1150,12 @@ def catalogue(
     *,
     lang: Annotated[
         str,
-        typer.Option(
-            case_sensitive=False,
-            metavar="en|fr|de|all",
-            help="Language of the site; all: one site per language, each page linking to the others.",
+        lang_option(
+            "Language of the site; all: one site per language, each page linking to the others.", "all"
         ),
     ] = "en",
     output: Annotated[
-        Path | None,
-        folder_option("Folder of the site (default: data/processed/catalogue/)."),
+        Path | None, folder_option("Folder of the site (default: data/processed/catalogue/).")
     ] = None,
     as_json: JsonFlag = False,
 ) -> None:

@@ -7,7 +7,7 @@ column per scored criterion of the project's config), so a filled-in template al
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -404,29 +404,43 @@ def _services_sheet(
     print_setup(sheet, words.sheets["Services"])
 
 
+def _items_sheet(
+    book: Any,
+    name: str,
+    headers: tuple[str, str],
+    rows: Sequence[tuple[str, float | None]],
+    check: dict[str, Any],
+    *,
+    widths: tuple[int, int],
+    f: dict[str, Any],
+    protected: bool = False,
+) -> Any:
+    """A sheet of two headed columns, the Needs and the Weights: an item a row (a category, a
+    criterion) and the number the partner gives it (blank until given), which `check` validates.
+    On a `protected` sheet only those numbers can be changed."""
+    item_format, value_format = (f["locked"], f["open"]) if protected else (None, f["input"])
+    sheet = book.add_worksheet(name)
+    for c, (header, width) in enumerate(zip(headers, widths, strict=True)):
+        sheet.write_string(0, c, header, f["header"])
+        sheet.set_column(c, c, width)
+    for r, (item, value) in enumerate(rows, start=1):
+        sheet.write_string(r, 0, item, item_format)
+        if value is None:
+            sheet.write_blank(r, 1, None, value_format)
+        else:
+            sheet.write_number(r, 1, value, value_format)
+    sheet.data_validation(1, 1, len(rows), 1, {**check, "input_title": headers[1]})
+    if protected:
+        sheet.protect("", {"format_columns": True})
+    return sheet
+
+
 def _needs_sheet(
     book: Any, config: Config, words: Words, *, lang: str, lists: dict[str, str], f: dict[str, Any]
 ) -> None:
-    sheet = book.add_worksheet(words.sheets["Needs"])
-    sheet.write_string(0, 0, words.needs[0], f["header"])
-    sheet.write_string(0, 1, words.needs[1], f["header"])
-    sheet.set_column(0, 0, 50)
-    sheet.set_column(1, 1, 14)
-    for r, cat in enumerate(config.categories, start=1):
-        sheet.write_string(r, 0, cat.text(lang))
-        sheet.write_blank(r, 1, None, f["input"])
-    sheet.data_validation(
-        1,
-        1,
-        len(config.categories),
-        1,
-        {
-            "validate": "list",
-            "source": lists["importance"],
-            "input_title": words.needs[1],
-            "input_message": words.prompts["importance"],
-        },
-    )
+    rows = [(cat.text(lang), None) for cat in config.categories]
+    check = {"validate": "list", "source": lists["importance"], "input_message": words.prompts["importance"]}
+    sheet = _items_sheet(book, words.sheets["Needs"], words.needs, rows, check, widths=(50, 14), f=f)
     sheet.freeze_panes(1, 0)
     print_setup(sheet, words.sheets["Needs"])
 
@@ -695,32 +709,11 @@ def _weights_sheet(
     f: dict[str, Any],
     filled: Mapping[str, float] | None,
 ) -> None:
-    sheet = book.add_worksheet(words.sheets["Weights"])
-    sheet.write_string(0, 0, words.weights[0], f["header"])
-    sheet.write_string(0, 1, words.weights[1], f["header"])
-    sheet.set_column(0, 0, 45)
-    sheet.set_column(1, 1, 12)
-    for r, crit in enumerate(config.criteria, start=1):
-        sheet.write_string(r, 0, crit.text(lang), f["locked"])
-        points = (filled or {}).get(crit.id)
-        if points is None:
-            sheet.write_blank(r, 1, None, f["open"])
-        else:
-            sheet.write_number(r, 1, points, f["open"])
-    sheet.data_validation(
-        1,
-        1,
-        len(config.criteria),
-        1,
-        {
-            "validate": "decimal",
-            "criteria": ">=",
-            "value": 0,
-            "input_title": words.weights[1],
-            "input_message": ">= 0",
-        },
+    rows = [(crit.text(lang), (filled or {}).get(crit.id)) for crit in config.criteria]
+    check = {"validate": "decimal", "criteria": ">=", "value": 0, "input_message": ">= 0"}
+    _items_sheet(
+        book, words.sheets["Weights"], words.weights, rows, check, widths=(45, 12), f=f, protected=True
     )
-    sheet.protect("", {"format_columns": True})
 
 
 def project_scoring_template(

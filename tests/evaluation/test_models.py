@@ -15,6 +15,7 @@ from p4c.evaluation.models import (
     ADOPTION_WORDS,
     BARRIER_LABELS,
     BARRIER_WORDS,
+    FIELD_TEST_COLUMN_ALIASES,
     FIELD_TEST_COLUMNS,
     FIELD_TEST_SHEET_ALIASES,
     FIELD_TESTS_SHEET,
@@ -220,6 +221,10 @@ def test_columns_are_the_spec_table() -> None:
             assert {norm(w) for w in listed} == {norm(w) for w in ws}, code
             assert len(listed) == len({norm(w) for w in listed}), code
         assert kind in LABELS_BY_KIND
+
+
+def test_the_alias_table_has_an_entry_for_each_column_in_their_order() -> None:
+    assert list(FIELD_TEST_COLUMN_ALIASES) == [f.name for f in FIELD_TEST_COLUMNS]
 
 
 def test_column_aliases_name_one_column_each() -> None:

@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from p4c.catalogue.assets import CSS, JS
 from p4c.catalogue.model import (
@@ -55,6 +55,9 @@ SHARD_BYTES = 65_536  # posting lists per search file: a query loads only the fi
 FACET_MAX = 50_000  # codes a filter column can hold (one UTF-16 unit each, below the surrogates)
 FACTS = ("start_date", "annual_budget_eur", "staff_fte", "cis_served", "smes_reached")
 BATCH = 1024  # service pages whose cells are computed together, column by column
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 def e(value: object) -> str:
@@ -96,6 +99,24 @@ def js_data(value: object) -> str:
     )
 
 
+def _once(cache: dict[K, V], key: K, make: Callable[[], V]) -> V:
+    """`cache[key]`, made by `make()` the first time it is asked for: 100,000 pages a language ask
+    for the same few labels, reasons and page parts again and again."""
+    found = cache.get(key)
+    if found is None:
+        found = cache[key] = make()
+    return found
+
+
+def _localized(lang: str, stage: str, text: str) -> str:
+    """A reasons text the shortlist or the evaluation stored (in English), in `lang`."""
+    if stage == "shortlist":
+        from p4c.shortlist import localized_reasons
+    else:
+        from p4c.evaluation.evaluate import localized_reasons
+    return str(localized_reasons([text], lang)[0])
+
+
 def _codes(values: Iterable[str], known: Iterable[str]) -> list[str]:
     """Known codes in their usual order, then any other code found in the data (sorted)."""
     found = set(values)
@@ -127,8 +148,12 @@ class _Site:
         self.has = {"scores": data.scores is not None, "field_tests": data.field_tests is not None}
         self.crit = {c.id: c for c in config.criteria}
         self._cat_labels = {(lang, c.code): c.text(lang) for lang in LANGS for c in config.categories}
-        self._partner_labels: dict[str, str] = {}
-        self._fixed_parts: dict[str, dict[str, Any]] = {}
+        self._partner_labels = {
+            code: f"{code} · {region}"
+            for code, info in self.partners.items()
+            if (region := text(info.get("region")))
+        }
+        self._fixed_parts: dict[tuple[str, bool], dict[str, Any]] = {}
         self._label_html: dict[tuple[str, str, str], str] = {}
         self._contacts: dict[tuple[str, str], str] = {}
         self._reasons: dict[tuple[str, str, str], str] = {}
@@ -246,12 +271,8 @@ class _Site:
         return self._cat_labels.get((lang, code), code)
 
     def partner_label(self, code: str) -> str:
-        label = self._partner_labels.get(code)
-        if label is None:
-            info = self.partners.get(code)
-            region = text(info.get("region")) if info else ""
-            label = self._partner_labels[code] = f"{code} · {region}" if region else code
-        return label
+        """`CODE · region`, or the code alone where the partner gave no region."""
+        return self._partner_labels.get(code, code)
 
     def labels(self, lang: str) -> dict[str, dict[str, str]]:
         return {
@@ -365,14 +386,13 @@ class _Site:
 
     def _fixed(self, lang: str, multi: bool) -> dict[str, Any]:
         """The parts of a service page that do not depend on the service, escaped once per language."""
-        key = f"{lang}{multi}"
-        fixed = self._fixed_parts.get(key)
-        if fixed is not None:
-            return fixed
+        return _once(self._fixed_parts, (lang, multi), lambda: self._page_parts(lang, multi))
+
+    def _page_parts(self, lang: str, multi: bool) -> dict[str, Any]:
         w = html_words(lang)
         up = "../../../" if multi else "../../"
         others = [other for other in LANGS if other != lang] if multi else []
-        fixed = {
+        return {
             "head": f'<!doctype html>\n<html lang="{lang}">\n<head>\n<meta charset="utf-8">\n'
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n<title>',
             "title_end": f" · {w['site_title']}</title>\n"
@@ -415,24 +435,19 @@ class _Site:
             f"{w['contribution']}</th></tr></thead><tbody>",
             "end": f'</main>\n<footer class="wrap"><p>{w["made_with"]}</p></footer>\n</body>\n</html>\n',
         }
-        self._fixed_parts[key] = fixed
-        return fixed
 
     def label_html(self, lang: str, kind: str, code: str) -> str:
         """A code's label, escaped, cached: a few dozen codes label 100,000 pages."""
-        key = (lang, kind, code)
-        shown = self._label_html.get(key)
-        if shown is None:
-            if kind == "partner":
-                shown = e(self.partner_label(code))
-            elif kind == "category":
-                shown = e(self.category(lang, code))
-            elif kind == "category_link":
-                shown = e(self.category_codes_safe(code))
-            else:
-                shown = e(code_label(lang, kind, code))
-            self._label_html[key] = shown
-        return shown
+        return _once(self._label_html, (lang, kind, code), lambda: e(self._label(lang, kind, code)))
+
+    def _label(self, lang: str, kind: str, code: str) -> str:
+        if kind == "partner":
+            return self.partner_label(code)
+        if kind == "category":
+            return self.category(lang, code)
+        if kind == "category_link":
+            return self.category_codes_safe(code)
+        return code_label(lang, kind, code)
 
     def service_pages(self, lang: str, multi: bool, start: int, stop: int) -> list[str]:
         """The pages of entries `start:stop`: every section is computed column by column first,
@@ -497,9 +512,7 @@ class _Site:
             ratings = self.ratings_section(lang, en) if en.ratings else ""
             tests = self.tests_section(lang, en) if en.tests or en.verdict else ""
             plans = self.plans_section(lang, en) if en.plans else ""
-            contact = self._contacts.get((lang, en.partner))
-            if contact is None:
-                contact = self._contacts[(lang, en.partner)] = self.contact_section(lang, en)
+            contact = self.contact_section(lang, en.partner)
             pages.append(
                 f"{head}{title}{title_end}{links[i]}{category_end}{navs[i]}{h1}{title}{meta_start}{meta[i]}"
                 f"{prose[0][i]}{prose[1][i]}{facts[i]}{scores[i]}{ratings}{practices[i]}{tests}{plans}"
@@ -636,16 +649,8 @@ class _Site:
         return out
 
     def reasons(self, lang: str, stage: str, text: str) -> str:
-        """A reasons text the shortlist or the evaluation stored (in English), in `lang`."""
-        key = (lang, stage, text)
-        shown = self._reasons.get(key)
-        if shown is None:
-            if stage == "shortlist":
-                from p4c.shortlist import localized_reasons
-            else:
-                from p4c.evaluation.evaluate import localized_reasons
-            shown = self._reasons[key] = str(localized_reasons([text], lang)[0])
-        return shown
+        """A reasons text the shortlist or the evaluation stored (in English), in `lang`, cached."""
+        return _once(self._reasons, (lang, stage, text), lambda: _localized(lang, stage, text))
 
     def tests_section(self, lang: str, en: Entry) -> str:
         w = words(lang)
@@ -678,10 +683,14 @@ class _Site:
         out.append("</section>\n")
         return "".join(out)
 
-    def contact_section(self, lang: str, en: Entry) -> str:
+    def contact_section(self, lang: str, partner: str) -> str:
+        """The partner's contact section, cached: the same for each of its services."""
+        return _once(self._contacts, (lang, partner), lambda: self._contact(lang, partner))
+
+    def _contact(self, lang: str, partner: str) -> str:
         w = words(lang)
-        info = self.partners.get(en.partner) or {}
-        items = [f"<dt>{e(w['partner'])}</dt><dd>{e(en.partner)}</dd>"]
+        info = self.partners.get(partner) or {}
+        items = [f"<dt>{e(w['partner'])}</dt><dd>{e(partner)}</dd>"]
         for key in ("organisation", "region"):
             if text(info.get(key)):
                 items.append(f"<dt>{e(w[key])}</dt><dd>{e(info.get(key))}</dd>")

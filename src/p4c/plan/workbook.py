@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.models import KIND_SHEETS, LANGUAGES, Field, Language
+from p4c.models import KIND_SHEETS, LANGUAGES, Field, Language, ValueType
 from p4c.plan.model import ActionStatus
 from p4c.plan.words import text
 from p4c.values import is_blank, norm, parse_date, parse_number, show
@@ -40,19 +40,26 @@ def _labels(key: str) -> tuple[str, ...]:
 # The sheets' names by role (the template's names in each language are among them).
 PLAN_SHEET_NAMES: dict[str, tuple[str, ...]] = KIND_SHEETS["plan"]
 
+
+def _key(name: str, more: tuple[str, ...] = ()) -> Field:
+    """A key of the Plan sheet (free text, optional): read by its label `plan.NAME` in each language
+    (the one the template writes) or by the other words `more`."""
+    return Field(name, "text", False, (*_labels(f"plan.{name}"), *more))
+
+
+def _column(
+    name: str, type: ValueType, required: bool, more: tuple[str, ...] = (), minimum: float | None = None
+) -> Field:
+    """A column of the Actions sheet: read by its header `wb.col.NAME` in each language (the one the
+    template writes) or by the other words `more`."""
+    return Field(name, type, required, (*_labels(f"wb.col.{name}"), *more), minimum=minimum)
+
+
 PLAN_KEYS: tuple[Field, ...] = (
-    Field(
-        "policy_instrument",
-        "text",
-        False,
-        (*_labels("plan.policy_instrument"), "instrument", "programme", "förderprogramm"),
-    ),
-    Field(
+    _key("policy_instrument", ("instrument", "programme", "förderprogramm")),
+    _key(
         "authority",
-        "text",
-        False,
         (
-            *_labels("plan.authority"),
             "authority",
             "managing authority",
             "autorité",
@@ -61,56 +68,25 @@ PLAN_KEYS: tuple[Field, ...] = (
             "verwaltungsbehörde",
         ),
     ),
-    Field("context", "text", False, (*_labels("plan.context"), "contexte", "kontext")),
-    Field("objectives", "text", False, (*_labels("plan.objectives"), "objectifs", "ziele")),
+    _key("context", ("contexte", "kontext")),
+    _key("objectives", ("objectifs", "ziele")),
 )
 
 ACTION_COLUMNS: tuple[Field, ...] = (
-    Field(
-        "practice_partner",
-        "code",
-        False,
-        (*_labels("wb.col.practice_partner"), "practice partner", "partenaire", "partner"),
-    ),
-    Field(
-        "practice_id",
-        "text",
-        False,
-        (*_labels("wb.col.practice_id"), "practice", "pratique", "praxis", "service id"),
-    ),
-    Field(
-        "action",
-        "text",
-        True,
-        (*_labels("wb.col.action"), "action title", "titre", "titre de l action", "titel"),
-    ),
-    Field("description", "text", False, (*_labels("wb.col.description"),)),
-    Field(
-        "players",
-        "text",
-        True,
-        (*_labels("wb.col.players"), "stakeholders", "acteurs", "parties prenantes", "akteure"),
-    ),
-    Field("start_date", "date", True, (*_labels("wb.col.start_date"), "start", "début", "startdatum")),
-    Field("end_date", "date", True, (*_labels("wb.col.end_date"), "end", "fin", "enddatum")),
-    Field(
-        "cost_eur",
-        "amount",
-        False,
-        (*_labels("wb.col.cost_eur"), "cost", "budget", "coût", "kosten"),
-        minimum=0,
-    ),
-    Field(
-        "funding_source",
-        "text",
-        False,
-        (*_labels("wb.col.funding_source"), "funding", "financement", "finanzierung"),
-    ),
-    Field("indicator", "text", True, (*_labels("wb.col.indicator"),)),
-    Field("target", "text", True, (*_labels("wb.col.target"), "target value", "objectif", "ziel")),
+    _column("practice_partner", "code", False, ("practice partner", "partenaire", "partner")),
+    _column("practice_id", "text", False, ("practice", "pratique", "praxis", "service id")),
+    _column("action", "text", True, ("action title", "titre", "titre de l action", "titel")),
+    _column("description", "text", False),
+    _column("players", "text", True, ("stakeholders", "acteurs", "parties prenantes", "akteure")),
+    _column("start_date", "date", True, ("start", "début", "startdatum")),
+    _column("end_date", "date", True, ("end", "fin", "enddatum")),
+    _column("cost_eur", "amount", False, ("cost", "budget", "coût", "kosten"), minimum=0),
+    _column("funding_source", "text", False, ("funding", "financement", "finanzierung")),
+    _column("indicator", "text", True),
+    _column("target", "text", True, ("target value", "objectif", "ziel")),
     # `status` takes ACTION_STATUS_WORDS (checked by `check_actions`); blank means PLANNED.
-    Field("status", "text", False, (*_labels("wb.col.status"),)),
-    Field("reason", "text", False, (*_labels("wb.col.reason"), "reason", "motif", "begründung", "raison")),
+    _column("status", "text", False),
+    _column("reason", "text", False, ("reason", "motif", "begründung", "raison")),
 )
 ACTION_COLUMN_NAMES: tuple[str, ...] = tuple(f.name for f in ACTION_COLUMNS)
 REQUIRED_ACTION_COLUMNS: tuple[str, ...] = tuple(f.name for f in ACTION_COLUMNS if f.required)
@@ -152,12 +128,6 @@ _WIDTHS = {
     "target": 18,
     "status": 14,
     "reason": 30,
-}
-_PLAN_TEXT_KEYS = {
-    "policy_instrument": "plan.policy_instrument",
-    "authority": "plan.authority",
-    "context": "plan.context",
-    "objectives": "plan.objectives",
 }
 
 
@@ -206,9 +176,10 @@ def write_plan_template(
     lacking = [c for c in ("practice_partner", "practice_id", "title") if c not in actions_prefill.columns]
     if lacking:
         raise P4CError(f"the pre-filled actions lack the column(s) {', '.join(lacking)}")
-    unknown = sorted(set(plan or {}) - set(_PLAN_TEXT_KEYS))
+    keys = [f.name for f in PLAN_KEYS]
+    unknown = sorted(set(plan or {}) - set(keys))
     if unknown:
-        raise P4CError(f"unknown Plan key(s) {', '.join(unknown)}; accepted: {', '.join(_PLAN_TEXT_KEYS)}")
+        raise P4CError(f"unknown Plan key(s) {', '.join(unknown)}; accepted: {', '.join(keys)}")
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
@@ -264,7 +235,7 @@ def _plan_sheet(book: Any, lang: Language, plan: Mapping[str, str], f: dict[str,
     sheet.set_column(0, 0, 28)
     sheet.set_column(1, 1, 90)
     for row, field in enumerate(PLAN_KEYS):
-        label = text(_PLAN_TEXT_KEYS[field.name], lang)
+        label = text(f"plan.{field.name}", lang)
         sheet.write_string(row, 0, label, f["key"])
         value = plan.get(field.name)
         if value:
