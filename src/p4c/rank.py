@@ -373,16 +373,24 @@ def _scorer(method: str, raw: FloatArray, values: FloatArray, present: BoolArray
     return _Scorer("topsis", a, b, presence=presence)
 
 
-def _competition(sorted_scores: FloatArray) -> tuple[BoolArray, IntArray]:
-    """Tie-group starts and competition ranks of scores already sorted descending (last axis)."""
+def _competition(
+    sorted_scores: FloatArray, *, negated: bool = False, dtype: Any = None
+) -> tuple[BoolArray, IntArray]:
+    """Tie-group starts and competition ranks of scores already sorted descending (last axis).
+
+    `negated`: the scores' negatives, sorted ascending (the gaps are the same numbers: IEEE
+    negation is exact); `dtype`: of the ranks (default int64), small for the Monte Carlo's blocks.
+    """
     import numpy as np
 
+    later, earlier = sorted_scores[..., 1:], sorted_scores[..., :-1]
     starts = np.ones(sorted_scores.shape, dtype=bool)
-    starts[..., 1:] = (sorted_scores[..., :-1] - sorted_scores[..., 1:]) >= TIE_TOLERANCE
+    starts[..., 1:] = ((later - earlier) if negated else (earlier - later)) >= TIE_TOLERANCE
     n = sorted_scores.shape[-1]
-    first = np.where(starts, np.arange(n), 0)
+    first = np.multiply(starts, np.arange(n, dtype=dtype or np.int64))  # 0 inside a tie group
     np.maximum.accumulate(first, axis=-1, out=first)
-    return starts, first + 1
+    first += 1
+    return starts, first
 
 
 def _order(score: FloatArray, services: pd.DataFrame) -> tuple[IntArray, IntArray, IntArray]:
@@ -654,11 +662,14 @@ def _monte_carlo(
 
     def one_chunk(lo: int) -> IntArray:
         """Ranks of the draws lo.. into `ranks`; returns how often each service made the top k."""
-        scores = laid.scores(draws[lo : lo + chunk])
-        order = np.argsort(-scores, axis=1)  # any tie straddling k is settled below
-        starts, sorted_ranks = _competition(np.take_along_axis(scores, order, axis=1))
+        negated = laid.scores(draws[lo : lo + chunk])
+        np.negative(negated, out=negated)  # ascending negatives: descending scores, without a copy
+        order = np.argsort(negated, axis=1)  # any tie straddling k is settled below
+        starts, sorted_ranks = _competition(
+            np.take_along_axis(negated, order, axis=1), negated=True, dtype=rank_type
+        )
         chunk_ranks = np.empty(order.shape, dtype=rank_type)
-        np.put_along_axis(chunk_ranks, order, sorted_ranks.astype(rank_type), axis=1)
+        np.put_along_axis(chunk_ranks, order, sorted_ranks, axis=1)
         ranks[:, lo : lo + chunk] = chunk_ranks.T
         counts = np.bincount(order[:, :k].ravel(), minlength=n)
         if k < n:
