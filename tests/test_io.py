@@ -568,6 +568,33 @@ def test_a_reader_error_in_the_child_is_reported_without_reading_again(
         read(path)
 
 
+def test_when_the_child_cannot_send_the_rows_this_process_reads_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure to send is not the file's fault: the file is read here, and nothing is refused."""
+    import pickle
+
+    path = hand_xlsx(
+        tmp_path / "BE.xlsx", {"Services": services_xml('<row r="2"><c r="A2"><v>7</v></c></row>')}
+    )
+
+    class Unsent(pickle.Pickler):
+        def dump(self, obj: object) -> None:
+            raise OSError("no room to send")
+
+    parsed: list[str] = []
+    parse = p4c_io._parse
+
+    def spy(workbook: object, name: str, max_rows: int, sheet: str) -> list[list[Any]]:
+        parsed.append(sheet)
+        return parse(workbook, name, max_rows, sheet)
+
+    monkeypatch.setattr(pickle, "Pickler", Unsent)
+    monkeypatch.setattr(p4c_io, "_parse", spy)
+    assert read(path).sheets["Services"][1][0] == 7
+    assert parsed == ["Services"]
+
+
 def test_a_reader_panic_is_a_corrupt_file(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """calamine panics (not an Exception in Python) on a reference past its integers; the panic is
     met in the child, whose stderr is silent, so the user sees only the message."""

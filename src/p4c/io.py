@@ -643,7 +643,7 @@ def _read_calamine(path: Path, max_rows: int) -> Book:
             for name in _wanted(sizing.sheet_names()):  # while the child parses: the named sheets
                 sizing.sheet(name)
         read = trial.result()
-        if read is None:  # no fork, or calamine's own error: read here, to report it in its words
+        if read is None:  # no fork, or the child could not send what it read: read here
             workbook = CalamineWorkbook.from_path(str(path))
             names = list(workbook.sheet_names)
             rows_of = functools.partial(_parse, workbook, path.name, max_rows)
@@ -754,9 +754,12 @@ class _Trial:
         _, status = os.waitpid(self.pid, 0)
         self.pid = 0
         code = os.waitstatus_to_exitcode(status)
-        if code in (0, 3) and self.scratch is not None:
+        if code == _SENT_NOTHING:
+            return None
+        if code in (0, 3):
             import pickle
 
+            assert self.scratch is not None  # made with the child
             self.scratch.seek(0)
             try:
                 sent = pickle.load(self.scratch)  # written by our own child, never by a user
@@ -766,8 +769,6 @@ class _Trial:
                 raise _reader_error(self.path, str(sent))
             read: _Read = sent
             return read
-        if code == 3:
-            return None
         import signal
 
         what = (
@@ -807,9 +808,13 @@ def _scratch_file() -> IO[bytes]:
     return tempfile.TemporaryFile()
 
 
+_SENT_NOTHING = 5  # the trial's child read the file but could not send the rows: read it here
+
+
 def _trial_child(path: Path, limit: int, out: int) -> int:
     """In the forked child: nothing but calamine under the budget, the rows (or calamine's error
-    text) pickled to `out`; the exit code (0 read, 3 calamine's own error, 4 out of memory)."""
+    text) pickled to `out`; the exit code (0 read, 3 calamine's own error, 4 out of memory,
+    _SENT_NOTHING)."""
     import pickle
     import resource
     import signal
@@ -826,18 +831,22 @@ def _trial_child(path: Path, limit: int, out: int) -> int:
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.alarm(READ_SECONDS)
         read = _load(path)
-        with os.fdopen(out, "wb", closefd=False) as fh:
-            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-            pickler.fast = True  # no memo: cells are not shared, and a memo would double the memory
-            pickler.dump(read)
     except MemoryError:
         return 4
     except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
         with contextlib.suppress(BaseException), os.fdopen(out, "wb", closefd=False) as fh:
-            fh.seek(0)
-            fh.truncate()
             pickle.dump(str(exc) or type(exc).__name__, fh)
         return 3
+    try:
+        with os.fdopen(out, "wb", closefd=False) as fh:
+            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
+            if hasattr(pickler, "fast"):  # no memo: cells are not shared, and a memo doubles the memory
+                pickler.fast = True
+            pickler.dump(read)
+    except MemoryError:
+        return 4
+    except BaseException:  # whatever it is, it is not the file's fault
+        return _SENT_NOTHING
     return 0
 
 
