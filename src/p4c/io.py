@@ -743,7 +743,7 @@ class _Trial:
         from p4c.values import norm  # noqa: F401
 
         limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
-        self.scratch = _scratch_file()
+        self.scratch = scratch_file()
         self.pid = os.fork()
         if self.pid == 0:
             os._exit(_trial_child(path, limit, self.scratch.fileno()))
@@ -800,7 +800,7 @@ class _Trial:
             self.scratch = None
 
 
-def _scratch_file() -> IO[bytes]:
+def scratch_file() -> IO[bytes]:
     """A file with no name, in memory where the system allows it (Linux), else in the temp folder."""
     if hasattr(os, "memfd_create"):
         with contextlib.suppress(OSError):

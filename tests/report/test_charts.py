@@ -116,3 +116,41 @@ def test_practice_cards_on_the_shared_figure_are_the_cards_of_their_own_figure(b
     assert together[unranked].count(">missing<") == len(built.criterion_ids)
     assert together[ranked[1]].count(">missing<") == 0  # the notes went with the card before
     assert together[ranked[0]] != together[ranked[1]]
+
+
+def test_aside_runs_in_a_child_and_gives_its_value() -> None:
+    """Where it can, `make()` runs in a forked child (another pid) while this process goes on."""
+    import os
+
+    from p4c.report.charts import Aside
+
+    here = os.getpid()
+    aside = Aside(lambda: {"pid": os.getpid(), "chart": "<svg/>"})
+    value = aside.result()
+    assert value["chart"] == "<svg/>"
+    if (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
+        assert value["pid"] != here
+
+
+def test_aside_runs_here_when_the_child_fails_or_a_thread_runs() -> None:
+    import os
+    import threading
+
+    from p4c.report.charts import Aside
+
+    here = os.getpid()
+
+    def only_here() -> int:
+        if os.getpid() != here:
+            raise RuntimeError("not in the child")
+        return os.getpid()
+
+    assert Aside(only_here).result() == here  # the child failed: made again here
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert Aside(os.getpid).result() == here  # a child of a threaded process: not forked
+    finally:
+        stop.set()
+        other.join()

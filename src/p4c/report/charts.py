@@ -10,10 +10,10 @@ from __future__ import annotations
 import io
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypedDict, Unpack, cast
+from typing import IO, TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, Unpack, cast
 
 import pandas as pd
 
@@ -70,9 +70,10 @@ def chart_style() -> Iterator[None]:
 class Charts:
     """Renders figures to inline SVG with ids unique within the page, in the page's language."""
 
-    def __init__(self, words: Words | None = None) -> None:
+    def __init__(self, words: Words | None = None, prefix: str = "c") -> None:
         self.count = 0
         self.words = words or Words()
+        self.prefix = prefix  # of the ids: charts drawn by another Charts on the same page use another
 
     def svg(self, fig: Figure, label: str) -> str:
         """The figure as inline SVG in its own scroll box (labelled, reachable by keyboard), so that
@@ -84,8 +85,63 @@ class Charts:
         buffer = io.StringIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None}, facecolor="white")
         self.count += 1
-        svg = _clean_svg(buffer.getvalue(), f"c{self.count}", label)
+        svg = _clean_svg(buffer.getvalue(), f"{self.prefix}{self.count}", label)
         return f'<div class="chart-box" role="region" tabindex="0" aria-label="{escape(label)}">{svg}</div>'
+
+
+_T = TypeVar("_T")
+
+
+class Aside(Generic[_T]):
+    """`make()` in a forked child while this process goes on; `result()` gives its value.
+
+    Drawing is most of a report's time, and each chart is drawn on its own: the charts made on
+    shared figures (the practice cards, the partner pages) go to the second CPU. Where that
+    cannot be done safely (no fork, one CPU, another thread running here, which the child would
+    not have) or the child fails, `make()` runs here, in `result()`. The value comes back pickled
+    through an unlinked file.
+    """
+
+    def __init__(self, make: Callable[[], _T]) -> None:
+        import os
+        import threading
+
+        self.make, self.pid, self.scratch = make, 0, cast(IO[bytes] | None, None)
+        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+        if cpus < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+            return
+        import pickle
+
+        from p4c.io import scratch_file
+
+        try:
+            self.scratch = scratch_file()
+        except OSError:
+            return
+        self.pid = os.fork()
+        if self.pid == 0:  # the child: the value, pickled, then out with no clean-up of the parent's
+            code = 1
+            try:
+                pickle.dump(make(), self.scratch)
+                self.scratch.flush()
+                code = 0
+            finally:
+                os._exit(code)
+
+    def result(self) -> _T:
+        import os
+        import pickle
+
+        if not self.pid or self.scratch is None:
+            return self.make()
+        with self.scratch:
+            _, status = os.waitpid(self.pid, 0)
+            self.pid = 0
+            if os.waitstatus_to_exitcode(status) != 0:
+                return self.make()
+            self.scratch.seek(0)
+            value: _T = pickle.load(self.scratch)  # written by our own child
+            return value
 
 
 def _localize_ticks(fig: Figure, lang: str) -> None:

@@ -15,6 +15,7 @@ import pandas as pd
 
 from p4c.htmlenv import html_environment
 from p4c.report.charts import (
+    Aside,
     Charts,
     chart_contributions,
     chart_heatmap,
@@ -50,6 +51,16 @@ def render_html(report: Report) -> str:
     w = Words(report.lang)
     charts = Charts(w)
     with chart_style():
+        keys = [str(k) for k in report.shortlist["key"]]
+        partner_rows = _partner_rows(report)
+        shown = partner_rows[1]
+        # the practice cards and the partner pages (most of the charts) are drawn aside meanwhile
+        aside = Aside(
+            lambda: (
+                chart_practices(Charts(w, "p"), report, keys),
+                chart_partners(Charts(w, "q"), report, shown),
+            )
+        )
         context: dict[str, Any] = {
             "title": w["title"],
             "cover_sub": w.text(
@@ -67,11 +78,9 @@ def render_html(report: Report) -> str:
             "robustness": _robustness(report, charts, w),
             "scoring": scoring_section(report, charts),
             "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
-            "practices": _practices(report, charts, w),
             "transfer": _transferability(report, charts, w),
             "plan": _plan(report, w),
             "fieldwork": fieldwork_section(report, charts),
-            "partner_pages": _partner_pages(report, charts, w),
             "annex": _annex(report, w),
             "plans": plan_pages(report.plans),
             "sheets": {
@@ -80,6 +89,9 @@ def render_html(report: Report) -> str:
             },
             "workbook": WORKBOOK,
         }
+        practice_charts, partner_charts = aside.result()
+        context["practices"] = _practices(report, practice_charts, w)
+        context["partner_pages"] = _partner_pages(report, partner_charts, partner_rows, w)
     context = _mark_svg(context, Markup)
     template = html_environment("p4c").get_template("report.html.j2")
     return template.render(**context, w=w, code=_code, count=Count)
@@ -219,7 +231,8 @@ def _robustness(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
     return out
 
 
-def _practices(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
+def _practices(report: Report, svgs: Mapping[str, str], w: Words) -> dict[str, Any]:
+    """The good-practice cards; `svgs`: each practice's chart by key (`chart_practices`)."""
     services = report.services.set_index("key")
     partners = report.partners.set_index("partner")
     testers = report.field_tests.groupby("key")
@@ -228,7 +241,6 @@ def _practices(report: Report, charts: Charts, w: Words) -> dict[str, Any]:
         for k, g in testers
     }
     p_top = report.ranking.set_index("key")["p_top"] if report.has_monte_carlo else None
-    svgs = chart_practices(charts, report, [str(k) for k in report.shortlist["key"]])
     cards = []
     for row in report.shortlist.to_dict("records"):
         key = str(row["key"])
@@ -364,17 +376,30 @@ def _plan(report: Report, w: Words) -> dict[str, Any]:
     }
 
 
-def _partner_pages(report: Report, charts: Charts, w: Words) -> list[dict[str, Any]]:
-    pages = []
-    needs = report.needs
-    tests = report.field_tests
+def _partner_rows(report: Report) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame]]:
+    """Each partner's ranked services, and the best PARTNER_TOP_N its page shows (partners with none
+    left out)."""
     ranking = report.ranking  # sorted by rank: each partner's rows come best first
     by_partner = {
         str(code): group for code, group in ranking.groupby(ranking["partner"].astype(str), sort=False)
     }
     codes = [str(p) for p in report.partners["partner"]]
     shown = {c: by_partner[c].head(PARTNER_TOP_N) for c in codes if c in by_partner and len(by_partner[c])}
-    svgs = chart_partners(charts, report, shown)
+    return by_partner, shown
+
+
+def _partner_pages(
+    report: Report,
+    svgs: Mapping[str, str],
+    partner_rows: tuple[Mapping[str, pd.DataFrame], Mapping[str, pd.DataFrame]],
+    w: Words,
+) -> list[dict[str, Any]]:
+    """One page per partner; `partner_rows`: as `_partner_rows` gives them; `svgs`: each partner's
+    chart by code (`chart_partners`)."""
+    by_partner, shown = partner_rows
+    pages = []
+    needs = report.needs
+    tests = report.field_tests
     for p in report.partners.to_dict("records"):
         code = str(p["partner"])
         offers = []
@@ -413,8 +438,8 @@ def _partner_pages(report: Report, charts: Charts, w: Words) -> list[dict[str, A
             for n in own.to_dict("records")
             if n["given"] and float(n["importance"]) >= report.config.field_tests.mode.min_need
         ]
-        rows = by_partner.get(code)
-        total = 0 if rows is None else len(rows)
+        ranked = by_partner.get(code)
+        total = 0 if ranked is None else len(ranked)
         pages.append(
             {
                 "code": code,
