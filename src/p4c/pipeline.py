@@ -162,7 +162,7 @@ def run(
         started = time.perf_counter()
         if catalogue is not None:
             catalogue.start(write_catalogue, folder, config, options.lang, 1)
-        outputs += _report(project, config, options)
+        outputs += _report(project, config, options, aside=catalogue is None)
         timings["report"] = time.perf_counter() - started
         begin("catalogue")
         started = time.perf_counter()
@@ -241,8 +241,8 @@ def _shortlist(
     return chosen, shortlist_stage.write_shortlist(chosen, folder, config=config, lang=options.lang)
 
 
-def _report(project: Project, config: Config, options: RunOptions) -> list[Path]:
-    """The partners' plans, then report.html and report.xlsx."""
+def _report(project: Project, config: Config, options: RunOptions, *, aside: bool) -> list[Path]:
+    """The partners' plans, then report.html and report.xlsx (`aside`: ReportOptions.aside)."""
     from p4c import report as report_stage
     from p4c.plan.stage import write_plans
 
@@ -254,7 +254,7 @@ def _report(project: Project, config: Config, options: RunOptions) -> list[Path]
         folder,
         config,
         config_text,
-        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang),
+        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang, aside=aside),
     )
     return outputs
 

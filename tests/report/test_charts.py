@@ -154,3 +154,11 @@ def test_aside_runs_here_when_the_child_fails_or_a_thread_runs() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_aside_not_wanted_runs_here() -> None:
+    import os
+
+    from p4c.report.charts import Aside
+
+    assert Aside(os.getpid, fork=False).result() == os.getpid()

@@ -33,11 +33,12 @@ __all__ = [
 ]
 
 
-def write_report(report: Report, out_dir: Path) -> list[Path]:
-    """Write report.html and report.xlsx atomically, then report.json; the paths written."""
+def write_report(report: Report, out_dir: Path, *, aside: bool = True) -> list[Path]:
+    """Write report.html and report.xlsx atomically, then report.json; the paths written.
+    `aside`: as ReportOptions.aside."""
     html_path = out_dir / HTML_FILE
     xlsx_path = out_dir / XLSX_FILE
-    write_text(html_path, render_html(report))
+    write_text(html_path, render_html(report, aside=aside))
     write_xlsx(excel_sheets(report), xlsx_path, lang=report.lang)
     return [html_path, xlsx_path, record_report(report, out_dir, [html_path, xlsx_path])]
 
@@ -74,5 +75,6 @@ def report(
     only the report). What they leave behind is a few figures, collected after."""
     from p4c.memory import no_gc
 
+    options = options or ReportOptions()
     with no_gc():
-        return write_report(build_report(folder, config, config_text, options or ReportOptions()), out_dir)
+        return write_report(build_report(folder, config, config_text, options), out_dir, aside=options.aside)

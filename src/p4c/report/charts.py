@@ -96,19 +96,20 @@ class Aside(Generic[_T]):
     """`make()` in a forked child while this process goes on; `result()` gives its value.
 
     Drawing is most of a report's time, and each chart is drawn on its own: the charts made on
-    shared figures (the practice cards, the partner pages) go to the second CPU. Where that
-    cannot be done safely (no fork, one CPU, another thread running here, which the child would
-    not have) or the child fails, `make()` runs here, in `result()`. The value comes back pickled
+    shared figures (the practice cards, the partner pages) go to the second CPU. Where that is
+    not wanted (`fork` False: the second CPU is busy), cannot be done safely (no fork, one CPU,
+    another thread running here, which the child would not have) or the child fails, `make()`
+    runs here, in `result()`. The value comes back pickled
     through an unlinked file.
     """
 
-    def __init__(self, make: Callable[[], _T]) -> None:
+    def __init__(self, make: Callable[[], _T], *, fork: bool = True) -> None:
         import os
         import threading
 
         self.make, self.pid, self.scratch = make, 0, cast(IO[bytes] | None, None)
         cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        if cpus < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        if not fork or cpus < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
             return
         import pickle
 

@@ -68,6 +68,9 @@ class ReportOptions:
 
     as_of: dt.date | None = None  # date printed on the report (None -> today)
     lang: Language = "en"  # language of every fixed text of report.html and report.xlsx
+    # draw the charts of shared figures in a second process (charts.Aside); off where the second
+    # CPU is taken already (`p4c run` building the catalogue beside the report)
+    aside: bool = True
 
 
 @dataclass(frozen=True)

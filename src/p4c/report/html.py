@@ -41,9 +41,10 @@ _RESULT_NAMES = {"ranking.csv": "sec_ranking", "shortlist.csv": "result_shortlis
 WORKBOOK = "report.xlsx"  # named in the page: the reader gets it with report.html
 
 
-def render_html(report: Report) -> str:
+def render_html(report: Report, *, aside: bool = True) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG, no external reference),
-    every fixed text in the report's language."""
+    every fixed text in the report's language. `aside`: the practice cards' and partner pages'
+    charts are drawn in a second process meanwhile (charts.Aside)."""
     from markupsafe import Markup
 
     from p4c.headers import sheet_label
@@ -55,11 +56,12 @@ def render_html(report: Report) -> str:
         partner_rows = _partner_rows(report)
         shown = partner_rows[1]
         # the practice cards and the partner pages (most of the charts) are drawn aside meanwhile
-        aside = Aside(
+        side = Aside(
             lambda: (
                 chart_practices(Charts(w, "p"), report, keys),
                 chart_partners(Charts(w, "q"), report, shown),
-            )
+            ),
+            fork=aside,
         )
         context: dict[str, Any] = {
             "title": w["title"],
@@ -89,7 +91,7 @@ def render_html(report: Report) -> str:
             },
             "workbook": WORKBOOK,
         }
-        practice_charts, partner_charts = aside.result()
+        practice_charts, partner_charts = side.result()
         context["practices"] = _practices(report, practice_charts, w)
         context["partner_pages"] = _partner_pages(report, partner_charts, partner_rows, w)
     context = _mark_svg(context, Markup)
