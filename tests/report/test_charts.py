@@ -162,3 +162,18 @@ def test_aside_not_wanted_runs_here() -> None:
     from p4c.report.charts import Aside
 
     assert Aside(os.getpid, fork=False).result() == os.getpid()
+
+
+def test_aside_closed_before_its_value_stops_the_child() -> None:
+    import os
+    import time
+
+    from p4c.report.charts import Aside
+
+    aside = Aside(lambda: time.sleep(30))
+    started = time.perf_counter()
+    aside.close()
+    assert time.perf_counter() - started < 5
+    assert aside.pid == 0
+    if (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
+        assert aside.scratch is not None and aside.scratch.closed

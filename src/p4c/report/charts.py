@@ -7,6 +7,7 @@ Titles, axis labels, legends and numbers come in the page's language: `Charts` c
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
 import re
@@ -135,14 +136,31 @@ class Aside(Generic[_T]):
 
         if not self.pid or self.scratch is None:
             return self.make()
-        with self.scratch:
+        try:
             _, status = os.waitpid(self.pid, 0)
-            self.pid = 0
-            if os.waitstatus_to_exitcode(status) != 0:
+        except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): its value is lost
+            status = -1
+        self.pid = 0
+        with self.scratch:
+            if status == -1 or os.waitstatus_to_exitcode(status) != 0:
                 return self.make()
             self.scratch.seek(0)
             value: _T = pickle.load(self.scratch)  # written by our own child
             return value
+
+    def close(self) -> None:
+        """Stop a child whose value is no longer wanted (the page failed before asking for it)."""
+        import os
+        import signal
+
+        if self.pid:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(self.pid, signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
+            self.pid = 0
+        if self.scratch is not None:
+            self.scratch.close()
 
 
 def _localize_ticks(fig: Figure, lang: str) -> None:

@@ -63,35 +63,38 @@ def render_html(report: Report, *, aside: bool = True) -> str:
             ),
             fork=aside,
         )
-        context: dict[str, Any] = {
-            "title": w["title"],
-            "cover_sub": w.text(
-                "cover_sub",
-                partners=Count(len(report.partners), "n_partners"),
-                services=Count(len(report.services), "n_services"),
-                as_of=report.as_of.isoformat(),
-                version=report.version,
-            ),
-            "as_of": report.as_of.isoformat(),
-            "version": report.version,
-            "notes": [w.render(n) for n in report.notes],
-            "overview": _overview(report, charts, w),
-            "ranking": _ranking_section(report, charts, w),
-            "robustness": _robustness(report, charts, w),
-            "scoring": scoring_section(report, charts),
-            "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
-            "transfer": _transferability(report, charts, w),
-            "plan": _plan(report, w),
-            "fieldwork": fieldwork_section(report, charts),
-            "annex": _annex(report, w),
-            "plans": plan_pages(report.plans),
-            "sheets": {
-                "ranking": sheet_label("Ranking", report.lang),
-                "candidates": sheet_label("Candidates", report.lang),
-            },
-            "workbook": WORKBOOK,
-        }
-        practice_charts, partner_charts = side.result()
+        try:
+            context: dict[str, Any] = {
+                "title": w["title"],
+                "cover_sub": w.text(
+                    "cover_sub",
+                    partners=Count(len(report.partners), "n_partners"),
+                    services=Count(len(report.services), "n_services"),
+                    as_of=report.as_of.isoformat(),
+                    version=report.version,
+                ),
+                "as_of": report.as_of.isoformat(),
+                "version": report.version,
+                "notes": [w.render(n) for n in report.notes],
+                "overview": _overview(report, charts, w),
+                "ranking": _ranking_section(report, charts, w),
+                "robustness": _robustness(report, charts, w),
+                "scoring": scoring_section(report, charts),
+                "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
+                "transfer": _transferability(report, charts, w),
+                "plan": _plan(report, w),
+                "fieldwork": fieldwork_section(report, charts),
+                "annex": _annex(report, w),
+                "plans": plan_pages(report.plans),
+                "sheets": {
+                    "ranking": sheet_label("Ranking", report.lang),
+                    "candidates": sheet_label("Candidates", report.lang),
+                },
+                "workbook": WORKBOOK,
+            }
+            practice_charts, partner_charts = side.result()
+        finally:
+            side.close()
         context["practices"] = _practices(report, practice_charts, w)
         context["partner_pages"] = _partner_pages(report, partner_charts, partner_rows, w)
     context = _mark_svg(context, Markup)
