@@ -595,6 +595,21 @@ def test_when_the_child_cannot_send_the_rows_this_process_reads_the_file(
     assert parsed == ["Services"]
 
 
+def test_a_child_reaped_by_someone_else_leaves_the_file_read_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host program that ignores SIGCHLD has its children reaped for it: the file is read here."""
+    import signal
+
+    cell = '<row r="2"><c r="A2"><v>3</v></c></row>'
+    path = hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(cell)})
+    previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+    try:
+        assert read(path).sheets["Services"][1][0] == 3
+    finally:
+        signal.signal(signal.SIGCHLD, previous)
+
+
 def test_a_reader_panic_is_a_corrupt_file(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """calamine panics (not an Exception in Python) on a reference past its integers; the panic is
     met in the child, whose stderr is silent, so the user sees only the message."""

@@ -751,7 +751,11 @@ class _Trial:
     def result(self) -> _Read | None:
         if not self.pid:
             return None
-        _, status = os.waitpid(self.pid, 0)
+        try:
+            _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): read here
+            self.pid = 0
+            return None
         self.pid = 0
         code = os.waitstatus_to_exitcode(status)
         if code == _SENT_NOTHING:
@@ -793,7 +797,8 @@ class _Trial:
 
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(self.pid, 0)
             self.pid = 0
         if self.scratch is not None:
             self.scratch.close()
