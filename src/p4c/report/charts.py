@@ -100,8 +100,7 @@ class Aside(Generic[_T]):
     shared figures (the practice cards, the partner pages) go to the second CPU. Where that is
     not wanted (`fork` False: the second CPU is busy), cannot be done safely (no fork, one CPU,
     another thread running here, which the child would not have) or the child fails, `make()`
-    runs here, in `result()`. The value comes back pickled
-    through an unlinked file.
+    runs here, in `result()`. The value comes back pickled through an unlinked file.
     """
 
     def __init__(self, make: Callable[[], _T], *, fork: bool = True) -> None:
