@@ -258,10 +258,9 @@ def _in_order(work: Callable[[int], memoryview], items: Sequence[int]) -> Iterat
 
 
 def _csv_threads() -> int:
-    import os
+    from p4c.forks import cpus
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, _CSV_THREADS))
+    return max(1, min(cpus(), _CSV_THREADS))
 
 
 def arrow_text(values: Any) -> pa.Array:

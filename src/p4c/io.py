@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from p4c import forks
 from p4c.errors import P4CError
 from p4c.messages import Msg, msg, number
 
@@ -729,8 +730,8 @@ class _Trial:
     and the file is read here."""
 
     def __init__(self, path: Path) -> None:
-        self.path, self.pid = path, 0
-        self.scratch: IO[bytes] | None = None
+        self.path = path
+        self.child: forks.Child | None = None
         if not hasattr(os, "fork") or not hasattr(os, "waitstatus_to_exitcode"):
             return  # no fork (Windows): the extent check alone guards the read
         import pickle  # noqa: F401 - imported before the fork: the child imports nothing
@@ -743,30 +744,19 @@ class _Trial:
         from p4c.values import norm  # noqa: F401
 
         limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
-        self.scratch = scratch_file()
-        self.pid = os.fork()
-        if self.pid == 0:
-            os._exit(_trial_child(path, limit, self.scratch.fileno()))
+        self.child = forks.Child(functools.partial(_trial_child, path, limit))
 
     def result(self) -> _Read | None:
-        if not self.pid:
+        if self.child is None:
             return None
-        try:
-            _, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): read here
-            self.pid = 0
-            return None
-        self.pid = 0
-        code = os.waitstatus_to_exitcode(status)
-        if code == _SENT_NOTHING:
+        code = self.child.wait()
+        if code is None or code == _SENT_NOTHING:  # reaped elsewhere, or the rows not sent: read here
             return None
         if code in (0, 3):
             import pickle
 
-            assert self.scratch is not None  # made with the child
-            self.scratch.seek(0)
             try:
-                sent = pickle.load(self.scratch)  # written by our own child, never by a user
+                sent = self.child.answer()
             except (EOFError, pickle.UnpicklingError):
                 return None  # the child stopped before it wrote: read here
             if code == 3:  # calamine's own error, said once (a second read would print a panic again)
@@ -792,31 +782,15 @@ class _Trial:
 
     def close(self) -> None:
         """Stop a child that still runs (the read failed before waiting for it); free the scratch."""
-        if self.pid:
-            import signal
-
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
-        if self.scratch is not None:
-            self.scratch.close()
-            self.scratch = None
-
-
-def scratch_file() -> IO[bytes]:
-    """A file with no name, in memory where the system allows it (Linux), else in the temp folder."""
-    if hasattr(os, "memfd_create"):
-        with contextlib.suppress(OSError):
-            return os.fdopen(os.memfd_create("p4c-read", getattr(os, "MFD_CLOEXEC", 0)), "w+b")
-    return tempfile.TemporaryFile()
+        if self.child is not None:
+            self.child.close()
+            self.child = None
 
 
 _SENT_NOTHING = 5  # the trial's child read the file but could not send the rows: read it here
 
 
-def _trial_child(path: Path, limit: int, out: int) -> int:
+def _trial_child(path: Path, limit: int, out: IO[bytes]) -> int:
     """In the forked child: nothing but calamine under the budget, the rows (or calamine's error
     text) pickled to `out`; the exit code (0 read, 3 calamine's own error, 4 out of memory,
     _SENT_NOTHING)."""
@@ -839,15 +813,15 @@ def _trial_child(path: Path, limit: int, out: int) -> int:
     except MemoryError:
         return 4
     except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
-        with contextlib.suppress(BaseException), os.fdopen(out, "wb", closefd=False) as fh:
-            pickle.dump(str(exc) or type(exc).__name__, fh)
+        with contextlib.suppress(BaseException):
+            pickle.dump(str(exc) or type(exc).__name__, out)
         return 3
     try:
-        with os.fdopen(out, "wb", closefd=False) as fh:
-            pickler = pickle.Pickler(fh, protocol=pickle.HIGHEST_PROTOCOL)
-            if hasattr(pickler, "fast"):  # no memo: cells are not shared, and a memo doubles the memory
-                pickler.fast = True
-            pickler.dump(read)
+        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
+        if hasattr(pickler, "fast"):  # no memo: cells are not shared, and a memo doubles the memory
+            pickler.fast = True
+        pickler.dump(read)
+        out.flush()
     except MemoryError:
         return 4
     except BaseException:  # whatever it is, it is not the file's fault

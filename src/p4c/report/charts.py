@@ -18,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, Generic, TypedDict, TypeVar, Unpack, 
 
 import pandas as pd
 
+from p4c import forks
 from p4c.report.data import Report
 from p4c.report.format import as_float, finite, int_text, localize, shorten
 from p4c.report.words import Count, Words
@@ -107,59 +108,43 @@ class Aside(Generic[_T]):
         import os
         import threading
 
-        self.make, self.pid, self.scratch = make, 0, cast(IO[bytes] | None, None)
-        cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-        if not fork or cpus < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
+        self.make = make
+        self.child: forks.Child | None = None
+        if not fork or forks.cpus() < 2 or not hasattr(os, "fork") or threading.active_count() > 1:
             return
         import pickle
 
-        from p4c.io import scratch_file
+        def work(out: IO[bytes]) -> int:
+            pickle.dump(make(), out)
+            return 0
 
-        try:
-            self.scratch = scratch_file()
-        except OSError:
-            return
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: the value, pickled, then out with no clean-up of the parent's
-            code = 1
-            try:
-                pickle.dump(make(), self.scratch)
-                self.scratch.flush()
-                code = 0
-            finally:
-                os._exit(code)
+        with contextlib.suppress(OSError):  # no scratch file: made here
+            self.child = forks.Child(work)
+
+    @property
+    def pid(self) -> int:
+        """The child's, while it runs (0: none)."""
+        return self.child.pid if self.child is not None else 0
+
+    @property
+    def scratch(self) -> IO[bytes] | None:
+        return self.child.scratch if self.child is not None else None
 
     def result(self) -> _T:
-        import os
-        import pickle
-
-        if not self.pid or self.scratch is None:
+        if self.child is None:
             return self.make()
         try:
-            _, status = os.waitpid(self.pid, 0)
-        except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): its value is lost
-            status = -1
-        self.pid = 0
-        with self.scratch:
-            if status == -1 or os.waitstatus_to_exitcode(status) != 0:
+            if self.child.wait() != 0:  # failed, or reaped by someone else (its value is lost)
                 return self.make()
-            self.scratch.seek(0)
-            value: _T = pickle.load(self.scratch)  # written by our own child
+            value: _T = self.child.answer()
             return value
+        finally:
+            self.child.close()
 
     def close(self) -> None:
         """Stop a child whose value is no longer wanted (the page failed before asking for it)."""
-        import os
-        import signal
-
-        if self.pid:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(self.pid, signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(self.pid, 0)
-            self.pid = 0
-        if self.scratch is not None:
-            self.scratch.close()
+        if self.child is not None:
+            self.child.close()
 
 
 def _localize_ticks(fig: Figure, lang: str) -> None:
