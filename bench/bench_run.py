@@ -1,14 +1,16 @@
 """Benchmark `p4c run` at scale: time per stage, the whole run against `p4c ingest` alone, peak memory.
 
 Run: `.venv/bin/python bench/bench_run.py [--services 10000 50000 100000] [--partners 7]
-[--samples 1000] [--keep DIR] [--profile-report]`
+[--samples 1000] [--repeat 3] [--keep DIR] [--profile-report]`
 
 For each size it writes one workbook per partner (size / partners services each) with the
 generator of bench/bench_ingest.py (mixed-language words, text numbers, dates, a Needs sheet), in a
 fresh project folder made like `p4c init`, then runs, each in its own subprocess:
 
-1. `p4c ingest data/raw/*` alone (the reference time);
-2. `p4c run --samples N` (default 1000, the CLI default) on the same data: wall time and peak RSS;
+1. `p4c ingest data/raw/*` alone (the reference time) and `p4c run --samples N` (default 1000,
+   the CLI default) on the same data, each on an empty store, alternated `--repeat` times: the
+   medians and the ratio of each pair;
+2. `p4c run` once more for its memory, sampled (the sampling takes CPU, so this run is not timed);
 3. `pipeline.run` in-process in a child, which prints the time of each stage (ingest, rank,
    shortlist, report) as RunResult.timings records them.
 
@@ -26,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,9 +42,11 @@ TARGET_RATIO = 4.0
 TARGET_RSS_MB = 2048.0
 
 # Runs a command in a grandchild and prints its wall time, its peak RSS (kB on Linux, the largest
-# single process) and the peak of the memory of its whole process tree, sampled every 20 ms from
-# /proc: the sum of each process's PSS (its private pages, and its share of the pages it shares with
-# forked page workers), so that `p4c run`'s second process counts and shared pages count once.
+# single process) and, when the first argument is "sample", the peak of the memory of its whole
+# process tree, sampled every 20 ms from /proc: the sum of each process's PSS (its private pages,
+# and its share of the pages it shares with forked page workers), so that `p4c run`'s second process
+# counts and shared pages count once. Reading smaps_rollup walks the page tables of every process of
+# the tree, which takes CPU from the run on a two-core machine, so timed runs do not sample.
 _MEASURE = """
 import json, os, resource, subprocess, sys, time
 
@@ -59,13 +64,15 @@ def tree_kb(pid):
             pass
     return total
 
+sample = sys.argv[1] == "sample"
 start = time.perf_counter()
-child = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+child = subprocess.Popen(sys.argv[2:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 peak = 0
-while child.poll() is None:
+while sample and child.poll() is None:
     peak = max(peak, tree_kb(child.pid))
     time.sleep(0.02)
 err = child.stderr.read()
+child.wait()
 wall = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
 print(json.dumps({"wall": wall, "rss_kb": rss, "tree_kb": peak, "rc": child.returncode, "err": err[-2000:]}))
@@ -102,9 +109,14 @@ def p4c_command(root: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "p4c", "--project", str(root), *args]
 
 
-def measure(command: list[str]) -> dict[str, float]:
+def measure(command: list[str], *, sample: bool = False) -> dict[str, float]:
+    """Wall time and peak RSS of `command`; with `sample`, also the sampled peak of its process tree
+    (which slows the command, so its time is not used)."""
     done = subprocess.run(
-        [sys.executable, "-c", _MEASURE, *command], capture_output=True, text=True, check=True
+        [sys.executable, "-c", _MEASURE, "sample" if sample else "time", *command],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     figures: dict[str, float] = json.loads(done.stdout)
     if figures["rc"] not in (0, 1):
@@ -126,8 +138,13 @@ def stage_times(root: Path, samples: int) -> dict[str, float]:
 
 
 def fresh_store(root: Path) -> None:
+    """Empty the store. The old one is moved aside, not deleted: on ext4, creating files shortly after
+    thousands were deleted is slow (the allocator skips recently freed inodes), which would charge the
+    next run's catalogue for the benchmark's own clean-up. The moved stores go with the project."""
     processed = root / "data" / "processed"
-    shutil.rmtree(processed)
+    trash = root / "old-stores"
+    trash.mkdir(exist_ok=True)
+    processed.rename(trash / str(len(list(trash.iterdir()))))
     processed.mkdir()
 
 
@@ -143,31 +160,46 @@ def profile_report(root: Path) -> None:
     subprocess.run([sys.executable, "-c", code], check=False)
 
 
-def bench(size: int, partners: int, samples: int, parent: Path, *, profile: bool) -> dict[str, float]:
+def bench(
+    size: int, partners: int, samples: int, parent: Path, *, profile: bool, repeat: int
+) -> dict[str, float]:
     started = time.perf_counter()
     root = make_project(parent, size, partners)
     made = time.perf_counter() - started
     print(f"\n== {size:,} services ({partners} partners), workbooks made in {made:.0f} s")
-    ingest = measure(p4c_command(root, "ingest", *map(str, sorted((root / "data" / "raw").iterdir()))))
+    ingest_command = p4c_command(root, "ingest", *map(str, sorted((root / "data" / "raw").iterdir())))
+    run_command = p4c_command(root, "run", "--as-of", AS_OF, "--samples", str(samples))
+    ingests, runs = [], []
+    for _ in range(repeat):  # alternated, each on an empty store, so that drift hits both alike
+        fresh_store(root)
+        ingests.append(measure(ingest_command)["wall"])
+        fresh_store(root)
+        runs.append(measure(run_command)["wall"])
     fresh_store(root)
-    run = measure(p4c_command(root, "run", "--as-of", AS_OF, "--samples", str(samples)))
+    memory = measure(run_command, sample=True)
     fresh_store(root)
     stages = stage_times(root, samples)
-    ratio = run["wall"] / ingest["wall"]
-    print(f"p4c ingest alone : {ingest['wall']:7.1f} s   peak {ingest['rss_kb'] / 1024:7.0f} MB")
-    peak = max(run["rss_kb"], run["tree_kb"]) / 1024
-    largest, together = run["rss_kb"] / 1024, run["tree_kb"] / 1024
+    ingest, run = statistics.median(ingests), statistics.median(runs)
+    ratio = run / ingest
+    ratios = ", ".join(f"{r / i:.2f}" for i, r in zip(ingests, runs, strict=True))
     print(
-        f"p4c run          : {run['wall']:7.1f} s   peak {peak:7.0f} MB   ({ratio:.2f}x ingest; "
-        f"largest process {largest:.0f} MB, the processes together {together:.0f} MB)"
+        f"p4c ingest alone : {ingest:7.1f} s   (median of {repeat}: {', '.join(f'{t:.2f}' for t in ingests)})"
+    )
+    print(f"p4c run          : {run:7.1f} s   (median of {repeat}: {', '.join(f'{t:.2f}' for t in runs)})")
+    print(f"run / ingest     : {ratio:7.2f}     (each pair: {ratios})")
+    peak = max(memory["rss_kb"], memory["tree_kb"]) / 1024
+    largest, together = memory["rss_kb"] / 1024, memory["tree_kb"] / 1024
+    print(
+        f"p4c run memory   : peak {peak:.0f} MB (largest process {largest:.0f} MB, the processes "
+        f"together {together:.0f} MB; a separate run, sampled)"
     )
     print("stages (in-process pipeline.run): " + ", ".join(f"{k} {v:.1f} s" for k, v in stages.items()))
     if profile:
         profile_report(root)
     return {
         "services": size,
-        "ingest": ingest["wall"],
-        "run": run["wall"],
+        "ingest": ingest,
+        "run": run,
         "ratio": ratio,
         "rss_mb": peak,
     }
@@ -179,6 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--partners", type=int, default=7)
     parser.add_argument("--samples", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="Make the projects here and keep them.")
+    parser.add_argument("--repeat", type=int, default=3, help="Timed ingest/run pairs per size (median).")
     parser.add_argument("--profile-report", action="store_true", help="cProfile `p4c report` after each run.")
     args = parser.parse_args(argv)
     parent = args.keep or Path(tempfile.mkdtemp(prefix="p4c-bench-run-"))
@@ -186,7 +219,11 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     try:
         for size in args.services:
-            rows.append(bench(size, args.partners, args.samples, parent, profile=args.profile_report))
+            rows.append(
+                bench(
+                    size, args.partners, args.samples, parent, profile=args.profile_report, repeat=args.repeat
+                )
+            )
     finally:
         if args.keep is None:
             shutil.rmtree(parent, ignore_errors=True)
