@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -308,3 +309,19 @@ def test_an_error_before_any_file_is_read_speaks_the_commands_language(
     result = runner.invoke(app, args)
     assert result.exit_code == 1
     assert result.stderr == f"error: {message.format(folder=folder)}\n{hint}\n"
+
+
+@pytest.mark.parametrize(("given", "kept"), [(None, "1"), ("3", "3")])
+def test_main_runs_blas_on_one_thread_unless_the_user_chose(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, kept: str
+) -> None:
+    import p4c.cli
+
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", given)
+    monkeypatch.setattr(p4c.cli, "app", lambda: None)
+    monkeypatch.setattr(p4c.cli.gc, "freeze", lambda: None)
+    p4c.cli.main()
+    assert os.environ["OPENBLAS_NUM_THREADS"] == kept

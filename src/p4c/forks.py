@@ -1,5 +1,6 @@
-"""Forked children: the file their answer comes back through, waiting for them, stopping them
-(`Child` holds the three).
+"""How p4c shares the CPUs: how many there are, one BLAS thread where p4c runs its own threads, and
+forked children: the file their answer comes back through, waiting for them, stopping them (`Child`
+holds the three).
 
 Two places fork: the reading trial (io.py, calamine under a memory budget) and the report's chart
 aside (report/charts.py). A forked child shares the parent's memory, so neither pickles its input.
@@ -11,12 +12,23 @@ import contextlib
 import os
 import tempfile
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import IO, Any
 
 
 def cpus() -> int:
     """The CPUs this process may run on (its affinity where the system tells it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def one_blas_thread() -> AbstractContextManager[object]:
+    """BLAS (numpy's matrix products) on one thread inside the block, for code that runs its own
+    threads: OpenBLAS would start a thread per CPU in each of them, and its idle threads spin, so on
+    two CPUs the Monte Carlo took twice the CPU time and half again the wall time."""
+    from threadpoolctl import threadpool_limits
+
+    limits: AbstractContextManager[object] = threadpool_limits(1, user_api="blas")
+    return limits
 
 
 def scratch_file() -> IO[bytes]:

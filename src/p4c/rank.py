@@ -686,9 +686,11 @@ def _monte_carlo(
     import os
     from concurrent.futures import ThreadPoolExecutor
 
+    from p4c.forks import one_blas_thread
+
     starts_at = range(0, samples, chunk)
     workers = threads if threads is not None else min(4, os.cpu_count() or 1)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+    with one_blas_thread(), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for lo, counts in zip(starts_at, pool.map(one_chunk, starts_at), strict=True):
             in_top += counts
             if progress is not None:
