@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import html
 import json
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -24,7 +25,7 @@ from p4c.catalogue.model import (
     search_text,
     word_index,
 )
-from p4c.catalogue.site import MARKER, js_data
+from p4c.catalogue.site import MARKER, _umask, js_data
 from p4c.catalogue.words import LANGS, keys, word
 from p4c.config import Project
 from p4c.errors import P4CError
@@ -335,6 +336,60 @@ def test_forked_workers_write_the_same_files(tmp_path: Path) -> None:
     assert len([p for p in two if p.parent.parent.name == "services"]) == 6 * 7 * 3
     for a, b in zip(one, two, strict=True):
         assert a.read_bytes() == b.read_bytes(), b
+
+
+def _pages(out: Path) -> dict[str, os.stat_result]:
+    return {
+        p.relative_to(out).as_posix(): p.stat()
+        for p in out.rglob("*.html")
+        if p.parent.parent.name == "services"
+    }
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_new_build_keeps_the_unchanged_pages_and_writes_the_changed(tmp_path: Path, workers: int) -> None:
+    data = make_data(6, hostile=True)
+    out = tmp_path / "site"
+    build_catalogue(data, config(), out, lang="all", workers=workers)
+    before = _pages(out)
+    old_title = str(data.services.loc[0, "title"])
+    data.services.loc[0, "title"] = "A renamed service"
+    (out / next(iter(before))).chmod(0o600)  # a page whose mode was changed by hand is not kept
+    files = build_catalogue(data, config(), out, lang="all", workers=workers)
+    after = _pages(out)
+    assert after.keys() == before.keys()
+    renamed = {name for name in after if "A renamed service" in (out / name).read_text(encoding="utf-8")}
+    assert len(renamed) == 3  # the page of the renamed service, in each language
+    assert all(old_title not in (out / name).read_text(encoding="utf-8") for name in renamed)
+    new = {name for name in after if after[name].st_ino != before[name].st_ino}
+    assert new == renamed | {next(iter(before))}
+    assert all(after[name].st_nlink == 1 for name in after)  # the previous catalogue is gone
+    assert all(after[name].st_mode & 0o777 == 0o666 & ~_umask() for name in after)
+    fresh = build_catalogue(data, config(), tmp_path / "fresh", lang="all", workers=workers)
+    assert [p.relative_to(out) for p in files] == [p.relative_to(tmp_path / "fresh") for p in fresh]
+    for a, b in zip(files, fresh, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a
+
+
+def test_pages_are_written_where_links_cannot_be_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data = make_data(3)
+    out = tmp_path / "site"
+    build_catalogue(data, config(), out, workers=1)
+    before = _pages(out)
+
+    def no_link(*_args: object) -> None:
+        raise OSError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "link", no_link)
+    build_catalogue(data, config(), out, workers=1)
+    after = _pages(out)
+    assert after.keys() == before.keys()
+    assert all(after[name].st_ino != before[name].st_ino for name in after)
+    build_catalogue(data, config(), tmp_path / "fresh", workers=1)
+    for name in after:
+        assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
 
 
 @settings(max_examples=300, deadline=None)
