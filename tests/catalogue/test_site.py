@@ -379,7 +379,7 @@ def test_pages_are_written_where_links_cannot_be_made(
     build_catalogue(data, config(), out, workers=1)
     before = _pages(out)
 
-    def no_link(*_args: object) -> None:
+    def no_link(*_args: object, **_kwargs: object) -> None:
         raise OSError(1, "Operation not permitted")
 
     monkeypatch.setattr(os, "link", no_link)
@@ -390,6 +390,28 @@ def test_pages_are_written_where_links_cannot_be_made(
     build_catalogue(data, config(), tmp_path / "fresh", workers=1)
     for name in after:
         assert (out / name).read_bytes() == (tmp_path / "fresh" / name).read_bytes()
+
+
+def test_only_plain_files_of_the_previous_catalogue_are_kept(tmp_path: Path) -> None:
+    """A page replaced by a link to a file with the same bytes, or by a pipe (which a read would wait
+    on), is written anew: the new catalogue never holds what a link pointed to."""
+    data = make_data(2)
+    out = tmp_path / "site"
+    build_catalogue(data, config(), out, workers=1)
+    linked, piped = sorted(_pages(out))[:2]
+    elsewhere = tmp_path / "elsewhere.html"
+    elsewhere.write_bytes((out / linked).read_bytes())
+    (out / linked).unlink()
+    (out / linked).symlink_to(elsewhere)
+    content = (out / piped).read_bytes()
+    (out / piped).unlink()
+    os.mkfifo(out / piped)
+    build_catalogue(data, config(), out, workers=1)
+    for name in (linked, piped):
+        assert (out / name).is_file() and not (out / name).is_symlink()
+    assert (out / linked).read_bytes() == elsewhere.read_bytes()
+    assert (out / piped).read_bytes() == content
+    assert elsewhere.stat().st_nlink == 1
 
 
 @settings(max_examples=300, deadline=None)

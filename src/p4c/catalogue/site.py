@@ -15,6 +15,7 @@ import math
 import multiprocessing
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -888,6 +889,9 @@ def _start_pages(site: _Site, multi: bool, jobs: list[tuple[str, list[str]]], co
     return pool, pool.map_async(_render_task, tasks, chunksize=1)
 
 
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
 def _write_all(
     root: Path,
     previous: tuple[Path | None, int],
@@ -907,19 +911,20 @@ def _write_all(
     mode = previous[1]
 
     def kept(name: str, data: bytes) -> bool:
-        try:
-            fd = os.open(f"{old}/{name}", os.O_RDONLY)
+        try:  # only a plain file, never what a link points to (nor a pipe, which would block)
+            fd = os.open(f"{old}/{name}", os.O_RDONLY | _NO_FOLLOW)
         except OSError:
             return False
         try:
-            if os.fstat(fd).st_mode & 0o7777 != mode or os.read(fd, len(data) + 1) != data:
+            found = os.fstat(fd).st_mode
+            if not stat.S_ISREG(found) or found & 0o7777 != mode or os.read(fd, len(data) + 1) != data:
                 return False
         except OSError:
             return False
         finally:
             os.close(fd)
         try:
-            os.link(f"{old}/{name}", f"{base}/{name}")
+            os.link(f"{old}/{name}", f"{base}/{name}", follow_symlinks=False)
         except OSError:
             return False
         return True
