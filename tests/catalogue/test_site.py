@@ -7,6 +7,7 @@ import html
 import json
 import os
 import re
+import shutil
 import unicodedata
 from pathlib import Path
 
@@ -412,6 +413,60 @@ def test_only_plain_files_of_the_previous_catalogue_are_kept(tmp_path: Path) -> 
     assert (out / linked).read_bytes() == elsewhere.read_bytes()
     assert (out / piped).read_bytes() == content
     assert elsewhere.stat().st_nlink == 1
+
+
+def test_a_linked_folder_of_the_previous_catalogue_is_not_followed(tmp_path: Path) -> None:
+    """A partner folder of the old catalogue that is a link to a folder elsewhere: its pages are
+    written anew, never linked to the files outside the catalogue."""
+    data = make_data(2)
+    out = tmp_path / "site"
+    build_catalogue(data, config(), out, workers=1)
+    folder = out / "services" / "BE"
+    outside = tmp_path / "outside"
+    shutil.copytree(folder, outside)
+    shutil.rmtree(folder)
+    folder.symlink_to(outside, target_is_directory=True)
+    build_catalogue(data, config(), out, workers=1)
+    assert not folder.is_symlink()
+    pages = sorted(outside.iterdir())
+    assert pages and all(p.stat().st_nlink == 1 for p in pages)
+    assert [p.name for p in sorted(folder.iterdir())] == [p.name for p in pages]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to give pages away")
+def test_a_page_of_another_owner_is_not_kept(tmp_path: Path) -> None:
+    data = make_data(2)
+    out = tmp_path / "site"
+    build_catalogue(data, config(), out, workers=1)
+    theirs = sorted(_pages(out))[0]
+    os.chown(out / theirs, 1000, 1000)
+    build_catalogue(data, config(), out, workers=1)
+    after = (out / theirs).stat()
+    assert (after.st_uid, after.st_gid) == (0, os.getegid())
+
+
+def test_a_page_replaced_before_its_link_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The link made must be the file compared: one that lands on another file is undone."""
+    data = make_data(2)
+    out = tmp_path / "site"
+    build_catalogue(data, config(), out, workers=1)
+    before = _pages(out)
+    other = next(iter(before))
+    real_link = os.link
+
+    def wrong_link(_src: str, dst: str, **_kwargs: object) -> None:
+        real_link(out / other, dst)  # as if the page were swapped for `other` meanwhile
+
+    monkeypatch.setattr(os, "link", wrong_link)
+    files = build_catalogue(data, config(), out, workers=1)
+    monkeypatch.undo()
+    after = _pages(out)
+    assert all(after[name].st_nlink == 1 for name in after)
+    assert after[other].st_ino == before[other].st_ino  # its own link is the file compared: kept
+    assert all(after[name].st_ino != before[name].st_ino for name in after if name != other)
+    fresh = build_catalogue(data, config(), tmp_path / "fresh", workers=1)
+    for a, b in zip(files, fresh, strict=True):
+        assert a.read_bytes() == b.read_bytes(), a
 
 
 @settings(max_examples=300, deadline=None)

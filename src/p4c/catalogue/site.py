@@ -890,6 +890,88 @@ def _start_pages(site: _Site, multi: bool, jobs: list[tuple[str, list[str]]], co
 
 
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+_DIRECTORY = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+# Pages are linked only where folders can be opened without following links (not on Windows).
+_LINKS = hasattr(os, "geteuid") and os.open in os.supports_dir_fd and os.link in os.supports_dir_fd
+
+
+class _Previous:
+    """The catalogue a build replaces, to link its pages that have not changed.
+
+    The folders are opened from the catalogue's root one by one without following links, so a link
+    is only ever made to a plain file inside that catalogue. A page is kept when its bytes, mode,
+    owner and group are those the new file would get, and the link made is the file compared."""
+
+    def __init__(self, old: Path, new: Path, folders: Iterable[str], mode: int) -> None:
+        self.new = str(new)
+        self.mode = mode
+        self.folders: dict[str, tuple[int, int]] = {}  # folder: its descriptor, a new file's group
+        if not _LINKS:
+            return
+        for folder in sorted(set(folders)):
+            fd = _open_folder(str(old), folder)
+            if fd is None:
+                continue
+            made = (new / folder).stat()
+            group = made.st_gid if made.st_mode & stat.S_ISGID else os.getegid()
+            self.folders[folder] = (fd, group)
+
+    def keep(self, name: str, data: bytes) -> bool:
+        """Link the page `name` from the previous catalogue if it holds `data`; False: write it."""
+        folder, _, file = name.rpartition("/")
+        if folder not in self.folders:
+            return False
+        at, group = self.folders[folder]
+        try:  # only a plain file, never what a link points to (nor a pipe, which would block)
+            fd = os.open(file, os.O_RDONLY | _NO_FOLLOW, dir_fd=at)
+        except OSError:
+            return False
+        try:
+            found = os.fstat(fd)
+            if (
+                not stat.S_ISREG(found.st_mode)
+                or found.st_mode & 0o7777 != self.mode
+                or (found.st_uid, found.st_gid) != (os.geteuid(), group)
+                or found.st_size != len(data)
+                or os.read(fd, len(data) + 1) != data
+            ):
+                return False
+        except OSError:
+            return False
+        finally:
+            os.close(fd)
+        target = f"{self.new}/{name}"
+        try:
+            os.link(file, target, src_dir_fd=at, follow_symlinks=False)
+        except OSError:
+            return False
+        linked = Path(target)
+        made = linked.lstat()
+        if (made.st_dev, made.st_ino) == (found.st_dev, found.st_ino):
+            return True
+        linked.unlink()  # replaced between the comparison and the link: written instead
+        return False
+
+    def close(self) -> None:
+        for fd, _group in self.folders.values():
+            os.close(fd)
+        self.folders.clear()
+
+
+def _open_folder(root: str, folder: str) -> int | None:
+    """A descriptor of `folder` below `root`, every step opened without following a link."""
+    fd: int | None = None
+    try:
+        fd = os.open(root, _DIRECTORY)
+        for part in folder.split("/") if folder else ():
+            inner = os.open(part, _DIRECTORY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    except OSError:
+        if fd is not None:
+            os.close(fd)
+        return None
+    return fd
 
 
 def _write_all(
@@ -902,36 +984,20 @@ def _write_all(
     """Write many small files: this thread renders while two others create and write the files
     (the system calls release the GIL, and file creation is half the time of a 100,000-page site).
 
-    A page the previous catalogue (`previous`: its folder, and the mode a new file gets) holds with
-    the same bytes and mode is linked from it rather than written again: a run on unchanged data
+    A page the previous catalogue (`previous`: its folder, and the mode a new file gets) holds
+    unchanged is linked from it rather than written again (`_Previous`): a run on unchanged data
     creates no file, and the pages keep their dates, so a site synchronised to a web server sends
-    only the pages that changed. Where links cannot be made, the page is written."""
+    only the pages that changed."""
     base = str(root)
-    old = str(previous[0]) if previous[0] is not None else None
-    mode = previous[1]
-
-    def kept(name: str, data: bytes) -> bool:
-        try:  # only a plain file, never what a link points to (nor a pipe, which would block)
-            fd = os.open(f"{old}/{name}", os.O_RDONLY | _NO_FOLLOW)
-        except OSError:
-            return False
-        try:
-            found = os.fstat(fd).st_mode
-            if not stat.S_ISREG(found) or found & 0o7777 != mode or os.read(fd, len(data) + 1) != data:
-                return False
-        except OSError:
-            return False
-        finally:
-            os.close(fd)
-        try:
-            os.link(f"{old}/{name}", f"{base}/{name}", follow_symlinks=False)
-        except OSError:
-            return False
-        return True
+    old = (
+        _Previous(previous[0], root, (n.rpartition("/")[0] for n in names), previous[1])
+        if previous[0] is not None
+        else None
+    )
 
     def write_batch(items: list[tuple[str, bytes]]) -> None:
         for name, data in items:
-            if old is not None and kept(name, data):
+            if old is not None and old.keep(name, data):
                 continue
             fd = os.open(f"{base}/{name}", os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
             try:
@@ -941,19 +1007,23 @@ def _write_all(
             finally:
                 os.close(fd)
 
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="p4c-catalogue") as pool:
-        futures = []
-        items: list[tuple[str, bytes]] = []
-        for name, data in zip(names, contents, strict=True):
-            items.append((name, data))
-            if len(items) == batch:
-                futures.append(pool.submit(write_batch, items))
-                items = []
-                while len(futures) > 8:  # bounded memory: wait for the oldest batch
-                    futures.pop(0).result()
-        futures.append(pool.submit(write_batch, items))
-        for future in futures:
-            future.result()
+    try:
+        with ThreadPoolExecutor(max_workers=2, thread_name_prefix="p4c-catalogue") as pool:
+            futures = []
+            items: list[tuple[str, bytes]] = []
+            for name, data in zip(names, contents, strict=True):
+                items.append((name, data))
+                if len(items) == batch:
+                    futures.append(pool.submit(write_batch, items))
+                    items = []
+                    while len(futures) > 8:  # bounded memory: wait for the oldest batch
+                        futures.pop(0).result()
+            futures.append(pool.submit(write_batch, items))
+            for future in futures:
+                future.result()
+    finally:
+        if old is not None:
+            old.close()
 
 
 def _umask() -> int:
