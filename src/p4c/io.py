@@ -97,9 +97,9 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
         lines = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
         if lines > 2 * (max_rows + 50):  # a cell may hold line breaks: twice the rows is room enough
             _check_rows(name, msg("the CSV file"), lines, max_rows)
-        del data
         notes: list[Note] = []
-        rows = read_csv_rows(path, notes)
+        rows = read_csv_rows(path, notes, data=data)
+        del data
         _check_rows(name, msg("the CSV file"), len(rows), max_rows)
         return Book(path, {"Services": rows}, is_csv=True, notes=notes)
     with path.open("rb") as fh:
@@ -1045,11 +1045,14 @@ def _check_rows(name: str, what: Msg, rows: int, max_rows: int) -> None:
         )
 
 
-def read_csv_rows(path: Path, notes: list[Note] | None = None) -> list[list[Any]]:
+def read_csv_rows(
+    path: Path, notes: list[Note] | None = None, *, data: bytes | None = None
+) -> list[list[Any]]:
     """Rows of a CSV: UTF-8 with or without BOM (or UTF-16 with a BOM), else cp1252; separator
-    `,` or `;`, detected. What was guessed or changed goes to `notes`."""
+    `,` or `;`, detected. What was guessed or changed goes to `notes`. `data`: the file's bytes,
+    when the caller has read them already."""
     notes = notes if notes is not None else []
-    text = _decode_csv(path, notes)
+    text = _decode_csv(path, notes, path.read_bytes() if data is None else data)
     sample = text[:65536]
     if "\x00" in sample and len(_CONTROLS.findall(sample)) > len(sample) // 20:  # over 5%: not text
         raise P4CError(msg("{name}: not a text CSV file (it holds binary data)", name=path.name))
@@ -1089,8 +1092,7 @@ def read_csv_rows(path: Path, notes: list[Note] | None = None) -> list[list[Any]
     return rows
 
 
-def _decode_csv(path: Path, notes: list[Note]) -> str:
-    data = path.read_bytes()
+def _decode_csv(path: Path, notes: list[Note], data: bytes) -> str:
     name = path.name
     if data.startswith((b"\xff\xfe", b"\xfe\xff")) or _looks_utf16(data[:4096]):
         encoding = "utf-16" if data.startswith((b"\xff\xfe", b"\xfe\xff")) else _utf16_order(data)
