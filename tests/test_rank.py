@@ -571,8 +571,7 @@ def test_monte_carlo_in_threads_is_the_one_thread_result(
 ) -> None:
     """Chunks of 3 draws (ties at the k-th place included: half-point scores) give the same ranks
     and top-k counts whether one thread or four take them; progress is reported in draw order."""
-    import os
-
+    import p4c.forks
     import p4c.rank as rank_module
 
     base = random_services(50, 11)
@@ -583,7 +582,7 @@ def test_monte_carlo_in_threads_is_the_one_thread_result(
     tables: list[pd.DataFrame] = []
     steps: list[list[int]] = []
     for cpus in (1, 4):
-        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        monkeypatch.setattr(p4c.forks, "cpus", lambda cpus=cpus: cpus)
         seen: list[int] = []
         record = seen.append
         result = rank(services, partners_frame(), CONFIG, options, progress=lambda d, _t, r=record: r(d))

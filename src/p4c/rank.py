@@ -683,13 +683,12 @@ def _monte_carlo(
 
     # numpy sorts without the GIL: the chunks go to `threads` threads (None: one per CPU, up to 4),
     # with the same result as one thread (each writes its own columns of `ranks`; the counts are summed).
-    import os
     from concurrent.futures import ThreadPoolExecutor
 
-    from p4c.forks import one_blas_thread
+    from p4c.forks import cpus, one_blas_thread
 
     starts_at = range(0, samples, chunk)
-    workers = threads if threads is not None else min(4, os.cpu_count() or 1)
+    workers = threads if threads is not None else min(4, cpus())
     with one_blas_thread(), ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         for lo, counts in zip(starts_at, pool.map(one_chunk, starts_at), strict=True):
             in_top += counts

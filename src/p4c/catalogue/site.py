@@ -43,6 +43,7 @@ from p4c.catalogue.opendata import write_datapackage
 from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, html_words, word, words
 from p4c.config import Config, Criterion
 from p4c.errors import P4CError
+from p4c.forks import cpus
 from p4c.memory import no_gc
 from p4c.models import Provider, Status
 from p4c.values import finite_number as number
@@ -847,7 +848,7 @@ _JOB: dict[str, tuple[_Site, bool, list[tuple[str, list[str]]]]] = {}  # what fo
 def _auto_workers(pages: int) -> int:
     if pages < PARALLEL_MIN or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    return max(1, min(4, os.cpu_count() or 1))
+    return max(1, min(4, cpus()))
 
 
 def _render_pages(site: _Site, multi: bool, job: tuple[str, list[str]], span: tuple[int, int]) -> None:
