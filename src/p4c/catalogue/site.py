@@ -857,13 +857,14 @@ def _render_pages(site: _Site, multi: bool, job: tuple[str, list[str]], span: tu
     start, stop = span
     _write_all(
         site.root,
-        (site.previous, site.file_mode),
         names[start:stop],
         (
             page.encode("utf-8")
             for at in range(start, stop, BATCH)
             for page in site.service_pages(lang, multi, at, min(stop, at + BATCH))
         ),
+        previous=site.previous,
+        mode=site.file_mode,
     )
 
 
@@ -977,24 +978,22 @@ def _open_folder(root: str, folder: str) -> int | None:
 
 def _write_all(
     root: Path,
-    previous: tuple[Path | None, int],
     names: list[str],
     contents: Iterable[bytes],
+    *,
+    previous: Path | None,
+    mode: int,
     batch: int = 512,
 ) -> None:
     """Write many small files: this thread renders while two others create and write the files
     (the system calls release the GIL, and file creation is half the time of a 100,000-page site).
 
-    A page the previous catalogue (`previous`: its folder, and the mode a new file gets) holds
-    unchanged is linked from it rather than written again (`_Previous`): a run on unchanged data
-    creates no file, and the pages keep their dates, so a site synchronised to a web server sends
-    only the pages that changed."""
+    A page the `previous` catalogue holds unchanged (`mode`: the mode a new file gets) is linked
+    from it rather than written again (`_Previous`): a run on unchanged data creates no file, and
+    the pages keep their dates, so a site synchronised to a web server sends only the pages that
+    changed."""
     base = str(root)
-    old = (
-        _Previous(previous[0], root, (n.rpartition("/")[0] for n in names), previous[1])
-        if previous[0] is not None
-        else None
-    )
+    old = _Previous(previous, root, (n.rpartition("/")[0] for n in names), mode) if previous else None
 
     def write_batch(items: list[tuple[str, bytes]]) -> None:
         for name, data in items:
