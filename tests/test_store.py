@@ -71,6 +71,30 @@ def test_the_exports_hold_what_the_store_holds(tmp_path: Path, project: Project,
     assert sorted(pd.read_parquet(old)["title"]) == ["Old 1", "Old 2", "Old 3"]
 
 
+def test_an_export_is_written_again_only_when_its_table_or_its_file_changed(
+    tmp_path: Path, project: Project, config: Config
+) -> None:
+    """A commit that leaves the services as they were (a scoring workbook's) keeps services.parquet
+    as it is; a removed or edited export is written again by the next commit, from the store."""
+    folder = project.processed_dir
+    exported = folder / store.SERVICES_FILE
+    assert ingest([write(tmp_path / "BE.xlsx", workbook(rows(3, "Old")))], project, config).ok
+    before = exported.stat()
+    scores = pd.DataFrame({"rater": ["FR"], "partner": ["BE"], "service_id": ["1"], "score": [4.0]})
+    other_kind = [store.Submission("FR", {store.SCORES: scores}, "scoring")]
+    store.commit(folder, other_kind, [])
+    after = exported.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    exported.unlink()
+    store.commit(folder, other_kind, [])
+    pd.testing.assert_frame_equal(pd.read_parquet(exported), store.read_table(folder, store.SERVICES))
+    exported.write_bytes(b"edited by hand")
+    store.commit(folder, other_kind, [])
+    pd.testing.assert_frame_equal(pd.read_parquet(exported), store.read_table(folder, store.SERVICES))
+    assert ingest([write(tmp_path / "v2" / "BE.xlsx", workbook(rows(2, "New")))], project, config).ok
+    assert sorted(pd.read_parquet(exported)["title"]) == ["New 1", "New 2"]
+
+
 def test_a_kill_at_any_write_step_leaves_the_old_state_or_the_new(
     tmp_path: Path, project: Project, config: Config
 ) -> None:

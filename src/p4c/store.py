@@ -383,8 +383,8 @@ def commit(
                 for line in log
             ],
         )
-    with _connect(folder, write=True):  # the write lock: no newer commit can be exported over
-        export(folder)
+    with _connect(folder, write=True) as con:  # the write lock: no newer commit can be exported over
+        export(folder, con)
 
 
 def owners(folder: Path, kind: str = PARTNERS) -> list[str]:
@@ -626,36 +626,59 @@ def _stale_counts(folder: Path) -> pd.Series:
 # --- exports for analysts ---------------------------------------------------------------------------
 
 
-def export(folder: Path) -> None:
-    """Write the current tables as parquet, the log as CSV and history as parquet files."""
+def export(folder: Path, con: sqlite3.Connection) -> None:
+    """Write the current tables as parquet, the log as CSV and history as parquet files.
+
+    `con` holds the write lock. A table is written again only when its current chunks changed
+    since its last export, or its file did (removed, edited): a scoring workbook then does not
+    rewrite 100,000 services. What was exported is recorded in `meta`, in the same transaction.
+    """
     from p4c.fastcsv import write_csv
 
     for kind, name in EXPORTS.items():
-        rows = _chunk_rows(folder, kind, history=False)
+        target = folder / name
+        ids = ",".join(
+            str(chunk_id)
+            for (chunk_id,) in con.execute(
+                "SELECT id FROM chunks WHERE kind = ? AND replaced_at IS NULL ORDER BY owner, id", (kind,)
+            )
+        )
+        key = f"export:{kind}"
+        known = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        if known is not None and known[0] == f"{ids}|{_file_state(target)}":
+            continue
+        rows: list[tuple[bytes, str | None, str | None]] = con.execute(
+            "SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? AND replaced_at IS NULL "
+            "ORDER BY owner, id",
+            (kind,),
+        ).fetchall()
         if len(rows) == 1:  # a chunk is a parquet file already
-            _write_bytes(rows[0][0], folder / name)
+            _write_bytes(rows[0][0], target)
         elif rows:  # Arrow to parquet, with no trip through pandas
-            _write_arrow(_concat_arrow(rows, None, history=False), folder / name)
-        elif (folder / name).exists():
-            (folder / name).unlink()
+            _write_arrow(_concat_arrow(rows, None, history=False), target)
+        elif target.exists():
+            target.unlink()
+        con.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, f"{ids}|{_file_state(target)}"))
         step()
     write_csv(submissions(folder), folder / SUBMISSIONS_FILE)
     step()
-    with _connect(folder, write=False) as con:
-        replaced = (
-            con.execute(
-                "SELECT id, kind, owner, replaced_at FROM chunks WHERE replaced_at IS NOT NULL"
-            ).fetchall()
-            if _has_tables(con)
-            else []
-        )
-        for chunk_id, kind, owner, replaced_at in replaced:
-            stamp = replaced_at.replace("-", "").replace(":", "").replace("+0000", "Z")
-            target = folder / HISTORY_DIR / f"{stamp}_{owner}" / EXPORTS.get(kind, f"{kind}.parquet")
-            if not target.exists():
-                (data,) = con.execute("SELECT data FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
-                _write_bytes(data, target)
-                step()
+    replaced = con.execute("SELECT id, kind, owner, replaced_at FROM chunks WHERE replaced_at IS NOT NULL")
+    for chunk_id, kind, owner, replaced_at in replaced.fetchall():
+        stamp = replaced_at.replace("-", "").replace(":", "").replace("+0000", "Z")
+        target = folder / HISTORY_DIR / f"{stamp}_{owner}" / EXPORTS.get(kind, f"{kind}.parquet")
+        if not target.exists():
+            (data,) = con.execute("SELECT data FROM chunks WHERE id = ?", (chunk_id,)).fetchone()
+            _write_bytes(data, target)
+            step()
+
+
+def _file_state(path: Path) -> str:
+    """A file's size and modification time ("-" when it is missing): what tells that it changed."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return "-"
+    return f"{info.st_size}:{info.st_mtime_ns}"
 
 
 def _write_bytes(data: bytes, target: Path) -> None:
