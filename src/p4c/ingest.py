@@ -1177,7 +1177,8 @@ def ingest(
             result.fatal = True
     writable = [r for r in writable if not r.fatal]
     now = store.now_utc()
-    previous = store.read_table(project.processed_dir, store.PARTNERS) if writable else None
+    partner_books = any(r.kind == "partner" for r in writable)  # a CSV update keeps their details
+    previous = store.read_table(project.processed_dir, store.PARTNERS) if partner_books else None
     submissions = [store.Submission(r.partner or "", _tables(r, previous, now), r.kind) for r in writable]
     for r in writable:
         r.written = True
