@@ -1197,3 +1197,16 @@ def test_the_edge_space_class_is_str_isspace() -> None:
     ]
     found = pc.match_substring_regex(pa.array(chars, pa.large_string()), p4c_io._EDGE_SPACE).to_pylist()
     assert [c for c, hit in zip(chars, found, strict=True) if hit != c.isspace()] == []
+
+
+def test_meanwhile_gets_the_sheet_names_while_the_workbook_is_parsed(tmp_path: Path) -> None:
+    """read_book hands the caller the workbook's sheet names, in its order, before the rows come
+    (its work then runs while calamine parses); a CSV, read at once, has no such moment."""
+    seen: list[list[str]] = []
+    book = write(tmp_path / "BE.xlsx", {"Notes": [["x"]], **workbook([["BE-1", "Mentoring"]])})
+    read = read_book(book, max_rows=100, max_file_mb=10, max_uncompressed_mb=100, meanwhile=seen.append)
+    assert seen == [read.names] and read.names[0] == "Notes" and "Services" in read.names
+    csv = tmp_path / "BE.csv"
+    csv.write_text("service_id;title\nBE-1;Mentoring\n", encoding="utf-8")
+    read_book(csv, max_rows=100, max_file_mb=10, max_uncompressed_mb=100, meanwhile=seen.append)
+    assert len(seen) == 1

@@ -11,6 +11,7 @@ first, so nothing is ever lost.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
@@ -166,7 +167,7 @@ def validate_file(
     result = WorkbookResult(file=path)
     with no_gc():
         try:
-            book, result.sha256 = _read_and_hash(path, config)
+            book, result.sha256 = _read_and_hash(path, config, context)
         except (P4CError, OSError) as exc:
             message = (
                 message_of(exc)
@@ -181,16 +182,32 @@ def validate_file(
     return result
 
 
-def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
+def _read_and_hash(path: Path, config: Config, context: Context | None = None) -> tuple[Book, str]:
     """The file's sheets and its sha256; a reading error comes first, as if read before hashing.
 
-    calamine parses a workbook without holding the GIL, so a spreadsheet is read in a thread
-    while this one hashes the file (hashlib releases the GIL too) and imports what validating
-    and storing will need; a CSV is read here.
+    calamine parses a workbook in a child process, so a spreadsheet is read in a thread while
+    this one imports what validating and storing will need. Once the reading thread has sized
+    the sheets, and while calamine still parses, it hashes the file and, for a scoring or
+    field-test workbook (its sheet names tell), reads the store's services and partners that
+    the workbook is checked against; then and not earlier, so that it never competes with the
+    parser for the two CPUs. A CSV is read here.
     """
     import threading
 
     from p4c.io import SPREADSHEET_TYPES, read_book, sha256_file
+    from p4c.kinds import kind_of_sheets
+
+    hashed: list[str] = []
+    hash_error: list[OSError] = []
+
+    def meanwhile(sheet_names: list[str]) -> None:
+        try:
+            hashed.append(sha256_file(path))
+        except OSError as exc:
+            hash_error.append(exc)
+        if context is not None and kind_of_sheets(sheet_names) is not None:
+            with contextlib.suppress(P4CError, OSError):  # said when validating, as it would be
+                context.warm()
 
     def read() -> Book:
         return read_book(
@@ -198,6 +215,7 @@ def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
             max_rows=config.limits.max_rows,
             max_file_mb=config.limits.max_file_mb,
             max_uncompressed_mb=config.limits.max_uncompressed_mb,
+            meanwhile=meanwhile,
         )
 
     if path.suffix.lower() not in SPREADSHEET_TYPES:
@@ -213,19 +231,13 @@ def _read_and_hash(path: Path, config: Config) -> tuple[Book, str]:
 
     reader = threading.Thread(target=work, name="p4c-read", daemon=True)
     reader.start()
-    digest, hash_error = "", None
-    try:
-        if path.stat().st_size <= config.limits.max_file_mb * 1024 * 1024:  # else read() refuses it
-            digest = sha256_file(path)
-    except OSError as exc:
-        hash_error = exc
     _preload()
     reader.join()
     if "error" in outcome:
         raise outcome["error"]
-    if hash_error is not None:
-        raise hash_error
-    return outcome["book"], digest or sha256_file(path)
+    if hash_error:
+        raise hash_error[0]
+    return outcome["book"], hashed[0] if hashed else sha256_file(path)
 
 
 def _preload() -> None:

@@ -65,8 +65,20 @@ class Book:
         return self.names or list(self.sheets)
 
 
-def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed_mb: float) -> Book:
-    """All sheets of a spreadsheet or CSV; anything unreadable is one P4CError naming the file."""
+def read_book(
+    path: Path,
+    *,
+    max_rows: int,
+    max_file_mb: float,
+    max_uncompressed_mb: float,
+    meanwhile: Callable[[list[str]], None] | None = None,
+) -> Book:
+    """All sheets of a spreadsheet or CSV; anything unreadable is one P4CError naming the file.
+
+    `meanwhile(sheet_names)`: the caller's own work, done while calamine parses a spreadsheet in
+    its child (the names as the workbook lists them, [] where they are not known before); it
+    must not raise. It is not called for a CSV, nor for a file refused before it is parsed.
+    """
     name = path.name
     if not path.is_file():
         raise P4CError(msg("{path}: no such file", path=str(path)))
@@ -112,7 +124,7 @@ def read_book(path: Path, *, max_rows: int, max_file_mb: float, max_uncompressed
         _check_zip(path, max_uncompressed_mb)
     elif not head.startswith(_OLE_MAGIC):
         raise P4CError(_not_valid(name, ".xls"))
-    return _read_calamine(path, max_rows)
+    return _read_calamine(path, max_rows, meanwhile)
 
 
 def _not_valid(name: str, suffix: str) -> Msg:
@@ -631,18 +643,23 @@ def _ods_cell(extent: Extent, span: tuple[int, int, int, int], attrs: bytes, tex
                 extent.errors[(r, c)] = error
 
 
-def _read_calamine(path: Path, max_rows: int) -> Book:
+def _read_calamine(path: Path, max_rows: int, meanwhile: Callable[[list[str]], None] | None) -> Book:
     from python_calamine import CalamineWorkbook
 
     suffix = path.suffix.lower()
     sizing = _Sizing(path, max_rows)
     trial = _Trial(path)  # calamine reads the file in a child held to a budget, and sends the rows
     try:
+        names: list[str] = []
         if suffix == ".ods":
             sizing.ods()  # calamine reads every sheet of an .ods when it opens it: size them all first
+            names = list(sizing.extents)
         elif suffix != ".xls":
-            for name in _wanted(sizing.sheet_names()):  # while the child parses: the named sheets
+            names = sizing.sheet_names()
+            for name in _wanted(names):  # while the child parses: the named sheets
                 sizing.sheet(name)
+        if meanwhile is not None:
+            meanwhile(names)
         read = trial.result()
         if read is None:  # no fork, or the child could not send what it read: read here
             workbook = CalamineWorkbook.from_path(str(path))

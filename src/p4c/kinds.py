@@ -10,7 +10,7 @@ table sheets with every problem at its cell, the same way the partner workbook r
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -91,13 +91,21 @@ KINDS: tuple[Kind, ...] = (
 )
 
 
-def kind_of(book: Book) -> Kind | None:
-    """The kind of a workbook that is not a partner workbook, or None."""
-    names = {norm(name) for name in book.sheet_names}
+def kind_of_sheets(sheet_names: Iterable[str]) -> Kind | None:
+    """The kind its sheet names give a workbook that is not a partner workbook, or None."""
+    names = {norm(name) for name in sheet_names}
     for kind in KINDS:
         first = next(iter(kind.sheets.values()))
         if names & {norm(alias) for alias in first}:
             return kind
+    return None
+
+
+def kind_of(book: Book) -> Kind | None:
+    """The kind of a workbook that is not a partner workbook, or None."""
+    kind = kind_of_sheets(book.sheet_names)
+    if kind is not None:
+        return kind
     if book.is_csv and book.sheets:
         rows = next(iter(book.sheets.values()))
         for row in rows[:20]:
@@ -156,6 +164,10 @@ class Context:
         )
         kept = frame[~frame["partner"].isin(owners)]
         return pd.concat([kept, new], ignore_index=True) if not kept.empty else new
+
+    def warm(self) -> None:
+        """Read now what validating will ask for (while a workbook is parsed elsewhere)."""
+        _ = self.service_keys, self.partner_codes
 
     @cached_property
     def service_keys(self) -> frozenset[tuple[str, str]]:

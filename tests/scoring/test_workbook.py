@@ -187,3 +187,45 @@ def test_a_scoring_workbook_before_any_partner_workbook(
             "ingest the partners' workbooks first",
         )
     ]
+
+
+def test_the_store_is_read_while_the_workbook_is_parsed(
+    tmp_path: Path, partnership: Project, config: Config, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scoring workbook's services are read from the store in the reading thread, while calamine
+    parses (its sheet names tell its kind); a partner workbook's are not read at all."""
+    import threading
+
+    from p4c.kinds import Context
+
+    threads: list[str] = []
+    real = Context.warm
+
+    def spy(self: Context) -> None:
+        threads.append(threading.current_thread().name)
+        real(self)
+
+    monkeypatch.setattr(Context, "warm", spy)
+    report = ingest([write(tmp_path / "FR_scoring.xlsx", scoring())], partnership, config)
+    assert report.ok and report.files[0].accepted == 3
+    assert threads == ["p4c-read"]
+    again = write(tmp_path / "v2" / "BE.xlsx", workbook([service_row(1), service_row(2)]))
+    assert ingest([again], partnership, config).ok
+    assert threads == ["p4c-read"]
+
+
+def test_a_damaged_store_stops_a_scoring_workbook_as_before(
+    tmp_path: Path, partnership: Project, config: Config
+) -> None:
+    """Reading the store early changes nothing when it is damaged: the ingest stops with the
+    store's own error, as it would when validating, and the file is not called unreadable."""
+    from p4c.errors import P4CError
+
+    path = write(tmp_path / "FR_scoring.xlsx", scoring())
+    database = store.db_path(partnership.processed_dir)
+    database.write_bytes(database.read_bytes()[:100])
+    for journal in database.parent.glob(database.name + "-*"):
+        journal.unlink()
+    with pytest.raises(P4CError) as raised:
+        ingest([path], partnership, config)
+    assert raised.value.message.startswith(f"the store {database} is damaged")

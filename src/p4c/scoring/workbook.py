@@ -43,11 +43,12 @@ def score_headers(config: Config) -> dict[str, str]:
 def read(opened: Opened, rater: str) -> None:
     """Fill the result with the rater's scores and weights, or with every error at its cell."""
     sheets, config, result = opened.sheets, opened.config, opened.result
-    scores = _scores(sheets["Scores"], config, rater, result, opened.context)
+    scored = _scores(sheets["Scores"], config, rater, result, opened.context)
     weights = _weights(sheets["Weights"], config, rater, result) if "Weights" in sheets else None
     result.errors.sort(key=lambda i: (i.sheet or "", i.row or 0, i.cell or ""))
-    if scores is None or result.errors:
+    if scored is None or result.errors:
         return
+    scores, rated = scored
     if scores.empty:
         name = sheets["Scores"][0]
         error(
@@ -65,7 +66,7 @@ def read(opened: Opened, rater: str) -> None:
     result.tables = {SCORES: scores}
     if weights is not None:
         result.tables[WEIGHTS] = weights
-    result.rows = int(scores[["partner", "service_id"]].drop_duplicates().shape[0])
+    result.rows = rated
 
 
 def _rater(opened: Opened) -> str | None:
@@ -156,7 +157,9 @@ def _csv_rater(sheet: tuple[str, list[list[Any]]], result: WorkbookResult, partn
 
 def _scores(
     sheet: tuple[str, list[list[Any]]], config: Config, rater: str, result: WorkbookResult, context: Context
-) -> pd.DataFrame | None:
+) -> tuple[pd.DataFrame, int] | None:
+    """The ratings, one row per score given, and how many rows of the sheet hold a score (the
+    services rated, when no error was found: a service scored twice is an error)."""
     import numpy as np
     import pyarrow as pa
 
@@ -204,7 +207,7 @@ def _scores(
     frame: pd.DataFrame = pa.table(
         [columns[c] for c in SCORE_TABLE_COLUMNS], names=list(SCORE_TABLE_COLUMNS)
     ).to_pandas()
-    return frame
+    return frame, int(np.unique(row).size)
 
 
 def _check_keys(
