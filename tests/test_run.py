@@ -368,23 +368,41 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(sample_project: Path) -> None:
-    """`concurrent` (the default from CONCURRENT_MIN services) only moves the catalogue into a
-    second process: the same files, the same outputs listed."""
+    """`concurrent` (the default from CONCURRENT_MIN services) only moves the catalogue and the
+    ranking's and shortlist's workbooks into a second process: the same files, the same outputs
+    listed, and ranking.json and shortlist.json record the workbooks as they were written."""
+    import json
+
     from p4c import pipeline
     from p4c.config import Project
+    from p4c.report.provenance import file_sha256
     from p4c.store import CATALOGUE_DIR
 
     project = Project(sample_project)
     config = project.load_config()
-    site = project.processed_dir / CATALOGUE_DIR
-    results, sites = [], []
+    folder = project.processed_dir
+    site = folder / CATALOGUE_DIR
+    results, sites, books = [], [], []
     for concurrent in (False, True):
         options = pipeline.RunOptions(samples=200, as_of=None, seed=5, concurrent=concurrent)
         results.append(pipeline.run(project, config, options))
         sites.append(_files(site))
+        books.append({name: _sheets(folder / name) for name in ("ranking.xlsx", "shortlist.xlsx")})
+        for manifest, book in (("ranking.json", "ranking.xlsx"), ("shortlist.json", "shortlist.xlsx")):
+            recorded = json.loads((folder / manifest).read_text(encoding="utf-8"))["outputs"]
+            assert recorded[book] == file_sha256(folder / book), (concurrent, manifest)
     assert sites[0] == sites[1] and len(sites[0]) > 150
+    assert books[0] == books[1]
     assert results[0].outputs == results[1].outputs
     assert set(results[1].timings) == {"ingest", "rank", "shortlist", "report", "catalogue"}
+
+
+def _sheets(book: Path) -> dict[str, bytes]:
+    """A workbook's parts but its properties (which hold the time it was written)."""
+    import zipfile
+
+    with zipfile.ZipFile(book) as zf:
+        return {name: zf.read(name) for name in zf.namelist() if not name.startswith("docProps/")}
 
 
 def test_a_catalogue_error_in_the_second_process_is_the_users_error(sample_project: Path) -> None:
@@ -439,11 +457,11 @@ def test_a_second_process_that_dies_is_said_so() -> None:
     from p4c.errors import P4CError
 
     aside = pipeline._Aside()
-    aside.start(os._exit, 3)  # type: ignore[arg-type]
+    aside.submit(os._exit, 3)  # type: ignore[arg-type]
     with pytest.raises(P4CError) as raised:
-        aside.result()
+        aside.answer()
     aside.close()
-    assert raised.value.message == "the catalogue process stopped (exit 3): no message"
+    assert raised.value.message == "the second process of `p4c run` stopped (exit 3): no message"
 
 
 @pytest.mark.parametrize(("low", "high", "aside"), [(0, 10**6, True), (10**6, 10**7, False), (0, 10, False)])
@@ -456,13 +474,14 @@ def test_the_catalogue_goes_beside_the_report_only_within_its_range(
     from p4c.config import Project
 
     started: list[object] = []
-    real = pipeline._Aside.start
+    real = pipeline._Aside.submit
 
-    def spy(self: Any, *args: Any) -> None:
-        started.append(args[-1])  # the page workers asked for
-        real(self, *args)
+    def spy(self: Any, task: Any, *args: Any) -> None:
+        if task is pipeline.write_catalogue:
+            started.append(args[-1])  # the page workers asked for
+        real(self, task, *args)
 
-    monkeypatch.setattr(pipeline._Aside, "start", spy)
+    monkeypatch.setattr(pipeline._Aside, "submit", spy)
     monkeypatch.setattr(pipeline, "CONCURRENT_MIN", low)
     monkeypatch.setattr(pipeline, "CONCURRENT_MAX", high)
     project = Project(sample_project)
@@ -477,8 +496,8 @@ def test_the_second_process_imports_while_it_waits_and_is_stopped_unused() -> No
     from p4c import pipeline
 
     aside = pipeline._Aside(("wave", "no_such_module_p4c"))  # wave: imported by nothing of p4c
-    aside.start(_loaded, ["wave", "tabnanny"])
-    assert aside.result() == [Path("wave")]
+    aside.submit(_loaded, ["wave", "tabnanny"])
+    assert aside.answer() == [Path("wave")]
     aside.close()
     idle = pipeline._Aside(("wave",))
     idle.close()
@@ -490,3 +509,74 @@ def _loaded(names: list[str]) -> list[Path]:
     import sys
 
     return [Path(name) for name in names if name in sys.modules]
+
+
+@pytest.mark.parametrize("concurrent", [False, True])
+def test_a_failed_shortlist_still_records_the_ranking_it_follows(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch, concurrent: bool
+) -> None:
+    """ranking.xlsx may be written beside the shortlist: when the shortlist fails, ranking.json is
+    still written once the workbook is, recording it, and the shortlist's error is the one said."""
+    import json
+
+    from p4c import pipeline
+    from p4c import shortlist as shortlist_stage
+    from p4c.config import Project
+    from p4c.errors import P4CError
+    from p4c.report.provenance import file_sha256
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise P4CError("the shortlist broke")
+
+    monkeypatch.setattr(shortlist_stage, "shortlist", broken)
+    project = Project(sample_project)
+    folder = project.processed_dir
+    with pytest.raises(P4CError, match="the shortlist broke"):
+        pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=concurrent))
+    recorded = json.loads((folder / "ranking.json").read_text(encoding="utf-8"))["outputs"]
+    assert recorded["ranking.xlsx"] == file_sha256(folder / "ranking.xlsx")
+    assert recorded["ranking.csv"] == file_sha256(folder / "ranking.csv")
+    assert not (folder / "shortlist.json").exists()
+
+
+def test_the_second_process_does_its_tasks_in_turn_and_answers_in_order(tmp_path: Path) -> None:
+    """Each answer is its own task's, a task's error comes back at its turn (the later tasks still
+    run), and close() leaves no task file behind, even for tasks the child never took."""
+
+    from p4c import pipeline
+    from p4c.errors import P4CError
+
+    aside = pipeline._Aside()
+    aside.submit(_echo, "first")
+    aside.submit(_fail, "second")
+    aside.submit(_echo, "third")
+    assert aside.answer() == [Path("first")]
+    with pytest.raises(P4CError, match="task second failed"):
+        aside.answer()
+    assert aside.answer() == [Path("third")]
+    aside.close()
+    stuck = pipeline._Aside()
+    stuck.submit(_sleep, 30.0)
+    stuck.submit(_echo, "never")
+    pending = list(stuck._tasks)
+    assert len(pending) == 2 and pending[1].exists()
+    stuck.close()
+    assert stuck._child.returncode is not None
+    assert not any(path.exists() for path in pending)
+
+
+def _echo(text: str) -> list[Path]:
+    return [Path(text)]
+
+
+def _fail(text: str) -> list[Path]:
+    from p4c.errors import P4CError
+
+    raise P4CError(f"task {text} failed")
+
+
+def _sleep(seconds: float) -> list[Path]:
+    import time
+
+    time.sleep(seconds)
+    return []

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -130,6 +131,8 @@ def run(
 
     from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
+    from p4c.plan.stage import write_plans
+    from p4c.shortlist import record_shortlist, shortlist_xlsx_path, write_shortlist_tables
     from p4c.store import load_processed
 
     timings: dict[str, float] = {}
@@ -146,35 +149,38 @@ def run(
         if options.concurrent is not None
         else CONCURRENT_MIN <= len(processed.services) <= CONCURRENT_MAX
     )
-    # The second process starts now, so that its imports overlap ranking; it gets its task later.
-    catalogue = _Aside(CATALOGUE_IMPORTS) if aside else None
+    # The second process starts now, so that its imports overlap ranking: it then writes the
+    # rankings' and the shortlist's workbooks while this process goes on, and the catalogue
+    # beside the plans and the report. Without it, the same tasks run here, in turn.
+    later: _Aside | _Here = _Aside(ASIDE_IMPORTS) if aside else _Here()
     try:
         started = time.perf_counter()
-        ranking, outputs, note = _rank(folder, config, options, processed, draws)
+        ranking, outputs, note, books = _rank(folder, config, options, processed, draws, later)
         timings["rank"] = time.perf_counter() - started
         started = time.perf_counter()
         begin("shortlist")
-        chosen, written = _shortlist(folder, config, options, processed, ranking)
-        outputs += written
+        record = functools.partial(_record_rank, folder, config, options, processed, ranking, outputs)
+        with _then(lambda: outputs.extend(record(books, later))):
+            chosen = _shortlist(config, options, processed, ranking)
+        tables = write_shortlist_tables(chosen, folder)
+        xlsx = shortlist_xlsx_path(folder)
+        later.submit(_shortlist_book, chosen, xlsx, config, options.lang)
         timings["shortlist"] = time.perf_counter() - started
-        outputs += evaluate_if_reported(folder, config, options.as_of)
-        begin("report")
-        started = time.perf_counter()
-        if catalogue is not None:
-            catalogue.start(write_catalogue, folder, config, options.lang, 1)
-        outputs += _report(project, config, options, aside=catalogue is None)
+        with _then(lambda: outputs.extend(record_shortlist(chosen, folder, [*tables, *later.answer()]))):
+            outputs += evaluate_if_reported(folder, config, options.as_of)
+            begin("report")
+            started = time.perf_counter()
+            if aside:
+                later.submit(write_catalogue, folder, config, options.lang, 1)
+            outputs += write_plans(folder, config, generated=options.as_of).paths
+        outputs += _report(project, config, options, aside=not aside)
         timings["report"] = time.perf_counter() - started
         begin("catalogue")
         started = time.perf_counter()
-        outputs += (
-            catalogue.result()
-            if catalogue is not None
-            else write_catalogue(folder, config, options.lang, None)
-        )
+        outputs += later.answer() if aside else write_catalogue(folder, config, options.lang, None)
         timings["catalogue"] = time.perf_counter() - started  # beside the report: the wait after it
     finally:
-        if catalogue is not None:
-            catalogue.close()
+        later.close()
     notes = [note] if note else []
     stale = processed.scoring.stale_note() if processed.scoring is not None else None
     if stale:
@@ -182,14 +188,16 @@ def run(
     return RunResult(ingested, ranking, chosen, sorted(set(outputs)), notes, timings)
 
 
-def _rank(
+def _rank(  # noqa: PLR0917 - the run's state
     folder: Path,
     config: Config,
     options: RunOptions,
     processed: Processed,
     draws: Callable[[int, int], None] | None,
-) -> tuple[RankResult, list[Path], str | None]:
-    """The ranking, its files (and the scoring workbook's) and ranking.json; a note of what was left out."""
+    later: _Aside | _Here,
+) -> tuple[RankResult, list[Path], str | None, int]:
+    """The ranking and its files (and the scoring workbook's); ranking.xlsx goes to `later`. Also
+    a note of what was left out, and how many workbooks `later` writes."""
     from p4c import rank as rank_stage
     from p4c.scoring.apply import partner_rankings
     from p4c.scoring.outputs import has_scoring, write_scoring
@@ -204,30 +212,55 @@ def _rank(
         progress=draws,
     )
     targets, note = rank_stage.default_outputs(folder, len(ranking.table))
-    outputs = rank_stage.write_rankings(ranking, targets, config=config, lang=options.lang)
+    books = [t for t in targets if t.suffix == ".xlsx"]
+    for book in books:
+        later.submit(_ranking_book, ranking, book, config, options.lang)
+    outputs = rank_stage.write_rankings(
+        ranking, [t for t in targets if t not in books], config=config, lang=options.lang
+    )
     if processed.scoring is not None and has_scoring(processed.scoring):
         tau = partner_rankings(processed.services, processed.partners, config, processed.scoring)
         outputs += write_scoring(processed.scoring, tau, config, folder)
-    outputs.append(
-        record_rank(
-            folder,
-            config,
-            processed.partners,
-            ranking,
-            samples=options.samples,
-            seed=options.seed,
-            outputs=outputs,
-        )
+    return ranking, outputs, note, len(books)
+
+
+def _record_rank(  # noqa: PLR0917 - the run's state, for the record of one of its stages
+    folder: Path,
+    config: Config,
+    options: RunOptions,
+    processed: Processed,
+    ranking: RankResult,
+    outputs: list[Path],
+    books: int,
+    later: _Aside | _Here,
+) -> list[Path]:
+    """The rankings' workbooks once written, then ranking.json recording every file of the stage."""
+    written = [path for _ in range(books) for path in later.answer()]
+    record = record_rank(
+        folder,
+        config,
+        processed.partners,
+        ranking,
+        samples=options.samples,
+        seed=options.seed,
+        outputs=[*outputs, *written],
     )
-    return ranking, outputs, note
+    return [*written, record]
+
+
+def _ranking_book(ranking: RankResult, path: Path, config: Config, lang: Language) -> list[Path]:
+    from p4c.rank import write_ranking_xlsx
+
+    write_ranking_xlsx(ranking, path, config=config, lang=lang)
+    return [path]
 
 
 def _shortlist(
-    folder: Path, config: Config, options: RunOptions, processed: Processed, ranking: RankResult
-) -> tuple[ShortlistResult, list[Path]]:
+    config: Config, options: RunOptions, processed: Processed, ranking: RankResult
+) -> ShortlistResult:
     from p4c import shortlist as shortlist_stage
 
-    chosen = shortlist_stage.shortlist(
+    return shortlist_stage.shortlist(
         ranking.table,
         processed.services,
         processed.partners,
@@ -238,25 +271,41 @@ def _shortlist(
             ranked_by=how_ranked(ranking, config, samples=options.samples, seed=options.seed),
         ),
     )
-    return chosen, shortlist_stage.write_shortlist(chosen, folder, config=config, lang=options.lang)
+
+
+def _shortlist_book(chosen: ShortlistResult, path: Path, config: Config, lang: Language) -> list[Path]:
+    from p4c.shortlist import write_shortlist_xlsx
+
+    write_shortlist_xlsx(chosen, path, config=config, lang=lang)
+    return [path]
 
 
 def _report(project: Project, config: Config, options: RunOptions, *, aside: bool) -> list[Path]:
-    """The partners' plans, then report.html and report.xlsx (`aside`: ReportOptions.aside)."""
+    """report.html and report.xlsx (`aside`: ReportOptions.aside)."""
     from p4c import report as report_stage
-    from p4c.plan.stage import write_plans
 
     folder = project.processed_dir
     config_text = project.config_path.read_text(encoding="utf-8")
-    outputs = list(write_plans(folder, config, generated=options.as_of).paths)
-    outputs += report_stage.report(
+    return report_stage.report(
         folder,
         folder,
         config,
         config_text,
         report_stage.ReportOptions(as_of=options.as_of, lang=options.lang, aside=aside),
     )
-    return outputs
+
+
+@contextlib.contextmanager
+def _then(finish: Callable[[], object]) -> Iterator[None]:
+    """The block, then `finish()`, also when the block fails: a stage's record is written for the
+    files it wrote whatever comes next (and the block's own error is the one raised)."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):
+            finish()
+        raise
+    finish()
 
 
 # What the shortlist and the report import (about a second), and ingest does not.
@@ -294,54 +343,91 @@ def write_catalogue(folder: Path, config: Config, lang: Language, workers: int |
     return [site / "index.html"]
 
 
-# What the catalogue's process imports while it waits for its task.
-CATALOGUE_IMPORTS = ("p4c.config", "p4c.catalogue", "p4c.catalogue.site", "pyarrow.parquet")
+# What the second process imports while it waits for its first task.
+ASIDE_IMPORTS = (
+    "p4c.config",
+    "p4c.rank",
+    "p4c.shortlist",
+    "p4c.catalogue",
+    "p4c.catalogue.site",
+    "pyarrow.parquet",
+)
+
+
+class _Here:
+    """`_Aside`'s tasks done at once, in this process (a run without a second process)."""
+
+    def __init__(self) -> None:
+        self._answers: list[list[Path]] = []
+
+    def submit(self, task: Callable[..., list[Path]], *args: object) -> None:
+        self._answers.append(list(task(*args)))
+
+    def answer(self) -> list[Path]:
+        return self._answers.pop(0)
+
+    def close(self) -> None:
+        self._answers.clear()
 
 
 class _Aside:
-    """A task in a second Python process, started from the same interpreter and import path.
+    """Tasks in a second Python process, started from the same interpreter and import path.
 
-    The process starts at once and imports `preload` while the caller goes on; `start(task, *args)`
-    then hands it the task. A plain child process rather than multiprocessing's spawn, which would
-    import the caller's main script again. The arguments and the outcome travel pickled; the
-    task's exception (a P4CError saying what to fix) is raised again by `result()`. `close()` stops
-    a child that still runs (the catalogue then keeps its previous folder: it is swapped in only
-    when complete).
+    The process starts at once and imports `preload` while the caller goes on; `submit(task,
+    *args)` then hands it tasks, which it does in turn, and `answer()` gives their results in the
+    same order, raising again a task's exception (a P4CError saying what to fix). A plain child
+    process rather than multiprocessing's spawn, which would import the caller's main script
+    again. A task travels pickled in a file of its own (a submit never waits for the child to
+    read it), its answer pickled through a pipe. `close()` stops a child that still runs (the
+    catalogue then keeps its previous folder: it is swapped in only when complete).
     """
 
     def __init__(self, preload: Sequence[str] = ()) -> None:
         import os
         import subprocess
         import sys
+        import tempfile
 
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the child's, closed by close()
+        self._tasks: list[Path] = []
         self._child = subprocess.Popen(
             [sys.executable, "-c", "from p4c.pipeline import aside_main; aside_main()", *preload],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
+            stderr=self._stderr,
             env=env,
         )
 
-    def start(self, task: Callable[..., list[Path]], *args: object) -> None:
+    def submit(self, task: Callable[..., list[Path]], *args: object) -> None:
+        import os
         import pickle
+        import tempfile
 
+        fd, name = tempfile.mkstemp(prefix="p4c-task-", suffix=".pickle")
+        with os.fdopen(fd, "wb") as out:
+            pickle.dump((task, args), out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._tasks.append(Path(name))
         stdin = self._child.stdin
         assert stdin is not None
-        # the child reads it whole before working; a child that died at start-up closed its end,
-        # and result() says how it ended
-        with contextlib.suppress(BrokenPipeError), stdin:
-            stdin.write(pickle.dumps((task, args)))
-        self._child.stdin = None  # sent: communicate() only collects the answer
+        # a child that died closed its end: answer() says how it ended
+        with contextlib.suppress(BrokenPipeError):
+            stdin.write(os.fsencode(name) + b"\n")
+            stdin.flush()
 
-    def result(self) -> list[Path]:
+    def answer(self) -> list[Path]:
         import pickle
 
-        out, err = self._child.communicate()
-        if self._child.returncode != 0 or not out:
-            tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            raise P4CError(f"the catalogue process stopped (exit {self._child.returncode}): {tail[0]}")
-        done, value = pickle.loads(out)
+        stdout = self._child.stdout
+        assert stdout is not None
+        head = stdout.read(8)
+        data = stdout.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
+        if not data:
+            code = self._child.wait()
+            self._stderr.seek(0)
+            text = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+            raise P4CError(f"the second process of `p4c run` stopped (exit {code}): {text[0]}")
+        done, value = pickle.loads(data)  # written by our own child
         if not done:
             raise value
         return list(value)
@@ -349,21 +435,36 @@ class _Aside:
     def close(self) -> None:
         if self._child.poll() is None:
             self._child.kill()
-        self._child.communicate()
+        self._child.wait()
+        for stream in (self._child.stdin, self._child.stdout, self._stderr):
+            if stream is not None:
+                with contextlib.suppress(OSError):
+                    stream.close()
+        for task in self._tasks:  # those the child did not take
+            task.unlink(missing_ok=True)
 
 
 def aside_main() -> None:
-    """The child of `_Aside`: run the pickled task, answer (True, result) or (False, exception)."""
+    """The child of `_Aside`: each task named on stdin, run in turn; each answer, (True, result)
+    or (False, exception), pickled to stdout after its length. Ends when stdin does."""
     import importlib
+    import os
     import pickle
     import sys
 
-    for name in sys.argv[1:]:  # while the parent gets the task ready
+    for name in sys.argv[1:]:  # while the parent gets the first task ready
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    task, args = pickle.loads(sys.stdin.buffer.read())
-    try:
-        answer = (True, task(*args))
-    except Exception as exc:  # handed to the parent, which raises it
-        answer = (False, exc)
-    sys.stdout.buffer.write(pickle.dumps(answer))
+    out = sys.stdout.buffer
+    for line in sys.stdin.buffer:
+        path = Path(os.fsdecode(line.rstrip(b"\n")))
+        with path.open("rb") as handle:
+            task, args = pickle.load(handle)
+        path.unlink()
+        try:
+            answer = (True, task(*args))
+        except Exception as exc:  # handed to the parent, which raises it
+            answer = (False, exc)
+        data = pickle.dumps(answer)
+        out.write(len(data).to_bytes(8, "big") + data)
+        out.flush()

@@ -762,7 +762,7 @@ def write_rankings(
         elif suffix == ".parquet":
             write_parquet(result.table, path)
         else:
-            _write_ranking_xlsx(result, path, config=config, lang=lang)
+            write_ranking_xlsx(result, path, config=config, lang=lang)
     if result.stability is not None and paths:
         from p4c.store import WEIGHT_STABILITY_FILE
 
@@ -772,7 +772,8 @@ def write_rankings(
     return written
 
 
-def _write_ranking_xlsx(result: RankResult, path: Path, *, config: Config | None, lang: str) -> None:
+def write_ranking_xlsx(result: RankResult, path: Path, *, config: Config | None, lang: str) -> None:
+    """ranking.xlsx: the ranking, the weights used and their stability intervals, one sheet each."""
     import pandas as pd
 
     from p4c.headers import sheet_label

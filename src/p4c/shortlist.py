@@ -828,21 +828,36 @@ def write_shortlist(
     `config`, category labels beside the codes (see `p4c.io.write_xlsx`); the CSV files keep the
     machine ids and the English reasons (read back by `localized_reasons`).
     """
+    paths = write_shortlist_tables(result, folder)
+    xlsx = shortlist_xlsx_path(folder)
+    write_shortlist_xlsx(result, xlsx, config=config, lang=lang)
+    return record_shortlist(result, folder, [*paths, xlsx])
+
+
+def shortlist_xlsx_path(folder: Path) -> Path:
+    from p4c.store import SHORTLIST_XLSX
+
+    return folder / SHORTLIST_XLSX
+
+
+def write_shortlist_tables(result: ShortlistResult, folder: Path) -> list[Path]:
+    """candidates.csv, shortlist.csv and field_tests.csv: what the later stages read."""
     from p4c.fastcsv import write_csv
+    from p4c.store import CANDIDATES_FILE, FIELD_TESTS_FILE, SHORTLIST_FILE
+
+    paths = [folder / name for name in (CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE)]
+    for frame, path in zip((result.candidates, result.shortlist, result.field_tests), paths, strict=True):
+        write_csv(frame, path)
+    return paths
+
+
+def write_shortlist_xlsx(
+    result: ShortlistResult, path: Path, *, config: Config | None = None, lang: str = "en"
+) -> None:
+    """shortlist.xlsx: the shortlist, the field tests, the plan matrix, the candidates and the notes."""
     from p4c.headers import sheet_label
     from p4c.io import SheetSpec, write_xlsx
-    from p4c.store import (
-        CANDIDATES_FILE,
-        FIELD_TESTS_FILE,
-        SHORTLIST_FILE,
-        SHORTLIST_MANIFEST,
-        SHORTLIST_XLSX,
-    )
 
-    paths = [folder / name for name in (CANDIDATES_FILE, SHORTLIST_FILE, FIELD_TESTS_FILE, SHORTLIST_XLSX)]
-    write_csv(result.candidates, paths[0])
-    write_csv(result.shortlist, paths[1])
-    write_csv(result.field_tests, paths[2])
     three = {"score": "0.000", "match": "0.000", "need": "0.0"}
     categories = {c.code: c.text(lang) for c in config.categories} if config is not None else {}
     by_code = {"category": categories} if categories else {}
@@ -880,14 +895,19 @@ def write_shortlist(
             ),
             SheetSpec(sheet_label("Notes", lang), pd.DataFrame({"note": result.notes}), widths={"note": 110}),
         ],
-        paths[3],
+        path,
         lang=lang,
     )
-    if result.manifest is not None:
-        from p4c.report.provenance import write_manifest
 
-        paths.append(write_manifest(result.manifest, folder / SHORTLIST_MANIFEST, paths))
-    return paths
+
+def record_shortlist(result: ShortlistResult, folder: Path, paths: list[Path]) -> list[Path]:
+    """`paths`, and shortlist.json after them when the result has its manifest (written last)."""
+    if result.manifest is None:
+        return paths
+    from p4c.report.provenance import write_manifest
+    from p4c.store import SHORTLIST_MANIFEST
+
+    return [*paths, write_manifest(result.manifest, folder / SHORTLIST_MANIFEST, paths)]
 
 
 def shortlist_rows(result: ShortlistResult) -> list[list[str]]:
