@@ -580,3 +580,52 @@ def _sleep(seconds: float) -> list[Path]:
 
     time.sleep(seconds)
     return []
+
+
+def test_without_room_for_a_task_file_the_task_is_done_here_in_its_turn(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A full temporary folder does not stop the run: the task is done in this process, and its
+    answer (or its error) still comes in its turn."""
+    import tempfile
+
+    from p4c import pipeline
+    from p4c.errors import P4CError
+
+    aside = pipeline._Aside()
+    aside.submit(_echo, "child")
+    real = tempfile.mkstemp
+
+    def full(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkstemp", full)
+    aside.submit(_echo, "here")
+    aside.submit(_fail, "here too")
+    monkeypatch.setattr(tempfile, "mkstemp", real)
+    aside.submit(_echo, "child again")
+    assert aside.answer() == [Path("child")]
+    assert aside.answer() == [Path("here")]
+    with pytest.raises(P4CError, match="task here too failed"):
+        aside.answer()
+    assert aside.answer() == [Path("child again")]
+    aside.close()
+
+
+def test_a_second_process_that_cannot_start_leaves_the_run_to_this_one(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No new process (or no temporary file for its errors): `p4c run` does every task itself."""
+    import subprocess
+
+    from p4c import pipeline
+    from p4c.config import Project
+
+    def refused(*_args: Any, **_kwargs: Any) -> Any:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    project = Project(sample_project)
+    result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
+    assert (project.processed_dir / "catalogue" / "index.html") in result.outputs
+    assert (project.processed_dir / "ranking.xlsx") in result.outputs

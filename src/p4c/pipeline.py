@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from p4c.errors import P4CError
 
@@ -152,7 +152,8 @@ def run(
     # The second process starts now, so that its imports overlap ranking: it then writes the
     # rankings' and the shortlist's workbooks while this process goes on, and the catalogue
     # beside the plans and the report. Without it, the same tasks run here, in turn.
-    later: _Aside | _Here = _Aside(ASIDE_IMPORTS) if aside else _Here()
+    later = _second_process() if aside else _Here()
+    aside = isinstance(later, _Aside)
     try:
         started = time.perf_counter()
         ranking, outputs, note, books = _rank(folder, config, options, processed, draws, later)
@@ -354,6 +355,15 @@ ASIDE_IMPORTS = (
 )
 
 
+def _second_process() -> _Aside | _Here:
+    """The second process, or its tasks done here when it cannot start (no temporary file, no
+    new process): slower, and the same result."""
+    try:
+        return _Aside(ASIDE_IMPORTS)
+    except OSError:
+        return _Here()
+
+
 class _Here:
     """`_Aside`'s tasks done at once, in this process (a run without a second process)."""
 
@@ -391,23 +401,36 @@ class _Aside:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         self._stderr = tempfile.TemporaryFile()  # noqa: SIM115 - the child's, closed by close()
         self._tasks: list[Path] = []
-        self._child = subprocess.Popen(
-            [sys.executable, "-c", "from p4c.pipeline import aside_main; aside_main()", *preload],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._stderr,
-            env=env,
-        )
+        self._turns: list[tuple[bool, Any] | None] = []  # None: the child's answer; else one made here
+        try:
+            self._child = subprocess.Popen(
+                [sys.executable, "-c", "from p4c.pipeline import aside_main; aside_main()", *preload],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._stderr,
+                env=env,
+            )
+        except OSError:
+            self._stderr.close()
+            raise
 
     def submit(self, task: Callable[..., list[Path]], *args: object) -> None:
         import os
         import pickle
         import tempfile
 
-        fd, name = tempfile.mkstemp(prefix="p4c-task-", suffix=".pickle")
-        with os.fdopen(fd, "wb") as out:
-            pickle.dump((task, args), out, protocol=pickle.HIGHEST_PROTOCOL)
-        self._tasks.append(Path(name))
+        try:
+            fd, name = tempfile.mkstemp(prefix="p4c-task-", suffix=".pickle")
+            self._tasks.append(Path(name))
+            with os.fdopen(fd, "wb") as out:
+                pickle.dump((task, args), out, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:  # no room for the task's file (a full temp folder): done here, in its turn
+            try:
+                self._turns.append((True, task(*args)))
+            except Exception as exc:  # raised by answer(), as the child's would be
+                self._turns.append((False, exc))
+            return
+        self._turns.append(None)
         stdin = self._child.stdin
         assert stdin is not None
         # a child that died closed its end: answer() says how it ended
@@ -416,8 +439,12 @@ class _Aside:
             stdin.flush()
 
     def answer(self) -> list[Path]:
+        """The next task's result, in the order they were submitted."""
         import pickle
 
+        turn = self._turns.pop(0)
+        if turn is not None:
+            return self._result(turn)
         stdout = self._child.stdout
         assert stdout is not None
         head = stdout.read(8)
@@ -427,7 +454,11 @@ class _Aside:
             self._stderr.seek(0)
             text = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
             raise P4CError(f"the second process of `p4c run` stopped (exit {code}): {text[0]}")
-        done, value = pickle.loads(data)  # written by our own child
+        return self._result(pickle.loads(data))  # written by our own child
+
+    @staticmethod
+    def _result(turn: tuple[bool, Any]) -> list[Path]:
+        done, value = turn
         if not done:
             raise value
         return list(value)
