@@ -629,3 +629,17 @@ def test_a_second_process_that_cannot_start_leaves_the_run_to_this_one(
     result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
     assert (project.processed_dir / "catalogue" / "index.html") in result.outputs
     assert (project.processed_dir / "ranking.xlsx") in result.outputs
+
+
+def test_then_finishes_after_an_error_but_not_after_an_interrupt() -> None:
+    """A stage's record follows its files when a later step fails; Ctrl-C waits for nothing."""
+    from p4c.pipeline import _then
+
+    done: list[str] = []
+    with pytest.raises(ValueError, match="later step"), _then(lambda: done.append("error")):
+        raise ValueError("later step")
+    with pytest.raises(KeyboardInterrupt), _then(lambda: done.append("interrupt")):
+        raise KeyboardInterrupt
+    with _then(lambda: done.append("ok")):
+        pass
+    assert done == ["error", "ok"]

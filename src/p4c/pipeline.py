@@ -299,10 +299,11 @@ def _report(project: Project, config: Config, options: RunOptions, *, aside: boo
 @contextlib.contextmanager
 def _then(finish: Callable[[], object]) -> Iterator[None]:
     """The block, then `finish()`, also when the block fails: a stage's record is written for the
-    files it wrote whatever comes next (and the block's own error is the one raised)."""
+    files it wrote whatever comes next (and the block's own error is the one raised). Not after an
+    interrupt: Ctrl-C stops at once."""
     try:
         yield
-    except BaseException:
+    except Exception:
         with contextlib.suppress(Exception):
             finish()
         raise
