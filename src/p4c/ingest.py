@@ -206,7 +206,9 @@ def _read_and_hash(path: Path, config: Config, context: Context | None = None) -
         except OSError as exc:
             hash_error.append(exc)
         if context is not None and kind_of_sheets(sheet_names) is not None:
-            with contextlib.suppress(P4CError, OSError):  # said when validating, as it would be
+            # Any error here (a damaged store) is met again when validating, and said there as
+            # before: in this thread it would pass for the workbook's own.
+            with contextlib.suppress(Exception):
                 context.warm()
 
     def read() -> Book:
