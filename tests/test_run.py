@@ -367,7 +367,9 @@ def _files(folder: Path) -> dict[str, bytes]:
     }
 
 
-def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(sample_project: Path) -> None:
+def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """`concurrent` (the default from CONCURRENT_MIN services) only moves the catalogue and the
     ranking's and shortlist's workbooks into a second process: the same files, the same outputs
     listed, and ranking.json and shortlist.json record the workbooks as they were written."""
@@ -383,6 +385,14 @@ def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(sample_
     folder = project.processed_dir
     site = folder / CATALOGUE_DIR
     results, sites, books = [], [], []
+    handed: list[str] = []
+    real = pipeline._Aside.submit
+
+    def spy(self: Any, task: Any, *args: Any) -> None:
+        handed.append(task.__name__)
+        real(self, task, *args)
+
+    monkeypatch.setattr(pipeline._Aside, "submit", spy)
     for concurrent in (False, True):
         options = pipeline.RunOptions(samples=200, as_of=None, seed=5, concurrent=concurrent)
         results.append(pipeline.run(project, config, options))
@@ -391,6 +401,7 @@ def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(sample_
         for manifest, book in (("ranking.json", "ranking.xlsx"), ("shortlist.json", "shortlist.xlsx")):
             recorded = json.loads((folder / manifest).read_text(encoding="utf-8"))["outputs"]
             assert recorded[book] == file_sha256(folder / book), (concurrent, manifest)
+    assert handed == ["_ranking_book", "_shortlist_book", "write_catalogue"]  # the second run's
     assert sites[0] == sites[1] and len(sites[0]) > 150
     assert books[0] == books[1]
     assert results[0].outputs == results[1].outputs
@@ -643,3 +654,37 @@ def test_then_finishes_after_an_error_but_not_after_an_interrupt() -> None:
     with _then(lambda: done.append("ok")):
         pass
     assert done == ["error", "ok"]
+
+
+def test_a_task_that_prints_does_not_spoil_the_answers() -> None:
+    """What a task (or a library) prints goes to the second process's stderr, not into the
+    answers, which the parent reads from its stdout."""
+    from p4c import pipeline
+
+    aside = pipeline._Aside()
+    aside.submit(_chatty, "spoken")
+    aside.submit(_echo, "after")
+    assert aside.answer() == [Path("spoken")]
+    assert aside.answer() == [Path("after")]
+    aside.close()
+
+
+def _chatty(text: str) -> list[Path]:
+    import os
+
+    print("a line on stdout")
+    os.write(1, b"and one written to fd 1\n")
+    return [Path(text)]
+
+
+def test_here_raises_a_tasks_error_at_its_answer_as_the_second_process_does() -> None:
+    """Both ways write the same files before a task's error is said: it comes at its answer."""
+    from p4c import pipeline
+    from p4c.errors import P4CError
+
+    here = pipeline._Here()
+    here.submit(_fail, "first")
+    here.submit(_echo, "second")
+    with pytest.raises(P4CError, match="task first failed"):
+        here.answer()
+    assert here.answer() == [Path("second")]

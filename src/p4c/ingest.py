@@ -187,10 +187,11 @@ def _read_and_hash(path: Path, config: Config, context: Context | None = None) -
 
     calamine parses a workbook in a child process, so a spreadsheet is read in a thread while
     this one imports what validating and storing will need. Once the reading thread has sized
-    the sheets, and while calamine still parses, it hashes the file and, for a scoring or
-    field-test workbook (its sheet names tell), reads the store's services and partners that
-    the workbook is checked against; then and not earlier, so that it never competes with the
-    parser for the two CPUs. A CSV is read here.
+    the sheets, and while calamine still parses, it hashes the file and, for a scoring,
+    field-test or plan workbook (its sheet names tell), reads the store's services and partners
+    that the workbook is checked against; then and not earlier, so that it never competes with
+    the parser for the two CPUs. (Where there is no fork, calamine parses in the reading thread
+    after them.) A CSV is read here.
     """
     import threading
 

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from p4c.store import Processed
 
 DEFAULT_SAMPLES = 1000
-# From CONCURRENT_MIN services up to CONCURRENT_MAX, `run` builds the catalogue in a second process
-# while this one writes the plans and the report: both read only what the earlier stages wrote.
+# From CONCURRENT_MIN services up to CONCURRENT_MAX, `run` hands tasks to a second process: the
+# rankings' and the shortlist's workbooks while this one chooses the shortlist and writes the plans,
+# then the catalogue while it writes the report; each reads only what the earlier stages wrote.
 # Below, starting a Python process (about a second of imports) costs more than it saves; above, the
 # two processes together would take the run past its 2 GB at 100,000 services, so the catalogue
 # follows the report and renders its pages with forked workers instead.
@@ -45,7 +46,7 @@ class RunOptions:
     samples: int = DEFAULT_SAMPLES
     seed: int | None = None
     lang: Language = "en"  # the report, the .xlsx workbooks and the catalogue; plans keep their own
-    concurrent: bool | None = None  # the catalogue beside the report (None: by CONCURRENT_MIN and _MAX)
+    concurrent: bool | None = None  # the second process (None: by CONCURRENT_MIN and _MAX)
 
 
 @dataclass
@@ -365,20 +366,40 @@ def _second_process() -> _Aside | _Here:
         return _Here()
 
 
+_MAX_ANSWER = 1 << 30  # bytes: larger is not an answer (a task answers a few paths, or its error)
+
+
 class _Here:
-    """`_Aside`'s tasks done at once, in this process (a run without a second process)."""
+    """`_Aside`'s tasks done at once, in this process (a run without a second process). A task's
+    error is raised by its `answer()`, as the second process's would be, so that both ways write
+    the same files before it."""
 
     def __init__(self) -> None:
-        self._answers: list[list[Path]] = []
+        self._answers: list[tuple[bool, Any]] = []
 
     def submit(self, task: Callable[..., list[Path]], *args: object) -> None:
-        self._answers.append(list(task(*args)))
+        self._answers.append(_attempt(task, args))
 
     def answer(self) -> list[Path]:
-        return self._answers.pop(0)
+        return _result(self._answers.pop(0))
 
     def close(self) -> None:
         self._answers.clear()
+
+
+def _attempt(task: Callable[..., list[Path]], args: Sequence[object]) -> tuple[bool, Any]:
+    """(True, the task's result) or (False, its exception), as the second process answers."""
+    try:
+        return True, list(task(*args))
+    except Exception as exc:  # raised again by answer()
+        return False, exc
+
+
+def _result(turn: tuple[bool, Any]) -> list[Path]:
+    done, value = turn
+    if not done:
+        raise value
+    return list(value)
 
 
 class _Aside:
@@ -426,10 +447,7 @@ class _Aside:
             with os.fdopen(fd, "wb") as out:
                 pickle.dump((task, args), out, protocol=pickle.HIGHEST_PROTOCOL)
         except OSError:  # no room for the task's file (a full temp folder): done here, in its turn
-            try:
-                self._turns.append((True, task(*args)))
-            except Exception as exc:  # raised by answer(), as the child's would be
-                self._turns.append((False, exc))
+            self._turns.append(_attempt(task, args))
             return
         self._turns.append(None)
         stdin = self._child.stdin
@@ -445,26 +463,25 @@ class _Aside:
 
         turn = self._turns.pop(0)
         if turn is not None:
-            return self._result(turn)
+            return _result(turn)
         stdout = self._child.stdout
         assert stdout is not None
         head = stdout.read(8)
-        data = stdout.read(int.from_bytes(head, "big")) if len(head) == 8 else b""
-        if not data:
-            code = self._child.wait()
-            self._stderr.seek(0)
-            text = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
-            raise P4CError(f"the second process of `p4c run` stopped (exit {code}): {text[0]}")
-        return self._result(pickle.loads(data))  # written by our own child
-
-    @staticmethod
-    def _result(turn: tuple[bool, Any]) -> list[Path]:
-        done, value = turn
-        if not done:
-            raise value
-        return list(value)
+        size = int.from_bytes(head, "big") if len(head) == 8 else 0
+        data = stdout.read(size) if 0 < size <= _MAX_ANSWER else b""
+        try:
+            if len(data) == size > 0:
+                return _result(pickle.loads(data))  # written by our own child
+        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError):
+            pass  # not an answer: the child stopped in the middle of one
+        self._child.kill()
+        code = self._child.wait()
+        self._stderr.seek(0)
+        text = self._stderr.read().decode("utf-8", "replace").strip().splitlines()[-1:] or ["no message"]
+        raise P4CError(f"the second process of `p4c run` stopped (exit {code}): {text[0]}")
 
     def close(self) -> None:
+        """Stop the child (at once when it still works: the run failed), and remove what is left."""
         if self._child.poll() is None:
             self._child.kill()
         self._child.wait()
@@ -484,10 +501,12 @@ def aside_main() -> None:
     import pickle
     import sys
 
+    # The answers get their own copy of stdout; what a library prints goes to stderr, not into them.
+    out = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
     for name in sys.argv[1:]:  # while the parent gets the first task ready
         with contextlib.suppress(ImportError):
             importlib.import_module(name)
-    out = sys.stdout.buffer
     for line in sys.stdin.buffer:
         path = Path(os.fsdecode(line.rstrip(b"\n")))
         with path.open("rb") as handle:

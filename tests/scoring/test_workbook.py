@@ -217,9 +217,12 @@ def test_the_store_is_read_while_the_workbook_is_parsed(
 def test_a_damaged_store_stops_a_scoring_workbook_as_before(
     tmp_path: Path, partnership: Project, config: Config
 ) -> None:
-    """Reading the store early changes nothing when it is damaged: the ingest stops with the
-    store's own error, as it would when validating, and the file is not called unreadable."""
+    """Reading the store early changes nothing when it is damaged: validating the workbook stops
+    with the store's own error, as it did before, and the file is not called unreadable (an error
+    in the reading thread would be taken for the workbook's)."""
     from p4c.errors import P4CError
+    from p4c.ingest import validate_file
+    from p4c.kinds import Context
 
     path = write(tmp_path / "FR_scoring.xlsx", scoring())
     database = store.db_path(partnership.processed_dir)
@@ -227,5 +230,5 @@ def test_a_damaged_store_stops_a_scoring_workbook_as_before(
     for journal in database.parent.glob(database.name + "-*"):
         journal.unlink()
     with pytest.raises(P4CError) as raised:
-        ingest([path], partnership, config)
+        validate_file(path, config, None, Context(partnership.processed_dir))
     assert raised.value.message.startswith(f"the store {database} is damaged")
