@@ -373,14 +373,17 @@ class Table:
             return [None] * len(self.kept)
         parsed = self.columns[column]
         picked = parsed.values[self.kept]
+        out: list[Any]
         if picked.dtype == object:
-            generic = np.generic
-            out = [
-                None
-                if value is None or (isinstance(value, float) and math.isnan(value))
-                else (value.item() if isinstance(value, generic) else value)
-                for value in picked.tolist()
-            ]
+            out = picked.tolist()
+            if not set(map(type, out)) <= _PLAIN:  # a NaN or a numpy scalar: not in most columns
+                generic = np.generic
+                out = [
+                    None
+                    if value is None or (isinstance(value, float) and math.isnan(value))
+                    else (value.item() if isinstance(value, generic) else value)
+                    for value in out
+                ]
         else:  # numbers: tolist() gives Python floats and ints
             out = picked.tolist()
             if picked.dtype.kind == "f":
@@ -390,6 +393,9 @@ class Table:
             for pos in np.flatnonzero(~parsed.valid[self.kept]).tolist():
                 out[pos] = None
         return out
+
+
+_PLAIN = frozenset({str, type(None)})  # what Table.values gives back as it is
 
 
 def read_table(

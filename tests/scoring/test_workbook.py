@@ -232,3 +232,10 @@ def test_a_damaged_store_stops_a_scoring_workbook_as_before(
     with pytest.raises(P4CError) as raised:
         validate_file(path, config, None, Context(partnership.processed_dir))
     assert raised.value.message.startswith(f"the store {database} is damaged")
+
+
+def test_the_ratings_texts_keep_text_and_blanks_and_write_anything_else_as_text() -> None:
+    from p4c.scoring.workbook import _texts
+
+    assert _texts(["BE", None, "S-01"]).to_pylist() == ["BE", None, "S-01"]
+    assert _texts(["BE", 7, None, 2.5]).to_pylist() == ["BE", "7", None, "2.5"]

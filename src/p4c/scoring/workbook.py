@@ -191,23 +191,31 @@ def _scores(
     grid = np.column_stack([table.floats(c) for c in crit_ids])  # rows x criteria, NaN = not rated
     crit, row = np.nonzero(~np.isnan(grid.T))  # criterion by criterion, as a melt would give them
 
-    def text(values: Sequence[Any]) -> pa.Array:
-        return pa.array([None if v is None else str(v) for v in values], pa.string())
-
     # Built in Arrow, which repeats a row's texts by index (take): three times as fast as pandas
     # converting a column of Python strings per rating.
     columns = {
         "rater": pa.array(np.full(len(row), rater, dtype=object), pa.string()),
-        "partner": text(partners).take(row),
-        "service_id": text(ids).take(row),
-        "criterion": text(crit_ids).take(crit),
+        "partner": _texts(partners).take(row),
+        "service_id": _texts(ids).take(row),
+        "criterion": _texts(crit_ids).take(crit),
         "score": pa.array(grid[row, crit], pa.float64()),
-        "comment": text(table.values("comment")).take(row),
+        "comment": _texts(table.values("comment")).take(row),
     }
     frame: pd.DataFrame = pa.table(
         [columns[c] for c in SCORE_TABLE_COLUMNS], names=list(SCORE_TABLE_COLUMNS)
     ).to_pandas()
     return frame, int(np.unique(row).size)
+
+
+def _texts(values: Sequence[Any]) -> pa.Array:
+    """A column of text as Arrow: text and blanks (what the parsers give) converted in C, anything
+    else as its text."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values, pa.string())
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return pa.array([None if v is None else str(v) for v in values], pa.string())
 
 
 def _check_keys(
