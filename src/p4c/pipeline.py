@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -161,14 +160,20 @@ def run(
         timings["rank"] = time.perf_counter() - started
         started = time.perf_counter()
         begin("shortlist")
-        record = functools.partial(_record_rank, folder, config, options, processed, ranking, outputs)
-        with _then(lambda: outputs.extend(record(books, later))):
+
+        def ranked() -> None:  # the rankings' workbooks are written: ranking.json records them
+            outputs.extend(_record_rank(folder, config, options, processed, ranking, outputs, books, later))
+
+        with _then(ranked):
             chosen = _shortlist(config, options, processed, ranking)
         tables = write_shortlist_tables(chosen, folder)
-        xlsx = shortlist_xlsx_path(folder)
-        later.submit(_shortlist_book, chosen, xlsx, config, options.lang)
+        later.submit(_shortlist_book, chosen, shortlist_xlsx_path(folder), config, options.lang)
         timings["shortlist"] = time.perf_counter() - started
-        with _then(lambda: outputs.extend(record_shortlist(chosen, folder, [*tables, *later.answer()]))):
+
+        def listed() -> None:  # shortlist.xlsx is written: shortlist.json records it
+            outputs.extend(record_shortlist(chosen, folder, [*tables, *later.answer()]))
+
+        with _then(listed):
             outputs += evaluate_if_reported(folder, config, options.as_of)
             begin("report")
             started = time.perf_counter()
