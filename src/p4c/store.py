@@ -27,7 +27,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from p4c import __version__
 from p4c.errors import P4CError
@@ -445,14 +445,19 @@ def read_table(
 def _chunk_rows(folder: Path, kind: str, *, history: bool) -> list[tuple[bytes, str | None, str | None]]:
     """The (data, replaced_at, replaced_by) of a table's current chunks (or replaced ones), by owner."""
     with _connect(folder, write=False) as con:
-        if not _has_tables(con):
-            return []
-        where = "replaced_at IS NOT NULL" if history else "replaced_at IS NULL"
-        rows: list[tuple[bytes, str | None, str | None]] = con.execute(
-            f"SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? AND {where} "
-            "ORDER BY owner, id",
-            (kind,),
-        ).fetchall()
+        return (
+            _chunks_of(con, kind, "data, replaced_at, replaced_by", history=history)
+            if _has_tables(con)
+            else []
+        )
+
+
+def _chunks_of(con: sqlite3.Connection, kind: str, columns: str, *, history: bool) -> list[Any]:
+    """`columns` of a table's current chunks (or replaced ones), by owner."""
+    where = "replaced_at IS NOT NULL" if history else "replaced_at IS NULL"
+    rows: list[Any] = con.execute(
+        f"SELECT {columns} FROM chunks WHERE kind = ? AND {where} ORDER BY owner, id", (kind,)
+    ).fetchall()
     return rows
 
 
@@ -637,21 +642,12 @@ def export(folder: Path, con: sqlite3.Connection) -> None:
 
     for kind, name in EXPORTS.items():
         target = folder / name
-        ids = ",".join(
-            str(chunk_id)
-            for (chunk_id,) in con.execute(
-                "SELECT id FROM chunks WHERE kind = ? AND replaced_at IS NULL ORDER BY owner, id", (kind,)
-            )
-        )
+        ids = ",".join(str(chunk_id) for (chunk_id,) in _chunks_of(con, kind, "id", history=False))
         key = f"export:{kind}"
         known = con.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         if known is not None and known[0] == f"{ids}|{_file_state(target)}":
             continue
-        rows: list[tuple[bytes, str | None, str | None]] = con.execute(
-            "SELECT data, replaced_at, replaced_by FROM chunks WHERE kind = ? AND replaced_at IS NULL "
-            "ORDER BY owner, id",
-            (kind,),
-        ).fetchall()
+        rows = _chunks_of(con, kind, "data, replaced_at, replaced_by", history=False)
         if len(rows) == 1:  # a chunk is a parquet file already
             _write_bytes(rows[0][0], target)
         elif rows:  # Arrow to parquet, with no trip through pandas
