@@ -1073,7 +1073,7 @@ def test_xlsx_data_cells_are_what_xlsxwriter_writes_cell_by_cell(tmp_path: Path)
 
 # --- whole columns at once -------------------------------------------------------------------------
 
-_CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*)>(?:<v>([^<]*)</v>|(.*))</c>')
+_CELL = re.compile(r'<c r="([A-Z]+\d+)"([^>]*)>(?:<v>([^<]*)</v>|(.*))</c>', re.DOTALL)
 
 
 def _cells_of(texts: list[str]) -> list[tuple[str, str, object]]:
