@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from typing import IO, Any
 
@@ -58,21 +58,70 @@ def stop_child(pid: int) -> None:
     wait_child(pid)
 
 
+class Sender:
+    """The child's end of `Child.streaming`: each `send(value)` is pickled to the scratch file, and
+    the parent hears of it at once (the file's new end, through a pipe), so that it unpickles one
+    part while the child makes the next."""
+
+    def __init__(self, out: IO[bytes], pipe: int) -> None:
+        self.out, self.pipe = out, pipe
+
+    def send(self, value: Any) -> None:
+        import pickle
+
+        pickler = pickle.Pickler(self.out, protocol=pickle.HIGHEST_PROTOCOL)
+        if hasattr(pickler, "fast"):  # no memo: the parts share nothing, and a memo doubles the memory
+            pickler.fast = True
+        pickler.dump(value)
+        self.out.flush()
+        os.write(self.pipe, self.out.tell().to_bytes(8, "little"))  # 8 bytes: one atomic pipe write
+
+
 class Child:
     """`work(out)` in a forked child, which writes its answer to `out` (a scratch file) and gives
     its exit code; `wait()` for the code, then `answer()` for what it pickled; `close()` stops a
-    child still running and frees the file. Where fork exists only."""
+    child still running and frees the file. `Child.streaming(work)`: `work(sender)` sends its
+    answer in parts, which `received()` gives as each one is whole. Where fork exists only."""
 
     def __init__(self, work: Callable[[IO[bytes]], int]) -> None:
+        self._pipe = -1
+        self._start(lambda: work(self.scratch))
+
+    @classmethod
+    def streaming(cls, work: Callable[[Sender], int]) -> Child:
+        child = cls.__new__(cls)
+        read_end, write_end = os.pipe()
+        child._pipe = read_end
+        try:
+            child._start(lambda: work(Sender(child.scratch, write_end)))
+        finally:
+            os.close(write_end)  # the child's own copy is the one end left: EOF when it exits
+        return child
+
+    def _start(self, work: Callable[[], int]) -> None:
         self.scratch = scratch_file()
         self.pid = os.fork()
         if self.pid == 0:  # the child: its work, then out with no clean-up of the parent's
             code = 1
             try:
-                code = work(self.scratch)
+                if self._pipe >= 0:
+                    os.close(self._pipe)
+                code = work()
                 self.scratch.flush()
             finally:
                 os._exit(code)
+
+    def received(self) -> Iterator[Any]:
+        """The parts a streaming child sent, in order, each as soon as it is whole; they end when
+        the child's end of the pipe closes (it exited or was killed). UnpicklingError or EOFError
+        when a part is not whole."""
+        import pickle
+
+        start, fd = 0, self.scratch.fileno()
+        while len(told := _read_exactly(self._pipe, 8)) == 8:
+            end = int.from_bytes(told, "little")
+            yield pickle.loads(_read_exactly(fd, end - start, start))  # written by our own child
+            start = end
 
     def wait(self) -> int | None:
         """The exit code (None: reaped by someone else, so the answer is unknown)."""
@@ -91,4 +140,21 @@ class Child:
         if self.pid:
             stop_child(self.pid)
             self.pid = 0
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
         self.scratch.close()
+
+
+def _read_exactly(fd: int, size: int, offset: int | None = None) -> bytes:
+    """`size` bytes of `fd` (at `offset`, or from a pipe), fewer only at its end."""
+    parts: list[bytes] = []
+    while size > 0:
+        part = os.read(fd, size) if offset is None else os.pread(fd, size, offset)
+        if not part:
+            break
+        parts.append(part)
+        size -= len(part)
+        if offset is not None:
+            offset += len(part)
+    return b"".join(parts)

@@ -742,9 +742,9 @@ _Read = tuple[list[str], dict[str, list[list[Any]]]]  # the sheet names, and the
 class _Trial:
     """calamine reading `path` in a forked child (where fork exists) with an address-space limit
     and an alarm, while this process checks the sheets' extents. `result()` waits for it: the rows
-    it read (pickled through an unlinked scratch file); a P4CError when calamine refused the file
-    or ran out of memory or time; None when it could not tell (no fork, or the child wrote nothing),
-    and the file is read here."""
+    it read (sent in parts through an unlinked scratch file, unpickled here while the child pickles
+    the next); a P4CError when calamine refused the file or ran out of memory or time; None when it
+    could not tell (no fork, or the child did not send everything), and the file is read here."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -761,25 +761,21 @@ class _Trial:
         from p4c.values import norm  # noqa: F401
 
         limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
-        self.child = forks.Child(functools.partial(_trial_child, path, limit))
+        self.child = forks.Child.streaming(functools.partial(_trial_child, path, limit))
 
     def result(self) -> _Read | None:
         if self.child is None:
             return None
+        sent = self._received(self.child)
         code = self.child.wait()
         if code is None or code == _SENT_NOTHING:  # reaped elsewhere, or the rows not sent: read here
             return None
         if code in (0, 3):
-            import pickle
-
-            try:
-                sent = self.child.answer()
-            except (EOFError, pickle.UnpicklingError):
-                return None  # the child stopped before it wrote: read here
-            if code == 3:  # calamine's own error, said once (a second read would print a panic again)
-                raise _reader_error(self.path, str(sent))
-            read: _Read = sent
-            return read
+            if sent is None:
+                return None  # the child stopped before it sent everything: read here
+            if isinstance(sent, str):  # calamine's own error, said once (a second read would panic again)
+                raise _reader_error(self.path, sent)
+            return sent
         import signal
 
         what = (
@@ -797,6 +793,29 @@ class _Trial:
             )
         )
 
+    @staticmethod
+    def _received(child: forks.Child) -> _Read | str | None:
+        """What the child sent: the sheet names and rows, calamine's error text, or None when it
+        did not send it all (it stopped, or a part is not whole)."""
+        import pickle
+
+        names: list[str] = []
+        sheets: dict[str, list[list[Any]]] = {}
+        try:
+            for part in child.received():
+                if part[0] == "names":
+                    names = part[1]
+                elif part[0] == "rows":
+                    sheets.setdefault(part[1], []).extend(part[2])
+                elif part[0] == "error":
+                    error: str = part[1]
+                    return error
+                else:  # "end"
+                    return names, sheets
+        except (EOFError, pickle.UnpicklingError):
+            pass
+        return None
+
     def close(self) -> None:
         """Stop a child that still runs (the read failed before waiting for it); free the scratch."""
         if self.child is not None:
@@ -805,13 +824,13 @@ class _Trial:
 
 
 _SENT_NOTHING = 5  # the trial's child read the file but could not send the rows: read it here
+_SENT_ROWS = 4096  # rows a part: the parent unpickles one while the child pickles the next
 
 
-def _trial_child(path: Path, limit: int, out: IO[bytes]) -> int:
-    """In the forked child: nothing but calamine under the budget, the rows (or calamine's error
-    text) pickled to `out`; the exit code (0 read, 3 calamine's own error, 4 out of memory,
-    _SENT_NOTHING)."""
-    import pickle
+def _trial_child(path: Path, limit: int, out: forks.Sender) -> int:
+    """In the forked child: nothing but calamine under the budget, then the sheet names, the rows
+    in parts and "end" (or calamine's error text) sent to the parent; the exit code (0 read, 3
+    calamine's own error, 4 out of memory, _SENT_NOTHING)."""
     import resource
     import signal
 
@@ -831,14 +850,15 @@ def _trial_child(path: Path, limit: int, out: IO[bytes]) -> int:
         return 4
     except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
         with contextlib.suppress(BaseException):
-            pickle.dump(str(exc) or type(exc).__name__, out)
+            out.send(("error", str(exc) or type(exc).__name__))
         return 3
     try:
-        pickler = pickle.Pickler(out, protocol=pickle.HIGHEST_PROTOCOL)
-        if hasattr(pickler, "fast"):  # no memo: cells are not shared, and a memo doubles the memory
-            pickler.fast = True
-        pickler.dump(read)
-        out.flush()
+        names, sheets = read
+        out.send(("names", names))
+        for name, rows in sheets.items():
+            for start in range(0, max(len(rows), 1), _SENT_ROWS):
+                out.send(("rows", name, rows[start : start + _SENT_ROWS]))
+        out.send(("end",))
     except MemoryError:
         return 4
     except BaseException:  # whatever it is, it is not the file's fault
