@@ -370,9 +370,10 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
     sample_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`concurrent` (the default from CONCURRENT_MIN services) only moves the catalogue and the
-    ranking's and shortlist's workbooks into a second process: the same files, the same outputs
-    listed, and ranking.json and shortlist.json record the workbooks as they were written."""
+    """`concurrent` (the default from CONCURRENT_MIN services) only moves the ranking's and
+    shortlist's workbooks, the plans and the catalogue into a second process: the same files, the
+    same outputs listed, and ranking.json and shortlist.json record the workbooks as they were
+    written."""
     import json
 
     from p4c import pipeline
@@ -384,7 +385,7 @@ def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
     config = project.load_config()
     folder = project.processed_dir
     site = folder / CATALOGUE_DIR
-    results, sites, books = [], [], []
+    results, sites, books, plans = [], [], [], []
     handed: list[str] = []
     real = pipeline._Aside.submit
 
@@ -398,12 +399,19 @@ def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
         results.append(pipeline.run(project, config, options))
         sites.append(_files(site))
         books.append({name: _sheets(folder / name) for name in ("ranking.xlsx", "shortlist.xlsx")})
+        plans.append(
+            {
+                p.name: p.read_bytes() if p.suffix == ".html" else _sheets(p)
+                for p in (folder / "plans").iterdir()
+            }
+        )
         for manifest, book in (("ranking.json", "ranking.xlsx"), ("shortlist.json", "shortlist.xlsx")):
             recorded = json.loads((folder / manifest).read_text(encoding="utf-8"))["outputs"]
             assert recorded[book] == file_sha256(folder / book), (concurrent, manifest)
-    assert handed == ["_ranking_book", "_shortlist_book", "write_catalogue"]  # the second run's
+    assert handed == ["_ranking_book", "_shortlist_book", "write_plan_files", "write_catalogue"]  # 2nd run
     assert sites[0] == sites[1] and len(sites[0]) > 150
     assert books[0] == books[1]
+    assert plans[0] == plans[1] and len(plans[0]) == 14
     assert results[0].outputs == results[1].outputs
     assert set(results[1].timings) == {"ingest", "rank", "shortlist", "report", "catalogue"}
 

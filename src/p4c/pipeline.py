@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 
 DEFAULT_SAMPLES = 1000
 # From CONCURRENT_MIN services up to CONCURRENT_MAX, `run` hands tasks to a second process: the
-# rankings' and the shortlist's workbooks while this one chooses the shortlist and writes the plans,
-# then the catalogue while it writes the report; each reads only what the earlier stages wrote.
+# rankings' and the shortlist's workbooks while this one chooses the shortlist and evaluates, then
+# the plans and the catalogue while it writes the report; each reads only what the earlier stages
+# wrote.
 # Below, starting a Python process (about a second of imports) costs more than it saves; above, the
 # two processes together would take the run past its 2 GB at 100,000 services, so the catalogue
 # follows the report and renders its pages with forked workers instead.
@@ -131,7 +132,6 @@ def run(
 
     from p4c.evaluation.stage import evaluate_if_reported
     from p4c.ingest import ingest
-    from p4c.plan.stage import write_plans
     from p4c.shortlist import record_shortlist, shortlist_xlsx_path, write_shortlist_tables
     from p4c.store import load_processed
 
@@ -150,8 +150,8 @@ def run(
         else CONCURRENT_MIN <= len(processed.services) <= CONCURRENT_MAX
     )
     # The second process starts now, so that its imports overlap ranking: it then writes the
-    # rankings' and the shortlist's workbooks while this process goes on, and the catalogue
-    # beside the plans and the report. Without it, the same tasks run here, in turn.
+    # rankings' and the shortlist's workbooks while this process goes on, and the plans and the
+    # catalogue beside the report. Without it, the same tasks run here, in turn.
     later = _second_process() if aside else _Here()
     aside = isinstance(later, _Aside)
     try:
@@ -175,16 +175,22 @@ def run(
 
         with _then(listed):
             outputs += evaluate_if_reported(folder, config, options.as_of)
-            begin("report")
-            started = time.perf_counter()
-            if aside:
-                later.submit(write_catalogue, folder, config, options.lang, 1)
-            outputs += write_plans(folder, config, generated=options.as_of).paths
+        begin("report")
+        started = time.perf_counter()
+        if aside:  # the plans, then the catalogue, beside the report
+            later.submit(write_plan_files, folder, config, options.as_of)
+            later.submit(write_catalogue, folder, config, options.lang, 1)
+        else:
+            outputs += write_plan_files(folder, config, options.as_of)
         outputs += _report(project, config, options, aside=not aside)
         timings["report"] = time.perf_counter() - started
         begin("catalogue")
         started = time.perf_counter()
-        outputs += later.answer() if aside else write_catalogue(folder, config, options.lang, None)
+        if aside:
+            outputs += later.answer()  # the plans
+            outputs += later.answer()
+        else:
+            outputs += write_catalogue(folder, config, options.lang, None)
         timings["catalogue"] = time.perf_counter() - started  # beside the report: the wait after it
     finally:
         later.close()
@@ -339,6 +345,13 @@ def _import_later_stages() -> None:
     threading.Thread(target=load, name="p4c-imports", daemon=True).start()
 
 
+def write_plan_files(folder: Path, config: Config, generated: dt.date | None) -> list[Path]:
+    """Every ingested partner's recommendation plan, as `p4c run` writes them."""
+    from p4c.plan.stage import write_plans
+
+    return write_plans(folder, config, generated=generated).paths
+
+
 def write_catalogue(folder: Path, config: Config, lang: Language, workers: int | None) -> list[Path]:
     """The catalogue of the processed folder, as `p4c run` writes it (`workers`: see build_catalogue;
     1 beside the report, whose process has the other core)."""
@@ -356,6 +369,7 @@ ASIDE_IMPORTS = (
     "p4c.config",
     "p4c.rank",
     "p4c.shortlist",
+    "p4c.plan.stage",
     "p4c.catalogue",
     "p4c.catalogue.site",
     "pyarrow.parquet",
