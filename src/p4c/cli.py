@@ -24,6 +24,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 from p4c import __version__
 from p4c.console import UI, print_problems, print_status, timed
 from p4c.errors import P4CError
+from p4c.memory import no_huge_pages
 from p4c.models import LANGUAGES, Language
 from p4c.project import Project
 from p4c.words import plural
@@ -1186,6 +1187,7 @@ def main() -> None:
     # but spin beside p4c's own threads and processes, a tenth of `p4c run`'s CPU time. Read when
     # numpy loads, which no command has done yet; a value the user set is kept.
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    no_huge_pages()  # a command touches its arrays once: zeroing 2 MB pages is pure cost
     try:
         app()
     finally:
