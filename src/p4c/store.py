@@ -476,12 +476,12 @@ def _concat_arrow(
 
     tables = []
     for data, replaced_at, replaced_by in rows:
-        reader = pa.BufferReader(data)
+        chunk = pq.ParquetFile(pa.BufferReader(data))  # its footer read once, no dataset machinery
         wanted = None
         if columns is not None:
-            held = set(pq.read_schema(reader).names)
+            held = set(chunk.schema_arrow.names)
             wanted = [c for c in columns if c in held]
-        table = pq.read_table(pa.BufferReader(data), columns=wanted)
+        table = chunk.read(columns=wanted)
         if history:
             table = table.append_column("replaced_at", pa.array([replaced_at] * len(table))).append_column(
                 "replaced_by", pa.array([replaced_by] * len(table))
