@@ -449,6 +449,24 @@ def test_above_plans_aside_max_the_plans_are_written_here_beside_the_catalogue(
     assert len(plans_written) == 14 and plans_written[0] == "BE_plan.docx"
 
 
+def test_a_run_with_the_plans_beside_the_report_links_every_plan(sample_project: Path) -> None:
+    """On a fresh project the plans do not exist when the report starts: it reads their folder once
+    the second process has written them."""
+    from p4c import pipeline
+    from p4c.config import Project
+    from p4c.store import PLAN_HTML, PLANS_DIR
+
+    project = Project(sample_project)
+    assert not (project.processed_dir / PLANS_DIR).exists()
+    options = pipeline.RunOptions(samples=50, concurrent=True)
+    result = pipeline.run(project, project.load_config(), options)
+    page = (project.processed_dir / "report.html").read_text(encoding="utf-8")
+    codes = sorted(p.name.split("_")[0] for p in result.outputs if p.name.endswith("_plan.html"))
+    assert len(codes) == 7
+    for code in codes:
+        assert f'href="{PLANS_DIR}/{PLAN_HTML.format(partner=code)}"' in page, code
+
+
 def _sheets(book: Path) -> dict[str, bytes]:
     """A workbook's parts but its properties (which hold the time it was written)."""
     import zipfile

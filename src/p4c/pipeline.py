@@ -189,12 +189,18 @@ def run(
             later.submit(write_catalogue, folder, config, options.lang, 1)
         if not plans_aside:
             outputs += write_plan_files(folder, config, options.as_of)
-        outputs += _report(project, config, options, aside=not aside)
+        plans: list[list[Path]] = []
+
+        def plans_written() -> None:  # the report links the plans: it reads their folder after this
+            if plans_aside and not plans:
+                plans.append(later.answer())
+
+        outputs += _report(project, config, options, aside=not aside, plans_written=plans_written)
+        plans_written()
+        outputs += plans[0] if plans else []
         timings["report"] = time.perf_counter() - started
         begin("catalogue")
         started = time.perf_counter()
-        if plans_aside:
-            outputs += later.answer()
         outputs += later.answer() if aside else write_catalogue(folder, config, options.lang, None)
         timings["catalogue"] = time.perf_counter() - started  # beside the report: the wait after it
     finally:
@@ -298,8 +304,10 @@ def _shortlist_book(chosen: ShortlistResult, path: Path, config: Config, lang: L
     return [path]
 
 
-def _report(project: Project, config: Config, options: RunOptions, *, aside: bool) -> list[Path]:
-    """report.html and report.xlsx (`aside`: ReportOptions.aside)."""
+def _report(
+    project: Project, config: Config, options: RunOptions, *, aside: bool, plans_written: Callable[[], None]
+) -> list[Path]:
+    """report.html and report.xlsx (`aside`, `plans_written`: as ReportOptions has them)."""
     from p4c import report as report_stage
 
     folder = project.processed_dir
@@ -309,7 +317,9 @@ def _report(project: Project, config: Config, options: RunOptions, *, aside: boo
         folder,
         config,
         config_text,
-        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang, aside=aside),
+        report_stage.ReportOptions(
+            as_of=options.as_of, lang=options.lang, aside=aside, plans_written=plans_written
+        ),
     )
 
 

@@ -459,3 +459,27 @@ def test_data_quality_shows_the_last_ingest_that_wrote_data(tmp_path: Path) -> N
     assert first["accepted"] == 10  # the later of its two ingests
     assert rep.as_of == AS_OF
     assert build_report(tmp_path, fx.config, fx.config_text).as_of == dt.date.today()
+
+
+def test_the_plans_folder_is_read_after_plans_written(tmp_path: Path) -> None:
+    """`p4c run` writes the plans beside the report: the report reads their folder only after its
+    `plans_written` hook (late, after the charts), so a plan written meanwhile is linked."""
+    from p4c.store import PLAN_HTML, PLANS_DIR
+
+    fx = make_processed(tmp_path / "processed")
+    code = fx.partners[0]
+    calls: list[str] = []
+
+    def written() -> None:
+        calls.append("written")
+        (fx.folder / PLANS_DIR).mkdir(exist_ok=True)
+        (fx.folder / PLANS_DIR / PLAN_HTML.format(partner=code)).write_text("<p>plan</p>", encoding="utf-8")
+
+    options = ReportOptions(as_of=AS_OF, plans_written=written)
+    rep = build_report(fx.folder, fx.config, fx.config_text, options)
+    assert calls == []  # not while the report's data is read
+    page = render_html(rep)
+    assert calls == ["written"]
+    assert f'href="{PLANS_DIR}/{PLAN_HTML.format(partner=code)}"' in page
+    render_html(rep)
+    assert calls == ["written"]  # read once

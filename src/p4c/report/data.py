@@ -9,6 +9,7 @@ stability, rejected rows) make their section say how to produce them instead of 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import tempfile
 from collections.abc import Callable, Sequence
@@ -71,6 +72,10 @@ class ReportOptions:
     # draw the charts of shared figures in a second process (charts.Aside); off where the second
     # CPU is taken already (`p4c run` building the catalogue beside the report)
     aside: bool = True
+    # called before the plans folder is read, which is done as late as the HTML allows (after most
+    # charts): `p4c run` waits there for the plans its second process writes, so that every one is
+    # linked
+    plans_written: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ class Report:
     weight_stability: pd.DataFrame | None
     has_monte_carlo: bool
     files: tuple[FileDigest, ...]
-    plans: dict[str, PartnerPlan] = field(default_factory=dict)  # recommendation plans, by partner
+    plans_source: Callable[[], dict[str, PartnerPlan]] = dict  # read once, when first shown (`plans`)
     notes: tuple[str, ...] = field(default=())
     fieldwork: Evaluation | None = None  # the field-test evaluation, when reports are stored
     made_by: tuple[tuple[str, str], ...] = field(default=())  # (what, how it was made), for the annex
@@ -114,6 +119,11 @@ class Report:
     scoring: ScoringOutcome | None = None  # how the partners scored (p4c.scoring.apply)
     tau: pd.DataFrame | None = None  # Kendall's tau of each partner's weights' ranking vs the consensus
     lang: Language = "en"  # the language the report is written in (p4c.report.words)
+
+    @functools.cached_property
+    def plans(self) -> dict[str, PartnerPlan]:
+        """The recommendation plans, by partner: read when the report first shows them."""
+        return self.plans_source()
 
     @property
     def criterion_ids(self) -> list[str]:
@@ -186,6 +196,14 @@ def _digest(path: Path) -> FileDigest:
     return FileDigest(path.name, sha.hexdigest(), path.stat().st_size)
 
 
+def _plans_when_written(folder: Path, written: Callable[[], object] | None) -> dict[str, PartnerPlan]:
+    from p4c.report.plans import read_plans
+
+    if written is not None:
+        written()
+    return read_plans(folder)
+
+
 def build_report(
     folder: Path, config: Config, config_text: str, options: ReportOptions = ReportOptions()
 ) -> Report:
@@ -193,7 +211,6 @@ def build_report(
     crit_ids = [c.id for c in config.criteria]
     from p4c import store
     from p4c.evaluation.stage import evaluation_if_reported
-    from p4c.report.plans import read_plans
 
     processed = store.load_processed(folder, config)
     services, partners_raw = processed.services, processed.partners
@@ -305,7 +322,7 @@ def build_report(
         weight_stability=stability,
         has_monte_carlo=all(c in ranking.columns for c in MC_COLUMNS)
         and bool(ranking["p_top"].notna().any()),
-        plans=read_plans(folder),
+        plans_source=functools.partial(_plans_when_written, folder, options.plans_written),
         files=files,
         notes=tuple(notes),
         fieldwork=evaluation_if_reported(folder, config, options.as_of),
