@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -189,15 +190,10 @@ def run(
             later.submit(write_catalogue, folder, config, options.lang, 1)
         if not plans_aside:
             outputs += write_plan_files(folder, config, options.as_of)
-        plans: list[list[Path]] = []
-
-        def plans_written() -> None:  # the report links the plans: it reads their folder after this
-            if plans_aside and not plans:
-                plans.append(later.answer())
-
-        outputs += _report(project, config, options, aside=not aside, plans_written=plans_written)
-        plans_written()
-        outputs += plans[0] if plans else []
+        # the plans' answer, waited for once: by the report before it reads their folder, or here
+        plans = functools.cache(later.answer) if plans_aside else None
+        outputs += _report(project, config, options, aside=not aside, plans_written=plans)
+        outputs += plans() if plans is not None else []
         timings["report"] = time.perf_counter() - started
         begin("catalogue")
         started = time.perf_counter()
@@ -305,7 +301,12 @@ def _shortlist_book(chosen: ShortlistResult, path: Path, config: Config, lang: L
 
 
 def _report(
-    project: Project, config: Config, options: RunOptions, *, aside: bool, plans_written: Callable[[], None]
+    project: Project,
+    config: Config,
+    options: RunOptions,
+    *,
+    aside: bool,
+    plans_written: Callable[[], object] | None,
 ) -> list[Path]:
     """report.html and report.xlsx (`aside`, `plans_written`: as ReportOptions has them)."""
     from p4c import report as report_stage
