@@ -2,8 +2,8 @@
 forked children: the file their answer comes back through, waiting for them, stopping them (`Child`
 holds the three).
 
-Two places fork: the reading trial (io.py, calamine under a memory budget) and the report's chart
-aside (report/charts.py). A forked child shares the parent's memory, so neither pickles its input.
+`Child` forks the reading trial (io.py, calamine under a memory budget). A forked child shares the
+parent's memory, so it does not pickle its input.
 """
 
 from __future__ import annotations

@@ -192,7 +192,7 @@ def run(
             outputs += write_plan_files(folder, config, options.as_of)
         # the plans' answer, waited for once: by the report before it reads their folder, or here
         plans = functools.cache(later.answer) if plans_aside else None
-        outputs += _report(project, config, options, aside=not aside, plans_written=plans)
+        outputs += _report(project, config, options, plans_written=plans)
         outputs += plans() if plans is not None else []
         timings["report"] = time.perf_counter() - started
         begin("catalogue")
@@ -301,14 +301,9 @@ def _shortlist_book(chosen: ShortlistResult, path: Path, config: Config, lang: L
 
 
 def _report(
-    project: Project,
-    config: Config,
-    options: RunOptions,
-    *,
-    aside: bool,
-    plans_written: Callable[[], object] | None,
+    project: Project, config: Config, options: RunOptions, *, plans_written: Callable[[], object] | None
 ) -> list[Path]:
-    """report.html and report.xlsx (`aside`, `plans_written`: as ReportOptions has them)."""
+    """report.html and report.xlsx (`plans_written`: as ReportOptions has it)."""
     from p4c import report as report_stage
 
     folder = project.processed_dir
@@ -318,9 +313,7 @@ def _report(
         folder,
         config,
         config_text,
-        report_stage.ReportOptions(
-            as_of=options.as_of, lang=options.lang, aside=aside, plans_written=plans_written
-        ),
+        report_stage.ReportOptions(as_of=options.as_of, lang=options.lang, plans_written=plans_written),
     )
 
 
@@ -338,13 +331,8 @@ def _then(finish: Callable[[], object]) -> Iterator[None]:
     finish()
 
 
-# What the shortlist and the report import (about a second), and ingest does not.
-LATER_IMPORTS = (
-    "scipy.optimize",
-    "scipy.sparse.csgraph",
-    "matplotlib.figure",
-    "matplotlib.backends.backend_svg",
-)
+# What the shortlist imports (about half a second), and ingest does not.
+LATER_IMPORTS = ("scipy.optimize", "scipy.sparse.csgraph")
 
 
 def _import_later_stages() -> None:

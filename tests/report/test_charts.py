@@ -1,26 +1,24 @@
-"""The report's charts: drawing them faster must not change what they show."""
+"""The report's charts: the SVG kit's maths against independent oracles, and what the charts show."""
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
+import xml.etree.ElementTree as ET
 
 import pandas as pd
 import pytest
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import TextToPath
+from hypothesis import given
+from hypothesis import strategies as st
 
-from p4c.report import Report, ReportOptions, build_report
-from p4c.report.charts import (
-    Charts,
-    _measurer,
-    _svg_metrics,
-    _text_width,
-    chart_partners,
-    chart_practices,
-    chart_style,
-)
+from p4c.report import Report, ReportOptions, build_report, render_html
+from p4c.report.charts import BLUES, RED_YELLOW_GREEN, Charts, chart_partners, chart_practices
+from p4c.report.svgplot import LegendEntry, Plot, nice_ticks, ramp, text_width, tick_texts, widest
 from p4c.report.words import Words
 from tests.report.data import AS_OF, make_processed
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 @pytest.fixture(scope="module")
@@ -29,151 +27,226 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Report:
     return build_report(fx.folder, fx.config, fx.config_text, ReportOptions(as_of=AS_OF))
 
 
-def _unprefixed(svg: str) -> str:
-    """A chart's SVG without its page-unique id prefix (c1-, c2-...)."""
-    return re.sub(r"\bc\d+-", "", svg)
-
-
 def _shown(report: Report, counts: dict[str, int]) -> dict[str, pd.DataFrame]:
     ranking = report.ranking
     return {code: ranking[ranking["partner"] == code].head(n) for code, n in counts.items()}
 
 
-def test_partner_charts_on_a_shared_figure_are_the_charts_of_their_own_figure(built: Report) -> None:
+def _svg(box: str) -> ET.Element:
+    """The chart's <svg> element, parsed: the chart is well-formed XML."""
+    return ET.fromstring(box[box.index("<svg") : box.rindex("</svg>") + len("</svg>")])
+
+
+def _texts(box: str) -> list[str]:
+    return [t.text or "" for t in _svg(box).iter(f"{SVG}text")]
+
+
+# --- text measure ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "BE",
+        "1. BE · Export missions for clusters",
+        "Ü ñ é — 0,75 %",
+        "Förderlotse für EU- und Landesprogramme",
+        "Ηράκλειο Κρήτης",
+        "Rencontres d'affaires « Industrie du futur »",
+    ],
+)
+def test_text_width_is_the_fonts_own(text: str) -> None:
+    """Oracle: FreeType's layout of DejaVu Sans through matplotlib (a test tool, not a dependency).
+    The kit adds advance widths without kerning, so it may differ by a little."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    expected = TextToPath().get_text_width_height_descent(
+        text, FontProperties(family="DejaVu Sans", size=8), False
+    )[0]
+    assert text_width(text, 8) == pytest.approx(expected, rel=0.03, abs=0.5)
+    assert text_width(text, 16) == pytest.approx(2 * text_width(text, 8))
+
+
+def test_text_width_of_characters_the_font_table_lacks_is_a_digits() -> None:
+    assert text_width("中", 10) == text_width("0", 10) > 0
+    assert text_width("", 8) == 0.0
+    assert widest(["BE", "1. BE · Export missions", "FR"]) == text_width("1. BE · Export missions", 8)
+    assert widest([]) == 0.0
+
+
+# --- scales ----------------------------------------------------------------------------------------
+
+
+@given(
+    st.floats(-1e6, 1e6, allow_nan=False),
+    st.floats(1e-6, 1e6, allow_nan=False),
+    st.integers(2, 12),
+    st.booleans(),
+)
+def test_nice_ticks_are_round_evenly_spaced_and_inside(
+    lo: float, span: float, most: int, whole: bool
+) -> None:
+    hi = lo + span
+    ticks, step = nice_ticks(lo, hi, most, whole=whole)
+    if whole and math.floor(hi + 1e-9) < math.ceil(lo - 1e-9):
+        assert ticks == []  # no whole number in the range
+        return
+    assert ticks, (lo, hi)
+    mantissa = step / 10 ** math.floor(math.log10(step) + 1e-12)
+    assert any(math.isclose(mantissa, m, rel_tol=1e-9) for m in (1, 2, 2.5, 5, 10))
+    if whole:
+        assert step >= 1 and step == int(step)
+    tolerance = 1e-9 * max(1.0, abs(lo), abs(hi))
+    assert ticks[0] >= lo - tolerance and ticks[-1] <= hi + tolerance
+    assert all(
+        math.isclose(b - a, step, rel_tol=1e-6, abs_tol=tolerance) for a, b in itertools.pairwise(ticks)
+    )
+    if not whole or span >= 1:
+        assert len(ticks) <= most + 1
+    assert ticks[0] - step < lo + tolerance  # none missed below the first
+    assert ticks[-1] + step > hi - tolerance  # nor above the last
+
+
+def test_nice_ticks_of_an_empty_range_is_its_one_value() -> None:
+    assert nice_ticks(3.0, 3.0) == ([3.0], 1.0)
+    assert nice_ticks(0.0, math.inf) == ([0.0], 1.0)
+
+
+@pytest.mark.parametrize(
+    ("values", "step", "lang", "expected"),
+    [
+        ([0.0, 0.25, 0.5], 0.25, "en", ["0.00", "0.25", "0.50"]),
+        ([0.0, 0.2, 0.4], 0.2, "fr", ["0,0", "0,2", "0,4"]),
+        ([0.0, 5.0, 10.0], 5.0, "de", ["0", "5", "10"]),
+        ([0.0, 1000.0, 2000.0], 1000.0, "en", ["0", "1,000", "2,000"]),
+        ([0.0, 1000.0, 2000.0], 1000.0, "de", ["0", "1.000", "2.000"]),
+    ],
+)
+def test_tick_texts_have_the_steps_decimals_in_the_pages_language(
+    values: list[float], step: float, lang: str, expected: list[str]
+) -> None:
+    assert tick_texts(values, step, lang) == expected
+
+
+@pytest.mark.parametrize(("name", "stops"), [("Blues", BLUES), ("RdYlGn", RED_YELLOW_GREEN)])
+@pytest.mark.parametrize("at", [0.0, 0.1, 0.33, 0.5, 0.77, 0.999, 1.0])
+def test_colour_ramps_are_matplotlibs(name: str, stops: tuple[str, ...], at: float) -> None:
+    """Oracle: matplotlib's colormap of the same name (256 steps, so within 1/255 a channel or two)."""
+    from matplotlib import colormaps
+
+    expected = [round(c * 255) for c in colormaps[name](at)[:3]]
+    colour = ramp(stops, at)
+    got = [int(colour[k : k + 2], 16) for k in (1, 3, 5)]
+    assert all(abs(g - e) <= 2 for g, e in zip(got, expected, strict=True)), (colour, expected)
+
+
+def test_ramp_clamps_outside_its_range() -> None:
+    assert ramp(BLUES, -1) == BLUES[0] and ramp(BLUES, 2) == BLUES[-1]
+
+
+def test_plot_maps_rows_from_the_top_and_values_from_the_left() -> None:
+    plot = Plot.rows(2.0, 4, 0.25, left=20, top=10, bottom=6, right=4)
+    assert (plot.width, plot.height) == (144, 4 * 18 + 16)
+    plot.xlim = (0.0, 2.0)
+    assert plot.x(0) == 20 and plot.x(2) == 140 and plot.x(1) == 80
+    assert plot.y(-0.5) == 10 and plot.y(3.5) == plot.height - 6  # row 0 at the top
+    plot.barh(1, 1.0, start=0.5, height=0.5, color="#123456")
+    plot.barh(2, 0.0, color="#123456")  # an empty bar draws nothing
+    plot.barh(3, math.nan, color="#123456")
+    assert plot.data == ['<rect x="50" y="32.5" width="60" height="9" fill="#123456"/>']  # row 1: 37 +- 4.5
+
+
+def test_left_margin_fits_the_widest_label_and_never_passes_six_tenths() -> None:
+    labels = ["BE", "1. BE · Export missions for clusters"]
+    assert Plot.rows(9.0, 2, 0.26, labels=labels).left == pytest.approx(widest(labels) + 10)
+    assert Plot.rows(1.0, 2, 0.26, labels=labels).left == pytest.approx(0.6 * 72)
+
+
+def test_readable_width_is_where_the_smallest_text_is_nine_pixels() -> None:
+    plot = Plot.rows(9.0, 2, 0.26)
+    plot.text(0.5, 0, "big", size=12)
+    plot.text(0.5, 1, "small", size=6)
+    assert plot.readable_width() == math.ceil(648 * 9 / 6)
+    assert 'style="--readable-width: 972px"' in plot.svg("label")
+
+
+def test_text_is_escaped_and_the_label_too() -> None:
+    plot = Plot.rows(4.0, 1, 0.3)
+    plot.row_labels(['<script>alert("x")</script> & Co'])
+    plot.legend([LegendEntry("#000000", "a < b")])
+    svg = plot.svg('A "chart" <of> things')
+    root = ET.fromstring(svg)
+    assert root.get("aria-label") == 'A "chart" <of> things'
+    assert [t.text for t in root.iter(f"{SVG}text")] == ['<script>alert("x")</script> & Co', "a < b"]
+    assert "<script>" not in svg
+
+
+def test_legend_lays_its_entries_in_rows_of_columns_above_the_plot() -> None:
+    plot = Plot.rows(9.0, 3, 0.3, top=40)
+    entries = [LegendEntry(c, f"entry {i}") for i, c in enumerate(["#111111", "#222222", "#333333"])]
+    plot.legend(entries, align="left", columns=2)
+    root = ET.fromstring(plot.svg("x"))
+    texts = {t.text: (float(t.get("x", 0)), float(t.get("y", 0))) for t in root.iter(f"{SVG}text")}
+    assert texts["entry 0"][1] == texts["entry 1"][1] < texts["entry 2"][1] < plot.top
+    assert texts["entry 0"][0] == texts["entry 2"][0] < texts["entry 1"][0]
+    assert len(list(root.iter(f"{SVG}rect"))) == 1 + 3  # the background and a swatch per entry
+
+
+# --- the report's charts ---------------------------------------------------------------------------
+
+
+def test_every_chart_of_the_report_is_well_formed_labelled_and_the_same_twice(built: Report) -> None:
+    first, second = render_html(built), render_html(built)
+    assert first == second
+    boxes = re.findall(r'<div class="chart-box".*?</svg></div>', first, re.DOTALL)
+    assert len(boxes) >= 9 + len(built.partner_codes)
+    for box in boxes:
+        root = _svg(box)
+        assert root.get("role") == "img" and root.get("aria-label")
+        assert re.fullmatch(r"--readable-width: \d+px", root.get("style", ""))
+
+
+def test_partner_charts_show_their_own_services_and_ranks(built: Report) -> None:
     codes = built.partner_codes
-    assert len(codes) >= 4
-    # two row counts: the figure is shared by partners with as many rows, and not across counts
     counts = {code: 10 if i % 2 == 0 else 4 for i, code in enumerate(codes)}
     shown = _shown(built, counts)
-    assert {len(rows) for rows in shown.values()} == {10, 4}
-    with chart_style():
-        together = chart_partners(Charts(Words("fr")), built, shown)
-        alone = {
-            code: chart_partners(Charts(Words("fr")), built, {code: rows}) for code, rows in shown.items()
-        }
-    assert list(together) == codes
-    for code in codes:
-        assert _unprefixed(together[code]) == _unprefixed(alone[code][code]), code
-    # each partner's own labels and nothing of the partner drawn before it on the same figure
+    charts = Charts(Words("fr"))
+    svgs = chart_partners(charts, built, shown)
+    assert list(svgs) == codes
+    assert charts.count == len(codes)
     first, second = codes[0], codes[2]
-    assert counts[first] == counts[second]
     for title in shown[first]["title"]:
-        assert f">{title}<" in together[first]
-        assert f">{title}<" not in together[second]
+        assert title in _texts(svgs[first])
+        assert title not in _texts(svgs[second])
     for code in (first, second):
-        notes = re.findall(r">#(\d+)<", together[code])
-        assert notes == [str(int(r)) for r in shown[code]["rank"]], code
+        notes = [t for t in _texts(svgs[code]) if t.startswith("#")]
+        assert notes == [f"#{int(r)}" for r in shown[code]["rank"]], code
+        bars = [r for r in _svg(svgs[code]).iter(f"{SVG}rect") if r.get("height") != "100%"]
+        assert len(bars) == counts[code] + 3  # a bar a service, three legend swatches
+        words = Words("fr")
+        assert {words["shortlisted"], words["candidate"], words["other"]} <= set(_texts(svgs[code]))
 
 
-def test_partner_charts_number_their_ids_in_drawing_order(built: Report) -> None:
-    shown = _shown(built, dict.fromkeys(built.partner_codes[:3], 5))
-    charts = Charts(Words("en"))
-    with chart_style():
-        svgs = chart_partners(charts, built, shown)
-    assert charts.count == 3
-    for number, svg in enumerate(svgs.values(), start=1):
-        ids = set(re.findall(r'\sid="(c\d+)-', svg))
-        assert ids == {f"c{number}"}
+def test_partner_bars_are_as_long_as_their_scores(built: Report) -> None:
+    code = built.partner_codes[0]
+    rows = _shown(built, {code: 5})[code]
+    svg = chart_partners(Charts(), built, {code: rows})[code]
+    plot_bars = [r for r in _svg(svg).iter(f"{SVG}rect") if r.get("height") not in {"100%", "5.6"}]
+    widths = [float(r.get("width", 0)) for r in plot_bars]
+    scores = rows["score"].astype(float).tolist()
+    # one length unit for all: width / score is the same for every bar (xlim 0 .. 1.08)
+    units = [wd / s for wd, s in zip(widths, scores, strict=True)]
+    assert max(units) == pytest.approx(min(units), rel=1e-3, abs=0.02)
 
 
-@pytest.mark.parametrize("text", ["BE", "1. BE · Export missions for clusters", "Ü ñ é — 0,75 %", ""])
-def test_text_sizes_kept_across_charts_are_matplotlibs(text: str) -> None:
-    prop = FontProperties(family="sans-serif", size=8)
-    with chart_style():
-        expected = TextToPath().get_text_width_height_descent(text, prop, False)
-        first = _svg_metrics(text, prop, False)
-        again = _svg_metrics(text, prop.copy(), False)
-    assert first == tuple(float(v) for v in expected)
-    assert again == first
-    bigger = FontProperties(family="sans-serif", size=16)
-    with chart_style():
-        if text:
-            assert _svg_metrics(text, bigger, False)[0] == pytest.approx(2 * first[0], rel=1e-6)
-
-
-def test_label_width_is_the_widest_label_measured_once() -> None:
-    labels = ["BE", "1. BE · Export missions for clusters", "FR"]
-    prop = FontProperties(family="sans-serif", size=8)
-    with chart_style():
-        renderer = _measurer()
-        widths = [renderer.get_text_width_height_descent(label, prop, ismath=False)[0] for label in labels]
-        assert _text_width(labels, 8) == max(widths) == widths[1]
-        assert _text_width(labels[1:2], 8) == widths[1]  # kept, the same
-        assert _text_width([], 8) == 0.0
-        assert _text_width(labels[1:2], 9) > widths[1]
-
-
-def test_practice_cards_on_the_shared_figure_are_the_cards_of_their_own_figure(built: Report) -> None:
+def test_practice_cards_mark_missing_values_and_nothing_of_the_card_before(built: Report) -> None:
     ranked = [str(k) for k in built.shortlist["key"]][:3]
     unranked = "ZZ/not-ranked"  # no criterion value: every bar empty, a "missing" note on each
     keys = [ranked[0], unranked, *ranked[1:]]
-    with chart_style():
-        together = chart_practices(Charts(Words("en")), built, keys)
-        alone = {key: chart_practices(Charts(Words("en")), built, [key])[key] for key in keys}
-    assert list(together) == keys
-    for key in keys:
-        assert _unprefixed(together[key]) == _unprefixed(alone[key]), key
-    assert together[unranked].count(">missing<") == len(built.criterion_ids)
-    assert together[ranked[1]].count(">missing<") == 0  # the notes went with the card before
+    together = chart_practices(Charts(Words("en")), built, keys)
+    alone = {key: chart_practices(Charts(Words("en")), built, [key])[key] for key in keys}
+    assert together == alone
+    assert _texts(together[unranked]).count("missing") == len(built.criterion_ids)
+    assert _texts(together[ranked[1]]).count("missing") == 0
     assert together[ranked[0]] != together[ranked[1]]
-
-
-def test_aside_runs_in_a_child_and_gives_its_value() -> None:
-    """Where it can, `make()` runs in a forked child (another pid) while this process goes on."""
-    import os
-
-    from p4c.report.charts import Aside
-
-    here = os.getpid()
-    aside = Aside(lambda: {"pid": os.getpid(), "chart": "<svg/>"})
-    value = aside.result()
-    assert value["chart"] == "<svg/>"
-    if (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
-        assert value["pid"] != here
-
-
-def test_aside_runs_here_when_the_child_fails_or_a_thread_runs() -> None:
-    import os
-    import threading
-
-    from p4c.report.charts import Aside
-
-    here = os.getpid()
-
-    def only_here() -> int:
-        if os.getpid() != here:
-            raise RuntimeError("not in the child")
-        return os.getpid()
-
-    assert Aside(only_here).result() == here  # the child failed: made again here
-    stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert Aside(os.getpid).result() == here  # a child of a threaded process: not forked
-    finally:
-        stop.set()
-        other.join()
-
-
-def test_aside_not_wanted_runs_here() -> None:
-    import os
-
-    from p4c.report.charts import Aside
-
-    assert Aside(os.getpid, fork=False).result() == os.getpid()
-
-
-def test_aside_closed_before_its_value_stops_the_child() -> None:
-    import os
-    import time
-
-    from p4c.report.charts import Aside
-
-    aside = Aside(lambda: time.sleep(30))
-    started = time.perf_counter()
-    aside.close()
-    assert time.perf_counter() - started < 5
-    assert aside.pid == 0
-    if (os.cpu_count() or 1) > 1 and hasattr(os, "fork"):
-        assert aside.scratch is not None and aside.scratch.closed

@@ -69,10 +69,7 @@ class ReportOptions:
 
     as_of: dt.date | None = None  # date printed on the report (None -> today)
     lang: Language = "en"  # language of every fixed text of report.html and report.xlsx
-    # draw the charts of shared figures in a second process (charts.Aside); off where the second
-    # CPU is taken already (`p4c run` building the catalogue beside the report)
-    aside: bool = True
-    # called before the plans folder is read, which is done as late as the HTML allows (after most
+    # called before the plans folder is read, which is done as late as the HTML allows (after the
     # charts): `p4c run` waits there for the plans its second process writes, so that every one is
     # linked
     plans_written: Callable[[], object] | None = None

@@ -27,18 +27,28 @@ STATUSES = [s.value for s in TestStatus]
 
 def chart_barriers(charts: Charts, counts: dict[str, int]) -> str:
     """Horizontal bars: how many reported tests named each barrier."""
-    from p4c.report.charts import ACCENT, _finish_bars, _new_figure
+    from p4c.report.charts import ACCENT, _finish_bars
+    from p4c.report.svgplot import LegendEntry, Plot
 
     w = charts.words
     labels = [_capitalized(BARRIER_LABELS[Barrier(code)][w.lang]) for code in counts]
-    fig, ax = _new_figure(7.0, len(counts), 0.26, labels=labels, top=6, bottom=34)
-    positions = list(range(len(counts)))
-    ax.barh(positions, list(counts.values()), height=0.6, color=ACCENT, label=w["reported_tests"])
-    ax.set_yticks(positions, labels)
-    ax.set_ylim(len(counts) - 0.5, -0.5)
+    plot = Plot.rows(7.0, len(counts), 0.26, labels=labels, top=6, bottom=34)
     top = max(counts.values(), default=0)
-    ax.set_xticks(range(top + 1))
-    return _finish_bars(charts, fig, ax, w["axis_barriers"], w["chart_barriers"])
+    plot.xlim = (0.0, max(top, 1) * 1.05)
+    ticks = [float(t) for t in range(top + 1)]
+    plot.grid_x(ticks)
+    for pos, count in enumerate(counts.values()):
+        plot.barh(pos, count, height=0.6, color=ACCENT)
+    plot.row_labels(labels)
+    keys = [LegendEntry(ACCENT, w["reported_tests"])]
+    return _finish_bars(
+        plot,
+        charts,
+        w["axis_barriers"],
+        w["chart_barriers"],
+        keys,
+        ticks=(ticks, [str(int(t)) for t in ticks]),
+    )
 
 
 def _capitalized(text: str) -> str:

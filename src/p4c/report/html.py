@@ -15,7 +15,6 @@ import pandas as pd
 
 from p4c.htmlenv import html_environment
 from p4c.report.charts import (
-    Aside,
     Charts,
     chart_contributions,
     chart_heatmap,
@@ -26,7 +25,6 @@ from p4c.report.charts import (
     chart_rank_ranges,
     chart_score_histogram,
     chart_stability,
-    chart_style,
     chart_transfer,
     chart_weights,
 )
@@ -41,62 +39,50 @@ _RESULT_NAMES = {"ranking.csv": "sec_ranking", "shortlist.csv": "result_shortlis
 WORKBOOK = "report.xlsx"  # named in the page: the reader gets it with report.html
 
 
-def render_html(report: Report, *, aside: bool = True) -> str:
+def render_html(report: Report) -> str:
     """The report as one self-contained HTML page (inline CSS and SVG, no external reference),
-    every fixed text in the report's language. `aside`: the practice cards' and partner pages'
-    charts are drawn in a second process meanwhile (charts.Aside)."""
+    every fixed text in the report's language."""
     from markupsafe import Markup
 
     from p4c.headers import sheet_label
 
     w = Words(report.lang)
     charts = Charts(w)
-    with chart_style():
-        keys = [str(k) for k in report.shortlist["key"]]
-        partner_rows = _partner_rows(report)
-        shown = partner_rows[1]
-        # the practice cards and the partner pages (most of the charts) are drawn aside meanwhile
-        side = Aside(
-            lambda: (
-                chart_practices(Charts(w, "p"), report, keys),
-                chart_partners(Charts(w, "q"), report, shown),
-            ),
-            fork=aside,
-        )
-        try:
-            context: dict[str, Any] = {
-                "title": w["title"],
-                "cover_sub": w.text(
-                    "cover_sub",
-                    partners=Count(len(report.partners), "n_partners"),
-                    services=Count(len(report.services), "n_services"),
-                    as_of=report.as_of.isoformat(),
-                    version=report.version,
-                ),
-                "as_of": report.as_of.isoformat(),
-                "version": report.version,
-                "notes": [w.render(n) for n in report.notes],
-                "overview": _overview(report, charts, w),
-                "ranking": _ranking_section(report, charts, w),
-                "robustness": _robustness(report, charts, w),
-                "scoring": scoring_section(report, charts),
-                "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
-                "transfer": _transferability(report, charts, w),
-                "plan": _plan(report, w),
-                "fieldwork": fieldwork_section(report, charts),
-                "annex": _annex(report, w),
-                "plans": plan_pages(report.plans),
-                "sheets": {
-                    "ranking": sheet_label("Ranking", report.lang),
-                    "candidates": sheet_label("Candidates", report.lang),
-                },
-                "workbook": WORKBOOK,
-            }
-            practice_charts, partner_charts = side.result()
-        finally:
-            side.close()
-        context["practices"] = _practices(report, practice_charts, w)
-        context["partner_pages"] = _partner_pages(report, partner_charts, partner_rows, w)
+    keys = [str(k) for k in report.shortlist["key"]]
+    partner_rows = _partner_rows(report)
+    context: dict[str, Any] = {
+        "title": w["title"],
+        "cover_sub": w.text(
+            "cover_sub",
+            partners=Count(len(report.partners), "n_partners"),
+            services=Count(len(report.services), "n_services"),
+            as_of=report.as_of.isoformat(),
+            version=report.version,
+        ),
+        "as_of": report.as_of.isoformat(),
+        "version": report.version,
+        "notes": [w.render(n) for n in report.notes],
+        "overview": _overview(report, charts, w),
+        "ranking": _ranking_section(report, charts, w),
+        "robustness": _robustness(report, charts, w),
+        "scoring": scoring_section(report, charts),
+        "groups": groups_block(report, charts, report.ranking.head(TOP_N)),
+        "transfer": _transferability(report, charts, w),
+        "plan": _plan(report, w),
+        "fieldwork": fieldwork_section(report, charts),
+        "annex": _annex(report, w),
+        "practices": _practices(report, chart_practices(charts, report, keys), w),
+        "partner_pages": _partner_pages(
+            report, chart_partners(charts, report, partner_rows[1]), partner_rows, w
+        ),
+        # last: `p4c run` may still be writing the plans (ReportOptions.plans_written)
+        "plans": plan_pages(report.plans),
+        "sheets": {
+            "ranking": sheet_label("Ranking", report.lang),
+            "candidates": sheet_label("Candidates", report.lang),
+        },
+        "workbook": WORKBOOK,
+    }
     context = _mark_svg(context, Markup)
     template = html_environment("p4c").get_template("report.html.j2")
     return template.render(**context, w=w, code=_code, count=Count)
@@ -110,7 +96,7 @@ def _code(text: str) -> Any:
 
 
 def _mark_svg(value: Any, markup: Callable[[str], Any]) -> Any:
-    """Chart SVG (made here, text escaped by matplotlib) is trusted; everything else is escaped."""
+    """Chart SVG (made here, its text escaped by svgplot) is trusted; everything else is escaped."""
     if isinstance(value, dict):
         return {
             k: markup(v) if k == "svg" and isinstance(v, str) else _mark_svg(v, markup)

@@ -11,19 +11,19 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import pandas as pd
 
 from p4c.report.charts import (
-    INK,
+    RED_YELLOW_GREEN,
     TICKS_AND_TITLE,
     Charts,
-    _new_figure,
     chart_label,
+    heat_cells,
     rank_labels,
     stacked_bars,
 )
 from p4c.report.format import as_float, int_text
+from p4c.report.svgplot import INK, LegendEntry, Plot
 from p4c.scoring.apply import DISPUTE_STD, GAP_MARK
 
 if TYPE_CHECKING:
@@ -46,14 +46,12 @@ def chart_groups(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     """The top services' scores split by criteria group (the sum of each group's contributions)."""
     w = charts.words
     groups = group_ids(report)
-    fig, ax = _new_figure(9.0, len(top), 0.3, labels=rank_labels(top), top=22, bottom=TICKS_AND_TITLE)
+    plot = Plot.rows(9.0, len(top), 0.3, labels=rank_labels(top), top=22, bottom=TICKS_AND_TITLE)
     colors = [GROUP_COLORS[i % len(GROUP_COLORS)] for i in range(len(groups))]
     segments = [(g, color, g.removeprefix("group_")) for g, color in zip(groups, colors, strict=True)]
-    stacked_bars(ax, top, segments, w["axis_group_sum"], w)
-    ax.legend(
-        loc="lower left", bbox_to_anchor=(0.0, 1.0), ncol=len(groups), handlelength=1, borderaxespad=0.3
-    )
-    return charts.svg(fig, w.text("chart_groups", n=len(top)))
+    stacked_bars(charts, plot, top, segments, w["axis_group_sum"])
+    plot.legend([LegendEntry(color, label) for _g, color, label in segments], align="left", handle=1.0)
+    return charts.svg(plot, w.text("chart_groups", n=len(top)))
 
 
 def groups_block(report: Report, charts: Charts, top: pd.DataFrame) -> dict[str, Any] | None:
@@ -85,42 +83,20 @@ def chart_raters(charts: Charts, table: pd.DataFrame, low: float, high: float) -
         .reindex(index=raters, columns=partners)
         .to_numpy(dtype=float)
     )
-    fig, ax = _new_figure(
+    plot = Plot.rows(
         min(9.0, 1.2 + 0.62 * len(partners)), len(raters), 0.32, labels=raters, bottom=TICKS_AND_TITLE
     )
-    ax.pcolormesh(
-        np.arange(-0.5, len(partners)),
-        np.arange(-0.5, len(raters)),
-        np.ma.masked_invalid(grid),
-        cmap="RdYlGn",
-        vmin=low,
-        vmax=high,
-        edgecolors="white",
-        linewidth=2,
-    )
-    for i, rater in enumerate(raters):
-        for j, partner in enumerate(partners):
-            if not math.isnan(grid[i, j]):
-                weight = "bold" if rater == partner else "normal"
-                ax.text(
-                    j,
-                    i,
-                    charts.words.num(grid[i, j], "{:.2f}"),
-                    ha="center",
-                    va="center",
-                    fontsize=8,
-                    color=INK,
-                    weight=weight,
-                )
-    ax.set_xlim(-0.5, len(partners) - 0.5)
-    ax.set_ylim(len(raters) - 0.5, -0.5)
-    ax.set_xticks(range(len(partners)), partners)
-    ax.set_yticks(range(len(raters)), raters)
-    ax.set_xlabel(charts.words["axis_raters"])
-    ax.tick_params(which="both", length=0)
-    for spine in ax.spines.values():
-        spine.set_visible(False)
-    return charts.svg(fig, charts.words["chart_raters"])
+    plot.xlim = (-0.5, len(partners) - 0.5)
+    numbers = {
+        (i, j): (charts.words.num(grid[i, j], "{:.2f}"), INK, rater == partner)
+        for i, rater in enumerate(raters)
+        for j, partner in enumerate(partners)
+        if not math.isnan(grid[i, j])
+    }
+    heat_cells(plot, grid.tolist(), RED_YELLOW_GREEN, (low, high), numbers)
+    plot.x_axis(list(range(len(partners))), partners, charts.words["axis_raters"], tick_length=0)
+    plot.row_labels(raters)
+    return charts.svg(plot, charts.words["chart_raters"])
 
 
 def scoring_section(report: Report, charts: Charts) -> dict[str, Any]:
