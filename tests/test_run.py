@@ -370,10 +370,9 @@ def _files(folder: Path) -> dict[str, bytes]:
 def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
     sample_project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """`concurrent` (the default from CONCURRENT_MIN services) only moves the ranking's and
-    shortlist's workbooks, the plans and the catalogue into a second process: the same files, the
-    same outputs listed, and ranking.json and shortlist.json record the workbooks as they were
-    written."""
+    """`concurrent` (the default from CONCURRENT_MIN services) only moves the ranking's workbook,
+    the plans and the catalogue into a second process: the same files, the same outputs listed, and
+    ranking.json and shortlist.json record the workbooks as they were written."""
     import json
 
     from p4c import pipeline
@@ -408,7 +407,7 @@ def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
         for manifest, book in (("ranking.json", "ranking.xlsx"), ("shortlist.json", "shortlist.xlsx")):
             recorded = json.loads((folder / manifest).read_text(encoding="utf-8"))["outputs"]
             assert recorded[book] == file_sha256(folder / book), (concurrent, manifest)
-    assert handed == ["_ranking_book", "_shortlist_book", "write_plan_files", "write_catalogue"]  # 2nd run
+    assert handed == ["_ranking_book", "write_plan_files", "write_catalogue"]  # 2nd run
     assert sites[0] == sites[1] and len(sites[0]) > 150
     assert books[0] == books[1]
     assert plans[0] == plans[1] and len(plans[0]) == 14
@@ -443,7 +442,7 @@ def test_above_plans_aside_max_the_plans_are_written_here_beside_the_catalogue(
     monkeypatch.setattr(pipeline, "PLANS_ASIDE_MAX", 10)
     project = Project(sample_project)
     result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
-    assert handed == ["_ranking_book", "_shortlist_book", "write_catalogue"]
+    assert handed == ["_ranking_book", "write_catalogue"]
     assert written == ["write_catalogue"]
     plans_written = sorted(p.name for p in result.outputs if p.parent.name == "plans")
     assert len(plans_written) == 14 and plans_written[0] == "BE_plan.docx"
@@ -556,7 +555,7 @@ def test_the_catalogue_goes_beside_the_report_only_within_its_range(
     monkeypatch.setattr(pipeline, "CONCURRENT_MAX", high)
     project = Project(sample_project)
     result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50))
-    assert started == ([1] if aside else [])
+    assert started == ([pipeline.ASIDE_PAGE_WORKERS] if aside else [])
     assert (project.processed_dir / "catalogue" / "index.html") in result.outputs
 
 
