@@ -665,11 +665,14 @@ def _monte_carlo(
         negated = laid.scores(draws[lo : lo + chunk])
         np.negative(negated, out=negated)  # ascending negatives: descending scores, without a copy
         order = np.argsort(negated, axis=1)  # any tie straddling k is settled below
-        starts, sorted_ranks = _competition(
-            np.take_along_axis(negated, order, axis=1), negated=True, dtype=rank_type
-        )
+        # row by row: a 1-d take and scatter are several times faster than the 2-d *_along_axis
+        in_order = np.empty_like(negated)
+        for i, at in enumerate(order):
+            negated[i].take(at, out=in_order[i])
+        starts, sorted_ranks = _competition(in_order, negated=True, dtype=rank_type)
         chunk_ranks = np.empty(order.shape, dtype=rank_type)
-        np.put_along_axis(chunk_ranks, order, sorted_ranks, axis=1)
+        for i, at in enumerate(order):
+            chunk_ranks[i, at] = sorted_ranks[i]
         ranks[:, lo : lo + chunk] = chunk_ranks.T
         counts = np.bincount(order[:, :k].ravel(), minlength=n)
         if k < n:
