@@ -746,3 +746,90 @@ def test_here_raises_a_tasks_error_at_its_answer_as_the_second_process_does() ->
     with pytest.raises(P4CError, match="task first failed"):
         here.answer()
     assert here.answer() == [Path("second")]
+
+
+@pytest.mark.parametrize(
+    ("early_bytes", "low", "concurrent", "events", "used"),
+    [
+        (1, 0, None, ["aside", "ingest"], True),  # large files: started before ingest, then used
+        (10**12, 0, None, ["ingest", "aside"], True),  # small files: started after ingest
+        (1, 10**6, None, ["aside", "ingest"], False),  # too few services after all: stopped unused
+        (1, 0, False, ["ingest"], False),  # not wanted: never started
+        (10**12, 10**6, True, ["aside", "ingest"], True),  # asked for: started first, whatever the size
+    ],
+)
+def test_the_second_process_starts_before_ingest_where_the_files_are_large(  # noqa: PLR0917
+    sample_project: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    early_bytes: int,
+    low: int,
+    concurrent: bool | None,
+    events: list[str],
+    used: bool,
+) -> None:
+    """Its imports then use the CPU ingest leaves idle; one process at most, stopped when unused."""
+    from p4c import ingest as ingest_stage
+    from p4c import pipeline
+    from p4c.config import Project
+
+    seen: list[str] = []
+    children: list[Any] = []
+    handed: list[str] = []
+    real_init, real_submit, real_ingest = (
+        pipeline._Aside.__init__,
+        pipeline._Aside.submit,
+        ingest_stage.ingest,
+    )
+
+    def init(self: Any, *args: Any) -> None:
+        real_init(self, *args)
+        seen.append("aside")
+        children.append(self._child)
+
+    def submit(self: Any, task: Any, *args: Any) -> None:
+        handed.append(task.__name__)
+        real_submit(self, task, *args)
+
+    def ingest(*args: Any, **kwargs: Any) -> Any:
+        seen.append("ingest")
+        return real_ingest(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline._Aside, "__init__", init)
+    monkeypatch.setattr(pipeline._Aside, "submit", submit)
+    monkeypatch.setattr(ingest_stage, "ingest", ingest)
+    monkeypatch.setattr(pipeline, "EARLY_BYTES", early_bytes)
+    monkeypatch.setattr(pipeline, "CONCURRENT_MIN", low)
+    project = Project(sample_project)
+    options = pipeline.RunOptions(samples=50, concurrent=concurrent)
+    result = pipeline.run(project, project.load_config(), options)
+    assert seen == events
+    assert (handed != []) is used
+    assert all(child.returncode is not None for child in children)  # none left running
+    assert (project.processed_dir / "catalogue" / "index.html") in result.outputs
+
+
+def test_a_failed_ingest_stops_the_second_process_started_before_it(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from p4c import ingest as ingest_stage
+    from p4c import pipeline
+    from p4c.config import Project
+    from p4c.errors import P4CError
+
+    children: list[Any] = []
+    real = pipeline._Aside.__init__
+
+    def spy(self: Any, *args: Any) -> None:
+        real(self, *args)
+        children.append(self._child)
+
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise P4CError("ingest broke")
+
+    monkeypatch.setattr(pipeline._Aside, "__init__", spy)
+    monkeypatch.setattr(ingest_stage, "ingest", broken)
+    monkeypatch.setattr(pipeline, "EARLY_BYTES", 1)
+    project = Project(sample_project)
+    with pytest.raises(P4CError, match="ingest broke"):
+        pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50))
+    assert len(children) == 1 and children[0].returncode is not None

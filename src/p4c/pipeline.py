@@ -44,6 +44,13 @@ CONCURRENT_MAX = 50_000
 # keeps it busy longer than the report keeps this one. Measured on 2 CPUs: 21,000 services 5.95 ->
 # 5.62 s with the plans aside, 50,000 services 9.46 -> 9.92 s.
 PLANS_ASIDE_MAX = 30_000
+# From EARLY_BYTES of partner files the second process starts before ingest rather than after it,
+# its imports (about 0.6 s of CPU) beside ingest's one busy CPU rather than beside the Monte Carlo's
+# two threads; it is stopped unused when the run has fewer than CONCURRENT_MIN or more than
+# CONCURRENT_MAX services. The benchmark's workbooks hold about 100 bytes a service (21,000 services:
+# 2.1 MB), the sample's 140 services 0.4 MB: 1 MB is about 10,000 services of the first and more
+# than a small partnership's files.
+EARLY_BYTES = 1_000_000
 # The second process renders the catalogue's pages in two forked workers: by then this process is
 # mostly done with the report, and the pages are the catalogue's last 0.8 s of CPU at 21,000
 # services (measured: the second process done 0.2-0.3 s sooner than with the pages rendered in it).
@@ -148,21 +155,30 @@ def run(
     timings: dict[str, float] = {}
     started = time.perf_counter()
     _import_later_stages()
-    begin("ingest")
-    ingested = ingest(raw_files(project), project, config, progress=progress)
-    begin("rank")
-    folder = project.processed_dir
-    processed = load_processed(folder, config)
+    files = raw_files(project)
+    early = _early_second_process(files, options.concurrent)
+    try:
+        begin("ingest")
+        ingested = ingest(files, project, config, progress=progress)
+        begin("rank")
+        folder = project.processed_dir
+        processed = load_processed(folder, config)
+    except BaseException:
+        if early is not None:
+            early.close()
+        raise
     timings["ingest"] = time.perf_counter() - started
     aside = (
         options.concurrent
         if options.concurrent is not None
         else CONCURRENT_MIN <= len(processed.services) <= CONCURRENT_MAX
     )
-    # The second process starts now, so that its imports overlap ranking: it then writes the
-    # rankings' and the shortlist's workbooks while this process goes on, and the plans and the
-    # catalogue beside the report. Without it, the same tasks run here, in turn.
-    later = _second_process() if aside else _Here()
+    # The second process (started before ingest, or now, so that its imports overlap ranking) writes
+    # the rankings' workbooks while this process goes on, then the plans and the catalogue beside
+    # the report. Without it, the same tasks run here, in turn.
+    if early is not None and not aside:
+        early.close()
+    later = (early or _second_process()) if aside else _Here()
     aside = isinstance(later, _Aside)
     try:
         started = time.perf_counter()
@@ -380,6 +396,26 @@ ASIDE_IMPORTS = (
     "p4c.catalogue.site",
     "pyarrow.parquet",
 )
+
+
+def _early_second_process(files: Sequence[Path], concurrent: bool | None) -> _Aside | None:
+    """The second process started before ingest, where the run will likely want it: its imports
+    then take the CPU that ingest leaves idle (ingest keeps about one of two busy). None where it is
+    not wanted (`concurrent` False), where the partner files weigh less than EARLY_BYTES (then it
+    starts after ingest if the run wants it), or where it cannot start."""
+    if concurrent is False:
+        return None
+    if concurrent is None:
+        size = 0
+        for path in files:
+            with contextlib.suppress(OSError):  # a file that cannot be read: ingest says so
+                size += path.stat().st_size
+        if size < EARLY_BYTES:
+            return None
+    try:
+        return _Aside(ASIDE_IMPORTS)
+    except OSError:
+        return None
 
 
 def _second_process() -> _Aside | _Here:
