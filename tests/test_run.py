@@ -415,39 +415,6 @@ def test_the_catalogue_built_beside_the_report_is_the_one_built_after_it(
     assert set(results[1].timings) == {"ingest", "rank", "shortlist", "report", "catalogue"}
 
 
-def test_above_plans_aside_max_the_plans_are_written_here_beside_the_catalogue(
-    sample_project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A large run keeps the second process for the catalogue (handed it before the plans are
-    written here), and writes the same plans."""
-    from p4c import pipeline
-    from p4c.config import Project
-
-    handed: list[str] = []
-    real = pipeline._Aside.submit
-
-    def spy(self: Any, task: Any, *args: Any) -> None:
-        handed.append(task.__name__)
-        real(self, task, *args)
-
-    written: list[str] = []
-    real_plans = pipeline.write_plan_files
-
-    def plans(*args: Any) -> list[Path]:
-        written.append(handed[-1])  # what the second process was handed last
-        return real_plans(*args)
-
-    monkeypatch.setattr(pipeline._Aside, "submit", spy)
-    monkeypatch.setattr(pipeline, "write_plan_files", plans)
-    monkeypatch.setattr(pipeline, "PLANS_ASIDE_MAX", 10)
-    project = Project(sample_project)
-    result = pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
-    assert handed == ["_ranking_book", "write_catalogue"]
-    assert written == ["write_catalogue"]
-    plans_written = sorted(p.name for p in result.outputs if p.parent.name == "plans")
-    assert len(plans_written) == 14 and plans_written[0] == "BE_plan.docx"
-
-
 def test_a_run_with_the_plans_beside_the_report_links_every_plan(sample_project: Path) -> None:
     """On a fresh project the plans do not exist when the report starts: it reads their folder once
     the second process has written them."""

@@ -31,19 +31,13 @@ if TYPE_CHECKING:
 
 DEFAULT_SAMPLES = 1000
 # From CONCURRENT_MIN services up to CONCURRENT_MAX, `run` hands tasks to a second process: the
-# rankings' workbooks while this one chooses the shortlist, then the plans (see PLANS_ASIDE_MAX) and
-# the catalogue while it writes shortlist.xlsx, evaluates and writes the report; each reads only
-# what the earlier stages wrote.
+# rankings' workbooks while this one chooses the shortlist, then the plans and the catalogue while
+# it writes shortlist.xlsx and the report; each reads only what the earlier stages wrote.
 # Below, starting a Python process (about a second of imports) costs more than it saves; above, the
 # two processes together would take the run past its 2 GB at 100,000 services, so the catalogue
 # follows the report and renders its pages with forked workers instead.
 CONCURRENT_MIN = 5_000
 CONCURRENT_MAX = 50_000
-# Up to PLANS_ASIDE_MAX services the second process also writes the plans (about 0.7 s whatever the
-# size) before the catalogue: it has time to spare beside the report. Above, the catalogue alone
-# keeps it busy longer than the report keeps this one. Measured on 2 CPUs: 21,000 services 5.95 ->
-# 5.62 s with the plans aside, 50,000 services 9.46 -> 9.92 s.
-PLANS_ASIDE_MAX = 30_000
 # From EARLY_BYTES of partner files the second process starts before ingest rather than after it,
 # its imports (about 0.6 s of CPU) beside ingest's one busy CPU rather than beside the Monte Carlo's
 # two threads; it is stopped unused when the run has fewer than CONCURRENT_MIN or more than
@@ -197,19 +191,17 @@ def run(
             outputs += evaluate_if_reported(folder, config, options.as_of)
             # the plans and the catalogue read the tables written so far: the second process starts
             # on them while this one writes shortlist.xlsx and the report
-            plans_aside = aside and len(processed.services) <= PLANS_ASIDE_MAX
-            if plans_aside:
-                later.submit(write_plan_files, folder, config, options.as_of)
             if aside:
+                later.submit(write_plan_files, folder, config, options.as_of)
                 later.submit(write_catalogue, folder, config, options.lang, ASIDE_PAGE_WORKERS)
             tables += _shortlist_book(chosen, shortlist_xlsx_path(folder), config, options.lang)
         timings["shortlist"] = time.perf_counter() - started
         begin("report")
         started = time.perf_counter()
-        if not plans_aside:
+        if not aside:
             outputs += write_plan_files(folder, config, options.as_of)
         # the plans' answer, waited for once: by the report before it reads their folder, or here
-        plans = functools.cache(later.answer) if plans_aside else None
+        plans = functools.cache(later.answer) if aside else None
         outputs += _report(project, config, options, plans_written=plans)
         outputs += plans() if plans is not None else []
         timings["report"] = time.perf_counter() - started
