@@ -157,6 +157,34 @@ def test_plot_maps_rows_from_the_top_and_values_from_the_left() -> None:
     assert plot.data == ['<rect x="50" y="32.5" width="60" height="9" fill="#123456"/>']  # row 1: 37 +- 4.5
 
 
+values = st.floats(allow_nan=True, allow_infinity=True, width=32) | st.floats(-2, 2)
+
+
+@given(st.lists(st.tuples(values, values, values), max_size=12), st.text(max_size=20))
+def test_any_values_give_well_formed_svg_without_nan_points(
+    marks: list[tuple[float, float, float]], words: str
+) -> None:
+    """A missing value (NaN, an infinity) draws nothing: the SVG never holds "nan" or "inf"."""
+    plot = Plot.rows(4.0, 3, 0.3)
+    for x, y, z in marks:
+        plot.barh(y, x, start=z, color="#123456")
+        plot.hline(y, x, z, "#123456", 2)
+        plot.circle(x, y, 4, "#123456")
+        plot.tick_mark(x, y, 6, 1, "#123456")
+        plot.vline(x, "#123456", 1)
+        plot.text(x, y, words)
+    svg = plot.svg(words)
+    root = ET.fromstring(svg)
+    numbers = [v for e in root.iter() for k, v in e.attrib.items() if k in {"x", "y", "width", "height", "r"}]
+    assert not any(n in {"nan", "inf", "-inf"} for n in numbers)
+    assert all(
+        float(v) >= 0
+        for e in root.iter(f"{SVG}rect")
+        for k, v in e.attrib.items()
+        if k in {"width", "height"} and v != "100%"
+    )
+
+
 def test_left_margin_fits_the_widest_label_and_never_passes_six_tenths() -> None:
     labels = ["BE", "1. BE · Export missions for clusters"]
     assert Plot.rows(9.0, 2, 0.26, labels=labels).left == pytest.approx(widest(labels) + 10)

@@ -14,6 +14,7 @@ inputs give byte-identical SVG: no ids, no dates, numbers rounded to 0.01 pt.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -61,6 +62,21 @@ def text_width(text: str, size: float) -> float:
 
 def widest(texts: Sequence[str], size: float = TICK_SIZE) -> float:
     return max((text_width(t, size) for t in texts), default=0.0)
+
+
+# What XML 1.0 does not allow in text (C0 controls but tab, line feed and carriage return; the two
+# non-characters U+FFFE and U+FFFF; lone surrogates): dropped, so a stray byte in a partner's title
+# cannot make the chart, or the page around it, malformed.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _xml_text(text: str, *, quote: bool) -> str:
+    return escape(_NOT_XML.sub("", text), quote=quote)
+
+
+def _finite(*values: float) -> bool:
+    """Whether a mark can be placed: a missing value (NaN) draws nothing rather than "nan" points."""
+    return all(math.isfinite(v) for v in values)
 
 
 def _n(value: float) -> str:
@@ -190,7 +206,9 @@ class Plot:
         stroke_width: float = 0.0,
         layer: Literal["back", "data"] = "data",
     ) -> None:
-        """A rectangle between data values (x0, y0) and (x1, y1)."""
+        """A rectangle between data values (x0, y0) and (x1, y1); none where one is not finite."""
+        if not _finite(x0, x1, y0, y1):
+            return
         left, right = sorted((self.x(x0), self.x(x1)))
         top, bottom = sorted((self.y(y0), self.y(y1)))
         edge = f' stroke="{stroke}" stroke-width="{_n(stroke_width)}"' if stroke and stroke_width else ""
@@ -225,6 +243,8 @@ class Plot:
 
     def hline(self, y: float, x0: float, x1: float, color: str, width: float) -> None:
         """A horizontal stroke `width` points thick between two data x values."""
+        if not _finite(y, x0, x1):
+            return
         self.data.append(
             f'<line x1="{_n(self.x(x0))}" y1="{_n(self.y(y))}" x2="{_n(self.x(x1))}" y2="{_n(self.y(y))}" '
             f'stroke="{color}" stroke-width="{_n(width)}"/>'
@@ -232,6 +252,8 @@ class Plot:
 
     def vline(self, x: float, color: str, width: float, *, dash: str | None = None) -> None:
         """A vertical line across the plot area at data value `x`."""
+        if not _finite(x):
+            return
         pattern = f' stroke-dasharray="{dash}"' if dash else ""
         self.data.append(
             f'<line x1="{_n(self.x(x))}" y1="{_n(self.top)}" x2="{_n(self.x(x))}" '
@@ -240,12 +262,16 @@ class Plot:
 
     def circle(self, x: float, y: float, size: float, color: str) -> None:
         """A dot `size` points across at data (x, y)."""
+        if not _finite(x, y):
+            return
         self.data.append(
             f'<circle cx="{_n(self.x(x))}" cy="{_n(self.y(y))}" r="{_n(size / 2)}" fill="{color}"/>'
         )
 
     def tick_mark(self, x: float, y: float, length: float, width: float, color: str) -> None:
         """A vertical stroke `length` points long centred at data (x, y)."""
+        if not _finite(x, y):
+            return
         cx, cy = self.x(x), self.y(y)
         self.data.append(
             f'<line x1="{_n(cx)}" y1="{_n(cy - length / 2)}" x2="{_n(cx)}" y2="{_n(cy + length / 2)}" '
@@ -264,6 +290,8 @@ class Plot:
         bold: bool = False,
     ) -> None:
         """`text` vertically centred on data (x, y)."""
+        if not _finite(x, y):
+            return
         self.data.append(
             self._text(self.x(x), self.y(y), text, size=size, color=color, anchor=anchor, bold=bold)
         )
@@ -287,7 +315,7 @@ class Plot:
         weight = ' font-weight="bold"' if bold else ""
         return (
             f'<text x="{_n(x)}" y="{_n(base)}" font-size="{_n(size)}" fill="{color}" '
-            f'text-anchor="{anchor}"{weight}{turn}>{escape(text, quote=False)}</text>'
+            f'text-anchor="{anchor}"{weight}{turn}>{_xml_text(text, quote=False)}</text>'
         )
 
     def band_x(self, x0: float, x1: float, color: str) -> None:
@@ -455,6 +483,7 @@ class Plot:
         body = "".join([*self.back, *self.data, *self.front])
         return (
             f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {_n(self.width)} {_n(self.height)}" '
-            f'role="img" aria-label="{escape(label)}" style="--readable-width: {self.readable_width()}px" '
+            f'role="img" aria-label="{_xml_text(label, quote=True)}" '
+            f'style="--readable-width: {self.readable_width()}px" '
             f'font-family="{FONT}"><rect width="100%" height="100%" fill="white"/>{body}</svg>'
         )
