@@ -172,7 +172,7 @@ def run(
     # the report. Without it, the same tasks run here, in turn.
     if early is not None and not aside:
         early.close()
-    later = (early or _second_process()) if aside else _Here()
+    later = (early if early is not None else _second_process()) if aside else _Here()
     aside = isinstance(later, _Aside)
     try:
         started = time.perf_counter()
