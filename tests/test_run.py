@@ -459,10 +459,13 @@ def test_a_catalogue_error_in_the_second_process_is_the_users_error(sample_proje
     assert _files(site) == {"mine.txt": b"not a catalogue"}
 
 
-def test_a_failed_report_stops_the_catalogue_process(
-    sample_project: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("stage", ["ingest", "report"])
+def test_a_failed_stage_stops_the_second_process(
+    sample_project: Path, monkeypatch: pytest.MonkeyPatch, stage: str
 ) -> None:
-    """When the report fails, the child building the catalogue is stopped, not left running."""
+    """When ingest fails (the second process started before it) or the report does (the second
+    process building the catalogue), the child is stopped, not left running."""
+    from p4c import ingest as ingest_stage
     from p4c import pipeline
     from p4c import report as report_stage
     from p4c.config import Project
@@ -475,13 +478,15 @@ def test_a_failed_report_stops_the_catalogue_process(
         real(self, *args)
         children.append(self._child)
 
-    def broken(*_args: Any, **_kwargs: Any) -> list[Path]:
-        raise P4CError("the report broke")
+    def broken(*_args: Any, **_kwargs: Any) -> Any:
+        raise P4CError(f"the {stage} broke")
 
     monkeypatch.setattr(pipeline._Aside, "__init__", spy)
-    monkeypatch.setattr(report_stage, "report", broken)
+    monkeypatch.setattr(
+        *((ingest_stage, "ingest") if stage == "ingest" else (report_stage, "report")), broken
+    )
     project = Project(sample_project)
-    with pytest.raises(P4CError, match="the report broke"):
+    with pytest.raises(P4CError, match=f"the {stage} broke"):
         pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50, concurrent=True))
     assert len(children) == 1 and children[0].returncode is not None
 
@@ -773,30 +778,3 @@ def test_the_second_process_starts_before_ingest_where_the_files_are_large(  # n
     assert (handed != []) is used
     assert all(child.returncode is not None for child in children)  # none left running
     assert (project.processed_dir / "catalogue" / "index.html") in result.outputs
-
-
-def test_a_failed_ingest_stops_the_second_process_started_before_it(
-    sample_project: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from p4c import ingest as ingest_stage
-    from p4c import pipeline
-    from p4c.config import Project
-    from p4c.errors import P4CError
-
-    children: list[Any] = []
-    real = pipeline._Aside.__init__
-
-    def spy(self: Any, *args: Any) -> None:
-        real(self, *args)
-        children.append(self._child)
-
-    def broken(*_args: Any, **_kwargs: Any) -> Any:
-        raise P4CError("ingest broke")
-
-    monkeypatch.setattr(pipeline._Aside, "__init__", spy)
-    monkeypatch.setattr(ingest_stage, "ingest", broken)
-    monkeypatch.setattr(pipeline, "EARLY_BYTES", 1)
-    project = Project(sample_project)
-    with pytest.raises(P4CError, match="ingest broke"):
-        pipeline.run(project, project.load_config(), pipeline.RunOptions(samples=50))
-    assert len(children) == 1 and children[0].returncode is not None

@@ -7,7 +7,7 @@ Why not matplotlib: the charts are rectangles, lines and text, and matplotlib to
 
 Lengths are points (1/72 inch), the SVG's user units: a chart 9 inches wide has a viewBox 648 wide,
 and the page scales it to its column. Text stays text (searchable, styled by the page's font); its
-widths come from DejaVu Sans's metrics (`fontwidths`), close to any common sans-serif. The same
+widths come from DejaVu Sans's metrics (fontwidths.json), close to any common sans-serif. The same
 inputs give byte-identical SVG: no ids, no dates, numbers rounded to 0.01 pt.
 """
 
@@ -21,7 +21,6 @@ from functools import lru_cache
 from html import escape
 from typing import Literal
 
-from p4c.report.fontwidths import RANGES, UNITS_PER_EM
 from p4c.report.format import localize
 
 INK = "#1F2933"
@@ -45,19 +44,26 @@ Anchor = Literal["start", "middle", "end"]
 Marker = Literal["patch", "circle", "tick"]
 
 
+FONT_WIDTHS = "fontwidths.json"  # beside this module; written by scripts/font_widths.py
+
+
 @lru_cache(maxsize=1)
-def _widths() -> dict[int, int]:
-    return {first + i: w for first, widths in RANGES for i, w in enumerate(widths) if w >= 0}
+def _widths() -> tuple[dict[int, int], int]:
+    """The font's advance widths by code point, and its units per em."""
+    import json
+    from importlib.resources import files
 
-
-_FALLBACK = 636  # 1/1000 em: a digit's width, for a character the table does not have
+    table = json.loads(files(__package__).joinpath(FONT_WIDTHS).read_text(encoding="utf-8"))
+    widths = {first + i: w for first, row in table["ranges"] for i, w in enumerate(row) if w >= 0}
+    return widths, int(table["units_per_em"])
 
 
 @lru_cache(maxsize=8192)
 def text_width(text: str, size: float) -> float:
     """The width in points of `text` at `size` points (kept: the same labels recur across charts)."""
-    widths = _widths()
-    return sum(widths.get(ord(c), _FALLBACK) for c in text) * size / UNITS_PER_EM
+    widths, units = _widths()
+    digit = widths[ord("0")]  # for a character the table does not have
+    return sum(widths.get(ord(c), digit) for c in text) * size / units
 
 
 def widest(texts: Sequence[str], size: float = TICK_SIZE) -> float:
