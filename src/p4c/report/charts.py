@@ -52,6 +52,12 @@ ACCENT_LIGHT = "#A9C2DA"
 NEUTRAL = "#D5DBE1"
 
 
+DOT = 5.0  # points across: a median rank, a weight used
+
+
+RANK_TICK = (11.0, 2.0)  # points long and thick: the rank with the weights used
+
+
 # ColorBrewer's sequential blues and diverging red-yellow-green (as matplotlib has them)
 BLUES = ("#F7FBFF", "#DEEBF7", "#C6DBEF", "#9ECAE1", "#6BAED6", "#4292C6", "#2171B5", "#08519C", "#08306B")
 RED_YELLOW_GREEN = (
@@ -240,7 +246,6 @@ def chart_p_top(charts: Charts, report: Report) -> str:
     plot = Plot.rows(9.0, max(len(shown), 1), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
     plot.xlim = (0.0, 1.1)
     ticks = [0, 0.25, 0.5, 0.75, 1.0]
-    plot.grid_x(ticks)
     for pos, (key, value) in enumerate(zip(shown["key"], shown["p_top"], strict=True)):
         plot.barh(pos, as_float(value), color=ACCENT if key in short else ACCENT_LIGHT)
         plot.text(as_float(value) + 0.01, pos, w.pct(value))
@@ -261,12 +266,11 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     plot = Plot.rows(9.0, len(top), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
     plot.xlim = (0.5, max(float(top["rank_p95"].astype(float).max()), float(len(top))) + 1)
     ticks = charts.ticks(max(1.0, plot.xlim[0]), plot.xlim[1], whole=True)
-    plot.grid_x(ticks[0])
     rows = zip(top["rank_p05"], top["rank_p95"], top["rank_p50"], top["rank"], strict=True)
     for pos, (low, high, median, rank) in enumerate(rows):
         plot.hline(pos, as_float(low), as_float(high), ACCENT_LIGHT, 5)
-        plot.circle(as_float(median), pos, 5, ACCENT)
-        plot.tick_mark(as_float(rank), pos, 11, 2, CRITERION_COLORS[3])
+        plot.circle(as_float(median), pos, DOT, ACCENT)
+        plot.tick_mark(as_float(rank), pos, *RANK_TICK, CRITERION_COLORS[3])
     plot.row_labels(labels)
     return _finish_bars(
         plot,
@@ -274,8 +278,8 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
         w["axis_rank_range"],
         w["chart_rank_ranges"],
         [
-            LegendEntry(ACCENT, w["median_rank"], "circle"),
-            LegendEntry(CRITERION_COLORS[3], w["rank_used"], "tick"),
+            LegendEntry(ACCENT, w["median_rank"], "circle", DOT),
+            LegendEntry(CRITERION_COLORS[3], w["rank_used"], "tick", *RANK_TICK),
         ],
         ticks=ticks,
     )
@@ -290,11 +294,10 @@ def _finish_bars(
     *,
     ticks: tuple[Sequence[float], Sequence[str]] | None = None,
 ) -> str:
-    """The common finish of a horizontal bar chart: the x axis (`ticks`, else round ones, their grid
-    drawn by the caller), the left and bottom spines and a one-row legend above the right corner."""
+    """The common finish of a horizontal bar chart: the x axis (`ticks`, else round ones) and its
+    grid behind the bars, the left and bottom spines and a one-row legend above the right corner."""
     values, texts = ticks if ticks is not None else charts.ticks(*plot.xlim)
-    if ticks is None:
-        plot.grid_x(values)
+    plot.grid_x(values)
     plot.spines()
     plot.x_axis(values, texts, xlabel)
     plot.legend(keys)
@@ -327,7 +330,7 @@ def chart_stability(charts: Charts, report: Report, table: pd.DataFrame) -> str:
         if finite(lo) and finite(hi):
             plot.hline(pos, lo, hi, colors.get(str(row.criterion), ACCENT), 7)
         if finite(weight):
-            plot.circle(weight, pos, 5, INK)
+            plot.circle(weight, pos, DOT, INK)
         plot.text(limit * 1.02, pos, note)
     plot.row_labels(labels)
     plot.spines(left=False)
@@ -375,7 +378,6 @@ def chart_transfer(charts: Charts, report: Report, table: pd.DataFrame) -> str:
     ticks = [float(t) for t in range(partners + 1)]
     majority = partners / 2
     plot.band_x(majority, partners + 0.3, "#EEF3F8")
-    plot.grid_x(ticks)
     height = 0.4
     for pos, (offered, needed) in enumerate(zip(table["offered"], table["needed"], strict=True)):
         plot.barh(pos - height / 2, as_float(offered), height=height, color=ACCENT)
@@ -457,7 +459,6 @@ def chart_partners(charts: Charts, report: Report, shown: Mapping[str, pd.DataFr
         plot = Plot.rows(9.0, max(len(rows), 1), 0.26, labels=labels, top=LEGEND, bottom=TICKS_AND_TITLE)
         plot.xlim = (0.0, 1.08)
         ticks = ticks or charts.ticks(*plot.xlim)
-        plot.grid_x(ticks[0])
         for pos, (key, score, rank) in enumerate(zip(rows["key"], rows["score"], rows["rank"], strict=True)):
             color = ACCENT if key in short else ACCENT_LIGHT if key in eligible else NEUTRAL
             plot.barh(pos, as_float(score) if finite(score) else 0.0, color=color)

@@ -36,7 +36,6 @@ def chart_barriers(charts: Charts, counts: dict[str, int]) -> str:
     top = max(counts.values(), default=0)
     plot.xlim = (0.0, max(top, 1) * 1.05)
     ticks = [float(t) for t in range(top + 1)]
-    plot.grid_x(ticks)
     for pos, count in enumerate(counts.values()):
         plot.barh(pos, count, height=0.6, color=ACCENT)
     plot.row_labels(labels)

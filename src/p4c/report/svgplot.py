@@ -126,9 +126,14 @@ def ramp(stops: Sequence[str], at: float) -> str:
 
 @dataclass(frozen=True)
 class LegendEntry:
+    """A legend's key: a swatch, or the chart's own mark (a dot `size` across, a tick `size` long
+    and `width` thick), and its label."""
+
     color: str
     label: str
     marker: Marker = "patch"
+    size: float = 0.0
+    width: float = 0.0
 
 
 @dataclass
@@ -464,12 +469,13 @@ class Plot:
                 x += col_w[c] + spacing * size
 
     def _handle(self, entry: LegendEntry, x: float, cy: float, length: float) -> str:
+        mid, half = x + length / 2, entry.size / 2
         if entry.marker == "circle":
-            return f'<circle cx="{_n(x + length / 2)}" cy="{_n(cy)}" r="2.5" fill="{entry.color}"/>'
+            return f'<circle cx="{_n(mid)}" cy="{_n(cy)}" r="{_n(half)}" fill="{entry.color}"/>'
         if entry.marker == "tick":
             return (
-                f'<line x1="{_n(x + length / 2)}" y1="{_n(cy - 5.5)}" x2="{_n(x + length / 2)}" '
-                f'y2="{_n(cy + 5.5)}" stroke="{entry.color}" stroke-width="2"/>'
+                f'<line x1="{_n(mid)}" y1="{_n(cy - half)}" x2="{_n(mid)}" y2="{_n(cy + half)}" '
+                f'stroke="{entry.color}" stroke-width="{_n(entry.width)}"/>'
             )
         h = HANDLE_HEIGHT * TICK_SIZE
         return (
