@@ -779,13 +779,27 @@ def test_real_xls_named_xlsx(tmp_path: Path) -> None:
         read(renamed)
 
 
-def test_xlsx_control_characters_are_stripped_with_a_note(tmp_path: Path) -> None:
-    cells = '<row r="3">' + text_cell("B3", "Net_x0000_work_x0007_ing") + "</row>"
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [("Net_x0000_work_x0007_ing", "U+0000, U+0007"), ("Net&#1;work&#x7;ing", "U+0001, U+0007")],
+)
+def test_xlsx_control_characters_are_stripped_with_a_note(tmp_path: Path, text: str, codes: str) -> None:
+    """Both ways XML can encode them: Excel's `_x0007_` and a character reference (`&#x7;`)."""
+    cells = '<row r="3">' + text_cell("B3", text) + "</row>"
     book = read(hand_xlsx(tmp_path / "BE.xlsx", {"Services": services_xml(cells)}))
     assert book.sheets["Services"][2] == ["", "Networking", "", "", ""]
     assert [(n.cell, n.message) for n in book.notes] == [
-        ("Services!B3", "invisible control characters (U+0000, U+0007) were taken out of this cell")
+        ("Services!B3", f"invisible control characters ({codes}) were taken out of this cell")
     ]
+
+
+@given(st.binary(max_size=40), st.binary(min_size=1, max_size=4), st.integers(0, 3))
+@example(b'<c r="A1" t="e">', b't="e"', 2)
+def test_holds_is_in(part: bytes, text: bytes, at: int) -> None:
+    """The quick look for a rare byte never hides the text: `_holds` is `in`, for any byte of it."""
+    at %= len(text)
+    assert p4c_io._holds(part, text, text[at : at + 1]) == (text in part)
+    assert p4c_io._holds(part + text, text, text[at : at + 1])
 
 
 def test_ods_error_cells_and_formulas_without_result(tmp_path: Path) -> None:
