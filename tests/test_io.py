@@ -528,14 +528,20 @@ def test_an_xls_with_a_far_cell_is_refused_by_the_trial(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".ods", ".xls"])
+@pytest.mark.parametrize("part_rows", [4096, 1])
 def test_the_rows_the_trial_read_are_used_not_parsed_again(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, suffix: str, part_rows: int
 ) -> None:
     """The child sends back what it read: the file is parsed once, and the rows are the same as
-    those read in this process (error cells put in, control characters taken out)."""
+    those read in this process (error cells put in, control characters taken out, a table away
+    from A1 in place), whether a sheet comes in one part or a part a row."""
     rows: list[list[Any]] = [HEADER, ["S1", "Caf\u00e9\x07 Z\u00fcrich", 1.5, None, True]]
-    path = write(tmp_path / f"BE{suffix}", {"Partner": [["partner_code", "BE"]], "Services": rows})
+    needs: list[list[Any]] = [[None] * 4, [None, None, "category", "importance"], [None, None, "NET", 3]]
+    sheets = {"Partner": [["partner_code", "BE"]], "Services": rows, "Needs": needs}
+    path = write(tmp_path / f"BE{suffix}", sheets)
     parsed_here = read(path)
+    assert parsed_here.sheets["Needs"][2][2:] == ["NET", 3]
+    monkeypatch.setattr(p4c_io, "_SENT_ROWS", part_rows)
     fds = len(list(Path("/proc/self/fd").iterdir()))
 
     def no_second_parse(*args: object) -> list[list[Any]]:

@@ -21,7 +21,7 @@ import re
 import sys
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -854,44 +854,71 @@ def _trial_child(path: Path, limit: int, out: forks.Sender) -> int:
             soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.alarm(READ_SECONDS)
-        read = _load(path)
+        parts = _load(path)
     except MemoryError:
         return 4
     except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
-        with contextlib.suppress(BaseException):
-            out.send(("error", str(exc) or type(exc).__name__))
-        return 3
-    try:
-        names, sheets = read
-        out.send(("names", names))
-        for name, rows in sheets.items():
-            for start in range(0, max(len(rows), 1), _SENT_ROWS):
-                out.send(("rows", name, rows[start : start + _SENT_ROWS]))
-        out.send(("end",))
-    except MemoryError:
-        return 4
-    except BaseException:  # whatever it is, it is not the file's fault
-        return _SENT_NOTHING
-    return 0
+        return _send_error(out, exc)
+    while True:
+        try:
+            part = next(parts, None)  # calamine's work: the file's fault when it fails
+        except MemoryError:
+            return 4
+        except BaseException as exc:
+            return _send_error(out, exc)
+        try:
+            out.send(part if part is not None else ("end",))
+        except MemoryError:
+            return 4
+        except BaseException:  # whatever it is, it is not the file's fault
+            return _SENT_NOTHING
+        if part is None:
+            return 0
 
 
-def _load(path: Path) -> _Read:
-    """What `_read_calamine` reads: the sheet names, the sheets it wants (all of them when those
-    are empty), each sheet's grid freed once its rows are built."""
+def _send_error(out: forks.Sender, exc: BaseException) -> int:
+    """calamine's error (or panic) told to the parent: the exit code 3."""
+    with contextlib.suppress(BaseException):
+        out.send(("error", str(exc) or type(exc).__name__))
+    return 3
+
+
+def _load(path: Path) -> Iterator[tuple[Any, ...]]:
+    """What `_read_calamine` reads, as the parts the child sends: the sheet names, then the rows of
+    the sheets it wants (of all of them when those are empty), _SENT_ROWS rows a part, each part
+    built as it is sent (so the parent unpickles one while calamine converts the next)."""
     from python_calamine import CalamineWorkbook
 
     workbook = CalamineWorkbook.from_path(str(path))
     names = list(workbook.sheet_names)
+    yield ("names", names)
     wanted = _wanted(names)
+    held = False
+    for name in wanted:
+        held = (yield from _sheet_parts(workbook, name)) or held
+    if not held:
+        for name in names:
+            if name not in wanted:
+                yield from _sheet_parts(workbook, name)
 
-    def rows(name: str) -> list[list[Any]]:
-        found: list[list[Any]] = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
-        return found
 
-    sheets = {name: rows(name) for name in wanted}
-    if all(not found for found in sheets.values()):
-        sheets.update((name, rows(name)) for name in names if name not in sheets)
-    return names, sheets
+def _sheet_parts(workbook: Any, name: str) -> Generator[tuple[Any, ...], None, bool]:
+    """A sheet's rows in parts (one, empty, for an empty sheet), as `to_python(skip_empty_area=False)`
+    gives them: `iter_rows` starts each row at the first column that holds something, so the
+    columns before it are put back. Whether the sheet has any row."""
+    sheet = workbook.get_sheet_by_name(name)  # the parse: the sheet's grid, freed after its rows
+    start = sheet.start
+    pad = [""] * start[1] if start is not None else []
+    part: list[list[Any]] = []
+    sent = False
+    for row in sheet.iter_rows():
+        part.append(pad + row if pad else row)
+        if len(part) == _SENT_ROWS:
+            yield ("rows", name, part)
+            part, sent = [], True
+    if part or not sent:
+        yield ("rows", name, part)
+    return sent or bool(part)
 
 
 def _address_space() -> int:
