@@ -425,13 +425,15 @@ def _expand(paths: list[Path]) -> list[Path]:
 def _print_ingest(result: IngestReport) -> None:
     """The problems (errors and warnings, cell by cell) on stderr; each file's outcome: written on
     stdout, not written on stderr (an error, shown even with -q)."""
+    from p4c.store import REJECTED_FILE
+
     print_problems(ui.err, result, quiet=ui.quiet)
     for f in result.files:
         warn = f", {plural(len(f.warnings), 'warning')}" if f.warnings else ""
         name = escape(f.file.name)
         if f.written:
             extra = (
-                f", {plural(f.rejected_rows, 'row')} rejected and kept in rejected.parquet"
+                f", {plural(f.rejected_rows, 'row')} rejected and kept in {REJECTED_FILE}"
                 if f.rejected_rows
                 else ""
             )

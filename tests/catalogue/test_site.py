@@ -191,6 +191,18 @@ def test_unranked_service_and_missing_optional_tables(tmp_path: Path) -> None:
     assert not any(f.name in ("scores.csv", "field_tests.csv") for f in files)
 
 
+@pytest.mark.parametrize("optional", [True, False])
+def test_the_index_links_every_open_data_file_written(tmp_path: Path, optional: bool) -> None:
+    """The downloads named on the index page are the package's files, the descriptor first."""
+    files = build_catalogue(make_data(4, optional=optional), config(), tmp_path / "s")
+    package = sorted(f.name for f in files if f.parent.name == "opendata")
+    index = (tmp_path / "s" / "index.html").read_text(encoding="utf-8")
+    linked = re.findall(r'<a href="opendata/([^"]+)">', index)
+    assert linked[0] == "datapackage.json"
+    assert sorted(linked) == package
+    assert ("scores.csv" in linked) == ("field_tests.csv" in linked) == optional
+
+
 def test_contributions_table_sums_to_the_score(tmp_path: Path) -> None:
     data = make_data(2, optional=False)
     build_catalogue(data, config(), tmp_path / "s")

@@ -291,7 +291,7 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
         "field tests, as published in the p4c catalogue.",
         "resources": resources,
     }
-    target = folder / "datapackage.json"
+    target = folder / PACKAGE_FILE
     target.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     written.append(target)
     return written

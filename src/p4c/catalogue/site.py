@@ -39,7 +39,7 @@ from p4c.catalogue.model import (
     texts,
     word_index,
 )
-from p4c.catalogue.opendata import write_datapackage
+from p4c.catalogue.opendata import PACKAGE_FILE, write_datapackage
 from p4c.catalogue.words import LANGS, LANGUAGE_NAMES, VERDICTS, code_label, html_words, word, words
 from p4c.config import Config, Criterion
 from p4c.errors import P4CError
@@ -150,7 +150,7 @@ class _Site:
         total = sum(c.weight for c in config.criteria)
         self.weights = {c.id: (c.weight / total if total else 0.0) for c in config.criteria}
         self.ranked = sum(1 for en in self.entries if en.rank is not None)
-        self.has = {"scores": data.scores is not None, "field_tests": data.field_tests is not None}
+        self.open_data: list[str] = []  # the open-data package's files, once written
         self.crit = {c.id: c for c in config.criteria}
         self._cat_labels = {(lang, c.code): c.text(lang) for lang in LANGS for c in config.categories}
         self._partner_labels = {
@@ -348,9 +348,7 @@ class _Site:
                 ),
             ]
         )
-        open_files = ["datapackage.json", "services.csv", "partners.csv"]
-        open_files += ["scores.csv"] if self.has["scores"] else []
-        open_files += ["field_tests.csv"] if self.has["field_tests"] else []
+        open_files = sorted(self.open_data, key=lambda name: name != PACKAGE_FILE)  # the descriptor first
         downloads = ", ".join(f'<a href="{up}opendata/{f}">{f}</a>' for f in open_files)
         config = {
             "lang": lang,
@@ -813,7 +811,9 @@ def build_catalogue(
             pool, pending = _start_pages(site, multi, jobs, count)
         site.write_data()
         say("data")
-        site.written += write_datapackage(data, config, tmp / "opendata")
+        package = write_datapackage(data, config, tmp / "opendata")
+        site.written += package
+        site.open_data = [path.name for path in package]
         for one in langs:
             site.write(f"{one}/index.html" if multi else "index.html", site.index_page(one, multi))
         for job in jobs:

@@ -32,6 +32,7 @@ from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, field_
 from p4c.evaluation.settings import EvaluationSettings
 from p4c.messages import Msg, Numeral, commas, localized, msg, reparse, unjoin
 from p4c.shortlist import TOLERANCE, shown
+from p4c.store import SHORTLIST_FILE
 
 KEYS = ["practice_partner", "practice_id"]
 TEST_KEYS = ["partner", *KEYS]
@@ -152,7 +153,7 @@ def evaluate(  # noqa: PLR0917 - the positional API of the brief, like shortlist
     settings = settings or EvaluationSettings()
     _require(reports, REPORT_COLUMNS, "field-test reports")
     _require(plan, ("partner", "practice_partner", "service_id", "mode"), "field_tests.csv (the plan)")
-    _require(shortlist, ("partner", "service_id", "rank"), "shortlist.csv")
+    _require(shortlist, ("partner", "service_id", "rank"), SHORTLIST_FILE)
     _require(services, ("partner", "service_id", "title", "category"), "services")
     _require(partners, ("partner", "cluster_initiatives"), "partners")
     _require(needs, ("partner", "category", "importance"), "needs")

@@ -17,6 +17,7 @@ from p4c.report.charts import CRITERION_COLORS
 from p4c.report.data import TOP_N, Report
 from p4c.report.format import int_text
 from p4c.report.words import Words
+from p4c.store import CANDIDATES_FILE, RANKING_FILE
 
 XLSX_MAX_ROWS = 1_048_575  # data rows below the header (p4c.rank.XLSX_MAX_ROWS)
 
@@ -30,7 +31,7 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
     labels = {c.id: c.text(lang) for c in report.config.criteria}
     categories = {"category": {c.code: c.text(lang) for c in report.config.categories}}
     ranking_cols = [c for c in report.ranking.columns if c not in ("key", "label")]
-    ranking = within_excel(report.ranking[ranking_cols], "ranking.csv", w)
+    ranking = within_excel(report.ranking[ranking_cols], RANKING_FILE, w)
     three = "0.000"
     rank_formats = dict.fromkeys(["score", *ids], three) | {
         "p_top": "0%",
@@ -48,7 +49,7 @@ def excel_sheets(report: Report) -> list[SheetSpec]:
         top_frame[crit_id] = top[crit_id].astype(float).fillna(0.0).to_numpy()
     top_frame["score"] = top["score"].astype(float).to_numpy()
 
-    candidates = within_excel(_localized_candidates(report), "candidates.csv", w)
+    candidates = within_excel(_localized_candidates(report), CANDIDATES_FILE, w)
     shortlist = report.shortlist.drop(columns=["key"])
     tests = report.field_tests.drop(columns=["key"])
     partners = report.partners

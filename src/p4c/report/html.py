@@ -34,9 +34,9 @@ from p4c.report.format import cell_text, finite, int_text
 from p4c.report.plans import plan_pages
 from p4c.report.scoring import groups_block, scoring_section
 from p4c.report.words import Count, Words
+from p4c.store import RANKING_FILE, REPORT_XLSX, SHORTLIST_FILE
 
-_RESULT_NAMES = {"ranking.csv": "sec_ranking", "shortlist.csv": "result_shortlist"}  # word keys
-WORKBOOK = "report.xlsx"  # named in the page: the reader gets it with report.html
+_RESULT_NAMES = {RANKING_FILE: "sec_ranking", SHORTLIST_FILE: "result_shortlist"}  # word keys
 
 
 def render_html(report: Report) -> str:
@@ -81,7 +81,7 @@ def render_html(report: Report) -> str:
             "ranking": sheet_label("Ranking", report.lang),
             "candidates": sheet_label("Candidates", report.lang),
         },
-        "workbook": WORKBOOK,
+        "workbook": REPORT_XLSX,  # named in the page: the reader gets it with report.html
     }
     context = _mark_svg(context, Markup)
     template = html_environment("p4c").get_template("report.html.j2")
