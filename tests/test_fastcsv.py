@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import p4c.fastcsv
 from p4c.fastcsv import write_csv
 from p4c.rank import (
     RankOptions,
@@ -131,6 +132,41 @@ def test_the_csv_has_the_bytes_of_arrows_csv_writer(
         frame = _awkward_frame(n, seed)
         write_csv(frame, tmp_path / "r.csv")
         assert (tmp_path / "r.csv").read_bytes() == _arrow_writer_bytes(frame), (n, seed)
+
+
+@pytest.mark.parametrize("same_rows", [4, 10**9])  # constant columns as literal text, or not
+@pytest.mark.parametrize("block_rows", [7, 65_536])
+def test_constant_columns_have_the_bytes_of_arrows_csv_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, same_rows: int, block_rows: int
+) -> None:
+    """Columns with one value throughout, first, last and side by side, and one that is constant
+    only in its first rows: written as literal text, the bytes do not change."""
+    monkeypatch.setattr(p4c.fastcsv, "_SAME_ROWS", same_rows)
+    monkeypatch.setattr(p4c.fastcsv, "_CSV_BLOCK_ROWS", block_rows)
+    n = 50
+    late = np.zeros(n)
+    late[-1] = 0.5
+    frame = pd.DataFrame(
+        {
+            "zero": np.zeros(n, dtype=np.int64),
+            "text": pd.array(["a,b"] * n, dtype="str"),
+            "nan": np.full(n, np.nan),
+            "minus_zero": np.full(n, -0.0),
+            "big": np.full(n, 1e22),
+            "quarter": np.full(n, 0.25),
+            "late": late,
+            "count": pd.array([3] * n, dtype="Int64"),
+            "unsigned": np.full(n, 7, dtype=np.uint8),
+            "no": np.zeros(n, dtype=bool),
+            "yes": np.ones(n, dtype=bool),
+        }
+    )
+    write_csv(frame, tmp_path / "r.csv")
+    data = (tmp_path / "r.csv").read_bytes()
+    assert data == _arrow_writer_bytes(frame)
+    assert data.endswith(
+        b'\r\n0,"a,b",,0,1e+22,0.25,0,3,7,false,true\r\n0,"a,b",,0,1e+22,0.25,0.5,3,7,false,true\r\n'
+    )
 
 
 def test_the_text_table_is_arrows_text_of_every_rounded_value() -> None:

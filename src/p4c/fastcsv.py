@@ -207,7 +207,8 @@ def write_csv(frame: pd.DataFrame, target: Path, dialect: Dialect = EXCEL) -> No
     1e10, never -0): the bytes depend only on the values. pandas `to_csv` takes seconds on a
     million rows, Arrow's writer most of a second (formatting every double). Here the lines of a
     block of rows are one `binary_join_element_wise` over the fields, the quotes and commas passed
-    as scalars, on a few threads (Arrow releases the GIL), written in order.
+    as scalars (with the text of a numeric column that holds one value throughout), on a few
+    threads (Arrow releases the GIL), written in order.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -221,6 +222,10 @@ def write_csv(frame: pd.DataFrame, target: Path, dialect: Dialect = EXCEL) -> No
     literal = ""
     for i, name in enumerate(frame.columns):
         fields, quoted = _csv_fields(frame[name], dialect)
+        same = _same_text(frame[name], fields)
+        if same is not None:  # one text on every row: written as literal text, not joined row by row
+            literal += ("," if i else "") + same
+            continue
         pieces += [literal + ("," if i else "") + ('"' if quoted else ""), fields]
         literal = '"' if quoted else ""
     pieces.append(literal + "\r\n")
@@ -239,6 +244,33 @@ def write_csv(frame: pd.DataFrame, target: Path, dialect: Dialect = EXCEL) -> No
         sink.write((b"\xef\xbb\xbf" if dialect.bom else b"") + header.encode("utf-8"))
         for text in _in_order(lines, starts):
             sink.write(text)
+
+
+_SAME_ROWS = 1_024  # a column this long whose numbers are all equal is written as literal text
+
+
+def _same_text(series: pd.Series[Any], fields: _Fields) -> str | None:
+    """The field text of a long numeric or boolean column whose values are all the same (a count
+    of raters that is 0 throughout, a spread that is empty), else None; text is never looked at.
+
+    Equal values have equal text (the text depends only on the value), so the first row's is
+    every row's. A column that differs in its first rows is told at once, without a full pass.
+    """
+    import numpy as np
+
+    if len(series) < _SAME_ROWS or not isinstance(series.dtype, np.dtype) or series.dtype.kind not in "fiub":
+        return None
+    values = series.to_numpy()
+    first = values[0]
+    nan = values.dtype.kind == "f" and bool(np.isnan(first))
+
+    def same(part: Any) -> bool:
+        return bool(np.isnan(part).all() if nan else (part == first).all())
+
+    if not same(values[:_SAME_ROWS]) or not same(values):
+        return None
+    text: str = fields(0, 1)[0].as_py()
+    return text
 
 
 def _in_order(work: Callable[[int], memoryview], items: Sequence[int]) -> Iterator[memoryview]:
