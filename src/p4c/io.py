@@ -1392,6 +1392,9 @@ def write_parquet(frame: pd.DataFrame, target: Path) -> None:
         frame.to_parquet(tmp, index=False)
 
 
+XLSX_MAX_ROWS = 1_048_575  # an Excel sheet's rows under its header row (1,048,576 in all)
+
+
 @dataclass
 class SheetSpec:
     """One sheet of a formatted xlsx: the frame (machine ids as column names) and how to show it.

@@ -44,6 +44,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from p4c.config import suggest
 from p4c.errors import P4CError
 from p4c.fastcsv import arrow_text, write_csv
+from p4c.io import XLSX_MAX_ROWS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -67,7 +68,6 @@ GROUP_PREFIX = "group_"  # a criteria group's contribution column (config `group
 QUALITY_COLUMNS = ("raters", "spread", "flagged")  # from peer scoring (p4c.scoring.apply), when present
 PERCENTILES = (5, 50, 95)
 OUTPUT_TYPES = (".csv", ".xlsx", ".parquet")
-XLSX_MAX_ROWS = 1_048_575
 MAX_SAMPLE_CELLS = 125_000_000  # ranks kept for the percentiles: services x draws (2 or 4 bytes each)
 CHUNK_CELLS = 2_000_000  # scores computed at once in Monte Carlo and stability (16 MB of floats)
 

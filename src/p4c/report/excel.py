@@ -12,14 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from p4c.io import SheetSpec
+from p4c.io import XLSX_MAX_ROWS, SheetSpec
 from p4c.report.charts import CRITERION_COLORS
 from p4c.report.data import TOP_N, Report
 from p4c.report.format import int_text
 from p4c.report.words import Words
 from p4c.store import CANDIDATES_FILE, RANKING_FILE
-
-XLSX_MAX_ROWS = 1_048_575  # data rows below the header (p4c.rank.XLSX_MAX_ROWS)
 
 
 def excel_sheets(report: Report) -> list[SheetSpec]:
