@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 
 from p4c.config import Config, GoodPractice, default_config_text, parse_config
 from p4c.errors import P4CError
-from p4c.messages import LANGUAGES, SEMICOLONS, Msg
+from p4c.messages import SEMICOLONS, Msg
+from p4c.models import LANGUAGES
 from p4c.report.provenance import config_fingerprint, file_sha256, ranking_fingerprint
 from p4c.shortlist import (
     CANDIDATE_COLUMNS,

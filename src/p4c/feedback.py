@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from p4c.messages import Msg, msg, render
+from p4c.models import LANGUAGES
 from p4c.values import norm
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ def detect_language(book: Book) -> str:
     best = max(votes.values(), default=0)
     if best == 0:
         return "en"
-    return next(lang for lang in ("en", "fr", "de") if votes.get(lang) == best)
+    return next(lang for lang in LANGUAGES if votes.get(lang) == best)
 
 
 def feedback_path(source: Path, folder: Path) -> Path:

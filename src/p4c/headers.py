@@ -11,10 +11,11 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from p4c.models import LANGUAGES as LANGS
+
 if TYPE_CHECKING:
     import pandas as pd
 
-LANGS = ("en", "fr", "de")
 
 # (en, fr, de) for every column id an Excel output of p4c writes.
 COLUMN_LABELS: dict[str, tuple[str, str, str]] = {

@@ -18,10 +18,8 @@ import string
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
-Lang = Literal["en", "fr", "de"]
-LANGUAGES: tuple[Lang, ...] = ("en", "fr", "de")
 DOMAIN = "p4c"
 LOCALE_DIR = Path(__file__).with_name("locale")
 

@@ -45,6 +45,8 @@ from p4c.config import suggest
 from p4c.errors import P4CError
 from p4c.fastcsv import arrow_text, write_csv
 from p4c.io import XLSX_MAX_ROWS
+from p4c.scoring import QUALITY_COLUMNS
+from p4c.values import TOLERANCE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -61,11 +63,9 @@ Method = Literal["wsm", "topsis", "wpm"]
 GroupBy = Literal["partner", "category"]
 METHODS: tuple[str, ...] = ("wsm", "topsis", "wpm")
 GROUPS: tuple[str, ...] = ("partner", "category")
-TIE_TOLERANCE = 1e-9
 BASE_COLUMNS = ("rank", "partner", "service_id", "title", "category", "score", "complete", "missing")
 SAMPLE_COLUMNS = ("p_top", "rank_p05", "rank_p50", "rank_p95")
 GROUP_PREFIX = "group_"  # a criteria group's contribution column (config `group`)
-QUALITY_COLUMNS = ("raters", "spread", "flagged")  # from peer scoring (p4c.scoring.apply), when present
 PERCENTILES = (5, 50, 95)
 OUTPUT_TYPES = (".csv", ".xlsx", ".parquet")
 MAX_SAMPLE_CELLS = 125_000_000  # ranks kept for the percentiles: services x draws (2 or 4 bytes each)
@@ -385,7 +385,7 @@ def _competition(
 
     later, earlier = sorted_scores[..., 1:], sorted_scores[..., :-1]
     starts = np.ones(sorted_scores.shape, dtype=bool)
-    starts[..., 1:] = ((later - earlier) if negated else (earlier - later)) >= TIE_TOLERANCE
+    starts[..., 1:] = ((later - earlier) if negated else (earlier - later)) >= TOLERANCE
     n = sorted_scores.shape[-1]
     first = np.multiply(starts, np.arange(n, dtype=dtype or np.int64))  # 0 inside a tie group
     np.maximum.accumulate(first, axis=-1, out=first)

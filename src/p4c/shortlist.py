@@ -43,6 +43,7 @@ from p4c.messages import (
     unjoin,
     unjoin_alternatives,
 )
+from p4c.values import TOLERANCE
 from p4c.words import plural
 
 if TYPE_CHECKING:
@@ -57,7 +58,6 @@ CANDIDATE_COLUMNS = [*SHORTLIST_COLUMNS, "eligible", "shortlisted", "reasons"]
 FIELD_TEST_COLUMNS = ["partner", "practice_partner", "service_id", "title", "mode", "need", "match"]
 IMPLEMENTATION = "IMPLEMENTATION"
 WORKSHOP = "WORKSHOP"
-TOLERANCE = 1e-9  # float noise forgiven when a value meets a threshold (rank.py ties scores so too)
 
 # The reasons of the candidates, as message templates (p4c.messages): written in English into
 # candidates.csv, read back by `localized_reasons` to show them in a report's language.

@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, NamedTuple
 
-from p4c.rank import CHUNK_CELLS, TIE_TOLERANCE
+from p4c.rank import CHUNK_CELLS
+from p4c.values import TOLERANCE
 
 if TYPE_CHECKING:
     import numpy as np
@@ -117,7 +118,7 @@ def _interval(forms: FloatArray, inside: BoolArray, t0: float) -> tuple[float, f
         at_t = _score_at(forms, t)
         np.maximum(reach, at_t[outs], out=reach)
         np.minimum(floor, at_t[ins], out=floor)
-    contenders = outs[reach > floor.min() - TIE_TOLERANCE]
+    contenders = outs[reach > floor.min() - TOLERANCE]
     return _crossings(forms, now, ins, contenders, t0=t0, bounds=(lo, hi))
 
 
@@ -144,7 +145,7 @@ def _crossings(
         c2 = q[i] * u[o] - q[o] * u[i]
         gap = now[i] - now[o]
         slope = c1 + 2 * c2 * t0
-        tied = np.abs(gap) < TIE_TOLERANCE  # tied now: the side the outsider rises on breaks at t0
+        tied = np.abs(gap) < TOLERANCE  # tied now: the side the outsider rises on breaks at t0
         scale = np.abs(c0) + np.abs(c1) + np.abs(c2) + 1e-300
         flat = np.abs(slope) <= 1e-12 * scale
         curve = np.where(np.abs(c2) > 1e-12 * scale, np.sign(c2), 0.0)

@@ -209,9 +209,11 @@ def parse_int(value: object, country: str | None = None) -> int:
 # --- scores ----------------------------------------------------------------------------------------
 
 _FRACTION = re.compile(r"^\s*([^/]+?)\s*/\s*([^/]+?)\s*$")
-# A score this close to a bound or a step is that bound or step: 5.0000000001 is what a sheet's
-# arithmetic (=10/2 with rounding) gives for 5, not a sixth point.
-SCORE_TOLERANCE = 1e-9
+# Float noise forgiven wherever p4c compares numbers: a score this close to a bound or a step is
+# that bound or step (5.0000000001 is what a sheet's arithmetic, =10/2 with rounding, gives for 5,
+# not a sixth point); a value this close to a threshold meets it (a std of 1.0 is "at least 1.0");
+# two scores this close are tied (rank, stability, shortlist, evaluation and scoring all use it).
+TOLERANCE = 1e-9
 
 
 def parse_score(value: object, lo: float, hi: float, step: float, country: str | None = None) -> float:
@@ -237,9 +239,9 @@ def parse_score(value: object, lo: float, hi: float, step: float, country: str |
             score = parse_number(value, country)
         except ValueError:
             raise ValueError(_expected(forms)) from None
-    if lo - SCORE_TOLERANCE <= score < lo:
+    if lo - TOLERANCE <= score < lo:
         score = float(lo)
-    elif hi < score <= hi + SCORE_TOLERANCE:
+    elif hi < score <= hi + TOLERANCE:
         score = float(hi)
     if not lo <= score <= hi:
         raise ValueError(
@@ -253,7 +255,7 @@ def parse_score(value: object, lo: float, hi: float, step: float, country: str |
         )
     if step > 0:
         on_step = round(round(score / step) * step, 9)
-        if not math.isclose(on_step, score, rel_tol=0, abs_tol=SCORE_TOLERANCE):
+        if not math.isclose(on_step, score, rel_tol=0, abs_tol=TOLERANCE):
             raise ValueError(
                 msg(
                     "score {score} is not a step of {step}; expected {forms}",

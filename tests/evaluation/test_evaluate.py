@@ -30,7 +30,8 @@ from p4c.evaluation.evaluate import (
 )
 from p4c.evaluation.models import Adoption
 from p4c.evaluation.settings import EvaluationSettings
-from p4c.messages import COMMAS, LANGUAGES, Msg
+from p4c.messages import COMMAS, Msg
+from p4c.models import LANGUAGES
 
 # Four partners, 100 CIs in all.
 CIS = {"BE": 10, "DE": 20, "FR": 30, "SI": 40}

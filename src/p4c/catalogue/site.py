@@ -45,10 +45,10 @@ from p4c.config import Config, Criterion
 from p4c.errors import P4CError
 from p4c.forks import cpus
 from p4c.memory import no_gc
-from p4c.models import Provider, Status
+from p4c.models import Language, Provider, Status
 from p4c.values import finite_number as number
 
-Lang = Literal["en", "fr", "de", "all"]
+Lang = Language | Literal["all"]  # "all": one site per language, and a page to choose
 CHUNK = 200  # services per lazily loaded rows file (a page of results loads at most 50 of them)
 PAGE_SIZE = 50  # services per page of results
 MARKER = ".p4c-catalogue"  # marks a folder this module made, so only such a folder is ever replaced
@@ -152,7 +152,9 @@ class _Site:
         self.ranked = sum(1 for en in self.entries if en.rank is not None)
         self.open_data: list[str] = []  # the open-data package's files, once written
         self.crit = {c.id: c for c in config.criteria}
-        self._cat_labels = {(lang, c.code): c.text(lang) for lang in LANGS for c in config.categories}
+        self._cat_labels: dict[tuple[str, str], str] = {
+            (lang, c.code): c.text(lang) for lang in LANGS for c in config.categories
+        }
         self._partner_labels = {
             code: f"{code} · {region}"
             for code, info in self.partners.items()

@@ -10,7 +10,9 @@ import html
 from functools import lru_cache
 from typing import Final
 
-LANGS: Final = ("en", "fr", "de")
+from p4c.models import LANGUAGES
+
+LANGS: Final = LANGUAGES
 LANGUAGE_NAMES: Final = {"en": "English", "fr": "Français", "de": "Deutsch"}
 
 # key -> (en, fr, de)

@@ -31,14 +31,14 @@ from p4c.errors import P4CError
 from p4c.evaluation.models import Adoption, Barrier, TestStatus, Verdict, field_test_columns, parse_barriers
 from p4c.evaluation.settings import EvaluationSettings
 from p4c.messages import Msg, Numeral, commas, localized, msg, reparse, unjoin
-from p4c.shortlist import TOLERANCE, shown
+from p4c.shortlist import shown
 from p4c.store import SHORTLIST_FILE
+from p4c.values import TOLERANCE
 
 KEYS = ["practice_partner", "practice_id"]
 TEST_KEYS = ["partner", *KEYS]
 REPORT_COLUMNS = ("partner", *field_test_columns())
 PLAN_COLUMNS = ("partner", "practice_partner", "service_id", "title", "mode", "need", "match")
-SHORTLIST_COLUMNS = ("partner", "service_id", "title", "category", "score", "rank")
 BARRIER_COLUMNS = tuple(f"barrier_{b.value.lower()}" for b in Barrier)
 # One row per reported test: the report's columns, what the tested practice is, and the figures
 # derived from the test.

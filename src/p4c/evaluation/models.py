@@ -18,9 +18,8 @@ from enum import StrEnum
 from typing import Any, Literal, TypeVar
 
 from p4c.models import KIND_SHEETS, Field, ValueType
+from p4c.models import LANGUAGES as LANGS
 from p4c.values import is_blank, norm, show
-
-LANGS = ("en", "fr", "de")
 
 
 class TestMode(StrEnum):

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from p4c.errors import P4CError
-from p4c.evaluation.evaluate import PLAN_COLUMNS, SHORTLIST_COLUMNS, EvaluationResult, evaluate
+from p4c.evaluation.evaluate import PLAN_COLUMNS, EvaluationResult, evaluate
 from p4c.evaluation.models import TestStatus, Verdict
 
 if TYPE_CHECKING:
@@ -68,6 +68,7 @@ def read_plan(folder: Path) -> pd.DataFrame | None:
 
 
 def read_shortlist(folder: Path) -> pd.DataFrame | None:
+    from p4c.shortlist import SHORTLIST_COLUMNS
     from p4c.store import SHORTLIST_FILE
 
     return read_csv(folder / SHORTLIST_FILE, SHORTLIST_COLUMNS)

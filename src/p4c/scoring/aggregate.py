@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from p4c.scoring import QUALITY_COLUMNS
 from p4c.scoring.frames import (
     KEYS,
     Encoded,
@@ -29,7 +30,6 @@ from p4c.scoring.frames import (
 )
 from p4c.scoring.settings import ScoringSettings
 
-QUALITY_COLUMNS = ["raters", "spread", "flagged"]
 PEER_COLUMNS = ["partner", "service_id", "criterion", "score", "ratings", "std"]
 TRIM_FROM = 5  # trimmed_mean drops one lowest and one highest rating from this many ratings on
 ZERO_STD = 1e-9  # a rater's std below this is s_rc = 0 (float noise of equal ratings)

@@ -19,7 +19,6 @@ import pandas as pd
 
 from p4c.scoring.frames import (
     KEYS,
-    TOLERANCE,
     FloatArray,
     IntArray,
     cell_keys,
@@ -28,6 +27,7 @@ from p4c.scoring.frames import (
     group_codes,
     moments,
 )
+from p4c.values import TOLERANCE
 
 Level = Literal["nominal", "ordinal", "interval", "ratio"]
 AGREEMENT_COLUMNS = ["criterion", "alpha", "raters", "units", "ratings"]

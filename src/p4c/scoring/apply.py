@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from p4c.errors import P4CError
-from p4c.scoring.aggregate import PEER_COLUMNS, QUALITY_COLUMNS, aggregate_scores
+from p4c.scoring.aggregate import PEER_COLUMNS, aggregate_scores
 from p4c.scoring.agreement import AGREEMENT_COLUMNS, DISPUTED_COLUMNS, GAP_COLUMNS, agreement, self_peer_gap
 from p4c.scoring.agreement import disputed as disputed_cells
 from p4c.scoring.frames import KEYS, RATING_COLUMNS, SELF_COLUMNS
@@ -330,7 +330,6 @@ __all__ = [
     "GAP_MARK",
     "HEATMAP_COLUMNS",
     "PEER_COLUMNS",
-    "QUALITY_COLUMNS",
     "STALE_COLUMNS",
     "Scored",
     "ScoringOutcome",

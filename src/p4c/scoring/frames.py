@@ -18,7 +18,6 @@ import pandas as pd
 RATING_COLUMNS = ["rater", "partner", "service_id", "criterion", "score"]
 SELF_COLUMNS = ["partner", "service_id", "criterion", "score"]
 KEYS = ["partner", "service_id"]
-TOLERANCE = 1e-9  # float noise forgiven at a threshold (a std of 1.0 is "at least 1.0"); as shortlist.py
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
