@@ -14,6 +14,9 @@ from typing import Literal, get_args
 Language = Literal["en", "fr", "de"]
 LANGUAGES: tuple[Language, ...] = get_args(Language)
 
+# A service is known by its partner and its id, unique together (ids repeat across partners).
+SERVICE_KEY: tuple[str, str] = ("partner", "service_id")
+
 
 class Status(StrEnum):
     ONGOING = "ONGOING"

@@ -43,6 +43,7 @@ from p4c.messages import (
     unjoin,
     unjoin_alternatives,
 )
+from p4c.models import SERVICE_KEY
 from p4c.values import TOLERANCE
 from p4c.words import plural
 
@@ -52,7 +53,7 @@ if TYPE_CHECKING:
     from p4c.config import Config
     from p4c.report.provenance import Manifest, RankedBy
 
-KEYS = ["partner", "service_id"]
+KEYS = list(SERVICE_KEY)
 SHORTLIST_COLUMNS = ["partner", "service_id", "title", "category", "score", "rank"]
 CANDIDATE_COLUMNS = [*SHORTLIST_COLUMNS, "eligible", "shortlisted", "reasons"]
 FIELD_TEST_COLUMNS = ["partner", "practice_partner", "service_id", "title", "mode", "need", "match"]

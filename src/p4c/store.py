@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from p4c import __version__
 from p4c.errors import P4CError
+from p4c.models import SERVICE_KEY
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -615,14 +616,14 @@ def _stale_counts(folder: Path) -> pd.Series:
     """Per partner, how many stored peer scores are of its services that no longer exist."""
     import pandas as pd
 
-    scores = read_table(folder, SCORES, ["partner", "service_id"])
+    scores = read_table(folder, SCORES, SERVICE_KEY)
     if scores is None or scores.empty:
         return pd.Series(dtype="int64")
-    services = read_table(folder, SERVICES, ["partner", "service_id"])
+    services = read_table(folder, SERVICES, SERVICE_KEY)
     known = (
         pd.MultiIndex.from_frame(services.astype(str))
         if services is not None
-        else pd.MultiIndex.from_tuples([], names=["partner", "service_id"])
+        else pd.MultiIndex.from_tuples([], names=list(SERVICE_KEY))
     )
     stale = ~pd.MultiIndex.from_frame(scores.astype(str)).isin(known)
     return scores.loc[stale, "partner"].astype(str).value_counts()

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from p4c.config import Config
-from p4c.models import Language, Provider, Status
+from p4c.models import SERVICE_KEY, Language, Provider, Status
 from p4c.values import fmt
 from p4c.xlsxstyle import STYLES, add_formats, instructions_sheet, lists_sheet, print_setup
 
@@ -582,7 +582,7 @@ def scoring_template(
     words, base = SCORING_WORDS[lang], WORDS[lang]
     rows = services.assign(
         partner=services["partner"].astype(str), service_id=services["service_id"].astype(str)
-    ).sort_values(["partner", "service_id"], kind="stable")
+    ).sort_values(list(SERVICE_KEY), kind="stable")
     with atomic_path(path) as tmp:
         book = xlsxwriter.Workbook(
             str(tmp), {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}

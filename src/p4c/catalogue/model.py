@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 
 from p4c.errors import P4CError
+from p4c.models import SERVICE_KEY
 from p4c.values import finite_number as number
 
 SERVICE_REQUIRED = ("partner", "service_id", "title", "category", "provider", "status")
@@ -36,7 +37,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "partners": ("partner", "organisation", "region", "cluster_initiatives", "contact"),
     "ranking": ("rank", "partner", "service_id", "score"),
     "candidates": ("partner", "service_id", "eligible", "shortlisted", "reasons"),
-    "shortlist": ("partner", "service_id"),
+    "shortlist": SERVICE_KEY,
     "evaluation": ("practice_partner", "practice_id", "verdict", "reasons"),
     "field_tests": (
         "partner",
@@ -79,7 +80,7 @@ class CatalogueData:
                     f"it needs {', '.join(needed)}",
                     hint="Run `p4c run` again so every processed file is up to date.",
                 )
-        keys = self.services[["partner", "service_id"]].astype(str)
+        keys = self.services[list(SERVICE_KEY)].astype(str)
         dupes = keys[keys.duplicated()]
         if len(dupes):
             first = dupes.iloc[0]
@@ -399,7 +400,7 @@ def numbers(frame: pd.DataFrame, name: str) -> Any:
 def assemble(data: CatalogueData) -> list[Entry]:
     """One Entry per service, in ranking order (unranked services last, by partner and id)."""
     data.check()
-    services = table_columns(data.services, ("partner", "service_id"))
+    services = table_columns(data.services, SERVICE_KEY)
     partners = texts(services["partner"])
     ids = texts(services["service_id"])
     partner_ids: dict[str, list[str]] = {}
@@ -450,7 +451,7 @@ def assemble(data: CatalogueData) -> list[Entry]:
                 entry.eligible = truthy(eligible)
                 entry.shortlisted = truthy(shortlisted)
                 entry.reasons = text(reasons)
-    for entry in keyed(table_columns(data.shortlist, ("partner", "service_id")), "partner", "service_id"):
+    for entry in keyed(table_columns(data.shortlist, SERVICE_KEY), *SERVICE_KEY):
         if entry is not None:
             entry.shortlisted = True
     for row in _records(data.evaluation):

@@ -19,7 +19,7 @@ import pandas as pd
 from p4c.catalogue.model import CatalogueData, truthy
 from p4c.config import Config
 from p4c.fastcsv import OPEN_DATA, write_csv
-from p4c.models import SERVICE_COLUMNS
+from p4c.models import SERVICE_COLUMNS, SERVICE_KEY
 
 PACKAGE_FILE = "datapackage.json"
 SERVICE_FIELDS = ("partner", *(f.name for f in SERVICE_COLUMNS))  # the contract's columns, in order
@@ -206,7 +206,7 @@ def services_table(data: CatalogueData, config: Config) -> pd.DataFrame:
     out = services[columns].copy()
     out["partner"] = out["partner"].astype(str)
     out["service_id"] = out["service_id"].astype(str)
-    keys = ["partner", "service_id"]
+    keys = list(SERVICE_KEY)
 
     def keyed(frame: pd.DataFrame, cols: list[str]) -> pd.DataFrame:
         part = frame[[*keys, *cols]].copy()
@@ -221,7 +221,7 @@ def services_table(data: CatalogueData, config: Config) -> pd.DataFrame:
     cand["good_practice"] = cand["good_practice"].map(truthy).astype(object)
     cand["shortlisted"] = cand["shortlisted"].map(truthy).astype(object)
     out = out.merge(cand, on=keys, how="left")
-    listed = set(data.shortlist[["partner", "service_id"]].astype(str).itertuples(index=False, name=None))
+    listed = set(data.shortlist[list(SERVICE_KEY)].astype(str).itertuples(index=False, name=None))
     out["shortlisted"] = [
         True if (p, s) in listed else (None if _blank(v) else bool(v))
         for p, s, v in zip(out["partner"], out["service_id"], out["shortlisted"], strict=True)
@@ -250,7 +250,7 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
     written: list[Path] = []
 
     partner_key = _unique_key(partners, ["partner"])
-    res, path = _resource(services, "services", folder, titles, ["partner", "service_id"])
+    res, path = _resource(services, "services", folder, titles, list(SERVICE_KEY))
     if partner_key and _refs_ok(services, ["partner"], partners, ["partner"]):
         res["schema"]["foreignKeys"] = [
             {"fields": ["partner"], "reference": {"resource": "partners", "fields": ["partner"]}}
@@ -261,12 +261,12 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
     resources.append(res)
     written.append(path)
 
-    service_ref = {"resource": "services", "fields": ["partner", "service_id"]}
+    service_ref = {"resource": "services", "fields": list(SERVICE_KEY)}
     if data.scores is not None:
         key = ["rater", "partner", "service_id", "criterion"]
         scores, res, path = _keyed_resource(data.scores, "scores", [*key, "score"], key, folder, titles)
-        if _refs_ok(scores, ["partner", "service_id"], services, ["partner", "service_id"]):
-            res["schema"]["foreignKeys"] = [{"fields": ["partner", "service_id"], "reference": service_ref}]
+        if _refs_ok(scores, list(SERVICE_KEY), services, list(SERVICE_KEY)):
+            res["schema"]["foreignKeys"] = [{"fields": list(SERVICE_KEY), "reference": service_ref}]
         resources.append(res)
         written.append(path)
     if data.field_tests is not None:
@@ -274,7 +274,7 @@ def write_datapackage(data: CatalogueData, config: Config, folder: Path) -> list
         columns = [*key, "mode", "status", "adoption", "satisfaction"]
         tests, res, path = _keyed_resource(data.field_tests, "field_tests", columns, key, folder, titles)
         keys = []
-        if _refs_ok(tests, ["practice_partner", "practice_id"], services, ["partner", "service_id"]):
+        if _refs_ok(tests, ["practice_partner", "practice_id"], services, list(SERVICE_KEY)):
             keys.append({"fields": ["practice_partner", "practice_id"], "reference": service_ref})
         if partner_key and _refs_ok(tests, ["partner"], partners, ["partner"]):
             keys.append({"fields": ["partner"], "reference": {"resource": "partners", "fields": ["partner"]}})

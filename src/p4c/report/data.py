@@ -21,7 +21,7 @@ import pandas as pd
 
 from p4c import __version__
 from p4c.errors import P4CError
-from p4c.models import Language
+from p4c.models import SERVICE_KEY, Language
 from p4c.report.format import cell_text, finite, number_or_none, shorten
 from p4c.report.provenance import (
     Manifest,
@@ -229,7 +229,7 @@ def build_report(
 
     notes: list[str] = list(src.notes)
     services = services.copy()
-    for column in ("partner", "service_id"):
+    for column in SERVICE_KEY:
         services[column] = services[column].astype(str)
     for crit in config.score_criteria:
         if crit.id not in services.columns:

@@ -15,9 +15,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-RATING_COLUMNS = ["rater", "partner", "service_id", "criterion", "score"]
-SELF_COLUMNS = ["partner", "service_id", "criterion", "score"]
-KEYS = ["partner", "service_id"]
+from p4c.models import SERVICE_KEY
+
+KEYS = list(SERVICE_KEY)
+RATING_COLUMNS = ["rater", *KEYS, "criterion", "score"]
+SELF_COLUMNS = [*KEYS, "criterion", "score"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
