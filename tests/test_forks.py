@@ -48,7 +48,7 @@ def test_a_streaming_childs_parts_arrive_while_it_runs() -> None:
         out.send(("second", "x" * 100_000))
         return 0
 
-    child = Child.streaming(work)
+    child = Child(work)
     try:
         parts = child.received()
         assert next(parts) == ("first", [1, 2])
@@ -69,7 +69,7 @@ def test_a_streaming_child_that_dies_ends_its_parts() -> None:
         out.send("whole")
         os._exit(9)
 
-    child = Child.streaming(work)
+    child = Child(work)
     try:
         assert list(child.received()) == ["whole"]
         assert child.wait() == 9
@@ -87,7 +87,7 @@ def test_a_part_cut_short_is_not_received_as_whole() -> None:
         os.write(out.pipe, out.out.tell().to_bytes(8, "little"))
         return 0
 
-    child = Child.streaming(work)
+    child = Child(work)
     try:
         with pytest.raises((EOFError, pickle.UnpicklingError)):
             list(child.received())

@@ -59,7 +59,7 @@ def stop_child(pid: int) -> None:
 
 
 class Sender:
-    """The child's end of `Child.streaming`: each `send(value)` is pickled to the scratch file, and
+    """The child's end of a `Child`: each `send(value)` is pickled to the scratch file, and
     the parent hears of it at once (the file's new end, through a pipe), so that it unpickles one
     part while the child makes the next."""
 
@@ -78,38 +78,25 @@ class Sender:
 
 
 class Child:
-    """`work(out)` in a forked child, which writes its answer to `out` (a scratch file) and gives
-    its exit code; `wait()` for the code, then `answer()` for what it pickled; `close()` stops a
-    child still running and frees the file. `Child.streaming(work)`: `work(sender)` sends its
-    answer in parts, which `received()` gives as each one is whole. Where fork exists only."""
+    """`work(sender)` in a forked child, which sends its answer in parts and gives its exit code;
+    `received()` gives the parts as each one is whole, `wait()` the code, and `close()` stops a
+    child still running and frees the file. Where fork exists only."""
 
-    def __init__(self, work: Callable[[IO[bytes]], int]) -> None:
-        self._pipe = -1
-        self._start(lambda: work(self.scratch))
-
-    @classmethod
-    def streaming(cls, work: Callable[[Sender], int]) -> Child:
-        child = cls.__new__(cls)
-        read_end, write_end = os.pipe()
-        child._pipe = read_end
+    def __init__(self, work: Callable[[Sender], int]) -> None:
+        self.scratch = scratch_file()
+        self._pipe, write_end = os.pipe()
         try:
-            child._start(lambda: work(Sender(child.scratch, write_end)))
+            self.pid = os.fork()
+            if self.pid == 0:  # the child: its work, then out with no clean-up of the parent's
+                code = 1
+                try:
+                    os.close(self._pipe)
+                    code = work(Sender(self.scratch, write_end))
+                    self.scratch.flush()
+                finally:
+                    os._exit(code)
         finally:
             os.close(write_end)  # the child's own copy is the one end left: EOF when it exits
-        return child
-
-    def _start(self, work: Callable[[], int]) -> None:
-        self.scratch = scratch_file()
-        self.pid = os.fork()
-        if self.pid == 0:  # the child: its work, then out with no clean-up of the parent's
-            code = 1
-            try:
-                if self._pipe >= 0:
-                    os.close(self._pipe)
-                code = work()
-                self.scratch.flush()
-            finally:
-                os._exit(code)
 
     def received(self) -> Iterator[Any]:
         """The parts a streaming child sent, in order, each as soon as it is whole; they end when
@@ -128,13 +115,6 @@ class Child:
         code = wait_child(self.pid) if self.pid else None
         self.pid = 0
         return code
-
-    def answer(self) -> Any:
-        """What the child pickled (EOFError or UnpicklingError when it wrote nothing whole)."""
-        import pickle
-
-        self.scratch.seek(0)
-        return pickle.load(self.scratch)  # written by our own child, never by a user
 
     def close(self) -> None:
         if self.pid:

@@ -770,7 +770,7 @@ class _Trial:
         from p4c.values import norm  # noqa: F401
 
         limit = _address_space() + READ_MEMORY_MB * 1024 * 1024
-        self.child = forks.Child.streaming(functools.partial(_trial_child, path, limit))
+        self.child = forks.Child(functools.partial(_trial_child, path, limit))
 
     def result(self) -> _Read | None:
         if self.child is None:
