@@ -751,7 +751,7 @@ _Read = tuple[list[str], dict[str, list[list[Any]]]]  # the sheet names, and the
 class _Trial:
     """calamine reading `path` in a forked child (where fork exists) with an address-space limit
     and an alarm, while this process checks the sheets' extents. `result()` waits for it: the rows
-    it read (sent in parts through an unlinked scratch file, unpickled here while the child pickles
+    it read (sent in parts through an unlinked scratch file, unpickled here while the child builds
     the next); a P4CError when calamine refused the file or ran out of memory or time; None when it
     could not tell (no fork, or the child did not send everything), and the file is read here."""
 
@@ -854,17 +854,15 @@ def _trial_child(path: Path, limit: int, out: forks.Sender) -> int:
             soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
             resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
         signal.alarm(READ_SECONDS)
-        parts = _load(path)
-    except MemoryError:
-        return 4
-    except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
+        parts = _load(path)  # calamine opens the file at the first next()
+    except BaseException as exc:
         return _send_error(out, exc)
     while True:
         try:
             part = next(parts, None)  # calamine's work: the file's fault when it fails
         except MemoryError:
             return 4
-        except BaseException as exc:
+        except BaseException as exc:  # a panic is a BaseException: its text goes to the parent
             return _send_error(out, exc)
         try:
             out.send(part if part is not None else ("end",))

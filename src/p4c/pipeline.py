@@ -404,10 +404,8 @@ def _early_second_process(files: Sequence[Path], concurrent: bool | None) -> _As
                 size += path.stat().st_size
         if size < EARLY_BYTES:
             return None
-    try:
-        return _Aside(ASIDE_IMPORTS)
-    except OSError:
-        return None
+    started = _second_process()
+    return started if isinstance(started, _Aside) else None
 
 
 def _second_process() -> _Aside | _Here:
