@@ -250,7 +250,7 @@ def chart_p_top(charts: Charts, report: Report) -> str:
         plot.barh(pos, as_float(value), color=ACCENT if key in short else ACCENT_LIGHT)
         plot.text(as_float(value) + 0.01, pos, w.pct(value))
     plot.row_labels(labels)
-    return _finish_bars(
+    return finish_bars(
         plot,
         charts,
         w.text("axis_p_top", k=report.config.shortlist.size),
@@ -272,7 +272,7 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
         plot.circle(as_float(median), pos, DOT, ACCENT)
         plot.tick_mark(as_float(rank), pos, *RANK_TICK, CRITERION_COLORS[3])
     plot.row_labels(labels)
-    return _finish_bars(
+    return finish_bars(
         plot,
         charts,
         w["axis_rank_range"],
@@ -285,7 +285,7 @@ def chart_rank_ranges(charts: Charts, report: Report, top: pd.DataFrame) -> str:
     )
 
 
-def _finish_bars(
+def finish_bars(
     plot: Plot,
     charts: Charts,
     xlabel: str,
@@ -385,7 +385,7 @@ def chart_transfer(charts: Charts, report: Report, table: pd.DataFrame) -> str:
     plot.vline(majority, MUTED, 1, dash="3.7 1.6")
     plot.text(majority + 0.08, len(table) - 0.6, w["majority"], color=MUTED)
     plot.row_labels(labels)
-    return _finish_bars(
+    return finish_bars(
         plot,
         charts,
         w["axis_partners"],
@@ -464,7 +464,7 @@ def chart_partners(charts: Charts, report: Report, shown: Mapping[str, pd.DataFr
             plot.barh(pos, as_float(score) if finite(score) else 0.0, color=color)
             plot.text(as_float(score) + 0.008 if finite(score) else 0.008, pos, f"#{int_text(rank)}")
         plot.row_labels(labels)
-        out[code] = _finish_bars(
+        out[code] = finish_bars(
             plot, charts, w["axis_partner_score"], w.text("chart_partner", n=len(rows)), keys, ticks=ticks
         )
     return out

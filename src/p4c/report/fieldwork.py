@@ -27,7 +27,7 @@ STATUSES = [s.value for s in TestStatus]
 
 def chart_barriers(charts: Charts, counts: dict[str, int]) -> str:
     """Horizontal bars: how many reported tests named each barrier."""
-    from p4c.report.charts import ACCENT, _finish_bars
+    from p4c.report.charts import ACCENT, finish_bars
     from p4c.report.svgplot import LegendEntry, Plot
 
     w = charts.words
@@ -40,7 +40,7 @@ def chart_barriers(charts: Charts, counts: dict[str, int]) -> str:
         plot.barh(pos, count, height=0.6, color=ACCENT)
     plot.row_labels(labels)
     keys = [LegendEntry(ACCENT, w["reported_tests"])]
-    return _finish_bars(
+    return finish_bars(
         plot,
         charts,
         w["axis_barriers"],
